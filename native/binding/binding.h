@@ -1,0 +1,12 @@
+// The binding files' registration functions, called once per addon instance by addon.cc.
+#pragma once
+#include <napi.h>
+
+namespace tg {
+void register_elementwise(Napi::Env env, Napi::Object exports);
+void register_reduce(Napi::Env env, Napi::Object exports);
+void register_gemm(Napi::Env env, Napi::Object exports);
+void register_random(Napi::Env env, Napi::Object exports);
+void register_runtime(Napi::Env env, Napi::Object exports);
+void register_range(Napi::Env env, Napi::Object exports);
+}  // namespace tg

@@ -1,0 +1,46 @@
+// Runtime facts and settings: the BLAS in use, the CPU, thread counts.
+#include "../kernels/cpu.h"
+#include "../kernels/gemm.h"
+#include "args.h"
+#include "binding.h"
+
+namespace tg {
+namespace {
+
+Napi::Value backend_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const BlasInfo blas = blas_info();
+  const CpuInfo cpu = cpu_info();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("blas", blas.name);
+  o.Set("blasConfig", blas.config);
+  o.Set("blasCoreType", blas.core);
+  o.Set("blasThreads", blas.threads);
+  o.Set("cpuVendor", cpu.vendor);
+  o.Set("avx2", cpu.avx2 && cpu.fma);
+  o.Set("avx512", cpu.avx512);
+  o.Set("napiVersion", NAPI_VERSION);
+  return o;
+}
+
+Napi::Value set_blas_threads(const Napi::CallbackInfo& info) {
+  const double n = number_arg(info, 0, "threads");
+  if (!(n >= 1 && n <= 1024)) fail(info.Env(), ErrorKind::Range, "threads must be between 1 and 1024");
+  blas_set_num_threads(int(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value init(const Napi::CallbackInfo& info) {
+  register_error_classes(info);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_runtime(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New(env, init, "init"));
+  exports.Set("backendInfo", Napi::Function::New(env, backend_info, "backendInfo"));
+  exports.Set("setBlasThreads", Napi::Function::New(env, set_blas_threads, "setBlasThreads"));
+}
+
+}  // namespace tg

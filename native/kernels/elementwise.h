@@ -1,0 +1,207 @@
+// Elementwise kernels: the op lists (each op's formula, by name) and their strided loops.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "dtype.h"
+#include "parallel.h"
+#include "strided.h"
+
+namespace tg {
+
+// ---- scalar helpers with defined behaviour for every input -------------------------------------
+
+// Signed overflow is undefined in C++; integer tensors wrap around as they do in PyTorch.
+template <class T> inline T wadd(T a, T b) {
+  if constexpr (std::is_same<T, bool_t>::value) return T(a | b);  // True + True is True
+  else if constexpr (std::is_integral<T>::value) return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+  else return a + b;
+}
+template <class T> inline T wsub(T a, T b) {
+  if constexpr (std::is_integral<T>::value) return T(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
+  else return a - b;
+}
+template <class T> inline T wmul(T a, T b) {
+  if constexpr (std::is_integral<T>::value) return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+  else return a * b;
+}
+template <class T> inline T neg_(T x) { return wsub(T(0), x); }
+template <class T> inline T abs_(T x) { return x < T(0) ? neg_(x) : (x == T(0) ? T(0) : x); }
+// (0 < x) - (x < 0): NaN and -0 give 0, as torch.sign does.
+template <class T> inline T sign_(T x) { return T(int(T(0) < x) - int(x < T(0))); }
+// NaN stays NaN (a NaN compares false), as torch.relu does.
+template <class T> inline T relu_(T x) { return x < T(0) ? T(0) : x; }
+
+template <class T> inline T int_pow(T base, T exp) {
+  if (exp < 0) {  // what integer arithmetic gives: 1/base^|exp| truncated
+    if (base == 1) return 1;
+    if (base == -1) return (exp % 2 == 0) ? 1 : -1;
+    return 0;
+  }
+  T result = 1;
+  while (exp) {
+    if (exp & 1) result = wmul(result, base);
+    exp >>= 1;
+    base = wmul(base, base);
+  }
+  return result;
+}
+template <class T> inline T pow_(T a, T b) {
+  if constexpr (is_float_v<T>) return std::pow(a, b);
+  else return int_pow(a, b);
+}
+// torch.maximum / torch.minimum propagate NaN from either side.
+template <class T> inline T max_(T a, T b) {
+  if constexpr (is_float_v<T>) { if (std::isnan(a)) return a; }
+  return a > b ? a : b;
+}
+template <class T> inline T min_(T a, T b) {
+  if constexpr (is_float_v<T>) { if (std::isnan(a)) return a; }
+  return a < b ? a : b;
+}
+template <class T> inline T round_(T x) {
+  if constexpr (is_float_v<T>) return std::nearbyint(x);  // half to even, like torch.round
+  else return x;
+}
+template <class T> inline T floor_(T x) { if constexpr (is_float_v<T>) return std::floor(x); else return x; }
+template <class T> inline T ceil_(T x) { if constexpr (is_float_v<T>) return std::ceil(x); else return x; }
+template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return std::trunc(x); else return x; }
+
+// ---- the op lists ---------------------------------------------------------------------------
+// Each X(name, expression) entry is one op; the name is the same in TypeScript and in the
+// exported native function.
+
+// Unary ops defined for floating-point tensors only (x has type T).
+#define TG_UNARY_FLOAT_OPS(X)                   \
+  X(exp, std::exp(x))                           \
+  X(log, std::log(x))                           \
+  X(log2, std::log2(x))                         \
+  X(log10, std::log10(x))                       \
+  X(log1p, std::log1p(x))                       \
+  X(expm1, std::expm1(x))                       \
+  X(sqrt, std::sqrt(x))                         \
+  X(rsqrt, T(1) / std::sqrt(x))                 \
+  X(reciprocal, T(1) / x)                       \
+  X(sin, std::sin(x))                           \
+  X(cos, std::cos(x))                           \
+  X(tan, std::tan(x))                           \
+  X(asin, std::asin(x))                         \
+  X(acos, std::acos(x))                         \
+  X(atan, std::atan(x))                         \
+  X(sinh, std::sinh(x))                         \
+  X(cosh, std::cosh(x))                         \
+  X(tanh, std::tanh(x))                         \
+  X(sigmoid, T(1) / (T(1) + std::exp(-x)))      \
+  X(erf, std::erf(x))
+
+// Unary ops for every dtype but bool.
+#define TG_UNARY_NUM_OPS(X) \
+  X(neg, neg_(x))           \
+  X(abs, abs_(x))           \
+  X(sign, sign_(x))         \
+  X(relu, relu_(x))         \
+  X(floor, floor_(x))       \
+  X(ceil, ceil_(x))         \
+  X(round, round_(x))       \
+  X(trunc, trunc_(x))
+
+// Binary ops for every dtype; on bool, mul is "and" as in PyTorch. add, sub and pow have bindings
+// of their own (torch.add's alpha; pow's exact special exponents) built from wadd, wsub and pow_.
+#define TG_BINARY_ALL_OPS(X) \
+  X(mul, wmul(a, b))         \
+  X(maximum, max_(a, b))     \
+  X(minimum, min_(a, b))
+
+// Binary ops for floating-point tensors only.
+#define TG_BINARY_FLOAT_OPS(X) \
+  X(div, a / b)                \
+  X(atan2, std::atan2(a, b))
+
+// Comparisons: T inputs, bool output.
+#define TG_COMPARE_OPS(X) \
+  X(eq, a == b)           \
+  X(ne, a != b)           \
+  X(lt, a < b)            \
+  X(le, a <= b)           \
+  X(gt, a > b)            \
+  X(ge, a >= b)
+
+// Logical ops: T inputs (non-zero is true), bool output.
+#define TG_LOGICAL_OPS(X)                      \
+  X(logical_and, (a != T(0)) && (b != T(0)))  \
+  X(logical_or, (a != T(0)) || (b != T(0)))   \
+  X(logical_xor, (a != T(0)) != (b != T(0)))
+
+// ---- row loops ----------------------------------------------------------------------------------
+// Each handles one row of n elements; the all-contiguous and one-side-broadcast cases are plain
+// indexed loops the compiler vectorises.
+
+template <class To, class Ta, class F>
+inline void unary_row(char** p, const int64_t* s, int64_t n, F f) {
+  To* o = reinterpret_cast<To*>(p[0]);
+  const Ta* a = reinterpret_cast<const Ta*>(p[1]);
+  if (s[0] == sizeof(To) && s[1] == sizeof(Ta)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+  } else if (s[0] == sizeof(To) && s[1] == 0) {
+    const To v = f(*a);
+    for (int64_t i = 0; i < n; ++i) o[i] = v;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<To*>(p[0] + i * s[0]) = f(*reinterpret_cast<const Ta*>(p[1] + i * s[1]));
+  }
+}
+
+template <class To, class Ta, class Tb, class F>
+inline void binary_row(char** p, const int64_t* s, int64_t n, F f) {
+  To* o = reinterpret_cast<To*>(p[0]);
+  const Ta* a = reinterpret_cast<const Ta*>(p[1]);
+  const Tb* b = reinterpret_cast<const Tb*>(p[2]);
+  const bool oc = s[0] == sizeof(To);
+  if (oc && s[1] == sizeof(Ta) && s[2] == sizeof(Tb)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+  } else if (oc && s[1] == sizeof(Ta) && s[2] == 0) {
+    const Tb bv = *b;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+  } else if (oc && s[1] == 0 && s[2] == sizeof(Tb)) {
+    const Ta av = *a;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<To*>(p[0] + i * s[0]) = f(*reinterpret_cast<const Ta*>(p[1] + i * s[1]),
+                                                  *reinterpret_cast<const Tb*>(p[2] + i * s[2]));
+  }
+}
+
+// Elements per task below which splitting across threads costs more than it saves.
+constexpr int64_t kElementwiseGrain = 32768;
+
+// Runs a row function over a coalesced Strided<N>, in parallel for large tensors.
+template <int N, class Row>
+void run_rows(Strided<N>& s, Row row) {
+  coalesce(s);
+  parallel_for(s.numel(), kElementwiseGrain, [&](int64_t b, int64_t e) { for_each_range(s, b, e, row); });
+}
+
+template <class To, class Ta, class F>
+void unary(Strided<2>& s, F f) {
+  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f); });
+}
+
+template <class To, class Ta, class Tb, class F>
+void binary(Strided<3>& s, F f) {
+  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { binary_row<To, Ta, Tb>(p, st, n, f); });
+}
+
+// where(cond, a, b): operands out, cond (bool), a, b.
+template <class T>
+void where(Strided<4>& s) {
+  run_rows(s, [](char** p, const int64_t* st, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const bool c = *reinterpret_cast<const bool_t*>(p[1] + i * st[1]) != 0;
+      *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const T*>(p[c ? 2 : 3] + i * st[c ? 2 : 3]);
+    }
+  });
+}
+
+}  // namespace tg

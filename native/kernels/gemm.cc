@@ -1,0 +1,151 @@
+#include "gemm.h"
+
+#include "dtype.h"
+
+#include <algorithm>
+#include <climits>
+#include <type_traits>
+#include <vector>
+
+#if defined(TG_BLAS_ACCELERATE)
+#include <Accelerate/Accelerate.h>
+#define TG_HAVE_BLAS 1
+#elif defined(TG_BLAS_CBLAS)
+#include <cblas.h>
+#define TG_HAVE_BLAS 1
+#endif
+
+namespace tg {
+namespace {
+
+// ---- our own kernel: packed panels, four rows of C per pass over a panel of B --------------------
+
+template <class T>
+T at(const T* x, int64_t ld, bool trans, int64_t row, int64_t col) {
+  return trans ? x[col * ld + row] : x[row * ld + col];
+}
+
+template <class T>
+void gemm_own(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c) {
+  // Integer products wrap around (signed overflow would be undefined behaviour).
+  using U = wrapping_t<T>;
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j) {
+      T& cij = c[i * g.ldc + j];
+      cij = beta == T(0) ? T(0) : T(U(cij) * U(beta));  // beta 0 ignores C, NaN included, as BLAS does
+    }
+  if (g.k == 0 || alpha == T(0)) return;
+  constexpr int64_t MC = 64, KC = 256, NC = 512;
+  std::vector<U> ap(size_t(MC * KC)), bp(size_t(KC * NC));
+  for (int64_t jc = 0; jc < g.n; jc += NC) {
+    const int64_t nc = std::min(NC, g.n - jc);
+    for (int64_t pc = 0; pc < g.k; pc += KC) {
+      const int64_t kc = std::min(KC, g.k - pc);
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t j = 0; j < nc; ++j) bp[size_t(p * nc + j)] = U(at(b, g.ldb, g.trans_b, pc + p, jc + j));
+      for (int64_t ic = 0; ic < g.m; ic += MC) {
+        const int64_t mc = std::min(MC, g.m - ic);
+        for (int64_t i = 0; i < mc; ++i)
+          for (int64_t p = 0; p < kc; ++p)
+            ap[size_t(i * kc + p)] = U(at(a, g.lda, g.trans_a, ic + i, pc + p)) * U(alpha);
+        int64_t i = 0;
+        for (; i + 4 <= mc; i += 4) {
+          U* c0 = reinterpret_cast<U*>(c + (ic + i) * g.ldc + jc);
+          U* c1 = c0 + g.ldc;
+          U* c2 = c1 + g.ldc;
+          U* c3 = c2 + g.ldc;
+          for (int64_t p = 0; p < kc; ++p) {
+            const U a0 = ap[size_t(i * kc + p)], a1 = ap[size_t((i + 1) * kc + p)];
+            const U a2 = ap[size_t((i + 2) * kc + p)], a3 = ap[size_t((i + 3) * kc + p)];
+            const U* bq = &bp[size_t(p * nc)];
+            for (int64_t j = 0; j < nc; ++j) {
+              c0[j] += a0 * bq[j];
+              c1[j] += a1 * bq[j];
+              c2[j] += a2 * bq[j];
+              c3[j] += a3 * bq[j];
+            }
+          }
+        }
+        for (; i < mc; ++i) {
+          U* c0 = reinterpret_cast<U*>(c + (ic + i) * g.ldc + jc);
+          for (int64_t p = 0; p < kc; ++p) {
+            const U a0 = ap[size_t(i * kc + p)];
+            const U* bq = &bp[size_t(p * nc)];
+            for (int64_t j = 0; j < nc; ++j) c0[j] += a0 * bq[j];
+          }
+        }
+      }
+    }
+  }
+}
+
+#ifdef TG_HAVE_BLAS
+bool fits_blas_int(const GemmArgs& g) {
+  const int64_t most = std::max({g.m, g.n, g.k, g.lda, g.ldb, g.ldc});
+  return most <= INT_MAX;
+}
+CBLAS_TRANSPOSE flag(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
+#endif
+
+}  // namespace
+
+template <>
+void gemm<float>(const GemmArgs& g, float alpha, const float* a, const float* b, float beta, float* c) {
+#ifdef TG_HAVE_BLAS
+  if (fits_blas_int(g)) {
+    cblas_sgemm(CblasRowMajor, flag(g.trans_a), flag(g.trans_b), int(g.m), int(g.n), int(g.k), alpha, a,
+                int(g.lda), b, int(g.ldb), beta, c, int(g.ldc));
+    return;
+  }
+#endif
+  gemm_own(g, alpha, a, b, beta, c);
+}
+
+template <>
+void gemm<double>(const GemmArgs& g, double alpha, const double* a, const double* b, double beta, double* c) {
+#ifdef TG_HAVE_BLAS
+  if (fits_blas_int(g)) {
+    cblas_dgemm(CblasRowMajor, flag(g.trans_a), flag(g.trans_b), int(g.m), int(g.n), int(g.k), alpha, a,
+                int(g.lda), b, int(g.ldb), beta, c, int(g.ldc));
+    return;
+  }
+#endif
+  gemm_own(g, alpha, a, b, beta, c);
+}
+
+template <>
+void gemm<int32_t>(const GemmArgs& g, int32_t alpha, const int32_t* a, const int32_t* b, int32_t beta, int32_t* c) {
+  gemm_own(g, alpha, a, b, beta, c);
+}
+
+template <>
+void gemm<int64_t>(const GemmArgs& g, int64_t alpha, const int64_t* a, const int64_t* b, int64_t beta, int64_t* c) {
+  gemm_own(g, alpha, a, b, beta, c);
+}
+
+BlasInfo blas_info() {
+  BlasInfo info;
+#if defined(TG_BLAS_OPENBLAS)
+  info.name = "OpenBLAS";
+  info.config = openblas_get_config();
+  info.core = openblas_get_corename();
+  info.threads = openblas_get_num_threads();
+#elif defined(TG_BLAS_ACCELERATE)
+  info.name = "Accelerate";
+#elif defined(TG_BLAS_CBLAS)
+  info.name = "CBLAS";
+#else
+  info.name = "none";
+#endif
+  return info;
+}
+
+void blas_set_num_threads(int n) {
+#if defined(TG_BLAS_OPENBLAS)
+  openblas_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+}  // namespace tg

@@ -1,0 +1,29 @@
+// Matrix products: C = alpha * op(A) * op(B) + beta * C, row-major, op(X) = X or X^T.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace tg {
+
+struct GemmArgs {
+  bool trans_a = false, trans_b = false;
+  int64_t m = 0, n = 0, k = 0;
+  int64_t lda = 0, ldb = 0, ldc = 0;
+};
+
+// float and double go to the BLAS library when there is one (and sizes fit its int), else to
+// our own blocked kernel; integer types always use our own.
+template <class T>
+void gemm(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c);
+
+// Which BLAS the addon was built with and what it reports about itself.
+struct BlasInfo {
+  std::string name;      // "OpenBLAS", "Accelerate", "CBLAS", "none"
+  std::string config;    // the library's configuration string, if it has one
+  std::string core;      // the kernel set it chose for this CPU, if it says
+  int threads = 1;
+};
+BlasInfo blas_info();
+void blas_set_num_threads(int n);
+
+}  // namespace tg

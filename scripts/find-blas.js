@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Tells binding.gyp which BLAS to build against. Usage: node scripts/find-blas.js defines|cflags|libs
+//
+// Order: $TENSORGRAD_BLAS=none forces our own GEMM; macOS uses Accelerate; elsewhere OpenBLAS through
+// pkg-config ("openblas", then "cblas"). Without any, the addon is built with tensorgrad's own
+// blocked GEMM and a notice says how to get the fast path.
+'use strict';
+const { execFileSync } = require('node:child_process');
+
+function pkgConfig(args) {
+  try {
+    return execFileSync('pkg-config', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function detect() {
+  if (process.env.TENSORGRAD_BLAS === 'none') return { kind: 'none' };
+  if (process.platform === 'darwin') {
+    return { kind: 'accelerate', defines: ['TG_BLAS_ACCELERATE', 'ACCELERATE_NEW_LAPACK'], cflags: '', libs: '-framework Accelerate' };
+  }
+  for (const pkg of ['openblas', 'cblas']) {
+    const version = pkgConfig(['--modversion', pkg]);
+    if (version === null) continue;
+    const defines = ['TG_BLAS_CBLAS'];
+    if (pkg === 'openblas') defines.push('TG_BLAS_OPENBLAS');
+    return { kind: pkg, defines, cflags: pkgConfig(['--cflags', pkg]) ?? '', libs: pkgConfig(['--libs', pkg]) ?? '' };
+  }
+  return { kind: 'none' };
+}
+
+const blas = detect();
+const what = process.argv[2];
+if (blas.kind === 'none') {
+  if (what === 'defines') {
+    process.stderr.write(
+      '\ntensorgrad: no BLAS found, building with its own (slower) GEMM.\n' +
+        '  For the fast path install OpenBLAS and rebuild: apt-get install libopenblas-dev pkg-config\n' +
+        '  (Debian/Ubuntu), dnf install openblas-devel (Fedora), then `npm rebuild tensorgrad`.\n\n',
+    );
+    console.log('TG_BLAS_NONE');
+  }
+} else if (what === 'defines') {
+  console.log(blas.defines.join(' '));
+} else if (what === 'cflags') {
+  console.log(blas.cflags);
+} else if (what === 'libs') {
+  console.log(blas.libs);
+}

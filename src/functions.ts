@@ -1,0 +1,81 @@
+/**
+ * The torch.* forms of Tensor methods: `tg.add(a, b)` is `a.add(b)`, `tg.matmul(a, b)` is
+ * `a.matmul(b)`, and so on.
+ */
+import { checkTensor, isTensor, type Scalar, type TensorLike } from './ops/common';
+import { binaryReversed, where as whereOp } from './ops/binary';
+import type { Dims } from './ops/reduce';
+import type { Tensor, VarOptions } from './tensor';
+
+export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
+export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
+export function mul(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'mul'); return input.mul(other); }
+export function div(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'div'); return input.div(other); }
+export function pow(input: Tensor | Scalar, exponent: TensorLike): Tensor {
+  if (isTensor(input)) return input.pow(exponent);
+  checkTensor(exponent, 'pow', 'exponent');
+  return binaryReversed('pow', exponent, input);
+}
+export function maximum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'maximum'); return input.maximum(other); }
+export function minimum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'minimum'); return input.minimum(other); }
+export function neg(input: Tensor): Tensor { checkTensor(input, 'neg'); return input.neg(); }
+export function abs(input: Tensor): Tensor { checkTensor(input, 'abs'); return input.abs(); }
+export function exp(input: Tensor): Tensor { checkTensor(input, 'exp'); return input.exp(); }
+export function log(input: Tensor): Tensor { checkTensor(input, 'log'); return input.log(); }
+export function sqrt(input: Tensor): Tensor { checkTensor(input, 'sqrt'); return input.sqrt(); }
+export function square(input: Tensor): Tensor { checkTensor(input, 'square'); return input.square(); }
+export function sin(input: Tensor): Tensor { checkTensor(input, 'sin'); return input.sin(); }
+export function cos(input: Tensor): Tensor { checkTensor(input, 'cos'); return input.cos(); }
+export function tanh(input: Tensor): Tensor { checkTensor(input, 'tanh'); return input.tanh(); }
+export function sigmoid(input: Tensor): Tensor { checkTensor(input, 'sigmoid'); return input.sigmoid(); }
+export function relu(input: Tensor): Tensor { checkTensor(input, 'relu'); return input.relu(); }
+export function clamp(input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null): Tensor { checkTensor(input, 'clamp'); return input.clamp(min, max); }
+export function mm(input: Tensor, mat2: Tensor): Tensor { checkTensor(input, 'mm'); return input.mm(mat2); }
+export function matmul(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'matmul'); return input.matmul(other); }
+export function bmm(input: Tensor, mat2: Tensor): Tensor { checkTensor(input, 'bmm'); return input.bmm(mat2); }
+export function mv(input: Tensor, vec: Tensor): Tensor { checkTensor(input, 'mv'); return input.mv(vec); }
+export function dot(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'dot'); return input.dot(other); }
+export function t(input: Tensor): Tensor { checkTensor(input, 't'); return input.t(); }
+export function transpose(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'transpose'); return input.transpose(dim0, dim1); }
+export function permute(input: Tensor, dims: readonly number[]): Tensor { checkTensor(input, 'permute'); return input.permute(dims); }
+export function reshape(input: Tensor, shape: readonly number[]): Tensor { checkTensor(input, 'reshape'); return input.reshape(shape); }
+export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor { checkTensor(input, 'flatten'); return input.flatten(startDim, endDim); }
+export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor { checkTensor(input, 'squeeze'); return input.squeeze(dim); }
+export function unsqueeze(input: Tensor, dim: number): Tensor { checkTensor(input, 'unsqueeze'); return input.unsqueeze(dim); }
+export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor { checkTensor(input, 'narrow'); return input.narrow(dim, start, length); }
+export function clone(input: Tensor): Tensor { checkTensor(input, 'clone'); return input.clone(); }
+export function sum(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
+export function mean(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
+export function prod(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
+export function amax(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'amax'); return input.amax(dim, keepdim); }
+export function amin(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
+export function argmax(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
+export function argmin(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
+export function variance(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
+export function std(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
+export function all(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
+export function any(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
+export function eq(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'eq'); return input.eq(other); }
+export function ne(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'ne'); return input.ne(other); }
+export function lt(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'lt'); return input.lt(other); }
+export function le(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'le'); return input.le(other); }
+export function gt(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'gt'); return input.gt(other); }
+export function ge(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'ge'); return input.ge(other); }
+export function equal(input: Tensor, other: Tensor): boolean { checkTensor(input, 'equal'); return input.equal(other); }
+export function allclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean { checkTensor(input, 'allclose'); return input.allclose(other, opts); }
+export function logicalNot(input: Tensor): Tensor { checkTensor(input, 'logical_not'); return input.logicalNot(); }
+export function logicalAnd(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logical_and'); return input.logicalAnd(other); }
+export function logicalOr(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logical_or'); return input.logicalOr(other); }
+export function maskedFill(input: Tensor, mask: Tensor, value: TensorLike): Tensor { checkTensor(input, 'masked_fill'); return input.maskedFill(mask, value); }
+export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
+
+/**
+ * cond ? input : other elementwise (torch.where); the condition must be a bool tensor.
+ * @example tg.where(x.gt(0), x, 0)
+ */
+export function where(cond: Tensor, input: TensorLike, other: TensorLike): Tensor {
+  checkTensor(cond, 'where', 'condition');
+  return whereOp(cond, input, other);
+}
+
+export { isTensor };

@@ -1,0 +1,30 @@
+/**
+ * tensorgrad: PyTorch-style tensors and autograd for Node.js.
+ * @example
+ * import * as tg from 'tensorgrad';
+ * const x = tg.randn(64, 1000), w = tg.randn(1000, 100);
+ * console.log(x.mm(w).clamp(0).shape); // [64, 100]
+ */
+export { Tensor } from './tensor';
+export type { VarOptions } from './tensor';
+export {
+  bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
+} from './dtype';
+export type { DType, DTypeLike, TypedArray } from './dtype';
+export { AutogradError, DTypeError, IndexError, ShapeError } from './errors';
+export {
+  arange, empty, emptyLike, eye, full, fullLike, linspace, ones, onesLike, tensor, zeros, zerosLike,
+} from './ops/creation';
+export type { NestedArray, TensorOptions } from './ops/creation';
+export type { Scalar, TensorLike } from './ops/common';
+export type { Dims } from './ops/reduce';
+export type { IndexSpec } from './ops/view';
+export { cat, stack } from './ops/join';
+export {
+  Generator, defaultGenerator, initialSeed, manualSeed, rand, randint, randLike, randn, randnLike, randperm,
+} from './random';
+export type { RandomOptions } from './random';
+export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export type { BackendInfo } from './runtime';
+export * from './functions';
+export { variance as var } from './functions';

@@ -1,0 +1,114 @@
+/**
+ * Loads the C++ addon (prebuilds/ first, then build/, through node-gyp-build) and types it.
+ *
+ * Every kernel takes its tensors as typed arrays and one Float64Array of metadata: a leading count,
+ * then shapes, offsets and strides in elements (see src/ops/meta.ts). The addon checks all of it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TypedArray } from './dtype';
+import { DTypeError, IndexError, ShapeError } from './errors';
+
+/** A tensor operand: its storage, or a number standing for a scalar. */
+export type Operand = TypedArray | number;
+type Meta = Float64Array;
+
+type Unary = (out: TypedArray, a: Operand, meta: Meta) => void;
+type Binary = (out: TypedArray, a: Operand, b: Operand, meta: Meta, alpha?: number) => void;
+type Reduce = (out: TypedArray, a: TypedArray, meta: Meta) => void;
+
+export const UNARY_FLOAT_OPS = [
+  'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
+  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf',
+] as const;
+export const UNARY_NUM_OPS = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc'] as const;
+export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export const LOGICAL_OPS = ['logical_and', 'logical_or', 'logical_xor'] as const;
+
+export type UnaryFloatOp = (typeof UNARY_FLOAT_OPS)[number];
+export type UnaryNumOp = (typeof UNARY_NUM_OPS)[number];
+export type CompareOp = (typeof COMPARE_OPS)[number];
+export type LogicalOp = (typeof LOGICAL_OPS)[number];
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | CompareOp | LogicalOp;
+
+export interface NativeBackendInfo {
+  blas: string;
+  blasConfig: string;
+  blasCoreType: string;
+  blasThreads: number;
+  cpuVendor: string;
+  avx2: boolean;
+  avx512: boolean;
+  napiVersion: number;
+}
+
+export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
+  Record<BinaryOp, Binary> &
+  Record<'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any', Reduce> & {
+    init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): void;
+    backendInfo(): NativeBackendInfo;
+    setBlasThreads(n: number): void;
+    where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand, meta: Meta): void;
+    clamp(out: TypedArray, a: TypedArray, meta: Meta, min?: number | null, max?: number | null): void;
+    copy(out: TypedArray, a: TypedArray, meta: Meta): void;
+    fill(out: TypedArray, meta: Meta, value: number): void;
+    logical_not(out: Uint8Array, a: TypedArray, meta: Meta): void;
+    max(values: TypedArray, indices: BigInt64Array, a: TypedArray, meta: Meta): void;
+    min(values: TypedArray, indices: BigInt64Array, a: TypedArray, meta: Meta): void;
+    var(out: TypedArray, a: TypedArray, meta: Meta, correction: number): void;
+    gemm(out: TypedArray, a: TypedArray, b: TypedArray, meta: Meta, alpha: number, beta: number): void;
+    seed(state: Uint32Array, lo: number, hi: number): void;
+    uniform_(out: TypedArray, state: Uint32Array, meta: Meta, from: number, to: number): void;
+    normal_(out: TypedArray, state: Uint32Array, meta: Meta, mean: number, std: number): void;
+    randint_(out: TypedArray, state: Uint32Array, meta: Meta, low: number, high: number): void;
+    randperm(out: BigInt64Array, state: Uint32Array, n: number): void;
+    bernoulli_(out: TypedArray, state: Uint32Array, meta: Meta, p: number): void;
+    generatorWords: number;
+    arange_(out: TypedArray, meta: Meta, start: number, step: number): void;
+    linspace_(out: TypedArray, meta: Meta, start: number, end: number): void;
+  };
+
+/** Who chose OpenBLAS's kernel set: the user (OPENBLAS_CORETYPE), tensorgrad, or OpenBLAS itself. */
+export let blasCoreChoice: 'user' | 'tensorgrad' | 'openblas' = 'openblas';
+
+/**
+ * OpenBLAS picks its kernels by CPU model, and the versions distributions ship do not know recent
+ * AMD cores: on Zen 4/5 they pick the AVX2 (Haswell/Zen) kernels, about half the speed of the
+ * AVX-512 (SkylakeX) ones those cores run. The choice is made when the library loads, from
+ * OPENBLAS_CORETYPE, so set it for the load when the CPU has AVX-512 and the user has not chosen.
+ * Intel CPUs with AVX-512 are already detected correctly (SkylakeX or newer).
+ */
+function strongerBlasCore(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  let cpuinfo: string;
+  try {
+    cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
+  const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
+  const avx512 = ['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f));
+  return avx512 && vendor !== 'GenuineIntel' ? 'SkylakeX' : undefined;
+}
+
+function load(): Native {
+  const root = path.join(__dirname, '..');
+  const core = process.env.OPENBLAS_CORETYPE ? undefined : strongerBlasCore();
+  if (process.env.OPENBLAS_CORETYPE) blasCoreChoice = 'user';
+  if (core !== undefined) {
+    process.env.OPENBLAS_CORETYPE = core;
+    blasCoreChoice = 'tensorgrad';
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    return nodeGypBuild(root) as Native;
+  } finally {
+    // OpenBLAS has read it; do not pass our choice on to child processes.
+    if (core !== undefined) delete process.env.OPENBLAS_CORETYPE;
+  }
+}
+
+export const native: Native = load();
+native.init({ ShapeError, DTypeError, IndexError });

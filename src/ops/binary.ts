@@ -1,0 +1,145 @@
+/**
+ * Binary elementwise ops with PyTorch's broadcasting and type promotion: arithmetic, comparisons,
+ * logical ops, where and maskedFill.
+ */
+import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
+import { DTypeError } from '../errors';
+import { native, type BinaryOp, type CompareOp, type LogicalOp, type Operand } from '../native';
+import type { Tensor } from '../tensor';
+import { isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
+import { toDtype } from './copy';
+import { describe, inPlaceArgs, newOutput, type KernelArg } from './launch';
+import { castError } from './unary';
+
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2';
+
+/** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
+function asArg(x: TensorLike, dtype: DType): KernelArg {
+  return isTensor(x) ? toDtype(x, dtype) : scalarNumber(x);
+}
+
+function call(op: BinaryOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
+  const { data, meta } = describe(out, args);
+  native[op](out._storage.data, data[0] as Operand, data[1] as Operand, meta, alpha);
+  return out;
+}
+
+/** The dtype an arithmetic op computes in, with its dtype rules checked. */
+function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): DType {
+  let dtype = resultType([promotionOf(a), promotionOf(b)]);
+  if ((op === 'div' || op === 'atan2') && !isFloatingPoint(dtype)) dtype = getDefaultDtype();
+  if (dtype === 'bool' && op === 'sub') {
+    throw new DTypeError(
+      'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+    );
+  }
+  if (dtype === 'bool' && op === 'pow') throw new DTypeError(`"pow" not implemented for 'Bool'`);
+  if (op === 'pow' && !isFloatingPoint(dtype) && !isTensor(b) && scalarNumber(b) < 0) {
+    throw new RangeError('Integers to negative integer powers are not allowed.');
+  }
+  if (alpha !== undefined && alpha !== 1 && !isFloatingPoint(dtype) && !Number.isInteger(alpha)) {
+    throw new DTypeError('For integral input tensors, argument alpha must not be a floating point number.');
+  }
+  return dtype;
+}
+
+/**
+ * a op b, broadcast, in the promoted dtype; `alpha` scales b for add and sub (torch.add's alpha).
+ * @example binary('add', x, 1)  // x + 1
+ */
+export function binary(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): Tensor {
+  const dtype = arithType(op, a, b, alpha);
+  const args = [asArg(a, dtype), asArg(b, dtype)];
+  return call(op, newOutput(args, dtype), args, alpha);
+}
+
+/** b op a for a scalar b (`rsub`, `rdiv`, `rpow`): a number on the left of a tensor. */
+export function binaryReversed(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): Tensor {
+  const dtype = arithType(op, b, a, alpha);
+  const args = [asArg(b, dtype), asArg(a, dtype)];
+  return call(op, newOutput(args, dtype), args, alpha);
+}
+
+/** self op= other, computed in self's dtype; the result must fit self's shape and dtype. */
+export function binaryInPlace(op: ArithOp, self: Tensor, other: TensorLike, alpha?: number): Tensor {
+  const dtype = arithType(op, self, other, alpha);
+  if (!canCast(dtype, self.dtype)) throw castError(dtype, self.dtype);
+  const args = inPlaceArgs(self, [self, asArg(other, self.dtype)]);
+  call(op, self, args, alpha);
+  self._storage.version++;
+  return self;
+}
+
+/** Elementwise comparison, computed in the promoted dtype, giving a bool tensor. */
+export function compare(op: CompareOp | LogicalOp, a: Tensor, b: TensorLike): Tensor {
+  const dtype = resultType([promotionOf(a), promotionOf(b)]);
+  const args = [asArg(a, dtype), asArg(b, dtype)];
+  return call(op, newOutput(args, 'bool'), args);
+}
+
+/** logical_not: true where x is zero. */
+export function logicalNot(x: Tensor): Tensor {
+  const out = newOutput([x], 'bool');
+  const { meta } = describe(out, [x]);
+  native.logical_not(out._storage.data as Uint8Array, x._storage.data, meta);
+  return out;
+}
+
+function checkCondition(cond: Tensor, what: string): void {
+  if (cond.dtype !== 'bool') {
+    throw new DTypeError(`${what} expected condition to be a boolean tensor, but got a tensor with dtype ${scalarName(cond.dtype)}`);
+  }
+}
+
+/**
+ * cond ? a : b elementwise, broadcast over all three, in the promoted dtype of a and b.
+ * @example tg.where(x.gt(0), x, 0)  // relu
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkCondition(cond, 'where');
+  const dtype = resultType([promotionOf(a), promotionOf(b)]);
+  const args = [cond, asArg(a, dtype), asArg(b, dtype)];
+  const out = newOutput(args, dtype);
+  return runWhere(out, args);
+}
+
+function runWhere(out: Tensor, args: KernelArg[]): Tensor {
+  const { data, meta } = describe(out, args);
+  native.where(out._storage.data, data[0] as Uint8Array, data[1] as Operand, data[2] as Operand, meta);
+  return out;
+}
+
+function checkFillValue(value: TensorLike): number {
+  if (isTensor(value)) {
+    if (value.shape.length !== 0) {
+      throw new RangeError(
+        `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.shape.length} dimension(s).`,
+      );
+    }
+    return scalarNumber(value.item() as number | boolean);
+  }
+  return scalarNumber(value);
+}
+
+function checkMask(mask: Tensor): void {
+  if (mask.dtype !== 'bool') {
+    throw new DTypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${scalarName(mask.dtype)}`);
+  }
+}
+
+/** x with value where mask is true (mask broadcast to x). */
+export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  checkMask(mask);
+  const v = checkFillValue(value);
+  const args: KernelArg[] = [mask, v, x];
+  return runWhere(newOutput(args, x.dtype), args);
+}
+
+/** Sets x to value where mask is true; mask must broadcast to x's shape. */
+export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  checkMask(mask);
+  const v = checkFillValue(value);
+  runWhere(x, inPlaceArgs(x, [mask, v, x]));
+  x._storage.version++;
+  return x;
+}

@@ -1,0 +1,48 @@
+/** Copies and conversions: copy_, contiguous, clone, to(dtype), fill_. */
+import { toDType, type DTypeLike } from '../dtype';
+import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../shape';
+import { native } from '../native';
+import { ShapeError, shapeStr } from '../errors';
+import type { Tensor } from '../tensor';
+import { emptyTensor, scalarNumber, type Scalar } from './common';
+import * as meta from './meta';
+
+/** Writes src (broadcast to dst's shape, converted to dst's dtype) into dst. */
+export function copyInto(dst: Tensor, src: Tensor): Tensor {
+  if (!sameShape(broadcastShapes(dst.shape, src.shape), dst.shape)) {
+    throw new ShapeError(`output with shape ${shapeStr(dst.shape)} doesn't match the broadcast shape ${shapeStr(broadcastShapes(dst.shape, src.shape))}`);
+  }
+  // Reading and writing overlapping memory in one pass would read values already overwritten.
+  if (src._storage === dst._storage && src !== dst) src = clone(src);
+  meta.begin();
+  meta.pushShape(dst.shape);
+  meta.pushOperand(dst);
+  meta.pushOperand(src, broadcastStrides(src.shape, src._strides, dst.shape));
+  native.copy(dst._storage.data, src._storage.data, meta.end());
+  return dst;
+}
+
+/** A contiguous tensor with the same values: t itself when already contiguous. */
+export function contiguous(t: Tensor): Tensor {
+  return isContiguous(t.shape, t._strides) ? t : copyInto(emptyTensor(t.shape, t.dtype), t);
+}
+
+/** A new tensor with a copy of t's values (contiguous). */
+export function clone(t: Tensor): Tensor {
+  return copyInto(emptyTensor(t.shape, t.dtype), t);
+}
+
+/** t converted to dtype: t itself when it already has it, else a converted copy. */
+export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
+  const d = toDType(dtype);
+  return d === t.dtype ? t : copyInto(emptyTensor(t.shape, d), t);
+}
+
+/** Sets every element of t (any view) to value. */
+export function fillInto(t: Tensor, value: Scalar): Tensor {
+  meta.begin();
+  meta.pushShape(t.shape);
+  meta.pushOperand(t);
+  native.fill(t._storage.data, meta.end(), scalarNumber(value));
+  return t;
+}

@@ -1,0 +1,227 @@
+/** Creating tensors: tensor(), zeros, ones, empty, full, arange, linspace, eye and the *Like forms. */
+import { dtypeOfArray, getDefaultDtype, toDType, type DType, type DTypeLike } from '../dtype';
+import { DTypeError, ShapeError } from '../errors';
+import { contiguousStrides, numel, parseShapeArgs } from '../shape';
+import { allocate, makeTensor, Storage } from '../storage';
+import type { Tensor } from '../tensor';
+import { describe, emptyTensor, isTensor, type Scalar } from './common';
+import { copyInto, fillInto } from './copy';
+import * as meta from './meta';
+import { native } from '../native';
+import { asStrided } from './view';
+
+/** Options every creation function takes. */
+export interface TensorOptions {
+  dtype?: DTypeLike;
+  requiresGrad?: boolean;
+}
+
+/** Nested arrays of numbers (or booleans, or bigints), as tensor() takes them. */
+export type NestedArray = Scalar | readonly NestedArray[];
+
+/** Applies { requiresGrad } after creation, with PyTorch's check that only floats can. */
+export function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function optsFrom(rest: readonly unknown[]): TensorOptions | undefined {
+  const o = rest[0];
+  if (o === undefined) return undefined;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    throw new TypeError(`expected an options object after the shape, but got ${describe(o)}`);
+  }
+  return o as TensorOptions;
+}
+
+function dtypeOr(opts: TensorOptions | undefined, fallback: DType): DType {
+  return opts?.dtype === undefined ? fallback : toDType(opts.dtype);
+}
+
+// ---- tensor() -----------------------------------------------------------------------------------
+
+/** Shape of nested arrays, checking every level is rectangular. */
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0] as NestedArray;
+  }
+  const check = (x: NestedArray, dim: number) => {
+    if (dim === shape.length) {
+      if (Array.isArray(x)) throw new ShapeError(`expected a number at dim ${dim} but got a sequence`);
+      if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
+        throw new TypeError(`tensor(): could not infer dtype of ${describe(x)}`);
+      }
+      return;
+    }
+    if (!Array.isArray(x)) throw new ShapeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got a number)`);
+    if (x.length !== shape[dim]) throw new ShapeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${x.length})`);
+    for (const y of x) check(y as NestedArray, dim + 1);
+  };
+  check(data, 0);
+  return shape;
+}
+
+function flattenInto(data: NestedArray, out: Scalar[]): void {
+  if (Array.isArray(data)) for (const x of data) flattenInto(x as NestedArray, out);
+  else out.push(data as Scalar);
+}
+
+/** Typed arrays tensor() accepts, and the dtype each becomes (no unsigned 8-bit dtype: int32). */
+function arrayDType(a: ArrayBufferView): DType | undefined {
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray || a instanceof Int8Array || a instanceof Int16Array || a instanceof Uint16Array) {
+    return 'int32';
+  }
+  if (a instanceof Uint32Array) return 'int64';
+  return dtypeOfArray(a);
+}
+
+/**
+ * A tensor holding a copy of `data`: a number, nested arrays, or a typed array. JavaScript
+ * numbers become the default float dtype (JavaScript has no separate integers; pass
+ * `{ dtype: 'int64' }` for those), booleans bool, bigints int64, typed arrays their own dtype.
+ * @example tg.tensor([[1, 2], [3, 4]]) // tensor([[1., 2.], [3., 4.]])
+ */
+export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: TensorOptions): Tensor {
+  if (isTensor(data)) return finish(copyInto(emptyTensor(data.shape, dtypeOr(opts, data.dtype)), data), opts);
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const natural = arrayDType(data);
+    if (natural === undefined) throw new TypeError(`tensor(): unsupported typed array ${data.constructor.name}`);
+    const src = (natural === dtypeOfArray(data) ? data : convertArray(data, natural)) as Storage['data'];
+    const view = fromStorage(new Storage(src, natural), [src.length]);
+    return finish(copyInto(emptyTensor(view.shape, dtypeOr(opts, natural)), view), opts);
+  }
+  const shape = inferShape(data as NestedArray);
+  const flat: Scalar[] = [];
+  flattenInto(data as NestedArray, flat);
+  const natural = naturalDType(flat);
+  const dtype = dtypeOr(opts, natural);
+  const source = natural === 'int64' ? BigInt64Array.from(flat, (v) => BigInt(v)) : Float64Array.from(flat, Number);
+  const src = fromStorage(new Storage(source, natural === 'int64' ? 'int64' : 'float64'), shape);
+  return finish(copyInto(emptyTensor(shape, dtype), src), opts);
+}
+
+function convertArray(a: ArrayBufferView, to: DType): Int32Array | BigInt64Array {
+  const values = a as unknown as ArrayLike<number>;
+  return to === 'int32' ? Int32Array.from(values) : BigInt64Array.from(values, (v) => BigInt(v));
+}
+
+function naturalDType(flat: readonly Scalar[]): DType {
+  if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) return 'bool';
+  if (flat.length > 0 && flat.every((v) => typeof v === 'bigint')) return 'int64';
+  return getDefaultDtype();
+}
+
+function fill(t: Tensor, value: Scalar, opts: TensorOptions | undefined): Tensor {
+  return finish(fillInto(t, value), opts);
+}
+
+function fromStorage(storage: Storage, shape: number[]): Tensor {
+  return makeTensor(storage, shape, contiguousStrides(shape), 0);
+}
+
+// ---- filled tensors -------------------------------------------------------------------------------
+
+type ShapeArgs = [shape: readonly number[], opts?: TensorOptions] | [...sizes: number[]] | [...sizes: number[], opts: TensorOptions];
+
+/** @example tg.zeros(2, 3) // also tg.zeros([2, 3], { dtype: 'float64' }) */
+export function zeros(...args: ShapeArgs): Tensor {
+  const { shape, rest } = parseShapeArgs(args);
+  const opts = optsFrom(rest);
+  const dtype = dtypeOr(opts, getDefaultDtype());
+  return finish(fromStorage(allocate(dtype, numel(shape), true), shape), opts);
+}
+
+/** @example tg.ones(2, 3) */
+export function ones(...args: ShapeArgs): Tensor {
+  const { shape, rest } = parseShapeArgs(args);
+  const opts = optsFrom(rest);
+  return finish(fillInto(emptyTensor(shape, dtypeOr(opts, getDefaultDtype())), 1), opts);
+}
+
+/** A tensor whose values are whatever the memory held: fill it before reading. */
+export function empty(...args: ShapeArgs): Tensor {
+  const { shape, rest } = parseShapeArgs(args);
+  const opts = optsFrom(rest);
+  return finish(emptyTensor(shape, dtypeOr(opts, getDefaultDtype())), opts);
+}
+
+/**
+ * A tensor filled with value: default float dtype for numbers, bool for booleans, int64 for bigints.
+ * @example tg.full([2, 2], 7)
+ */
+export function full(shape: readonly number[] | number, value: Scalar, opts?: TensorOptions): Tensor {
+  const { shape: s } = parseShapeArgs([typeof shape === 'number' ? [shape] : shape]);
+  const natural: DType = typeof value === 'boolean' ? 'bool' : typeof value === 'bigint' ? 'int64' : getDefaultDtype();
+  return finish(fillInto(emptyTensor(s, dtypeOr(opts, natural)), value), opts);
+}
+
+export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return zeros(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return ones(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return empty(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+export function fullLike(t: Tensor, value: Scalar, opts?: TensorOptions): Tensor {
+  return full(t.shape, value, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+/** The n x m identity matrix (m = n unless given). */
+export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  if (typeof m === 'object') return eye(n, undefined, m);
+  const cols = m ?? n;
+  const t = zeros([n, cols], opts === undefined ? undefined : { dtype: opts.dtype });
+  const k = Math.min(n, cols);
+  if (k > 0) fillInto(asStrided(t, [k], [cols + 1], 0), 1);
+  return finish(t, opts);
+}
+
+// ---- ranges -----------------------------------------------------------------------------------------
+
+/** A 1-D tensor of n values filled by a range kernel (see native/kernels/range.h). */
+function rangeFill(kernel: 'arange_' | 'linspace_', n: number, dtype: DType, a: number, b: number, opts: TensorOptions | undefined): Tensor {
+  const out = emptyTensor([n], dtype);
+  meta.begin();
+  meta.pushShape(out.shape);
+  meta.pushOperand(out);
+  native[kernel](out._storage.data, meta.end(), a, b);
+  return finish(out, opts);
+}
+
+/**
+ * Values from start (inclusive) to end (exclusive) by step; int64 when all of them are integers
+ * (as in PyTorch), the default float dtype otherwise.
+ * @example tg.arange(5) // tensor([0, 1, 2, 3, 4])
+ */
+export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  if (typeof end === 'object') return arange(0, start, 1, end);
+  if (typeof step === 'object') return arange(start, end, 1, step);
+  const [s, e, st] = end === undefined ? [0, start, step ?? 1] : [start, end, step ?? 1];
+  for (const v of [s, e, st]) if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`arange: bounds must be finite numbers, got ${v}`);
+  if (st === 0) throw new RangeError('step must be nonzero');
+  if ((e - s) / st < 0) throw new RangeError('upper bound and larger bound inconsistent with step sign');
+  const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(st);
+  const dtype = dtypeOr(opts, allInt ? 'int64' : getDefaultDtype());
+  if (dtype === 'bool') throw new DTypeError('arange: bool tensors are not supported');
+  return rangeFill('arange_', Math.ceil((e - s) / st), dtype, s, st, opts);
+}
+
+/**
+ * `steps` values evenly spaced from start to end inclusive.
+ * @example tg.linspace(-1, 1, 5) // tensor([-1.0000, -0.5000,  0.0000,  0.5000,  1.0000])
+ */
+export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError('number of steps must be non-negative');
+  const dtype = dtypeOr(opts, getDefaultDtype());
+  if (dtype === 'bool') throw new DTypeError('linspace: bool tensors are not supported');
+  if (steps <= 1) return fill(emptyTensor([steps], dtype), start, opts);
+  return rangeFill('linspace_', steps, dtype, start, end, opts);
+}

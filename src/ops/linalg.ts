@@ -1,0 +1,161 @@
+/**
+ * Matrix products: mm, matmul (batched, broadcasting like torch.matmul), bmm, mv, dot.
+ * Everything goes through one batched GEMM kernel; transposed views are passed as transpose flags.
+ */
+import { scalarName } from '../dtype';
+import { DTypeError, ShapeError } from '../errors';
+import { native } from '../native';
+import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
+import type { Tensor } from '../tensor';
+import { checkTensor, emptyTensor } from './common';
+import * as meta from './meta';
+import { asStrided } from './view';
+
+/**
+ * out[i] = alpha * a[i] @ b[i] + beta * out[i] over the batch shape; a: [..., M, K], b: [..., K, N]
+ * with batch strides given (0 where broadcast), out: [..., M, N] row-major.
+ */
+export function gemmInto(out: Tensor, a: Tensor, b: Tensor, batch: readonly number[], aBatch: readonly number[], bBatch: readonly number[], alpha = 1, beta = 0): Tensor {
+  const nb = batch.length;
+  const [m, k] = a.shape.slice(-2), n = b.shape[b.shape.length - 1];
+  meta.begin();
+  meta.pushShape(batch);
+  meta.push(m);
+  meta.push(n);
+  meta.push(k);
+  const operand = (t: Tensor, batchStrides: readonly number[]) => {
+    meta.push(t._offset);
+    for (const s of batchStrides) meta.push(s);
+    meta.push(t._strides[t.shape.length - 2]);
+    meta.push(t._strides[t.shape.length - 1]);
+  };
+  operand(a, aBatch);
+  operand(b, bBatch);
+  operand(out, out._strides.slice(0, nb));
+  native.gemm(out._storage.data, a._storage.data, b._storage.data, meta.end(), alpha, beta);
+  return out;
+}
+
+function checkMatmulTypes(a: Tensor, b: Tensor, what = 'm1 and m2'): void {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`expected ${what} to have the same dtype, but got: ${a.dtype} != ${b.dtype}`);
+  }
+  if (a.dtype === 'bool') throw new DTypeError(`"addmm_impl_cpu_" not implemented for '${scalarName(a.dtype)}'`);
+}
+
+/**
+ * Matrix product of two 2-D tensors.
+ * @example tg.randn(64, 1000).mm(tg.randn(1000, 100)).shape // [64, 100]
+ */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(b, 'mm', 'mat2');
+  if (a.shape.length !== 2) throw new ShapeError(`self must be a matrix, but got a ${a.shape.length}-D tensor`);
+  if (b.shape.length !== 2) throw new ShapeError(`mat2 must be a matrix, but got a ${b.shape.length}-D tensor`);
+  checkMatmulTypes(a, b);
+  if (a.shape[1] !== b.shape[0]) {
+    throw new ShapeError(`mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`);
+  }
+  return gemmInto(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b, [], [], []);
+}
+
+/** Matrix-vector product: a [M, K] times v [K]. */
+export function mv(a: Tensor, v: Tensor): Tensor {
+  checkTensor(v, 'mv', 'vec');
+  if (a.shape.length !== 2 || v.shape.length !== 1) {
+    throw new ShapeError(`vector + matrix @ vector expected, got ${v.shape.length}, ${a.shape.length}, ${v.shape.length}`);
+  }
+  checkMatmulTypes(a, v);
+  if (a.shape[1] !== v.shape[0]) {
+    throw new ShapeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
+  }
+  const col = asStrided(v, [v.shape[0], 1], [v._strides[0], 0], v._offset);
+  return gemmInto(emptyTensor([a.shape[0], 1], a.dtype), a, col, [], [], []).reshape([a.shape[0]]);
+}
+
+/** Inner product of two 1-D tensors of the same length: a 0-d tensor. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor(b, 'dot', 'tensor');
+  if (a.shape.length !== 1 || b.shape.length !== 1) {
+    throw new ShapeError(`1D tensors expected, but got ${a.shape.length}D and ${b.shape.length}D tensors`);
+  }
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`dot : expected both vectors to have same dtype, but found ${scalarName(a.dtype)} and ${scalarName(b.dtype)}`);
+  }
+  checkMatmulTypes(a, b);
+  if (a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(
+      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+    );
+  }
+  const row = asStrided(a, [1, a.shape[0]], [0, a._strides[0]], a._offset);
+  const col = asStrided(b, [b.shape[0], 1], [b._strides[0], 0], b._offset);
+  return gemmInto(emptyTensor([1, 1], a.dtype), row, col, [], [], []).reshape([]);
+}
+
+/** Batched product of [B, M, K] and [B, K, N] (no broadcasting). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(b, 'bmm', 'mat2');
+  if (a.shape.length !== 3) throw new ShapeError(`batch1 must be a 3D tensor`);
+  if (b.shape.length !== 3) throw new ShapeError(`batch2 must be a 3D tensor`);
+  checkMatmulTypes(a, b);
+  if (a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`batch1 and batch2 must have same number of batches, got ${a.shape[0]} and ${b.shape[0]}`);
+  }
+  checkInner(a, b);
+  const out = emptyTensor([a.shape[0], a.shape[1], b.shape[2]], a.dtype);
+  return gemmInto(out, a, b, [a.shape[0]], [a._strides[0]], [b._strides[0]]);
+}
+
+function checkInner(a: Tensor, b: Tensor): void {
+  const k = a.shape[a.shape.length - 1], k2 = b.shape[b.shape.length - 2];
+  if (k !== k2) {
+    const batch = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+    throw new ShapeError(
+      `Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${k}] but got: [${batch}, ${k2}].`,
+    );
+  }
+}
+
+/**
+ * torch.matmul: dot for 1-D x 1-D, mv, mm, and batched products with broadcast batch dims; a 1-D
+ * argument is treated as a row (first) or column (second) vector and that dim is removed again.
+ * @example tg.randn(10, 3, 4).matmul(tg.randn(4, 5)).shape // [10, 3, 5]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(b, 'matmul', 'other');
+  const da = a.shape.length, db = b.shape.length;
+  if (da === 0 || db === 0) {
+    throw new ShapeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
+  }
+  if (da === 1 && db === 1) return dot(a, b);
+  if (da === 2 && db === 1) return mv(a, b);
+  if (da === 2 && db === 2) return mm(a, b);
+  if (da === 1 && db === 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  checkMatmulTypes(a, b);
+  const A = da === 1 ? a.unsqueeze(0) : a;
+  const B = db === 1 ? b.unsqueeze(-1) : b;
+  checkInner(A, B);
+  const m = A.shape[A.shape.length - 2], n = B.shape[B.shape.length - 1];
+  let out = B.shape.length === 2 ? foldedProduct(A, B) : null;
+  if (out === null) {
+    const batchA = A.shape.slice(0, -2), batchB = B.shape.slice(0, -2);
+    const batch = broadcastShapes(batchA, batchB);
+    out = emptyTensor([...batch, m, n], a.dtype);
+    gemmInto(out, A, B, batch, broadcastStrides(batchA, A._strides.slice(0, -2), batch), broadcastStrides(batchB, B._strides.slice(0, -2), batch));
+  }
+  if (da === 1) out = out.squeeze(-2);
+  if (db === 1) out = out.squeeze(-1);
+  return out;
+}
+
+/**
+ * [..., M, K] @ [K, N] as one [rows, K] @ [K, N] product when a's batch dims lay out as more rows
+ * (a contiguous input does): one GEMM call instead of one per batch. Null when they do not.
+ */
+function foldedProduct(a: Tensor, b: Tensor): Tensor | null {
+  const lead = a.shape.slice(0, -1);
+  const rowsShape = [lead.reduce((x, y) => x * y, 1), a.shape[a.shape.length - 1]];
+  const strides = viewStrides(a.shape, a._strides, rowsShape);
+  if (strides === null) return null;
+  return mm(asStrided(a, rowsShape, strides, a._offset), b).reshape([...lead, b.shape[1]]);
+}

@@ -1,0 +1,144 @@
+/** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, all/any. */
+import { isFloatingPoint, scalarName, type DType } from '../dtype';
+import { DTypeError, IndexError } from '../errors';
+import { native } from '../native';
+import { contiguousStrides, normalizeDims } from '../shape';
+import type { Tensor } from '../tensor';
+import { emptyTensor } from './common';
+import * as meta from './meta';
+
+/** Which dims to reduce: undefined, null or [] mean all of them (as torch.sum(x, dim=[]) does). */
+export type Dims = number | readonly number[] | null | undefined;
+
+interface Plan {
+  dims: boolean[]; // per input dim: reduced?
+  outShape: number[];
+  kept: number[];
+  reduced: number[];
+  count: number; // elements per reduced region
+}
+
+function plan(x: Tensor, dims: Dims, keepdim: boolean): Plan {
+  const nd = x.shape.length;
+  const list = dims === undefined || dims === null || (Array.isArray(dims) && dims.length === 0)
+    ? [...Array(nd).keys()]
+    : normalizeDims(dims as number | readonly number[], nd);
+  const reduced = new Array<boolean>(nd).fill(false);
+  for (const d of list) reduced[d] = true;
+  const p: Plan = { dims: reduced, outShape: [], kept: [], reduced: [], count: 1 };
+  for (let d = 0; d < nd; d++) {
+    if (reduced[d]) {
+      p.reduced.push(d);
+      p.count *= x.shape[d];
+      if (keepdim) p.outShape.push(1);
+    } else {
+      p.kept.push(d);
+      p.outShape.push(x.shape[d]);
+    }
+  }
+  return p;
+}
+
+/** Describes (outputs..., x) for the reduction kernels and returns the metadata array. */
+function describe(p: Plan, outs: readonly Tensor[], x: Tensor): Float64Array {
+  const keptShape = p.kept.map((d) => x.shape[d]);
+  const outStrides = contiguousStrides(keptShape);
+  meta.begin();
+  meta.pushShape(keptShape);
+  meta.pushShape(p.reduced.map((d) => x.shape[d]));
+  for (const o of outs) meta.pushOperand(o, outStrides);
+  meta.push(x._offset);
+  for (const d of p.kept) meta.push(x._strides[d]);
+  for (const d of p.reduced) meta.push(x._strides[d]);
+  return meta.end();
+}
+
+type Kernel = 'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any';
+
+function reduce(kernel: Kernel, x: Tensor, dims: Dims, keepdim: boolean, outDtype: DType): Tensor {
+  const p = plan(x, dims, keepdim);
+  if (p.count === 0 && (kernel === 'amax' || kernel === 'amin' || kernel === 'argmax' || kernel === 'argmin')) {
+    throw emptyError(kernel.replace(/^a(?=m)/, '') as string, x, p);
+  }
+  const out = emptyTensor(p.outShape, outDtype);
+  native[kernel](out._storage.data, x._storage.data, describe(p, [out], x));
+  return out;
+}
+
+function emptyError(op: string, x: Tensor, p: Plan): IndexError {
+  if (p.kept.length === 0 && x.shape.length > 0 && p.reduced.length === x.shape.length && x.numel() === 0) {
+    return new IndexError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  }
+  const d = p.reduced.find((i) => x.shape[i] === 0) ?? 0;
+  return new IndexError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+}
+
+/** Integer and bool sums and products accumulate into int64, as in PyTorch. */
+function accumulateType(d: DType): DType {
+  return isFloatingPoint(d) ? d : 'int64';
+}
+
+export function sum(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('sum', x, dims, keepdim, accumulateType(x.dtype));
+}
+
+export function prod(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('prod', x, dims, keepdim, accumulateType(x.dtype));
+}
+
+export function mean(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new DTypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarName(x.dtype)}`,
+    );
+  }
+  return reduce('mean', x, dims, keepdim, x.dtype);
+}
+
+export function amax(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('amax', x, dims, keepdim, x.dtype);
+}
+
+export function amin(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('amin', x, dims, keepdim, x.dtype);
+}
+
+/** Index of the first maximum; over the flattened tensor when dim is not given. */
+export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return reduce('argmax', dim === undefined || dim === null ? flat(x) : x, dim, keepdim, 'int64');
+}
+
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return reduce('argmin', dim === undefined || dim === null ? flat(x) : x, dim, keepdim, 'int64');
+}
+
+function flat(x: Tensor): Tensor {
+  return x.reshape(-1);
+}
+
+export function all(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('all', x, dims, keepdim, 'bool');
+}
+
+export function any(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  return reduce('any', x, dims, keepdim, 'bool');
+}
+
+/** max(dim) / min(dim): the values and the index of the first extreme along one dim. */
+export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  const p = plan(x, dim, keepdim);
+  if (p.count === 0) throw emptyError(which, x, p);
+  const values = emptyTensor(p.outShape, x.dtype);
+  const indices = emptyTensor(p.outShape, 'int64');
+  native[which](values._storage.data, indices._storage.data as BigInt64Array, x._storage.data, describe(p, [values, indices], x));
+  return { values, indices };
+}
+
+/** Variance with the given correction (1: unbiased, Bessel's; 0: population). */
+export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boolean): Tensor {
+  if (!isFloatingPoint(x.dtype)) throw new DTypeError('std and var only support floating point and complex dtypes');
+  const p = plan(x, dims, keepdim);
+  const out = emptyTensor(p.outShape, x.dtype);
+  native.var(out._storage.data, x._storage.data, describe(p, [out], x), correction);
+  return out;
+}

@@ -1,0 +1,93 @@
+/** Unary elementwise ops: exp, log, sqrt, tanh, sigmoid, relu, neg, abs, ... and clamp. */
+import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
+import { DTypeError } from '../errors';
+import { native, type UnaryFloatOp, type UnaryNumOp } from '../native';
+import type { Tensor } from '../tensor';
+import { emptyTensor, isTensor, promotionOf, scalarNumber, type Scalar } from './common';
+import { toDtype } from './copy';
+import { describe } from './launch';
+
+function run(op: UnaryFloatOp | UnaryNumOp | 'clamp', out: Tensor, src: Tensor, ...extra: (number | null)[]): Tensor {
+  const { meta } = describe(out, [src]);
+  (native[op] as (o: unknown, a: unknown, m: Float64Array, ...e: unknown[]) => void)(
+    out._storage.data, src._storage.data, meta, ...extra);
+  return out;
+}
+
+/** An op defined on floating-point values: integer and bool inputs give default-dtype results. */
+export function unaryFloat(op: UnaryFloatOp, x: Tensor): Tensor {
+  const src = isFloatingPoint(x.dtype) ? x : toDtype(x, getDefaultDtype());
+  return run(op, emptyTensor(x.shape, src.dtype), src);
+}
+
+/** An op defined on numbers of every dtype but bool; the result keeps x's dtype. */
+export function unaryNum(op: UnaryNumOp, x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw boolError(op);
+  return run(op, emptyTensor(x.shape, x.dtype), x);
+}
+
+/** The in-place form (`x.exp_()`): x must be able to hold the result. */
+export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly: boolean): Tensor {
+  if (floatOnly && !isFloatingPoint(x.dtype)) throw castError(getDefaultDtype(), x.dtype);
+  if (x.dtype === 'bool') throw boolError(op);
+  run(op, x, x);
+  x._storage.version++;
+  return x;
+}
+
+function boolError(op: string): DTypeError {
+  if (op === 'neg') {
+    return new DTypeError(
+      'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
+  }
+  return new DTypeError(`"${op}" not implemented for 'Bool'`);
+}
+
+export function castError(result: DType, out: DType): DTypeError {
+  return new DTypeError(`result type ${scalarName(result)} can't be cast to the desired output type ${scalarName(out)}`);
+}
+
+export interface ClampBounds {
+  min?: Scalar | null;
+  max?: Scalar | null;
+}
+
+/** Reads clamp's bounds from (min, max) or ({ min, max }). */
+export function clampBounds(min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): { min?: Scalar | Tensor | null; max?: Scalar | Tensor | null } {
+  if (min !== null && typeof min === 'object' && !isTensor(min)) return { min: min.min, max: min.max };
+  return { min, max };
+}
+
+/**
+ * min(max(x, min), max), NaN kept; either bound may be absent (not both). The result dtype is
+ * promoted with the bounds, as torch.clamp does.
+ */
+export function clamp(x: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
+  const dtype = clampType(x, min, max);
+  const src = toDtype(x, dtype);
+  return run('clamp', emptyTensor(x.shape, dtype), src, bound(min), bound(max));
+}
+
+export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
+  const dtype = clampType(x, min, max);
+  if (!canCast(dtype, x.dtype)) throw castError(dtype, x.dtype);
+  run('clamp', x, x, bound(min), bound(max));
+  x._storage.version++;
+  return x;
+}
+
+function clampType(x: Tensor, min?: Scalar | null, max?: Scalar | null): DType {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  }
+  if (x.dtype === 'bool') throw boolError('clamp');
+  const ops = [promotionOf(x)];
+  if (min !== undefined && min !== null) ops.push(promotionOf(min));
+  if (max !== undefined && max !== null) ops.push(promotionOf(max));
+  return resultType(ops);
+}
+
+function bound(b: Scalar | null | undefined): number | null {
+  return b === undefined || b === null ? null : scalarNumber(b);
+}

@@ -1,0 +1,274 @@
+/**
+ * Views: tensors that share their input's storage with another shape, strides or offset.
+ * view, reshape, transpose, permute, t, unsqueeze, squeeze, flatten, unflatten, expand, narrow,
+ * select, slice, index, unbind, split, chunk.
+ */
+import { IndexError, ShapeError, shapeStr } from '../errors';
+import { inferShape, normalizeDim, viewStrides } from '../shape';
+import { makeTensor } from '../storage';
+import type { Tensor } from '../tensor';
+import { contiguous } from './copy';
+
+/** A view of t's storage with the given geometry (trusted: callers derive it from t's own). */
+export function asStrided(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  return makeTensor(t._storage, shape, strides, offset);
+}
+
+export function view(t: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape(shape, t.numel());
+  const strides = viewStrides(t.shape, t._strides, target);
+  if (strides === null) {
+    throw new ShapeError(
+      "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+    );
+  }
+  return asStrided(t, target, strides, t._offset);
+}
+
+/** A view when the layout allows one, else a contiguous copy with the new shape. */
+export function reshape(t: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape(shape, t.numel());
+  const strides = viewStrides(t.shape, t._strides, target);
+  if (strides !== null) return asStrided(t, target, strides, t._offset);
+  const c = contiguous(t);
+  return asStrided(c, target, viewStrides(c.shape, c._strides, target) as number[], c._offset);
+}
+
+export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  const nd = t.shape.length;
+  const a = normalizeDim(dim0, nd), b = normalizeDim(dim1, nd);
+  if (nd === 0) return t;
+  const shape = t.shape.slice(), strides = t._strides.slice();
+  [shape[a], shape[b]] = [shape[b], shape[a]];
+  [strides[a], strides[b]] = [strides[b], strides[a]];
+  return asStrided(t, shape, strides, t._offset);
+}
+
+export function permute(t: Tensor, dims: readonly number[]): Tensor {
+  const nd = t.shape.length;
+  if (dims.length !== nd) {
+    throw new ShapeError(
+      `permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${nd} is not equal to len(dims) = ${dims.length}`,
+    );
+  }
+  const order = dims.map((d) => normalizeDim(d, nd));
+  if (new Set(order).size !== nd) throw new ShapeError('permute(): duplicate dims are not allowed.');
+  return asStrided(t, order.map((d) => t.shape[d]), order.map((d) => t._strides[d]), t._offset);
+}
+
+/** Transpose of a matrix; vectors and scalars are returned as they are. */
+export function t2d(t: Tensor): Tensor {
+  if (t.shape.length > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.shape.length}D`);
+  return t.shape.length < 2 ? t : transpose(t, 0, 1);
+}
+
+/** All dims reversed (Tensor.T). */
+export function reverseDims(t: Tensor): Tensor {
+  return permute(t, t.shape.map((_, i) => t.shape.length - 1 - i));
+}
+
+export function unsqueeze(t: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, t.shape.length + 1);
+  const shape = t.shape.slice(), strides = t._strides.slice();
+  const stride = d < t.shape.length ? t._strides[d] * t.shape[d] : 1;
+  shape.splice(d, 0, 1);
+  strides.splice(d, 0, stride);
+  return asStrided(t, shape, strides, t._offset);
+}
+
+/** Removes size-1 dims: all of them, or those listed that have size 1. */
+export function squeeze(t: Tensor, dims?: number | readonly number[]): Tensor {
+  const nd = t.shape.length;
+  const drop = new Set<number>();
+  if (dims === undefined) {
+    t.shape.forEach((s, i) => s === 1 && drop.add(i));
+  } else {
+    for (const d of typeof dims === 'number' ? [dims] : dims) {
+      const n = normalizeDim(d, nd);
+      if (nd > 0 && t.shape[n] === 1) drop.add(n);
+    }
+  }
+  return asStrided(t, t.shape.filter((_, i) => !drop.has(i)), t._strides.filter((_, i) => !drop.has(i)), t._offset);
+}
+
+export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (t.shape.length === 0) return reshape(t, [1]);
+  const s = normalizeDim(startDim, t.shape.length), e = normalizeDim(endDim, t.shape.length);
+  if (s > e) throw new ShapeError('flatten() has invalid args: start_dim cannot come after end_dim');
+  if (s === e) return t;
+  const shape = [...t.shape.slice(0, s), t.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...t.shape.slice(e + 1)];
+  return reshape(t, shape);
+}
+
+export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim(dim, t.shape.length);
+  const inner = inferShape(sizes, t.shape[d]);
+  return view(t, [...t.shape.slice(0, d), ...inner, ...t.shape.slice(d + 1)]);
+}
+
+/** Repeats size-1 dims (and new leading dims) without copying: stride 0. -1 keeps a size. */
+export function expand(t: Tensor, sizes: readonly number[]): Tensor {
+  const nd = t.shape.length;
+  if (sizes.length < nd) {
+    throw new ShapeError(
+      `expand: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${nd})`,
+    );
+  }
+  const lead = sizes.length - nd;
+  const shape = new Array<number>(sizes.length), strides = new Array<number>(sizes.length);
+  for (let i = 0; i < sizes.length; i++) {
+    const want = sizes[i];
+    if (!Number.isInteger(want) || want < -1) throw new RangeError(`expand: invalid size ${want} in ${shapeStr(sizes)}`);
+    const d = i - lead;
+    if (d < 0) {
+      if (want === -1) {
+        throw new ShapeError(`The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`);
+      }
+      shape[i] = want;
+      strides[i] = 0;
+    } else if (want === -1 || want === t.shape[d]) {
+      shape[i] = t.shape[d];
+      strides[i] = t._strides[d];
+    } else if (t.shape[d] === 1) {
+      shape[i] = want;
+      strides[i] = 0;
+    } else {
+      throw new ShapeError(
+        `The expanded size of the tensor (${want}) must match the existing size (${t.shape[d]}) at non-singleton dimension ${i}.  Target sizes: ${shapeStr(sizes)}.  Tensor sizes: ${shapeStr(t.shape)}`,
+      );
+    }
+  }
+  return asStrided(t, shape, strides, t._offset);
+}
+
+/** The `length` elements of dim starting at `start`. */
+export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  if (t.shape.length === 0) throw new IndexError('narrow() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, t.shape.length);
+  const size = t.shape[d];
+  if (!Number.isInteger(start) || start < -size || start > size) {
+    throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
+  }
+  const s = start < 0 ? start + size : start;
+  if (!Number.isInteger(length) || length < 0) throw new RangeError('narrow(): length must be non-negative.');
+  if (s + length > size) throw new IndexError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  const shape = t.shape.slice();
+  shape[d] = length;
+  return asStrided(t, shape, t._strides, t._offset + s * t._strides[d]);
+}
+
+/** The slice at `index` along dim, with that dim removed. */
+export function select(t: Tensor, dim: number, index: number): Tensor {
+  if (t.shape.length === 0) throw new IndexError('select() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, t.shape.length);
+  const size = t.shape[d];
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new IndexError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+  }
+  const i = index < 0 ? index + size : index;
+  const shape = t.shape.slice(), strides = t._strides.slice();
+  shape.splice(d, 1);
+  strides.splice(d, 1);
+  return asStrided(t, shape, strides, t._offset + i * t._strides[d]);
+}
+
+/** Python's t[start:end:step] along dim, with its clamping of out-of-range bounds. */
+export function slice(t: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  if (t.shape.length === 0) throw new IndexError('slice() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, t.shape.length);
+  if (!Number.isInteger(step) || step <= 0) throw new RangeError('slice step must be positive');
+  const size = t.shape[d];
+  const clampIdx = (v: number | null | undefined, dflt: number) => {
+    if (v === undefined || v === null) return dflt;
+    if (!Number.isInteger(v)) throw new TypeError(`slice indices must be integers, got ${v}`);
+    const w = v < 0 ? v + size : v;
+    return Math.min(Math.max(w, 0), size);
+  };
+  const s = clampIdx(start, 0);
+  const e = Math.max(clampIdx(end, size), s);
+  const shape = t.shape.slice(), strides = t._strides.slice();
+  shape[d] = Math.ceil((e - s) / step);
+  strides[d] = t._strides[d] * step;
+  return asStrided(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0));
+}
+
+/** One entry of Tensor.index: a number selects, null adds a dim, '...' stands for the rest, 'a:b:c' slices. */
+export type IndexSpec = number | null | string;
+
+/**
+ * Basic indexing as in Python: `x.index(0, '1:3', null, '...')` is `x[0, 1:3, None, ...]`.
+ * @example tg.arange(12).reshape(3, 4).index(':', 1).tolist() // [1, 5, 9]
+ */
+export function index(t: Tensor, specs: readonly IndexSpec[]): Tensor {
+  const ellipses = specs.filter((s) => s === '...').length;
+  if (ellipses > 1) throw new IndexError('an index can only have a single ellipsis (...)');
+  const consumed = specs.filter((s) => typeof s === 'number' || (typeof s === 'string' && s !== '...')).length;
+  if (consumed > t.shape.length) {
+    throw new IndexError(`too many indices for tensor of dimension ${t.shape.length}`);
+  }
+  let out = t;
+  let dim = 0;
+  for (const s of specs) {
+    if (s === null) {
+      out = unsqueeze(out, dim);
+      dim++;
+    } else if (typeof s === 'number') {
+      out = select(out, dim, s);
+    } else if (s === '...') {
+      dim += t.shape.length - consumed;
+    } else if (typeof s === 'string') {
+      const [start, end, step] = parseSlice(s);
+      out = slice(out, dim, start, end, step ?? 1);
+      dim++;
+    } else {
+      throw new TypeError(`index: unsupported index ${String(s)}; use numbers, null, '...' or 'start:end:step' strings`);
+    }
+  }
+  return out;
+}
+
+function parseSlice(s: string): [number | null, number | null, number | null] {
+  const parts = s.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new TypeError(`index: invalid slice '${s}'`);
+  const num = (p: string | undefined) => {
+    if (p === undefined || p.trim() === '') return null;
+    const v = Number(p);
+    if (!Number.isInteger(v)) throw new TypeError(`index: invalid slice '${s}'`);
+    return v;
+  };
+  return [num(parts[0]), num(parts[1]), num(parts[2])];
+}
+
+/** The slices along dim, each with that dim removed. */
+export function unbind(t: Tensor, dim = 0): Tensor[] {
+  const d = normalizeDim(dim, t.shape.length);
+  return Array.from({ length: t.shape[d] }, (_, i) => select(t, d, i));
+}
+
+/** Pieces of `size` elements along dim (the last may be smaller), or of the listed sizes. */
+export function split(t: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, t.shape.length);
+  const total = t.shape[d];
+  const out: Tensor[] = [];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new RangeError(`split_size must be a positive integer, but got ${sizes}`);
+    for (let s = 0; s < total || (total === 0 && out.length === 0); s += sizes) out.push(narrow(t, d, s, Math.min(sizes, total - s)));
+    return out;
+  }
+  if (sizes.reduce((a, b) => a + b, 0) !== total) {
+    throw new ShapeError(`split_with_sizes expects split_sizes to sum exactly to ${total} (input tensor's size at dimension ${d}), but got split_sizes=${shapeStr(sizes)}`);
+  }
+  let start = 0;
+  for (const s of sizes) {
+    out.push(narrow(t, d, start, s));
+    start += s;
+  }
+  return out;
+}
+
+/** `chunks` pieces along dim, as equal as torch.chunk makes them. */
+export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  const d = normalizeDim(dim, t.shape.length);
+  return split(t, Math.max(1, Math.ceil(t.shape[d] / chunks)), d);
+}

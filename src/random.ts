@@ -1,0 +1,192 @@
+/**
+ * Random numbers: PyTorch's CPU generator (mt19937) and the functions that draw from it.
+ * The generator's state is a Uint32Array the kernels advance; `tg.manualSeed` seeds the default one.
+ */
+import { getDefaultDtype, isFloatingPoint, scalarName, toDType, type DType } from './dtype';
+import { DTypeError } from './errors';
+import { native } from './native';
+import { parseShapeArgs } from './shape';
+import type { Tensor } from './tensor';
+import { emptyTensor } from './ops/common';
+import { finish, type TensorOptions } from './ops/creation';
+import * as meta from './ops/meta';
+
+/** PyTorch's default CPU seed: what a generator holds before anyone seeds it. */
+const DEFAULT_SEED = 67280421310721n;
+const U64 = 2n ** 64n;
+
+/** A seed as PyTorch takes it: an integer in [-2^63, 2^64); negatives wrap around. */
+function toSeed(seed: unknown): bigint {
+  let s: bigint;
+  if (typeof seed === 'bigint') s = seed;
+  else if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
+  else throw new TypeError(`manual_seed expected an integer seed, but got ${String(seed)}`);
+  if (s < -(2n ** 63n) || s >= U64) throw new RangeError(`Overflow when unpacking long: seed ${s} does not fit in 64 bits`);
+  return BigInt.asUintN(64, s);
+}
+
+/**
+ * A random number generator with its own state, usable as the `{ generator }` option.
+ * @example const g = new tg.Generator().manualSeed(42); tg.randn(3, { generator: g })
+ */
+export class Generator {
+  /** @internal mt19937 words and cached samples; see native/kernels/random.h for the layout. */
+  readonly _state = new Uint32Array(native.generatorWords);
+
+  constructor() {
+    this.manualSeed(DEFAULT_SEED);
+  }
+
+  /** Seeds the generator; returns it. */
+  manualSeed(seed: number | bigint): this {
+    const s = toSeed(seed);
+    native.seed(this._state, Number(s & 0xffffffffn), Number(s >> 32n));
+    return this;
+  }
+
+  /** Seeds from a non-deterministic source and returns that seed. */
+  seed(): bigint {
+    const bits = new BigUint64Array(1);
+    crypto.getRandomValues(bits);
+    this.manualSeed(bits[0]);
+    return bits[0];
+  }
+
+  /** The seed this generator was last seeded with. */
+  initialSeed(): bigint {
+    const lo = BigInt(this._state[626]), hi = BigInt(this._state[627]);
+    return (hi << 32n) | lo;
+  }
+
+  /** A copy of the whole state, for setState. */
+  getState(): Uint8Array {
+    return new Uint8Array(this._state.slice().buffer);
+  }
+
+  setState(state: Uint8Array): this {
+    if (!(state instanceof Uint8Array) || state.byteLength !== this._state.byteLength) {
+      throw new RangeError(`setState: expected a state of ${this._state.byteLength} bytes from getState()`);
+    }
+    new Uint8Array(this._state.buffer).set(state);
+    return this;
+  }
+}
+
+export const defaultGenerator = new Generator();
+
+/**
+ * Seeds the default generator, as torch.manual_seed.
+ * @example tg.manualSeed(1); tg.rand(2) // the same numbers as torch.rand(2) after torch.manual_seed(1)
+ */
+export function manualSeed(seed: number | bigint): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
+
+export function initialSeed(): bigint {
+  return defaultGenerator.initialSeed();
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+function stateOf(opts: { generator?: Generator } | undefined): Uint32Array {
+  const g = opts?.generator ?? defaultGenerator;
+  if (!(g instanceof Generator)) throw new TypeError('generator must be a tg.Generator');
+  return g._state;
+}
+
+function describeAll(t: Tensor): Float64Array {
+  meta.begin();
+  meta.pushShape(t.shape);
+  meta.pushOperand(t);
+  return meta.end();
+}
+
+function checkFloat(t: Tensor, op: string): void {
+  if (!isFloatingPoint(t.dtype)) throw new DTypeError(`"${op}" not implemented for '${scalarName(t.dtype)}'`);
+}
+
+/** Fills t with samples of N(mean, std^2), in place. */
+export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
+  checkFloat(t, 'normal_kernel_cpu');
+  if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
+  native.normal_(t._storage.data, stateOf(opts), describeAll(t), mean, std);
+  t._storage.version++;
+  return t;
+}
+
+/** Fills t with samples of U(from, to), in place. */
+export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Generator }): Tensor {
+  checkFloat(t, 'uniform_kernel_cpu');
+  if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+  native.uniform_(t._storage.data, stateOf(opts), describeAll(t), from, to);
+  t._storage.version++;
+  return t;
+}
+
+/** Fills t with 1 with probability p and 0 otherwise, in place. */
+export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  native.bernoulli_(t._storage.data, stateOf(opts), describeAll(t), p);
+  t._storage.version++;
+  return t;
+}
+
+function floatTensor(args: readonly unknown[]): { t: Tensor; opts: RandomOptions | undefined } {
+  const { shape, rest } = parseShapeArgs(args);
+  const opts = rest[0] as RandomOptions | undefined;
+  const dtype: DType = opts?.dtype === undefined ? getDefaultDtype() : toDType(opts.dtype);
+  if (!isFloatingPoint(dtype)) throw new DTypeError(`"random" expects a floating dtype, got ${dtype}`);
+  return { t: emptyTensor(shape, dtype), opts };
+}
+
+type RandomArgs = [shape: readonly number[], opts?: RandomOptions] | [...sizes: number[]] | [...sizes: number[], opts: RandomOptions];
+
+/**
+ * Samples of the standard normal distribution.
+ * @example tg.manualSeed(0); tg.randn(2, 3)
+ */
+export function randn(...args: RandomArgs): Tensor {
+  const { t, opts } = floatTensor(args);
+  return finish(normal_(t, 0, 1, opts), opts);
+}
+
+/** Samples of U(0, 1). */
+export function rand(...args: RandomArgs): Tensor {
+  const { t, opts } = floatTensor(args);
+  return finish(uniform_(t, 0, 1, opts), opts);
+}
+
+export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return randn(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return rand(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+}
+
+/**
+ * Integers drawn uniformly from [low, high), int64 unless a dtype is given.
+ * `randint(high, shape)` draws from [0, high).
+ * @example tg.randint(0, 10, [3])
+ */
+export function randint(low: number, high: number | readonly number[], shape?: readonly number[] | RandomOptions, opts?: RandomOptions): Tensor {
+  if (Array.isArray(high)) return randint(0, low, high, shape as RandomOptions | undefined);
+  const { shape: s } = parseShapeArgs([shape ?? []]);
+  const h = high as number;
+  if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint: low and high must be integers');
+  if (!(h > low)) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${h}`);
+  const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
+  native.randint_(t._storage.data, stateOf(opts), describeAll(t), low, h);
+  return finish(t, opts);
+}
+
+/** A random permutation of 0..n-1 (int64). */
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, but got ${n}`);
+  const t = emptyTensor([n], 'int64');
+  native.randperm(t._storage.data as BigInt64Array, stateOf(opts), n);
+  const dtype = opts?.dtype === undefined ? 'int64' : toDType(opts.dtype);
+  return finish(dtype === 'int64' ? t : t.to(dtype), opts);
+}

@@ -1,0 +1,53 @@
+/** Runtime facts and settings: which BLAS and CPU kernels run, how many threads. */
+import { blasCoreChoice, native } from './native';
+
+export interface BackendInfo {
+  /** tensorgrad's version. */
+  version: string;
+  /** The BLAS library matrix products use: 'OpenBLAS', 'Accelerate', 'CBLAS' or 'none' (our own kernel). */
+  blas: string;
+  /** The library's own configuration string (OpenBLAS: version, build options, kernel set). */
+  blasConfig: string;
+  /** The kernel set OpenBLAS runs on this CPU (e.g. 'SkylakeX', 'Haswell', 'Zen'). */
+  blasCoreType: string;
+  /** Who chose that kernel set: the user (OPENBLAS_CORETYPE), tensorgrad (a stronger set than OpenBLAS detects), or OpenBLAS. */
+  blasCoreChoice: 'user' | 'tensorgrad' | 'openblas';
+  /** Threads used for matrix products. */
+  threads: number;
+  cpu: { vendor: string; avx2: boolean; avx512: boolean };
+  napiVersion: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION = (require('../package.json') as { version: string }).version;
+
+/**
+ * What tensorgrad runs on.
+ * @example console.log(tg.backendInfo().blas) // 'OpenBLAS'
+ */
+export function backendInfo(): BackendInfo {
+  const n = native.backendInfo();
+  return {
+    version: VERSION,
+    blas: n.blas,
+    blasConfig: n.blasConfig,
+    blasCoreType: n.blasCoreType,
+    blasCoreChoice: n.blas === 'OpenBLAS' ? blasCoreChoice : 'openblas',
+    threads: n.blas === 'OpenBLAS' ? n.blasThreads : 1,
+    cpu: { vendor: n.cpuVendor, avx2: n.avx2, avx512: n.avx512 },
+    napiVersion: n.napiVersion,
+  };
+}
+
+/**
+ * Sets how many threads tensorgrad's kernels may use (matrix products run on the BLAS library's threads).
+ * @example tg.setNumThreads(1)
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, but got ${n}`);
+  native.setBlasThreads(n);
+}
+
+export function getNumThreads(): number {
+  return backendInfo().threads;
+}

@@ -1,0 +1,482 @@
+/**
+ * Tensor: a view (shape, strides, offset) of a Storage, plus its autograd state. Methods are thin:
+ * each calls the op of the same name in src/ops/.
+ */
+import { inspect } from 'node:util';
+import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
+import { ShapeError } from './errors';
+import { formatTensor } from './format';
+import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
+import { registerTensorFactory, type Storage } from './storage';
+import * as binary from './ops/binary';
+import { checkTensorLike, isTensor, type Scalar, type TensorLike } from './ops/common';
+import * as copy from './ops/copy';
+import * as linalg from './ops/linalg';
+import * as reduce from './ops/reduce';
+import * as unary from './ops/unary';
+import * as views from './ops/view';
+import * as random from './random';
+
+type Sizes = [readonly number[]] | number[];
+
+function sizesOf(args: Sizes): number[] {
+  return (Array.isArray(args[0]) ? args[0] : args) as number[];
+}
+
+/** Options of var / std: PyTorch's correction (or the legacy unbiased flag) and keepdim. */
+export interface VarOptions {
+  correction?: number;
+  unbiased?: boolean;
+  keepdim?: boolean;
+}
+
+export class Tensor {
+  /** @internal */ readonly _storage: Storage;
+  /** @internal Strides in elements. */ readonly _strides: readonly number[];
+  /** @internal Offset of the first element in the storage, in elements. */ readonly _offset: number;
+  /** The size of each dimension. */
+  readonly shape: readonly number[];
+  /** @internal */ _requiresGrad = false;
+  /** The gradient accumulated by backward() (leaves and tensors that retainGrad()). */
+  grad: Tensor | null = null;
+
+  /** @internal Use tg.tensor, tg.zeros, ... to create tensors. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
+    this._storage = storage;
+    this.shape = Object.freeze(shape.slice());
+    this._strides = strides;
+    this._offset = offset;
+  }
+
+  // ---- properties --------------------------------------------------------------------------------
+
+  get dtype(): DType {
+    return this._storage.dtype;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(b: boolean) {
+    this.requiresGrad_(b);
+  }
+
+  /** Sets requiresGrad (only floating-point tensors can require gradients); returns this. */
+  requiresGrad_(b = true): this {
+    if (b && this.dtype !== 'float32' && this.dtype !== 'float64') {
+      throw new TypeError('only Tensors of floating point and complex dtype can require gradients');
+    }
+    this._requiresGrad = b;
+    return this;
+  }
+
+  /** The autograd node that made this tensor, or null for leaves. */
+  get gradFn(): null {
+    return null;
+  }
+
+  /** Whether this tensor is a leaf of the autograd graph (not the result of a recorded op). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** All dims reversed (for a matrix, its transpose). */
+  get T(): Tensor {
+    return views.reverseDims(this);
+  }
+
+  /** The size of one dim, or the whole shape. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    return dim === undefined ? this.shape.slice() : this.shape[normalizeDim(dim, this.shape.length)];
+  }
+
+  /** Strides in elements: of one dim, or all. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    return dim === undefined ? this._strides.slice() : this._strides[normalizeDim(dim, this.shape.length)];
+  }
+
+  storageOffset(): number {
+    return this._offset;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  numel(): number {
+    return shapeNumel(this.shape);
+  }
+
+  elementSize(): number {
+    return this._storage.data.BYTES_PER_ELEMENT;
+  }
+
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this._strides);
+  }
+
+  isFloatingPoint(): boolean {
+    return this.dtype === 'float32' || this.dtype === 'float64';
+  }
+
+  // ---- values out --------------------------------------------------------------------------------
+
+  /** The value of a one-element tensor: a number (a boolean for bool tensors). */
+  item(): number | boolean {
+    const n = this.numel();
+    if (n !== 1) throw new ShapeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    const v = this._storage.data[this._offset];
+    return this.dtype === 'bool' ? v !== 0 : Number(v);
+  }
+
+  /** The values as nested arrays (a number for a 0-d tensor). */
+  tolist(): unknown {
+    const data = this._storage.data;
+    const conv = this.dtype === 'bool' ? (v: number | bigint) => v !== 0 : (v: number | bigint) => Number(v);
+    const walk = (dim: number, offset: number): unknown => {
+      if (dim === this.shape.length) return conv(data[offset]);
+      const out = new Array(this.shape[dim]);
+      for (let i = 0; i < this.shape[dim]; i++) out[i] = walk(dim + 1, offset + i * this._strides[dim]);
+      return out;
+    };
+    return walk(0, this._offset);
+  }
+
+  /** A copy of the values in row-major order, as a typed array of the dtype (Uint8Array for bool). */
+  toTypedArray(): TypedArray {
+    const c = copy.clone(this);
+    return c._storage.data;
+  }
+
+  toString(): string {
+    return formatTensor(this, null);
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  // ---- dtype ---------------------------------------------------------------------------------
+
+  /** This tensor converted to dtype (itself when it already has it). Also `to({ dtype })`. */
+  to(dtype: DTypeLike | { dtype: DTypeLike }): Tensor {
+    return copy.toDtype(this, typeof dtype === 'object' ? dtype.dtype : dtype);
+  }
+
+  float(): Tensor {
+    return this.to('float32');
+  }
+
+  double(): Tensor {
+    return this.to('float64');
+  }
+
+  int(): Tensor {
+    return this.to('int32');
+  }
+
+  long(): Tensor {
+    return this.to('int64');
+  }
+
+  bool(): Tensor {
+    return this.to('bool');
+  }
+
+  type(dtype: DTypeLike): Tensor {
+    return this.to(toDType(dtype));
+  }
+
+  // ---- arithmetic -------------------------------------------------------------------------------
+
+  /** this + alpha * other, broadcast. @example x.add(1); x.add(y, { alpha: 2 }) */
+  add(other: TensorLike, opts?: { alpha?: number }): Tensor {
+    checkTensorLike(other, 'add');
+    return binary.binary('add', this, other, opts?.alpha);
+  }
+
+  /** this - alpha * other. */
+  sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
+    checkTensorLike(other, 'sub');
+    return binary.binary('sub', this, other, opts?.alpha);
+  }
+
+  /** other - this (for a number on the left: `2 - x` is `x.rsub(2)`). */
+  rsub(other: TensorLike, opts?: { alpha?: number }): Tensor {
+    checkTensorLike(other, 'rsub');
+    return binary.binaryReversed('sub', this, other, opts?.alpha);
+  }
+
+  mul(other: TensorLike): Tensor {
+    checkTensorLike(other, 'mul');
+    return binary.binary('mul', this, other);
+  }
+
+  /** True division: integer inputs give a floating-point result. */
+  div(other: TensorLike): Tensor {
+    checkTensorLike(other, 'div');
+    return binary.binary('div', this, other);
+  }
+
+  /** this ** exponent. */
+  pow(exponent: TensorLike): Tensor {
+    checkTensorLike(exponent, 'pow', 'exponent');
+    return binary.binary('pow', this, exponent);
+  }
+
+  maximum(other: TensorLike): Tensor {
+    checkTensorLike(other, 'maximum');
+    return binary.binary('maximum', this, other);
+  }
+
+  minimum(other: TensorLike): Tensor {
+    checkTensorLike(other, 'minimum');
+    return binary.binary('minimum', this, other);
+  }
+
+  atan2(other: TensorLike): Tensor {
+    checkTensorLike(other, 'atan2');
+    return binary.binary('atan2', this, other);
+  }
+
+  square(): Tensor {
+    return binary.binary('pow', this, 2);
+  }
+
+  neg(): Tensor { return unary.unaryNum('neg', this); }
+  abs(): Tensor { return unary.unaryNum('abs', this); }
+  sign(): Tensor { return unary.unaryNum('sign', this); }
+  relu(): Tensor { return unary.unaryNum('relu', this); }
+  floor(): Tensor { return unary.unaryNum('floor', this); }
+  ceil(): Tensor { return unary.unaryNum('ceil', this); }
+  round(): Tensor { return unary.unaryNum('round', this); }
+  trunc(): Tensor { return unary.unaryNum('trunc', this); }
+  exp(): Tensor { return unary.unaryFloat('exp', this); }
+  log(): Tensor { return unary.unaryFloat('log', this); }
+  log2(): Tensor { return unary.unaryFloat('log2', this); }
+  log10(): Tensor { return unary.unaryFloat('log10', this); }
+  log1p(): Tensor { return unary.unaryFloat('log1p', this); }
+  expm1(): Tensor { return unary.unaryFloat('expm1', this); }
+  sqrt(): Tensor { return unary.unaryFloat('sqrt', this); }
+  rsqrt(): Tensor { return unary.unaryFloat('rsqrt', this); }
+  reciprocal(): Tensor { return unary.unaryFloat('reciprocal', this); }
+  sin(): Tensor { return unary.unaryFloat('sin', this); }
+  cos(): Tensor { return unary.unaryFloat('cos', this); }
+  tan(): Tensor { return unary.unaryFloat('tan', this); }
+  asin(): Tensor { return unary.unaryFloat('asin', this); }
+  acos(): Tensor { return unary.unaryFloat('acos', this); }
+  atan(): Tensor { return unary.unaryFloat('atan', this); }
+  sinh(): Tensor { return unary.unaryFloat('sinh', this); }
+  cosh(): Tensor { return unary.unaryFloat('cosh', this); }
+  tanh(): Tensor { return unary.unaryFloat('tanh', this); }
+  sigmoid(): Tensor { return unary.unaryFloat('sigmoid', this); }
+  erf(): Tensor { return unary.unaryFloat('erf', this); }
+
+  /**
+   * min(max(this, min), max); either bound may be left out. Bounds may be tensors.
+   * @example x.clamp(0); x.clamp({ max: 1 }); x.clamp(-1, 1)
+   */
+  clamp(min?: Scalar | Tensor | null | unary.ClampBounds, max?: Scalar | Tensor | null): Tensor {
+    const b = unary.clampBounds(min, max);
+    if (isTensor(b.min) || isTensor(b.max)) {
+      let out: Tensor = this;
+      if (b.min !== undefined && b.min !== null) out = out.maximum(b.min);
+      if (b.max !== undefined && b.max !== null) out = out.minimum(b.max);
+      return out;
+    }
+    return unary.clamp(this, b.min as Scalar | null | undefined, b.max as Scalar | null | undefined);
+  }
+
+  clampMin(min: Scalar): Tensor {
+    return this.clamp(min);
+  }
+
+  clampMax(max: Scalar): Tensor {
+    return this.clamp(null, max);
+  }
+
+  // ---- comparisons and logic -----------------------------------------------------------------------
+
+  eq(other: TensorLike): Tensor { checkTensorLike(other, 'eq'); return binary.compare('eq', this, other); }
+  ne(other: TensorLike): Tensor { checkTensorLike(other, 'ne'); return binary.compare('ne', this, other); }
+  lt(other: TensorLike): Tensor { checkTensorLike(other, 'lt'); return binary.compare('lt', this, other); }
+  le(other: TensorLike): Tensor { checkTensorLike(other, 'le'); return binary.compare('le', this, other); }
+  gt(other: TensorLike): Tensor { checkTensorLike(other, 'gt'); return binary.compare('gt', this, other); }
+  ge(other: TensorLike): Tensor { checkTensorLike(other, 'ge'); return binary.compare('ge', this, other); }
+  logicalAnd(other: TensorLike): Tensor { checkTensorLike(other, 'logical_and'); return binary.compare('logical_and', this, other); }
+  logicalOr(other: TensorLike): Tensor { checkTensorLike(other, 'logical_or'); return binary.compare('logical_or', this, other); }
+  logicalXor(other: TensorLike): Tensor { checkTensorLike(other, 'logical_xor'); return binary.compare('logical_xor', this, other); }
+  logicalNot(): Tensor { return binary.logicalNot(this); }
+
+  /** Whether both tensors have the same shape and values (torch.equal). */
+  equal(other: Tensor): boolean {
+    return this.shape.length === other.shape.length && this.shape.every((s, i) => s === other.shape[i]) &&
+      (this.numel() === 0 || (this.eq(other).all().item() as boolean));
+  }
+
+  /** Whether |this - other| <= atol + rtol * |other| everywhere (torch.allclose). */
+  allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean {
+    const rtol = opts?.rtol ?? 1e-5, atol = opts?.atol ?? 1e-8;
+    const a = this.double(), b = other.double();
+    let close = a.sub(b).abs().le(b.abs().mul(rtol).add(atol)).logicalOr(a.eq(b));
+    if (opts?.equalNan) close = close.logicalOr(a.ne(a).logicalAnd(b.ne(b)));
+    return close.all().item() as boolean;
+  }
+
+  /** this where cond is true, other elsewhere. */
+  where(cond: Tensor, other: TensorLike): Tensor {
+    return binary.where(cond, this, other);
+  }
+
+  /** A copy with value where mask (broadcast to this) is true. */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor {
+    return binary.maskedFill(this, mask, value);
+  }
+
+  // ---- linear algebra -------------------------------------------------------------------------------
+
+  mm(other: Tensor): Tensor { return linalg.mm(this, other); }
+  matmul(other: Tensor): Tensor { return linalg.matmul(this, other); }
+  bmm(other: Tensor): Tensor { return linalg.bmm(this, other); }
+  mv(vec: Tensor): Tensor { return linalg.mv(this, vec); }
+  dot(other: Tensor): Tensor { return linalg.dot(this, other); }
+
+  /** Transpose of a matrix (vectors and scalars unchanged). */
+  t(): Tensor {
+    return views.t2d(this);
+  }
+
+  // ---- shape ----------------------------------------------------------------------------------------
+
+  /** A view with another shape (one size may be -1); errors when the strides do not allow one. */
+  view(...shape: Sizes): Tensor { return views.view(this, sizesOf(shape)); }
+  /** A view when possible, else a copy, with another shape. */
+  reshape(...shape: Sizes): Tensor { return views.reshape(this, sizesOf(shape)); }
+  viewAs(other: Tensor): Tensor { return views.view(this, other.shape); }
+  reshapeAs(other: Tensor): Tensor { return views.reshape(this, other.shape); }
+  transpose(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  swapaxes(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  permute(...dims: Sizes): Tensor { return views.permute(this, sizesOf(dims)); }
+  unsqueeze(dim: number): Tensor { return views.unsqueeze(this, dim); }
+  squeeze(dim?: number | readonly number[]): Tensor { return views.squeeze(this, dim); }
+  flatten(startDim = 0, endDim = -1): Tensor { return views.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return views.unflatten(this, dim, sizes); }
+  /** Repeats size-1 dims without copying; -1 keeps a size. @example tg.ones(3, 1).expand(3, 4) */
+  expand(...sizes: Sizes): Tensor { return views.expand(this, sizesOf(sizes)); }
+  expandAs(other: Tensor): Tensor { return views.expand(this, other.shape); }
+  narrow(dim: number, start: number, length: number): Tensor { return views.narrow(this, dim, start, length); }
+  select(dim: number, index: number): Tensor { return views.select(this, dim, index); }
+  /** Python's [start:end:step] along dim. */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return views.slice(this, dim, start, end, step);
+  }
+  /** Basic indexing: `x.index(0, '1:3', null, '...')` is Python's `x[0, 1:3, None, ...]`. */
+  index(...specs: views.IndexSpec[]): Tensor { return views.index(this, specs); }
+  unbind(dim = 0): Tensor[] { return views.unbind(this, dim); }
+  split(sizes: number | readonly number[], dim = 0): Tensor[] { return views.split(this, sizes, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return views.chunk(this, chunks, dim); }
+  /** This tensor when contiguous, else a contiguous copy. */
+  contiguous(): Tensor { return copy.contiguous(this); }
+  /** A copy that shares nothing with this tensor. */
+  clone(): Tensor { return copy.clone(this); }
+  /** The same data without autograd history. */
+  detach(): Tensor { return views.asStrided(this, this.shape, this._strides, this._offset); }
+
+  // ---- reductions -------------------------------------------------------------------------------------
+
+  /** Sum over dims (all when none given). @example x.sum(); x.sum(1, true); x.sum([0, 1]) */
+  sum(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.sum(this, dim, keepdim); }
+  prod(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.prod(this, dim, keepdim); }
+  mean(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.mean(this, dim, keepdim); }
+  amax(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.amax(this, dim, keepdim); }
+  amin(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.amin(this, dim, keepdim); }
+  all(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.all(this, dim, keepdim); }
+  any(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.any(this, dim, keepdim); }
+  argmax(dim?: number | null, keepdim = false): Tensor { return reduce.argmax(this, dim, keepdim); }
+  argmin(dim?: number | null, keepdim = false): Tensor { return reduce.argmin(this, dim, keepdim); }
+
+  /**
+   * max() over everything; max(dim) gives { values, indices }; max(other) is maximum(other).
+   * @example const { values, indices } = x.max(1)
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (isTensor(dim)) return this.maximum(dim);
+    return dim === undefined ? reduce.amax(this) : reduce.extremeAlong('max', this, dim, keepdim);
+  }
+
+  /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (isTensor(dim)) return this.minimum(dim);
+    return dim === undefined ? reduce.amin(this) : reduce.extremeAlong('min', this, dim, keepdim);
+  }
+
+  /**
+   * Variance (unbiased unless { correction: 0 } or unbiased false).
+   * @example x.var(); x.var(1, { keepdim: true }); x.var(0, false)
+   */
+  var(dim?: reduce.Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
+    const o: VarOptions = typeof opts === 'boolean' ? { unbiased: opts, keepdim } : { keepdim, ...opts };
+    const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
+    return reduce.variance(this, dim, correction, o.keepdim ?? false);
+  }
+
+  /** Standard deviation: sqrt of var with the same options. */
+  std(dim?: reduce.Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
+    return this.var(dim, opts, keepdim).sqrt();
+  }
+
+  // ---- in place ------------------------------------------------------------------------------------------
+
+  add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }
+  sub_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'sub_'); binary.binaryInPlace('sub', this, other, opts?.alpha); return this; }
+  mul_(other: TensorLike): this { checkTensorLike(other, 'mul_'); binary.binaryInPlace('mul', this, other); return this; }
+  div_(other: TensorLike): this { checkTensorLike(other, 'div_'); binary.binaryInPlace('div', this, other); return this; }
+  pow_(exponent: TensorLike): this { checkTensorLike(exponent, 'pow_', 'exponent'); binary.binaryInPlace('pow', this, exponent); return this; }
+  neg_(): this { unary.unaryInPlace('neg', this, false); return this; }
+  abs_(): this { unary.unaryInPlace('abs', this, false); return this; }
+  relu_(): this { unary.unaryInPlace('relu', this, false); return this; }
+  exp_(): this { unary.unaryInPlace('exp', this, true); return this; }
+  log_(): this { unary.unaryInPlace('log', this, true); return this; }
+  sqrt_(): this { unary.unaryInPlace('sqrt', this, true); return this; }
+  sigmoid_(): this { unary.unaryInPlace('sigmoid', this, true); return this; }
+  tanh_(): this { unary.unaryInPlace('tanh', this, true); return this; }
+
+  clamp_(min?: Scalar | null | unary.ClampBounds, max?: Scalar | null): this {
+    const b = unary.clampBounds(min, max);
+    unary.clampInPlace(this, b.min as Scalar | null | undefined, b.max as Scalar | null | undefined);
+    return this;
+  }
+
+  zero_(): this { copy.fillInto(this, 0); this._storage.version++; return this; }
+  fill_(value: Scalar): this { copy.fillInto(this, value); this._storage.version++; return this; }
+
+  /** Copies src (broadcast, converted) into this tensor. */
+  copy_(src: Tensor): this {
+    copy.copyInto(this, src);
+    this._storage.version++;
+    return this;
+  }
+
+  maskedFill_(mask: Tensor, value: TensorLike): this { binary.maskedFillInPlace(this, mask, value); return this; }
+  normal_(mean = 0, std = 1, opts?: { generator?: random.Generator }): this { random.normal_(this, mean, std, opts); return this; }
+  uniform_(from = 0, to = 1, opts?: { generator?: random.Generator }): this { random.uniform_(this, from, to, opts); return this; }
+  bernoulli_(p = 0.5, opts?: { generator?: random.Generator }): this { random.bernoulli_(this, p, opts); return this; }
+}
+
+registerTensorFactory((storage, shape, strides, offset) => new Tensor(storage, shape, strides, offset));
+

@@ -1,0 +1,97 @@
+/** Shared test helpers: reading PyTorch fixtures and comparing tensors with them. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import * as tg from '../src/index';
+
+export interface EncodedTensor {
+  dtype: tg.DType;
+  shape: number[];
+  data: (number | boolean | string)[];
+}
+
+type Arg = { ref: number } | { scalar: unknown };
+
+export interface Case {
+  op: string;
+  args: Arg[];
+  kwargs: Record<string, unknown>;
+  out: unknown;
+}
+
+export interface Fixture {
+  meta: Record<string, string>;
+  cases: Case[];
+  tensors: EncodedTensor[];
+}
+
+export function loadFixture<T = Fixture>(name: string): T {
+  return JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as T;
+}
+
+/** A fixture value: the strings "nan", "inf", "-inf" stand for the non-finite floats. */
+export function decodeValue(v: number | boolean | string): number | boolean {
+  if (v === 'nan') return NaN;
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  return v as number | boolean;
+}
+
+export function decode(e: EncodedTensor): tg.Tensor {
+  const values = e.data.map(decodeValue);
+  if (e.dtype === 'bool') return tg.tensor(values as boolean[], { dtype: 'bool' }).reshape(e.shape);
+  if (e.dtype === 'int64') return tg.tensor(values.map((v) => BigInt(v as number)), { dtype: 'int64' }).reshape(e.shape);
+  return tg.tensor(values as number[], { dtype: e.dtype }).reshape(e.shape);
+}
+
+/** The arguments of a case: tensors from the fixture's table, scalars as they are. */
+export function argsOf(f: Fixture, c: Case): unknown[] {
+  return c.args.map((a) => ('ref' in a ? decode(f.tensors[a.ref]) : a.scalar));
+}
+
+export function tensorOf(f: Fixture, ref: unknown): EncodedTensor {
+  return f.tensors[(ref as { ref: number }).ref];
+}
+
+export interface Tolerance {
+  rtol?: number;
+  atol?: number;
+}
+
+/** Default tolerances: exact for integers and bool, float precision otherwise. */
+export function defaultTolerance(dtype: tg.DType): Required<Tolerance> {
+  if (dtype === 'float32') return { rtol: 1e-6, atol: 1e-6 };
+  if (dtype === 'float64') return { rtol: 1e-13, atol: 1e-13 };
+  return { rtol: 0, atol: 0 };
+}
+
+/** Asserts t has the expected dtype, shape and values (NaN matches NaN; -0 matches 0). */
+export function expectTensor(t: tg.Tensor, expected: EncodedTensor, tol: Tolerance = {}, label = ''): void {
+  expect(t.dtype, `${label} dtype`).toBe(expected.dtype);
+  expect([...t.shape], `${label} shape`).toEqual(expected.shape);
+  const { rtol, atol } = { ...defaultTolerance(expected.dtype), ...tol };
+  const got = (t.reshape(-1).tolist() as (number | boolean)[]);
+  const want = expected.data.map(decodeValue);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (typeof w === 'boolean' || typeof g === 'boolean') {
+      expect(g, `${label} [${i}]`).toBe(w);
+    } else if (Number.isNaN(w)) {
+      expect(Number.isNaN(g), `${label} [${i}] expected NaN, got ${g}`).toBe(true);
+    } else if (!Number.isFinite(w)) {
+      expect(g, `${label} [${i}]`).toBe(w);
+    } else {
+      const ok = Math.abs(g - w) <= atol + rtol * Math.abs(w);
+      expect(ok, `${label} [${i}]: got ${g}, expected ${w}`).toBe(true);
+    }
+  }
+}
+
+/** Values in a deterministic pattern, the same formula as scripts/fixtures/common.py's pattern(). */
+export function pattern(shape: number[], dtype: 'float32' | 'float64', seed = 0, low = -2, high = 2): tg.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = new Float64Array(n);
+  const span = high - low;
+  for (let i = 0; i < n; i++) values[i] = ((i * 7919 + seed * 104729 + 13) % 2003) / 2002.0 * span + low;
+  return tg.tensor(values).reshape(shape).to(dtype);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../src/index';
+import { argsOf, expectTensor, loadFixture, type Case, type EncodedTensor } from '../helpers';
+
+const fixture = loadFixture('reduce.json');
+
+type Kw = { dim?: number | number[]; keepdim?: boolean; correction?: number };
+
+function run(c: Case, x: tg.Tensor): tg.Tensor | { values: tg.Tensor; indices: tg.Tensor } {
+  const { dim, keepdim = false, correction } = c.kwargs as Kw;
+  switch (c.op) {
+    case 'var':
+      return x.var(dim, { correction, keepdim });
+    case 'std':
+      return x.std(dim, { keepdim });
+    case 'max':
+    case 'min':
+      return x[c.op](dim as number, keepdim);
+    case 'argmax':
+    case 'argmin':
+      return x[c.op](dim as number | undefined, keepdim);
+    default:
+      return (x as unknown as Record<string, (d?: unknown, k?: boolean) => tg.Tensor>)[c.op](dim, keepdim);
+  }
+}
+
+describe('reductions against PyTorch', () => {
+  const groups = new Map<string, Case[]>();
+  for (const c of fixture.cases) groups.set(c.op, [...(groups.get(c.op) ?? []), c]);
+  for (const [op, cases] of groups) {
+    it(`${op} (${cases.length} cases)`, () => {
+      cases.forEach((c, i) => {
+        const [x] = argsOf(fixture, c) as [tg.Tensor];
+        const label = `${op} #${i} ${x.dtype}[${x.shape}] ${JSON.stringify(c.kwargs)}`;
+        const got = run(c, x);
+        if (got instanceof tg.Tensor) {
+          expectTensor(got, c.out as EncodedTensor, { rtol: 2e-6 }, label);
+        } else {
+          const out = c.out as { values: EncodedTensor; indices: EncodedTensor };
+          expectTensor(got.values, out.values, {}, `${label} values`);
+          expectTensor(got.indices, out.indices, {}, `${label} indices`);
+        }
+      });
+    });
+  }
+});
+
+describe('reductions on views and edge cases', () => {
+  it('reduce transposed, expanded and narrowed views', () => {
+    const x = tg.arange(12, { dtype: 'float64' }).reshape(3, 4);
+    expect(x.T.sum(1).tolist()).toEqual([12, 15, 18, 21]);
+    expect(tg.tensor([1, 2, 3]).expand(4, 3).sum(0).tolist()).toEqual([4, 8, 12]);
+    expect(x.narrow(1, 1, 2).sum().item()).toBe(1 + 2 + 5 + 6 + 9 + 10);
+    expect(x.index(':', '::2').mean(0).tolist()).toEqual([4, 6]);
+  });
+
+  it('sums over empty dims give zero; max over an empty dim is an error', () => {
+    expect(tg.zeros(0, 3).sum(0).tolist()).toEqual([0, 0, 0]);
+    expect(tg.zeros(0).sum().item()).toBe(0);
+    expect(() => tg.zeros(0, 3).max(0)).toThrow('max(): Expected reduction dim 0 to have non-zero size.');
+    expect(() => tg.zeros(0).max()).toThrow(
+      "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+    );
+    expect(() => tg.zeros(0).argmax()).toThrow(tg.IndexError);
+  });
+
+  it('mean of integers is refused like in PyTorch; sum of bools counts', () => {
+    expect(() => tg.tensor([1, 2], { dtype: 'int64' }).mean()).toThrow(
+      'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
+    );
+    const s = tg.tensor([true, false, true]).sum();
+    expect(s.dtype).toBe('int64');
+    expect(s.item()).toBe(2);
+  });
+
+  it('dims are checked and wrapped', () => {
+    const x = tg.zeros(2, 3);
+    expect(x.sum(-1).shape).toEqual([2]);
+    expect(() => x.sum(2)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
+    expect(() => x.sum([0, 0])).toThrow('dim 0 appears multiple times in the list of dims');
+  });
+
+  it('large float32 sums are accurate (accumulated in double)', () => {
+    const n = 1 << 20;
+    const x = tg.full([n], 0.1);
+    expect(Math.abs((x.sum().item() as number) - n * Math.fround(0.1))).toBeLessThan(1e-2);
+  });
+});
