@@ -6,7 +6,7 @@
  * console.log(x.mm(w).clamp(0).shape); // [64, 100]
  */
 export { Tensor } from './tensor';
-export type { VarOptions } from './tensor';
+export type { NestedList, VarOptions } from './tensor';
 export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
 } from './dtype';

@@ -75,26 +75,29 @@ export let blasCoreChoice: 'user' | 'tensorgrad' | 'openblas' = 'openblas';
  * OpenBLAS picks its kernels by CPU model, and the versions distributions ship do not know recent
  * AMD cores: on Zen 4/5 they pick the AVX2 (Haswell/Zen) kernels, about half the speed of the
  * AVX-512 (SkylakeX) ones those cores run. The choice is made when the library loads, from
- * OPENBLAS_CORETYPE, so set it for the load when the CPU has AVX-512 and the user has not chosen.
- * Intel CPUs with AVX-512 are already detected correctly (SkylakeX or newer).
+ * OPENBLAS_CORETYPE, so we set it for the load when the CPU has AVX-512 and the user has not
+ * chosen. Intel CPUs with AVX-512 are left to OpenBLAS, which detects them as SkylakeX or newer.
+ * @param cpuinfo the text of /proc/cpuinfo
  */
-function strongerBlasCore(): string | undefined {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
-  let cpuinfo: string;
-  try {
-    cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return undefined;
-  }
+export function strongerBlasCore(cpuinfo: string): string | undefined {
   const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
   const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
   const avx512 = ['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f));
   return avx512 && vendor !== 'GenuineIntel' ? 'SkylakeX' : undefined;
 }
 
+function readCpuinfo(): string {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return '';
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 function load(): Native {
   const root = path.join(__dirname, '..');
-  const core = process.env.OPENBLAS_CORETYPE ? undefined : strongerBlasCore();
+  const core = process.env.OPENBLAS_CORETYPE ? undefined : strongerBlasCore(readCpuinfo());
   if (process.env.OPENBLAS_CORETYPE) blasCoreChoice = 'user';
   if (core !== undefined) {
     process.env.OPENBLAS_CORETYPE = core;

@@ -23,6 +23,9 @@ function sizesOf(args: Sizes): number[] {
   return (Array.isArray(args[0]) ? args[0] : args) as number[];
 }
 
+/** What tolist() gives: nested arrays of numbers (booleans for bool tensors). */
+export type NestedList = number | boolean | NestedList[];
+
 /** Options of var / std: PyTorch's correction (or the legacy unbiased flag) and keepdim. */
 export interface VarOptions {
   correction?: number;
@@ -138,13 +141,13 @@ export class Tensor {
     return this.dtype === 'bool' ? v !== 0 : Number(v);
   }
 
-  /** The values as nested arrays (a number for a 0-d tensor). */
-  tolist(): unknown {
+  /** The values as nested arrays (a number for a 0-d tensor; booleans for bool tensors). */
+  tolist(): NestedList {
     const data = this._storage.data;
     const conv = this.dtype === 'bool' ? (v: number | bigint) => v !== 0 : (v: number | bigint) => Number(v);
-    const walk = (dim: number, offset: number): unknown => {
+    const walk = (dim: number, offset: number): NestedList => {
       if (dim === this.shape.length) return conv(data[offset]);
-      const out = new Array(this.shape[dim]);
+      const out = new Array<NestedList>(this.shape[dim]);
       for (let i = 0; i < this.shape[dim]; i++) out[i] = walk(dim + 1, offset + i * this._strides[dim]);
       return out;
     };

@@ -82,7 +82,7 @@ describe('in-place ops', () => {
   it('unary in-place ops, clamp_, zero_, fill_, maskedFill_', () => {
     const x = tg.tensor([-1, 0.25, 4]);
     expect(x.clone().relu_().tolist()).toEqual([0, 0.25, 4]);
-    expect(x.clone().sqrt_().tolist()[2]).toBe(2);
+    expect((x.clone().sqrt_().tolist() as number[])[2]).toBe(2);
     expect(x.clone().clamp_(0, 1).tolist()).toEqual([0, 0.25, 1]);
     expect(x.clone().clamp_({ max: 0 }).tolist()).toEqual([-1, 0, 0]);
     expect(x.clone().zero_().tolist()).toEqual([0, 0, 0]);

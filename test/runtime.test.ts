@@ -1,0 +1,53 @@
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as tg from '../src/index';
+import { strongerBlasCore } from '../src/native';
+
+const cpuinfo = (vendor: string, flags: string) =>
+  `processor\t: 0\nvendor_id\t: ${vendor}\ncpu family\t: 26\nflags\t\t: fpu sse2 avx avx2 fma ${flags}\n\n`;
+
+describe('OpenBLAS kernel choice', () => {
+  it('picks SkylakeX kernels on AMD CPUs with AVX-512 (Zen 4/5)', () => {
+    expect(strongerBlasCore(cpuinfo('AuthenticAMD', 'avx512f avx512dq avx512bw avx512vl avx512_bf16'))).toBe('SkylakeX');
+  });
+
+  it('leaves Intel CPUs and CPUs without (all of) AVX-512 to OpenBLAS', () => {
+    expect(strongerBlasCore(cpuinfo('GenuineIntel', 'avx512f avx512dq avx512bw avx512vl'))).toBeUndefined();
+    expect(strongerBlasCore(cpuinfo('AuthenticAMD', 'vaes vpclmulqdq'))).toBeUndefined();
+    expect(strongerBlasCore(cpuinfo('AuthenticAMD', 'avx512f'))).toBeUndefined();
+    expect(strongerBlasCore('')).toBeUndefined();
+  });
+
+  it('backendInfo agrees with the CPU it runs on', () => {
+    const info = tg.backendInfo();
+    if (info.blas === 'OpenBLAS' && info.blasCoreChoice === 'tensorgrad') expect(info.blasCoreType).toBe('SkylakeX');
+    if (!info.cpu.avx512) expect(info.blasCoreChoice).not.toBe('tensorgrad');
+  });
+});
+
+describe('threads', () => {
+  it('setNumThreads / getNumThreads', () => {
+    const before = tg.getNumThreads();
+    tg.setNumThreads(1);
+    expect(tg.getNumThreads()).toBe(tg.backendInfo().blas === 'OpenBLAS' ? 1 : before);
+    tg.setNumThreads(before);
+    expect(() => tg.setNumThreads(0)).toThrow(RangeError);
+  });
+
+  it('the addon loads and computes in a worker thread (it is context-aware)', async () => {
+    const worker = new Worker(
+      `const tg = require(${JSON.stringify(join(__dirname, '..'))});
+       const { parentPort } = require('node:worker_threads');
+       const x = tg.arange(6, { dtype: 'float64' }).reshape(2, 3);
+       parentPort.postMessage(x.mm(x.t()).tolist());`,
+      { eval: true },
+    );
+    const result = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(result).toEqual([[5, 14], [14, 50]]);
+    await worker.terminate();
+  });
+});
