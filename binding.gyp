@@ -7,6 +7,7 @@
         "native/binding/args.cc",
         "native/binding/elementwise.cc",
         "native/binding/reduce.cc",
+        "native/binding/gather.cc",
         "native/binding/gemm.cc",
         "native/binding/random.cc",
         "native/binding/range.cc",

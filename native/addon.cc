@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_gemm(env, exports);
   tg::register_random(env, exports);
   tg::register_range(env, exports);
+  tg::register_gather(env, exports);
   return exports;
 }
 

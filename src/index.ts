@@ -25,6 +25,8 @@ export {
 } from './random';
 export type { RandomOptions } from './random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export * as autograd from './autograd/index';
+export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
 export type { BackendInfo } from './runtime';
 export * from './functions';
 export { variance as var } from './functions';

@@ -64,6 +64,8 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     randperm(out: BigInt64Array, state: Uint32Array, n: number): void;
     bernoulli_(out: TypedArray, state: Uint32Array, meta: Meta, p: number): void;
     generatorWords: number;
+    gather(out: TypedArray, src: TypedArray, index: BigInt64Array, meta: Meta): void;
+    scatter_(self: TypedArray, src: TypedArray | number, index: BigInt64Array, meta: Meta, accumulate: boolean): void;
     arange_(out: TypedArray, meta: Meta, start: number, step: number): void;
     linspace_(out: TypedArray, meta: Meta, start: number, end: number): void;
   };

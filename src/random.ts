@@ -2,6 +2,7 @@
  * Random numbers: PyTorch's CPU generator (mt19937) and the functions that draw from it.
  * The generator's state is a Uint32Array the kernels advance; `tg.manualSeed` seeds the default one.
  */
+import { inPlace } from './autograd/graph';
 import { getDefaultDtype, isFloatingPoint, scalarName, toDType, type DType } from './dtype';
 import { DTypeError } from './errors';
 import { native } from './native';
@@ -111,26 +112,32 @@ function checkFloat(t: Tensor, op: string): void {
 export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
   checkFloat(t, 'normal_kernel_cpu');
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
-  native.normal_(t._storage.data, stateOf(opts), describeAll(t), mean, std);
-  t._storage.version++;
-  return t;
+  const state = stateOf(opts);
+  return inPlace('fill', t, [], undefined, () => {
+    native.normal_(t._storage.data, state, describeAll(t), mean, std);
+    t._storage.version++;
+  }, 'NormalBackward0');
 }
 
 /** Fills t with samples of U(from, to), in place. */
 export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Generator }): Tensor {
   checkFloat(t, 'uniform_kernel_cpu');
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  native.uniform_(t._storage.data, stateOf(opts), describeAll(t), from, to);
-  t._storage.version++;
-  return t;
+  const state = stateOf(opts);
+  return inPlace('fill', t, [], undefined, () => {
+    native.uniform_(t._storage.data, state, describeAll(t), from, to);
+    t._storage.version++;
+  }, 'UniformBackward0');
 }
 
 /** Fills t with 1 with probability p and 0 otherwise, in place. */
 export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  native.bernoulli_(t._storage.data, stateOf(opts), describeAll(t), p);
-  t._storage.version++;
-  return t;
+  const state = stateOf(opts);
+  return inPlace('fill', t, [], undefined, () => {
+    native.bernoulli_(t._storage.data, state, describeAll(t), p);
+    t._storage.version++;
+  }, 'BernoulliBackward0');
 }
 
 function floatTensor(args: readonly unknown[]): { t: Tensor; opts: RandomOptions | undefined } {

@@ -3,14 +3,18 @@
  * each calls the op of the same name in src/ops/.
  */
 import { inspect } from 'node:util';
+import * as autograd from './autograd/api';
+import type { AccumulateGrad, Node } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
-import { ShapeError } from './errors';
+import { AutogradError, ShapeError } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
 import { registerTensorFactory, type Storage } from './storage';
 import * as binary from './ops/binary';
 import { checkTensorLike, isTensor, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
+import * as creation from './ops/creation';
+import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
 import * as reduce from './ops/reduce';
 import * as unary from './ops/unary';
@@ -40,6 +44,9 @@ export class Tensor {
   /** The size of each dimension. */
   readonly shape: readonly number[];
   /** @internal */ _requiresGrad = false;
+  /** @internal The node that computed this tensor (null for leaves). */ _gradFn: Node | null = null;
+  /** @internal A leaf's node that accumulates into .grad. */ _accumulator: AccumulateGrad | null = null;
+  /** @internal The tensor this one is a view of. */ _base: Tensor | null = null;
   /** The gradient accumulated by backward() (leaves and tensors that retainGrad()). */
   grad: Tensor | null = null;
 
@@ -65,8 +72,19 @@ export class Tensor {
     this.requiresGrad_(b);
   }
 
-  /** Sets requiresGrad (only floating-point tensors can require gradients); returns this. */
+  /**
+   * Sets requiresGrad (only floating-point tensors can require gradients); returns this.
+   * @example const w = tg.randn(3, 2).requiresGrad_();
+   */
   requiresGrad_(b = true): this {
+    if (this._gradFn !== null) {
+      if (!b) {
+        throw new AutogradError(
+          "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+        );
+      }
+      return this;
+    }
     if (b && this.dtype !== 'float32' && this.dtype !== 'float64') {
       throw new TypeError('only Tensors of floating point and complex dtype can require gradients');
     }
@@ -75,13 +93,66 @@ export class Tensor {
   }
 
   /** The autograd node that made this tensor, or null for leaves. */
-  get gradFn(): null {
-    return null;
+  get gradFn(): Node | null {
+    return this._gradFn;
   }
 
   /** Whether this tensor is a leaf of the autograd graph (not the result of a recorded op). */
   get isLeaf(): boolean {
-    return this.gradFn === null;
+    return this._gradFn === null;
+  }
+
+  /**
+   * Computes the gradient of this tensor with respect to the leaves of its graph and adds it to
+   * their .grad. Scalars need no gradient argument; other tensors need one of their shape.
+   * @example loss.backward(); w.grad // dloss/dw
+   */
+  backward(gradient?: Tensor | null, opts?: autograd.BackwardOptions): void {
+    autograd.backward(this, gradient ?? null, opts);
+  }
+
+  /** Keeps this non-leaf tensor's gradient in .grad during backward (leaves always keep theirs). */
+  retainGrad(): void {
+    if (!this._requiresGrad) throw new AutogradError("can't retain_grad on Tensor that has requires_grad=False");
+    if (this._gradFn !== null) this._gradFn._retained = new WeakRef(this);
+  }
+
+  /** Whether backward() stores this tensor's gradient in .grad. */
+  get retainsGrad(): boolean {
+    return this._gradFn !== null && this._gradFn._retained?.deref() === this;
+  }
+
+  /** The same data, detached from the graph (Tensor.data in PyTorch). */
+  get data(): Tensor {
+    return this.detach();
+  }
+
+  /** Detaches this tensor from the graph in place: it becomes a leaf that does not require grad. */
+  detach_(): this {
+    this._gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
+
+  /** A zero-filled tensor with this tensor's dtype (torch's new_zeros). */
+  newZeros(shape: readonly number[], opts?: creation.TensorOptions): Tensor {
+    return creation.zeros(shape, { dtype: this.dtype, ...opts });
+  }
+
+  newOnes(shape: readonly number[], opts?: creation.TensorOptions): Tensor {
+    return creation.ones(shape, { dtype: this.dtype, ...opts });
+  }
+
+  newFull(shape: readonly number[], value: Scalar, opts?: creation.TensorOptions): Tensor {
+    return creation.full(shape, value, { dtype: this.dtype, ...opts });
+  }
+
+  newEmpty(shape: readonly number[], opts?: creation.TensorOptions): Tensor {
+    return creation.empty(shape, { dtype: this.dtype, ...opts });
+  }
+
+  newTensor(data: creation.NestedArray | ArrayBufferView, opts?: creation.TensorOptions): Tensor {
+    return creation.tensor(data, { dtype: this.dtype, ...opts });
   }
 
   /** All dims reversed (for a matrix, its transpose). */
@@ -161,7 +232,7 @@ export class Tensor {
   }
 
   toString(): string {
-    return formatTensor(this, null);
+    return formatTensor(this, this._gradFn?.name ?? null);
   }
 
   [inspect.custom](): string {
@@ -392,7 +463,9 @@ export class Tensor {
   /** A copy that shares nothing with this tensor. */
   clone(): Tensor { return copy.clone(this); }
   /** The same data without autograd history. */
-  detach(): Tensor { return views.asStrided(this, this.shape, this._strides, this._offset); }
+  detach(): Tensor { return views.detach(this); }
+  /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
+  _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }
 
   // ---- reductions -------------------------------------------------------------------------------------
 
@@ -416,7 +489,7 @@ export class Tensor {
   max(other: Tensor): Tensor;
   max(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.maximum(dim);
-    return dim === undefined ? reduce.amax(this) : reduce.extremeAlong('max', this, dim, keepdim);
+    return dim === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.extremeAlong('max', this, dim, keepdim);
   }
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
@@ -425,7 +498,7 @@ export class Tensor {
   min(other: Tensor): Tensor;
   min(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.minimum(dim);
-    return dim === undefined ? reduce.amin(this) : reduce.extremeAlong('min', this, dim, keepdim);
+    return dim === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.extremeAlong('min', this, dim, keepdim);
   }
 
   /**
@@ -465,15 +538,24 @@ export class Tensor {
     return this;
   }
 
-  zero_(): this { copy.fillInto(this, 0); this._storage.version++; return this; }
-  fill_(value: Scalar): this { copy.fillInto(this, value); this._storage.version++; return this; }
+  zero_(): this { copy.fill_(this, 0, 'ZeroBackward0'); return this; }
+  fill_(value: Scalar): this { copy.fill_(this, value); return this; }
 
   /** Copies src (broadcast, converted) into this tensor. */
-  copy_(src: Tensor): this {
-    copy.copyInto(this, src);
-    this._storage.version++;
-    return this;
-  }
+  copy_(src: Tensor): this { copy.copy_(this, src); return this; }
+
+  // ---- gather / scatter --------------------------------------------------------------------------------
+
+  /** out[i][j] = this[i][index[i][j]] for dim 1 (torch.gather). */
+  gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  /** The entries at `index` (1-D, int64) along dim. */
+  indexSelect(dim: number, index: Tensor): Tensor { return indexing.indexSelect(this, dim, index); }
+  /** A copy with src's values added at index along dim (torch.scatter_add). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return indexing.scatter(this, dim, index, src, true, false); }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { indexing.scatter(this, dim, index, src, true, true); return this; }
+  /** A copy with src's values (or a value) written at index along dim (torch.scatter). */
+  scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor { return indexing.scatter(this, dim, index, src, false, false); }
+  scatter_(dim: number, index: Tensor, src: Tensor | Scalar): this { indexing.scatter(this, dim, index, src, false, true); return this; }
 
   maskedFill_(mask: Tensor, value: TensorLike): this { binary.maskedFillInPlace(this, mask, value); return this; }
   normal_(mean = 0, std = 1, opts?: { generator?: random.Generator }): this { random.normal_(this, mean, std, opts); return this; }

@@ -87,11 +87,23 @@ export function expectTensor(t: tg.Tensor, expected: EncodedTensor, tol: Toleran
   }
 }
 
-/** Values in a deterministic pattern, the same formula as scripts/fixtures/common.py's pattern(). */
+/** A 32-bit integer hash (lowbias32); scripts/fixtures/common.py has the same. */
+function hash32(v: number): number {
+  let x = v >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** Deterministic random-looking values, the same as scripts/fixtures/common.py's pattern(). */
 export function pattern(shape: number[], dtype: 'float32' | 'float64', seed = 0, low = -2, high = 2): tg.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(n);
   const span = high - low;
-  for (let i = 0; i < n; i++) values[i] = ((i * 7919 + seed * 104729 + 13) % 2003) / 2002.0 * span + low;
+  const base = Math.imul(0x9e3779b9, seed + 1) >>> 0;
+  for (let i = 0; i < n; i++) values[i] = (hash32(i + base) / 4294967296) * span + low;
   return tg.tensor(values).reshape(shape).to(dtype);
 }

@@ -2,6 +2,7 @@
  * Binary elementwise ops with PyTorch's broadcasting and type promotion: arithmetic, comparisons,
  * logical ops, where and maskedFill.
  */
+import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { native, type BinaryOp, type CompareOp, type LogicalOp, type Operand } from '../native';
@@ -50,14 +51,19 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
 export function binary(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): Tensor {
   const dtype = arithType(op, a, b, alpha);
   const args = [asArg(a, dtype), asArg(b, dtype)];
-  return call(op, newOutput(args, dtype), args, alpha);
+  const out = call(op, newOutput(args, dtype), args, alpha);
+  return record(op, out, [a, b], { alpha: alpha ?? 1 }, op === 'pow' ? (isTensor(b) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
+
+/** PyTorch's names for the nodes of ops with a number on the left. */
+const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };
 
 /** b op a for a scalar b (`rsub`, `rdiv`, `rpow`): a number on the left of a tensor. */
 export function binaryReversed(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): Tensor {
   const dtype = arithType(op, b, a, alpha);
   const args = [asArg(b, dtype), asArg(a, dtype)];
-  return call(op, newOutput(args, dtype), args, alpha);
+  const out = call(op, newOutput(args, dtype), args, alpha);
+  return record(op, out, [b, a], { alpha: alpha ?? 1 }, REVERSED_NAMES[op]);
 }
 
 /** self op= other, computed in self's dtype; the result must fit self's shape and dtype. */
@@ -65,9 +71,10 @@ export function binaryInPlace(op: ArithOp, self: Tensor, other: TensorLike, alph
   const dtype = arithType(op, self, other, alpha);
   if (!canCast(dtype, self.dtype)) throw castError(dtype, self.dtype);
   const args = inPlaceArgs(self, [self, asArg(other, self.dtype)]);
-  call(op, self, args, alpha);
-  self._storage.version++;
-  return self;
+  return inPlace(op, self, [other], { alpha: alpha ?? 1 }, () => {
+    call(op, self, args, alpha);
+    self._storage.version++;
+  }, op === 'pow' ? (isTensor(other) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
 
 /** Elementwise comparison, computed in the promoted dtype, giving a bool tensor. */
@@ -99,8 +106,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkCondition(cond, 'where');
   const dtype = resultType([promotionOf(a), promotionOf(b)]);
   const args = [cond, asArg(a, dtype), asArg(b, dtype)];
-  const out = newOutput(args, dtype);
-  return runWhere(out, args);
+  const out = runWhere(newOutput(args, dtype), args);
+  return record('where', out, [cond, a, b]);
 }
 
 function runWhere(out: Tensor, args: KernelArg[]): Tensor {
@@ -132,14 +139,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkMask(mask);
   const v = checkFillValue(value);
   const args: KernelArg[] = [mask, v, x];
-  return runWhere(newOutput(args, x.dtype), args);
+  return record('maskedFill', runWhere(newOutput(args, x.dtype), args), [x, mask, value]);
 }
 
 /** Sets x to value where mask is true; mask must broadcast to x's shape. */
 export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkMask(mask);
   const v = checkFillValue(value);
-  runWhere(x, inPlaceArgs(x, [mask, v, x]));
-  x._storage.version++;
-  return x;
+  const args = inPlaceArgs(x, [mask, v, x]);
+  return inPlace('maskedFill', x, [mask, value], undefined, () => {
+    runWhere(x, args);
+    x._storage.version++;
+  });
 }

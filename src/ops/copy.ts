@@ -1,4 +1,5 @@
 /** Copies and conversions: copy_, contiguous, clone, to(dtype), fill_. */
+import { inPlace, record } from '../autograd/graph';
 import { toDType, type DTypeLike } from '../dtype';
 import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../shape';
 import { native } from '../native';
@@ -24,21 +25,37 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
 
 /** A contiguous tensor with the same values: t itself when already contiguous. */
 export function contiguous(t: Tensor): Tensor {
-  return isContiguous(t.shape, t._strides) ? t : copyInto(emptyTensor(t.shape, t.dtype), t);
+  return isContiguous(t.shape, t._strides) ? t : clone(t);
 }
 
 /** A new tensor with a copy of t's values (contiguous). */
 export function clone(t: Tensor): Tensor {
-  return copyInto(emptyTensor(t.shape, t.dtype), t);
+  return record('clone', copyInto(emptyTensor(t.shape, t.dtype), t), [t]);
 }
 
 /** t converted to dtype: t itself when it already has it, else a converted copy. */
 export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
   const d = toDType(dtype);
-  return d === t.dtype ? t : copyInto(emptyTensor(t.shape, d), t);
+  return d === t.dtype ? t : record('to', copyInto(emptyTensor(t.shape, d), t), [t]);
 }
 
-/** Sets every element of t (any view) to value. */
+/** dst.copy_(src): in place, recorded by autograd. */
+export function copy_(dst: Tensor, src: Tensor): Tensor {
+  return inPlace('copy', dst, [src], undefined, () => {
+    copyInto(dst, src);
+    dst._storage.version++;
+  });
+}
+
+/** t.fill_(value) / t.zero_(): in place, recorded by autograd. */
+export function fill_(t: Tensor, value: Scalar, name?: string): Tensor {
+  return inPlace('fill', t, [], undefined, () => {
+    fillInto(t, value);
+    t._storage.version++;
+  }, name ?? 'FillBackward0');
+}
+
+/** Sets every element of t (any view) to value; not recorded by autograd. */
 export function fillInto(t: Tensor, value: Scalar): Tensor {
   meta.begin();
   meta.pushShape(t.shape);

@@ -1,4 +1,5 @@
 /** Joining tensors: cat and stack. */
+import { record } from '../autograd/graph';
 import { resultType } from '../dtype';
 import { ShapeError, shapeStr } from '../errors';
 import { normalizeDim, sameShape } from '../shape';
@@ -19,6 +20,10 @@ function checkList(tensors: readonly Tensor[], op: string): void {
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   checkList(tensors, 'torch.cat');
+  return join(tensors, dim, 'CatBackward0');
+}
+
+function join(tensors: readonly Tensor[], dim: number, name: string): Tensor {
   // PyTorch's legacy rule: 1-D empty tensors are skipped whatever the other shapes.
   const parts = tensors.filter((t) => !(t.shape.length === 1 && t.shape[0] === 0));
   const dtype = resultType(tensors.map((t) => ({ ...promotionOf(t), kind: 'dim' as const })));
@@ -50,7 +55,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     copyInto(narrow(out, d, at, t.shape[d]), t);
     at += t.shape[d];
   }
-  return out;
+  return record('cat', out, parts, { dim: d, sizes: parts.map((t) => t.shape[d]) }, name);
 }
 
 /**
@@ -66,5 +71,5 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim(dim, ref.shape.length + 1);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return join(tensors.map((t) => unsqueeze(t, d)), d, 'StackBackward0');
 }

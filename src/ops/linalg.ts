@@ -2,6 +2,7 @@
  * Matrix products: mm, matmul (batched, broadcasting like torch.matmul), bmm, mv, dot.
  * Everything goes through one batched GEMM kernel; transposed views are passed as transpose flags.
  */
+import { record } from '../autograd/graph';
 import { scalarName } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
 import { native } from '../native';
@@ -55,7 +56,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[1] !== b.shape[0]) {
     throw new ShapeError(`mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`);
   }
-  return gemmInto(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b, [], [], []);
+  return record('mm', gemmInto(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b, [], [], []), [a, b]);
 }
 
 /** Matrix-vector product: a [M, K] times v [K]. */
@@ -69,7 +70,8 @@ export function mv(a: Tensor, v: Tensor): Tensor {
     throw new ShapeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
   }
   const col = asStrided(v, [v.shape[0], 1], [v._strides[0], 0], v._offset);
-  return gemmInto(emptyTensor([a.shape[0], 1], a.dtype), a, col, [], [], []).reshape([a.shape[0]]);
+  const out = gemmInto(emptyTensor([a.shape[0], 1], a.dtype), a, col, [], [], []);
+  return record('mv', asStrided(out, [a.shape[0]], [1], 0), [a, v]);
 }
 
 /** Inner product of two 1-D tensors of the same length: a 0-d tensor. */
@@ -89,7 +91,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   }
   const row = asStrided(a, [1, a.shape[0]], [0, a._strides[0]], a._offset);
   const col = asStrided(b, [b.shape[0], 1], [b._strides[0], 0], b._offset);
-  return gemmInto(emptyTensor([1, 1], a.dtype), row, col, [], [], []).reshape([]);
+  const out = gemmInto(emptyTensor([1, 1], a.dtype), row, col, [], [], []);
+  return record('dot', asStrided(out, [], [], 0), [a, b]);
 }
 
 /** Batched product of [B, M, K] and [B, K, N] (no broadcasting). */
@@ -103,7 +106,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   checkInner(a, b);
   const out = emptyTensor([a.shape[0], a.shape[1], b.shape[2]], a.dtype);
-  return gemmInto(out, a, b, [a.shape[0]], [a._strides[0]], [b._strides[0]]);
+  return record('bmm', gemmInto(out, a, b, [a.shape[0]], [a._strides[0]], [b._strides[0]]), [a, b]);
 }
 
 function checkInner(a: Tensor, b: Tensor): void {
@@ -142,6 +145,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const batch = broadcastShapes(batchA, batchB);
     out = emptyTensor([...batch, m, n], a.dtype);
     gemmInto(out, A, B, batch, broadcastStrides(batchA, A._strides.slice(0, -2), batch), broadcastStrides(batchB, B._strides.slice(0, -2), batch));
+    out = record('bmm', out, [A, B]);
   }
   if (da === 1) out = out.squeeze(-2);
   if (db === 1) out = out.squeeze(-1);
@@ -155,7 +159,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function foldedProduct(a: Tensor, b: Tensor): Tensor | null {
   const lead = a.shape.slice(0, -1);
   const rowsShape = [lead.reduce((x, y) => x * y, 1), a.shape[a.shape.length - 1]];
-  const strides = viewStrides(a.shape, a._strides, rowsShape);
-  if (strides === null) return null;
-  return mm(asStrided(a, rowsShape, strides, a._offset), b).reshape([...lead, b.shape[1]]);
+  if (viewStrides(a.shape, a._strides, rowsShape) === null) return null;
+  return mm(a.reshape(rowsShape), b).reshape([...lead, b.shape[1]]);
 }

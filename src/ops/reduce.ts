@@ -1,4 +1,5 @@
 /** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, all/any. */
+import { record } from '../autograd/graph';
 import { isFloatingPoint, scalarName, type DType } from '../dtype';
 import { DTypeError, IndexError } from '../errors';
 import { native } from '../native';
@@ -55,14 +56,21 @@ function describe(p: Plan, outs: readonly Tensor[], x: Tensor): Float64Array {
 
 type Kernel = 'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any';
 
-function reduce(kernel: Kernel, x: Tensor, dims: Dims, keepdim: boolean, outDtype: DType): Tensor {
+function reduce(kernel: Kernel, x: Tensor, dims: Dims, keepdim: boolean, outDtype: DType, name?: string): Tensor {
   const p = plan(x, dims, keepdim);
   if (p.count === 0 && (kernel === 'amax' || kernel === 'amin' || kernel === 'argmax' || kernel === 'argmin')) {
     throw emptyError(kernel.replace(/^a(?=m)/, '') as string, x, p);
   }
   const out = emptyTensor(p.outShape, outDtype);
   native[kernel](out._storage.data, x._storage.data, describe(p, [out], x));
-  return out;
+  if (kernel === 'argmax' || kernel === 'argmin' || kernel === 'all' || kernel === 'any') return out;
+  // PyTorch names the node ...Backward1 when dims were given, ...Backward0 for a full reduction
+  const given = !(dims === undefined || dims === null) && (kernel === 'sum' || kernel === 'mean' || kernel === 'prod');
+  return record(kernel, out, [x], { dims: p.reduced, keepdim }, name ?? (given ? `${capital(kernel)}Backward1` : undefined));
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function emptyError(op: string, x: Tensor, p: Plan): IndexError {
@@ -95,12 +103,12 @@ export function mean(x: Tensor, dims?: Dims, keepdim = false): Tensor {
   return reduce('mean', x, dims, keepdim, x.dtype);
 }
 
-export function amax(x: Tensor, dims?: Dims, keepdim = false): Tensor {
-  return reduce('amax', x, dims, keepdim, x.dtype);
+export function amax(x: Tensor, dims?: Dims, keepdim = false, name?: string): Tensor {
+  return reduce('amax', x, dims, keepdim, x.dtype, name);
 }
 
-export function amin(x: Tensor, dims?: Dims, keepdim = false): Tensor {
-  return reduce('amin', x, dims, keepdim, x.dtype);
+export function amin(x: Tensor, dims?: Dims, keepdim = false, name?: string): Tensor {
+  return reduce('amin', x, dims, keepdim, x.dtype, name);
 }
 
 /** Index of the first maximum; over the flattened tensor when dim is not given. */
@@ -131,6 +139,8 @@ export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepd
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
   native[which](values._storage.data, indices._storage.data as BigInt64Array, x._storage.data, describe(p, [values, indices], x));
+  const d = p.reduced[0];
+  record('maxDim', values, [x], { dim: d, keepdim, indices }, which === 'max' ? 'MaxBackward0' : 'MinBackward0');
   return { values, indices };
 }
 
@@ -140,5 +150,5 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
   native.var(out._storage.data, x._storage.data, describe(p, [out], x), correction);
-  return out;
+  return record('var', out, [x], { dims: p.reduced, keepdim, correction });
 }

@@ -1,4 +1,5 @@
 /** Unary elementwise ops: exp, log, sqrt, tanh, sigmoid, relu, neg, abs, ... and clamp. */
+import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { native, type UnaryFloatOp, type UnaryNumOp } from '../native';
@@ -17,22 +18,23 @@ function run(op: UnaryFloatOp | UnaryNumOp | 'clamp', out: Tensor, src: Tensor, 
 /** An op defined on floating-point values: integer and bool inputs give default-dtype results. */
 export function unaryFloat(op: UnaryFloatOp, x: Tensor): Tensor {
   const src = isFloatingPoint(x.dtype) ? x : toDtype(x, getDefaultDtype());
-  return run(op, emptyTensor(x.shape, src.dtype), src);
+  return record(op, run(op, emptyTensor(x.shape, src.dtype), src), [x]);
 }
 
 /** An op defined on numbers of every dtype but bool; the result keeps x's dtype. */
 export function unaryNum(op: UnaryNumOp, x: Tensor): Tensor {
   if (x.dtype === 'bool') throw boolError(op);
-  return run(op, emptyTensor(x.shape, x.dtype), x);
+  return record(op, run(op, emptyTensor(x.shape, x.dtype), x), [x]);
 }
 
 /** The in-place form (`x.exp_()`): x must be able to hold the result. */
 export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly: boolean): Tensor {
   if (floatOnly && !isFloatingPoint(x.dtype)) throw castError(getDefaultDtype(), x.dtype);
   if (x.dtype === 'bool') throw boolError(op);
-  run(op, x, x);
-  x._storage.version++;
-  return x;
+  return inPlace(op, x, [], undefined, () => {
+    run(op, x, x);
+    x._storage.version++;
+  });
 }
 
 function boolError(op: string): DTypeError {
@@ -66,15 +68,17 @@ export function clampBounds(min?: Scalar | Tensor | null | ClampBounds, max?: Sc
 export function clamp(x: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
   const dtype = clampType(x, min, max);
   const src = toDtype(x, dtype);
-  return run('clamp', emptyTensor(x.shape, dtype), src, bound(min), bound(max));
+  const out = run('clamp', emptyTensor(x.shape, dtype), src, bound(min), bound(max));
+  return record('clamp', out, [x], { min: bound(min), max: bound(max) });
 }
 
 export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
   const dtype = clampType(x, min, max);
   if (!canCast(dtype, x.dtype)) throw castError(dtype, x.dtype);
-  run('clamp', x, x, bound(min), bound(max));
-  x._storage.version++;
-  return x;
+  return inPlace('clamp', x, [], { min: bound(min), max: bound(max) }, () => {
+    run('clamp', x, x, bound(min), bound(max));
+    x._storage.version++;
+  });
 }
 
 function clampType(x: Tensor, min?: Scalar | null, max?: Scalar | null): DType {

@@ -3,15 +3,29 @@
  * view, reshape, transpose, permute, t, unsqueeze, squeeze, flatten, unflatten, expand, narrow,
  * select, slice, index, unbind, split, chunk.
  */
+import { record } from '../autograd/graph';
 import { IndexError, ShapeError, shapeStr } from '../errors';
 import { inferShape, normalizeDim, viewStrides } from '../shape';
 import { makeTensor } from '../storage';
 import type { Tensor } from '../tensor';
-import { contiguous } from './copy';
+import { emptyTensor } from './common';
+import { contiguous, copyInto, fillInto } from './copy';
 
-/** A view of t's storage with the given geometry (trusted: callers derive it from t's own). */
+/** A view of t's storage with the given geometry (trusted: callers derive it from t's own). Not recorded. */
 export function asStrided(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   return makeTensor(t._storage, shape, strides, offset);
+}
+
+/** A public view op's result: remembers its base tensor and records its node. */
+function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string, ctx?: unknown, name?: string): Tensor {
+  const v = makeTensor(t._storage, shape, strides, offset);
+  v._base = t._base ?? t;
+  return record(op, v, [t], ctx, name);
+}
+
+/** The same data without autograd history (shares memory). */
+export function detach(t: Tensor): Tensor {
+  return makeTensor(t._storage, t.shape, t._strides, t._offset);
 }
 
 export function view(t: Tensor, shape: readonly number[]): Tensor {
@@ -22,26 +36,26 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
       "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
     );
   }
-  return asStrided(t, target, strides, t._offset);
+  return viewOf(t, target, strides, t._offset, 'view', undefined, 'ViewBackward0');
 }
 
 /** A view when the layout allows one, else a contiguous copy with the new shape. */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, t.numel());
   const strides = viewStrides(t.shape, t._strides, target);
-  if (strides !== null) return asStrided(t, target, strides, t._offset);
+  if (strides !== null) return viewOf(t, target, strides, t._offset, 'view', undefined, 'ViewBackward0');
   const c = contiguous(t);
-  return asStrided(c, target, viewStrides(c.shape, c._strides, target) as number[], c._offset);
+  return viewOf(c, target, viewStrides(c.shape, c._strides, target) as number[], c._offset, 'view', undefined, 'UnsafeViewBackward0');
 }
 
-export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+export function transpose(t: Tensor, dim0: number, dim1: number, name = 'TransposeBackward0'): Tensor {
   const nd = t.shape.length;
   const a = normalizeDim(dim0, nd), b = normalizeDim(dim1, nd);
   if (nd === 0) return t;
   const shape = t.shape.slice(), strides = t._strides.slice();
   [shape[a], shape[b]] = [shape[b], shape[a]];
   [strides[a], strides[b]] = [strides[b], strides[a]];
-  return asStrided(t, shape, strides, t._offset);
+  return viewOf(t, shape, strides, t._offset, 'transpose', [a, b], name);
 }
 
 export function permute(t: Tensor, dims: readonly number[]): Tensor {
@@ -53,13 +67,13 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   }
   const order = dims.map((d) => normalizeDim(d, nd));
   if (new Set(order).size !== nd) throw new ShapeError('permute(): duplicate dims are not allowed.');
-  return asStrided(t, order.map((d) => t.shape[d]), order.map((d) => t._strides[d]), t._offset);
+  return viewOf(t, order.map((d) => t.shape[d]), order.map((d) => t._strides[d]), t._offset, 'permute', order, 'PermuteBackward0');
 }
 
 /** Transpose of a matrix; vectors and scalars are returned as they are. */
 export function t2d(t: Tensor): Tensor {
   if (t.shape.length > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.shape.length}D`);
-  return t.shape.length < 2 ? t : transpose(t, 0, 1);
+  return t.shape.length < 2 ? t : transpose(t, 0, 1, 'TBackward0');
 }
 
 /** All dims reversed (Tensor.T). */
@@ -73,7 +87,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const stride = d < t.shape.length ? t._strides[d] * t.shape[d] : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, stride);
-  return asStrided(t, shape, strides, t._offset);
+  return viewOf(t, shape, strides, t._offset, 'view', undefined, 'UnsqueezeBackward0');
 }
 
 /** Removes size-1 dims: all of them, or those listed that have size 1. */
@@ -88,7 +102,8 @@ export function squeeze(t: Tensor, dims?: number | readonly number[]): Tensor {
       if (nd > 0 && t.shape[n] === 1) drop.add(n);
     }
   }
-  return asStrided(t, t.shape.filter((_, i) => !drop.has(i)), t._strides.filter((_, i) => !drop.has(i)), t._offset);
+  const name = dims === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1';
+  return viewOf(t, t.shape.filter((_, i) => !drop.has(i)), t._strides.filter((_, i) => !drop.has(i)), t._offset, 'view', undefined, name);
 }
 
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -138,7 +153,7 @@ export function expand(t: Tensor, sizes: readonly number[]): Tensor {
       );
     }
   }
-  return asStrided(t, shape, strides, t._offset);
+  return viewOf(t, shape, strides, t._offset, 'expand', undefined, 'ExpandBackward0');
 }
 
 /** The `length` elements of dim starting at `start`. */
@@ -154,7 +169,8 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   if (s + length > size) throw new IndexError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const shape = t.shape.slice();
   shape[d] = length;
-  return asStrided(t, shape, t._strides, t._offset + s * t._strides[d]);
+  const replay = (x: Tensor) => narrow(x, d, s, length);
+  return viewOf(t, shape, t._strides, t._offset + s * t._strides[d], 'slice', replay, 'SliceBackward0');
 }
 
 /** The slice at `index` along dim, with that dim removed. */
@@ -169,7 +185,8 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const shape = t.shape.slice(), strides = t._strides.slice();
   shape.splice(d, 1);
   strides.splice(d, 1);
-  return asStrided(t, shape, strides, t._offset + i * t._strides[d]);
+  const replay = (x: Tensor) => select(x, d, i);
+  return viewOf(t, shape, strides, t._offset + i * t._strides[d], 'slice', replay, 'SelectBackward0');
 }
 
 /** Python's t[start:end:step] along dim, with its clamping of out-of-range bounds. */
@@ -189,7 +206,8 @@ export function slice(t: Tensor, dim: number, start?: number | null, end?: numbe
   const shape = t.shape.slice(), strides = t._strides.slice();
   shape[d] = Math.ceil((e - s) / step);
   strides[d] = t._strides[d] * step;
-  return asStrided(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0));
+  const replay = (x: Tensor) => slice(x, d, start, end, step);
+  return viewOf(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0), 'slice', replay, 'SliceBackward0');
 }
 
 /** One entry of Tensor.index: a number selects, null adds a dim, '...' stands for the rest, 'a:b:c' slices. */
@@ -271,4 +289,14 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normalizeDim(dim, t.shape.length);
   return split(t, Math.max(1, Math.ceil(t.shape[d] / chunks)), d);
+}
+
+/**
+ * The backward of a slicing view (narrow, select, slice): a zero tensor of the input's shape with
+ * g written into the part `replay` selects. Recorded, so that second derivatives flow through it.
+ */
+export function unslice(g: Tensor, shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor {
+  const z = fillInto(emptyTensor(shape, g.dtype), 0);
+  copyInto(replay(detach(z)), g);
+  return record('unslice', z, [g], replay);
 }

@@ -1,0 +1,54 @@
+// gather / scatter along one dim. Iteration runs over the index tensor's shape; the operand that
+// is indexed along `dim` has its stride there set to 0 and is offset by index * its dim stride.
+// Every index is checked against the size of that dim before it is used.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "dtype.h"
+#include "elementwise.h"
+#include "strided.h"
+
+namespace tg {
+
+struct Along {
+  int dim;          // for messages
+  int64_t stride;   // bytes
+  int64_t size;
+};
+
+inline int64_t checked(int64_t i, const Along& a) {
+  if (i < 0 || i >= a.size)
+    throw std::out_of_range("index " + std::to_string(i) + " is out of bounds for dimension " + std::to_string(a.dim) +
+                            " with size " + std::to_string(a.size));
+  return i;
+}
+
+// out[p] = src[p with p[dim] = index[p]]; operands out, src, index.
+template <class T>
+void gather(Strided<3>& s, const Along& src) {
+  coalesce(s);
+  for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t at = checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), src);
+      *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const T*>(p[1] + i * st[1] + at * src.stride);
+    }
+  });
+}
+
+// self[p with p[dim] = index[p]] (+)= src[p]; operands self, src, index. Accumulate adds, else assigns.
+template <class T, bool Accumulate>
+void scatter(Strided<3>& s, const Along& self) {
+  coalesce(s);
+  for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t at = checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), self);
+      T* dst = reinterpret_cast<T*>(p[0] + i * st[0] + at * self.stride);
+      const T v = *reinterpret_cast<const T*>(p[1] + i * st[1]);
+      *dst = Accumulate ? wadd(*dst, v) : v;
+    }
+  });
+}
+
+}  // namespace tg

@@ -1,0 +1,254 @@
+/**
+ * Every backward rule, in one table keyed by the op's name (the same name as in src/ops and in
+ * native/). A rule gets the gradient of the op's output and returns one gradient per input (null
+ * where none is needed). Rules return gradients in the broadcast shape: the engine sums them back
+ * to each input's shape and converts them to its dtype. Formulas follow PyTorch's
+ * tools/autograd/derivatives.yaml, including its choices at ties, zeros and clamp boundaries.
+ *
+ * A rule reads only what its `saves` declares (the inputs, the output, or both); those are kept
+ * alive until backward and checked against in-place changes.
+ */
+import type { Tensor } from '../tensor';
+
+export type Saved = Tensor | number | boolean | bigint | null | undefined;
+
+export interface RuleInfo {
+  /** What the op recorded about itself (dims, alpha, bounds...). */
+  ctx: unknown;
+  /** need[i]: whether input i's gradient is wanted (it requires grad). */
+  need: readonly boolean[];
+  /** The tensor inputs' shapes (null for scalars). */
+  shapes: readonly (readonly number[] | null)[];
+}
+
+export interface Rule {
+  /** PyTorch's node name when it is not `<Op>Backward0`. */
+  name?: string;
+  saves?: 'inputs' | 'out' | 'both';
+  backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined)[];
+}
+
+const t = (x: Saved) => x as Tensor;
+interface Reduced { dims: number[]; keepdim: boolean }
+
+/** g of a reduction, with the reduced dims put back as size 1 (for broadcasting over the input). */
+function unreduce(g: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  if (keepdim) return g;
+  let r = g;
+  for (const d of [...dims].sort((a, b) => a - b)) r = r.unsqueeze(d);
+  return r;
+}
+
+function count(shape: readonly number[], dims: readonly number[]): number {
+  return dims.reduce((n, d) => n * shape[d], 1);
+}
+
+const ZERO: Rule = { backward: (g) => [g.mul(0)] };
+
+const unary = {
+  neg: { backward: (g) => [g.neg()] },
+  abs: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).sign())] },
+  exp: { saves: 'out', backward: (g, _, out) => [g.mul(out)] },
+  log: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a))] },
+  log2: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).mul(Math.LN2))] },
+  log10: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).mul(Math.LN10))] },
+  log1p: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).add(1))] },
+  expm1: { saves: 'out', backward: (g, _, out) => [g.mul(out.add(1))] },
+  sqrt: { saves: 'out', backward: (g, _, out) => [g.div(out.mul(2))] },
+  rsqrt: { saves: 'out', backward: (g, _, out) => [g.mul(out.pow(3)).mul(-0.5)] },
+  reciprocal: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out)).neg()] },
+  sin: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).cos())] },
+  cos: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).sin()).neg()] },
+  tan: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out).add(1))] },
+  asin: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).square().rsub(1).sqrt())] },
+  acos: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).square().rsub(1).sqrt()).neg()] },
+  atan: { saves: 'inputs', backward: (g, [a]) => [g.div(t(a).square().add(1))] },
+  sinh: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).cosh())] },
+  cosh: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).sinh())] },
+  tanh: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out).rsub(1))] },
+  sigmoid: { saves: 'out', backward: (g, _, out) => [g.mul(out).mul(out.rsub(1))] },
+  erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
+  // threshold_backward(grad, result, 0): the gradient passes where the result is positive.
+  relu: { saves: 'out', backward: (g, _, out) => [g.where(out.gt(0), 0)] },
+  sign: ZERO,
+  floor: ZERO,
+  ceil: ZERO,
+  round: ZERO,
+  trunc: ZERO,
+  clamp: {
+    name: 'ClampBackward1',
+    saves: 'inputs',
+    backward: (g, [a], _, { ctx }) => {
+      const { min, max } = ctx as { min: number | null; max: number | null };
+      let keep = min === null ? null : t(a).ge(min);
+      if (max !== null) keep = keep === null ? t(a).le(max) : keep.logicalAnd(t(a).le(max));
+      return [keep === null ? g : g.where(keep, 0)];
+    },
+  },
+} satisfies Record<string, Rule>;
+
+const binary = {
+  add: { backward: (g, _, __, { ctx, need }) => [g, need[1] ? scaled(g, (ctx as { alpha: number }).alpha) : null] },
+  sub: { backward: (g, _, __, { ctx, need }) => [g, need[1] ? scaled(g, -(ctx as { alpha: number }).alpha) : null] },
+  mul: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g.mul(t(b)) : null, need[1] ? g.mul(t(a)) : null] },
+  div: {
+    saves: 'inputs',
+    backward: (g, [a, b], _, { need }) => [need[0] ? g.div(t(b)) : null, need[1] ? g.neg().mul(t(a)).div(t(b).mul(t(b))) : null],
+  },
+  pow: {
+    saves: 'both',
+    backward: (g, [a, b], out, { need }) => {
+      // exponent 0 gives zero, not NaN, at a base of 0 (as PyTorch's pow_backward)
+      const da = () => {
+        if (typeof b === 'number') return b === 0 ? g.mul(0) : g.mul(t(a).pow(b - 1).mul(b));
+        return g.mul(t(b)).mul(t(a).pow(t(b).sub(1))).where(t(b).ne(0), 0);
+      };
+      // d(a^b)/db = a^b log(a), taken as 0 where a == 0 and b >= 0
+      const db = () => {
+        const logA = typeof a === 'number' ? Math.log(a) : t(a).log();
+        const grad = g.mul(out).mul(logA);
+        return typeof a === 'number' ? (a === 0 ? grad.where(t(b).lt(0), 0) : grad) : grad.where(t(a).ne(0).logicalOr(t(b).lt(0)), 0);
+      };
+      return [need[0] ? da() : null, need[1] ? db() : null];
+    },
+  },
+  maximum: { saves: 'inputs', backward: (g, [a, b], _, { need }) => extremeGrads(g, t(a), t(b), need, 'lt', 'gt') },
+  minimum: { saves: 'inputs', backward: (g, [a, b], _, { need }) => extremeGrads(g, t(a), t(b), need, 'gt', 'lt') },
+  atan2: {
+    saves: 'inputs',
+    backward: (g, [a, b], _, { need }) => {
+      const sq = (x: Saved) => (typeof x === 'number' ? x * x : t(x).square());
+      const denom = t(a).square().add(sq(b));
+      return [need[0] ? g.mul(t(b)).div(denom) : null, need[1] ? g.mul(t(a)).div(denom).neg() : null];
+    },
+  },
+  where: {
+    saves: 'inputs',
+    backward: (g, [cond, , ], _, { need }) => [null, need[1] ? g.where(t(cond), 0) : null, need[2] ? g.where(t(cond).logicalNot(), 0) : null],
+  },
+  maskedFill: {
+    saves: 'inputs',
+    backward: (g, [, mask], _, { need }) => [need[0] ? g.maskedFill(t(mask), 0) : null, null, need[2] ? g.where(t(mask), 0).sum() : null],
+  },
+} satisfies Record<string, Rule>;
+
+function scaled(g: Tensor, alpha: number): Tensor {
+  return alpha === 1 ? g : g.mul(alpha);
+}
+
+/** maximum/minimum: the gradient goes to the larger (smaller) side, split in half at ties. */
+function extremeGrads(g: Tensor, a: Tensor, b: Tensor | number, need: readonly boolean[], loses: 'lt' | 'gt', wins: 'lt' | 'gt'): (Tensor | null)[] {
+  const split = g.div(2).where(a.eq(b), g);
+  return [need[0] ? split.maskedFill(a[loses](b), 0) : null, need[1] ? split.maskedFill(a[wins](b), 0) : null];
+}
+
+const reductions = {
+  sum: { backward: (g, _, __, { ctx, shapes }) => [unreduce(g, (ctx as Reduced).dims, (ctx as Reduced).keepdim).expand(shapes[0] as number[])] },
+  mean: {
+    backward: (g, _, __, { ctx, shapes }) => {
+      const { dims, keepdim } = ctx as Reduced;
+      const shape = shapes[0] as number[];
+      return [unreduce(g, dims, keepdim).div(count(shape, dims)).expand(shape)];
+    },
+  },
+  prod: {
+    saves: 'both',
+    backward: (g, [a], out, { ctx }) => {
+      const { dims, keepdim } = ctx as Reduced;
+      const x = t(a);
+      const gk = unreduce(g, dims, keepdim), ok = unreduce(out, dims, keepdim);
+      const zeros = x.eq(0);
+      if (!(zeros.any().item() as boolean)) return [gk.mul(ok).div(x)];
+      // With zeros: an element's gradient is the product of the others, non-zero only where it
+      // is the single zero of its group.
+      const nonzeroProd = x.where(zeros.logicalNot(), 1).prod(dims, true);
+      const zerosInGroup = zeros.sum(dims, true);
+      const noZero = gk.mul(ok).div(x.where(zeros.logicalNot(), 1));
+      const oneZero = gk.mul(nonzeroProd).where(zeros.logicalAnd(zerosInGroup.eq(1)), 0);
+      return [noZero.where(zerosInGroup.eq(0), oneZero)];
+    },
+  },
+  // amax/amin and max()/min(): evenly distributed over ties
+  amax: { saves: 'both', backward: (g, [a], out, { ctx }) => evenly(g, t(a), out, ctx as Reduced) },
+  amin: { saves: 'both', backward: (g, [a], out, { ctx }) => evenly(g, t(a), out, ctx as Reduced) },
+  // max(dim) / min(dim): all of it to the index reported
+  maxDim: {
+    name: 'MaxBackward0',
+    backward: (g, _, __, { ctx, shapes }) => {
+      const { dim, keepdim, indices } = ctx as { dim: number; keepdim: boolean; indices: Tensor };
+      const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
+      return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
+    },
+  },
+  var: {
+    saves: 'inputs',
+    backward: (g, [a], _, { ctx, shapes }) => {
+      const { dims, keepdim, correction } = ctx as Reduced & { correction: number };
+      const x = t(a);
+      const n = count(shapes[0] as number[], dims);
+      return [unreduce(g, dims, keepdim).mul(x.sub(x.mean(dims, true))).mul(2 / (n - correction))];
+    },
+  },
+} satisfies Record<string, Rule>;
+
+function evenly(g: Tensor, a: Tensor, out: Tensor, { dims, keepdim }: Reduced): Tensor[] {
+  const mask = a.eq(unreduce(out, dims, keepdim));
+  return [unreduce(g, dims, keepdim).mul(mask).div(mask.sum(dims, true))];
+}
+
+const linalg = {
+  mm: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g.mm(t(b).t()) : null, need[1] ? t(a).t().mm(g) : null] },
+  // batched product with broadcast batch dims (the engine sums the broadcast dims back)
+  bmm: {
+    saves: 'inputs',
+    backward: (g, [a, b], _, { need }) => [
+      need[0] ? g.matmul(t(b).transpose(-1, -2)) : null,
+      need[1] ? t(a).transpose(-1, -2).matmul(g) : null,
+    ],
+  },
+  mv: { saves: 'inputs', backward: (g, [a, v], _, { need }) => [need[0] ? g.unsqueeze(1).mul(t(v)) : null, need[1] ? t(a).t().mv(g) : null] },
+  dot: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g.mul(t(b)) : null, need[1] ? g.mul(t(a)) : null] },
+} satisfies Record<string, Rule>;
+
+const views = {
+  view: { backward: (g, _, __, { shapes }) => [g.reshape(shapes[0] as number[])] },
+  transpose: { backward: (g, _, __, { ctx }) => [g.transpose(...(ctx as [number, number]))] },
+  permute: {
+    backward: (g, _, __, { ctx }) => {
+      const dims = ctx as number[];
+      const inverse = new Array<number>(dims.length);
+      dims.forEach((d, i) => (inverse[d] = i));
+      return [g.permute(inverse)];
+    },
+  },
+  expand: { backward: (g) => [g] },
+  // narrow, select, slice, index: the gradient lands in the part of the input the view selected
+  slice: { backward: (g, _, __, { ctx, shapes }) => [g._unslice(shapes[0] as number[], ctx as (x: Tensor) => Tensor)] },
+  // ...and the gradient of that is the same view again
+  unslice: { name: 'SliceBackwardBackward0', backward: (g, _, __, { ctx }) => [(ctx as (x: Tensor) => Tensor)(g)] },
+  cat: { backward: (g, _, __, { ctx }) => g.split((ctx as { sizes: number[] }).sizes, (ctx as { dim: number }).dim) },
+  clone: { backward: (g) => [g] },
+  to: { name: 'ToCopyBackward0', backward: (g) => [g] },
+  // in-place copy_ and fill_: self's old value no longer matters
+  copy: { name: 'CopyBackwards', backward: (g, _, __, { need }) => [need[0] ? g.mul(0) : null, need[1] ? g : null] },
+  fill: ZERO,
+  gather: {
+    saves: 'inputs',
+    backward: (g, [, index], _, { ctx, shapes }) => [g.newZeros(shapes[0] as number[]).scatterAdd(ctx as number, t(index), g), null],
+  },
+  scatterAdd: {
+    saves: 'inputs',
+    backward: (g, [, index], _, { ctx, need }) => [g, null, need[2] ? g.gather(ctx as number, t(index)) : null],
+  },
+  // overwritten positions pass no gradient to the old value; they pass it to src
+  scatter: {
+    saves: 'inputs',
+    backward: (g, [, index], _, { ctx, need }) => [
+      need[0] ? g.scatter(ctx as number, t(index), 0) : null,
+      null,
+      need[2] ? g.gather(ctx as number, t(index)) : null,
+    ],
+  },
+} satisfies Record<string, Rule>;
+
+export const derivatives: Record<string, Rule> = { ...unary, ...binary, ...reductions, ...linalg, ...views };

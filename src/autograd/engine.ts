@@ -1,0 +1,155 @@
+/**
+ * The backward pass: walk the graph from the roots in dependency order, turning each node's
+ * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
+ * into leaves' .grad (or capture, for autograd.grad).
+ */
+import { AutogradError } from '../errors';
+import type { Tensor } from '../tensor';
+import { derivatives } from './derivatives';
+import { isGradEnabled, setGradEnabled } from './grad_mode';
+import { AccumulateGrad, type Node } from './graph';
+
+/**
+ * A gradient on its way. `owned`: no other tensor the user or another buffer can reach shares
+ * its memory, so it may be added to in place or become a .grad as it is.
+ */
+interface Buffer {
+  grad: Tensor;
+  owned: boolean;
+}
+
+export interface RunOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** autograd.grad: gradients for these nodes are captured, and leaves' .grad are left alone. */
+  capture?: Map<Node, Tensor | null>;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/** Sums a broadcast gradient back to an input's shape. */
+function reduceTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  const summed = dims.length > 0 ? g.sum(dims, true) : g;
+  return summed.reshape(shape as number[]);
+}
+
+/** Every node reachable from the roots, with how many edges lead into it. */
+function dependencies(roots: readonly Node[]): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const stack = [...roots];
+  for (const r of roots) if (!deps.has(r)) deps.set(r, 0);
+  const seen = new Set<Node>(roots);
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    for (const next of node.next) {
+      if (next === null) continue;
+      deps.set(next, (deps.get(next) ?? 0) + 1);
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return deps;
+}
+
+function add(buffers: Map<Node, Buffer>, node: Node, grad: Tensor, owned: boolean, createGraph: boolean): void {
+  const have = buffers.get(node);
+  if (have === undefined) {
+    buffers.set(node, { grad, owned });
+  } else if (have.owned && !createGraph && have.grad.isContiguous() && sameShape(have.grad.shape, grad.shape)) {
+    have.grad.add_(grad);
+  } else {
+    buffers.set(node, { grad: have.grad.add(grad), owned: true });
+  }
+}
+
+function accumulate(variable: Tensor, b: Buffer, createGraph: boolean): void {
+  const g = b.grad;
+  if (variable.grad === null) {
+    variable.grad = (b.owned || createGraph) && g.isContiguous() ? g : g.clone();
+  } else if (createGraph) {
+    variable.grad = variable.grad.add(g);
+  } else {
+    variable.grad.add_(g);
+  }
+}
+
+/** Whether tensor x shares memory with any of the others. */
+function shares(x: Tensor, others: readonly (Tensor | null | undefined)[], skip: number): boolean {
+  for (let j = 0; j < others.length; j++) if (j !== skip && others[j]?._storage === x._storage) return true;
+  return false;
+}
+
+/** Runs one node's rule and sends each input's gradient along its edge. */
+function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, createGraph: boolean): void {
+  const rule = derivatives[node.op];
+  const need = node.next.map((n) => n !== null);
+  const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes });
+  for (let i = 0; i < node.next.length; i++) {
+    const next = node.next[i], gi = grads[i];
+    if (next === null || gi === null || gi === undefined) continue;
+    let g = reduceTo(gi, node.shapes[i] as number[]);
+    const dtype = node.dtypes[i];
+    if (dtype !== null && g.dtype !== dtype) g = g.to(dtype);
+    // A gradient is ours alone when it is new memory (or the incoming gradient, when that was
+    // ours) and no other gradient of this node shares it.
+    const fresh = g._storage !== b.grad._storage || b.owned;
+    add(buffers, next, g, fresh && !shares(g, grads, i), createGraph);
+  }
+}
+
+/** Backpropagates `grads` from `roots` through their graphs. */
+export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], opts: RunOptions): void {
+  const buffers = new Map<Node, Buffer>();
+  const starts: Node[] = [];
+  roots.forEach((r, i) => {
+    const node = r._gradFn ?? (r._requiresGrad ? (r._accumulator ??= new AccumulateGrad(r)) : null);
+    if (node === null) throw new AutogradError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+    add(buffers, node, grads[i].grad, grads[i].owned, opts.createGraph);
+    starts.push(node);
+  });
+  const deps = dependencies(starts);
+  const ready = starts.filter((n, i) => deps.get(n) === 0 && starts.indexOf(n) === i);
+  const previousMode = isGradEnabled();
+  setGradEnabled(opts.createGraph);
+  try {
+    while (ready.length > 0) {
+      const node = ready.pop() as Node;
+      const b = buffers.get(node);
+      buffers.delete(node);
+      if (b !== undefined) visit(node, b, buffers, opts);
+      if (!opts.retainGraph) node.release();
+      for (const next of node.next) {
+        if (next === null) continue;
+        const left = (deps.get(next) as number) - 1;
+        deps.set(next, left);
+        if (left === 0) ready.push(next);
+      }
+    }
+  } finally {
+    setGradEnabled(previousMode);
+  }
+}
+
+function visit(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptions): void {
+  if (opts.capture?.has(node)) {
+    const have = opts.capture.get(node);
+    opts.capture.set(node, have ? have.add(b.grad) : b.owned ? b.grad : b.grad.clone());
+  }
+  if (node instanceof AccumulateGrad) {
+    if (opts.capture === undefined) accumulate(node.variable, b, opts.createGraph);
+    return;
+  }
+  const retained = node._retained?.deref();
+  if (retained !== undefined && opts.capture === undefined) {
+    accumulate(retained, { grad: b.grad, owned: false }, opts.createGraph);
+  }
+  step(node, b, buffers, opts.createGraph);
+}

@@ -1,0 +1,6 @@
+/** tg.autograd: computing gradients without (or besides) .backward(). */
+export { backward, grad } from './api';
+export type { BackwardOptions, GradOptions } from './api';
+export { gradcheck } from './gradcheck';
+export type { GradcheckOptions } from './gradcheck';
+export { Node } from './graph';

@@ -1,0 +1,89 @@
+/** Indexing along a dim with index tensors: gather, scatter, scatterAdd, indexSelect. */
+import { inPlace, record } from '../autograd/graph';
+import { scalarName } from '../dtype';
+import { DTypeError, ShapeError, shapeStr } from '../errors';
+import { native } from '../native';
+import { normalizeDim } from '../shape';
+import type { Tensor } from '../tensor';
+import { checkTensor, emptyTensor, isTensor, scalarNumber, type Scalar } from './common';
+import { clone } from './copy';
+import * as meta from './meta';
+
+function checkIndex(x: Tensor, dim: number, index: Tensor, op: string, other?: Tensor): number {
+  checkTensor(index, op, 'index');
+  if (index.dtype !== 'int64') throw new DTypeError(`${op}(): Expected dtype int64 for index, but got ${scalarName(index.dtype)}`);
+  if (index.shape.length !== Math.max(x.shape.length, 1) && !(x.shape.length === 0 && index.shape.length === 0)) {
+    throw new ShapeError(`Index tensor must have the same number of dimensions as input tensor`);
+  }
+  const d = normalizeDim(dim, x.shape.length);
+  for (let k = 0; k < index.shape.length; k++) {
+    const limit = k === d ? Infinity : x.shape[k] ?? 1;
+    if (index.shape[k] > limit || (other !== undefined && index.shape[k] > other.shape[k])) {
+      throw new ShapeError(
+        `Size does not match at dimension ${k} expected index ${shapeStr(index.shape)} to be smaller than self ${shapeStr(x.shape)} apart from dimension ${d}`,
+      );
+    }
+  }
+  return d;
+}
+
+/** The metadata for (dim; operands...), the one indexed along dim preceded by its size there. */
+function describe(index: Tensor, d: number, operands: readonly (Tensor | null)[], indexedAt: number): Float64Array {
+  meta.begin();
+  meta.pushShape(index.shape);
+  meta.push(d);
+  operands.forEach((t, k) => {
+    if (t === null) return;
+    if (k === indexedAt) meta.push(t.shape[d]);
+    meta.pushOperand(t);
+  });
+  meta.pushOperand(index);
+  return meta.end();
+}
+
+/**
+ * out[i][j] = x[i][index[i][j]] for dim 1 (and likewise for other dims), as torch.gather.
+ * @example tg.tensor([[1, 2], [3, 4]]).gather(1, tg.tensor([[0, 0], [1, 0]], { dtype: 'int64' }))
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = checkIndex(x, dim, index, 'gather');
+  if (x.shape.length === 0) return record('gather', clone(x), [x, index], d);
+  const out = emptyTensor(index.shape, x.dtype);
+  native.gather(out._storage.data, x._storage.data, index._storage.data as BigInt64Array, describe(index, d, [out, x], 1));
+  return record('gather', out, [x, index], d);
+}
+
+/**
+ * scatter / scatterAdd: writes (or adds) src's values (or a value) into x at index along dim;
+ * into x itself when inPlaceWrite, else into a copy.
+ */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean, inPlaceWrite: boolean): Tensor {
+  const op = accumulate ? 'scatter_add' : 'scatter';
+  const d = checkIndex(x, dim, index, op, isTensor(src) ? src : undefined);
+  if (isTensor(src) && src.dtype !== x.dtype) {
+    throw new DTypeError(`${op}(): Expected self.dtype to be equal to src.dtype`);
+  }
+  const write = (target: Tensor) => {
+    const value = isTensor(src) ? src._storage.data : scalarNumber(src);
+    native.scatter_(target._storage.data, value, index._storage.data as BigInt64Array,
+      describe(index, d, [target, isTensor(src) ? src : null], 0), accumulate);
+    target._storage.version++;
+  };
+  const rule = accumulate ? 'scatterAdd' : 'scatter';
+  const name = accumulate ? 'ScatterAddBackward0' : isTensor(src) ? 'ScatterBackward0' : 'ScatterBackward1';
+  if (inPlaceWrite) return inPlace(rule, x, [index, src], d, () => write(x), name);
+  const out = clone(x).detach();
+  write(out);
+  return record(rule, out, [x, index, src], d, name);
+}
+
+/** The entries at the positions `index` (1-D int64) along dim, as torch.index_select. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor(index, 'index_select', 'index');
+  if (index.shape.length > 1) throw new ShapeError('index_select(): Index is supposed to be a vector');
+  const d = normalizeDim(dim, x.shape.length);
+  const shape = x.shape.slice();
+  shape[d] = index.numel();
+  const along = x.shape.map((_, k) => (k === d ? index.numel() : 1));
+  return gather(x, d, index.reshape(along).expand(shape));
+}

@@ -1,0 +1,228 @@
+// Every backward rule in src/autograd/derivatives.ts is gradchecked in float64: on several shapes,
+// with broadcasting and non-contiguous inputs. A rule without checks here fails the suite.
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../src/index';
+import { derivatives } from '../../src/autograd/derivatives';
+import { pattern } from '../helpers';
+
+type T = tg.Tensor;
+interface Check {
+  label: string;
+  fn: (...xs: T[]) => T | T[];
+  inputs: () => T[];
+}
+
+let seed = 100;
+/** A float64 leaf requiring grad, values in [low, high). */
+function leaf(shape: number[], low = -2, high = 2): T {
+  return pattern(shape, 'float64', seed++, low, high).requiresGrad_();
+}
+/** A non-contiguous float64 leaf: the transpose of a [cols, rows] tensor. */
+function leafT(shape: [number, number], low = -2, high = 2): T {
+  const t = pattern([shape[1], shape[0]], 'float64', seed++, low, high).t().detach().requiresGrad_();
+  expect(t.isContiguous()).toBe(false);
+  return t;
+}
+/** Values whose magnitude stays in [0.2, 2] with mixed signs: away from kinks at 0. */
+function leafAwayFromZero(shape: number[]): T {
+  const mag = pattern(shape, 'float64', seed++, 0.2, 2);
+  const sign = pattern(shape, 'float64', seed++, -1, 1).sign();
+  return mag.mul(sign).detach().requiresGrad_();
+}
+function int64(values: number[][]): T {
+  return tg.tensor(values, { dtype: 'int64' });
+}
+
+function unary(op: keyof T & string, low = -2, high = 2): Check[] {
+  const call = (x: T) => (x[op as keyof T] as () => T).call(x);
+  return [
+    { label: `${op} [2, 3]`, fn: call, inputs: () => [leaf([2, 3], low, high)] },
+    { label: `${op} transposed [3, 2]`, fn: call, inputs: () => [leafT([3, 2], low, high)] },
+    { label: `${op} 0-d`, fn: call, inputs: () => [leaf([], low, high)] },
+  ];
+}
+
+/** Binary op checks: equal shapes, broadcasting both ways, non-contiguous, and a scalar. */
+function binary(name: string, f: (a: T, b: T | number) => T, lowB = -2, highB = 2, lowA = -2, highA = 2): Check[] {
+  return [
+    { label: `${name} [2, 3] x [2, 3]`, fn: (a, b) => f(a, b), inputs: () => [leaf([2, 3], lowA, highA), leaf([2, 3], lowB, highB)] },
+    { label: `${name} [2, 3] x [3]`, fn: (a, b) => f(a, b), inputs: () => [leaf([2, 3], lowA, highA), leaf([3], lowB, highB)] },
+    { label: `${name} [2, 1] x [1, 3]`, fn: (a, b) => f(a, b), inputs: () => [leaf([2, 1], lowA, highA), leaf([1, 3], lowB, highB)] },
+    { label: `${name} transposed x [3]`, fn: (a, b) => f(a, b), inputs: () => [leafT([3, 2], lowA, highA), leaf([2], lowB, highB)] },
+    { label: `${name} [4] x scalar`, fn: (a) => f(a, (lowB + highB) / 2 + 0.25), inputs: () => [leaf([4], lowA, highA)] },
+  ];
+}
+
+function reduction(name: string, f: (x: T, dims?: number | number[], keepdim?: boolean) => T, low = -2, high = 2): Check[] {
+  const out: Check[] = [{ label: `${name}()`, fn: (x) => f(x), inputs: () => [leaf([2, 3, 4], low, high)] }];
+  for (const dims of [1, -1, [0, 2]] as const) {
+    for (const keepdim of [false, true]) {
+      out.push({ label: `${name}(${JSON.stringify(dims)}, ${keepdim})`, fn: (x) => f(x, dims as number | number[], keepdim), inputs: () => [leaf([2, 3, 4], low, high)] });
+    }
+  }
+  out.push({ label: `${name} transposed`, fn: (x) => f(x, 0), inputs: () => [leafT([3, 2], low, high)] });
+  return out;
+}
+
+const checks: Record<string, Check[]> = {
+  neg: unary('neg'),
+  abs: [{ label: 'abs away from 0', fn: (x) => x.abs(), inputs: () => [leafAwayFromZero([2, 3])] }],
+  exp: unary('exp'),
+  log: unary('log', 0.2, 3),
+  log2: unary('log2', 0.2, 3),
+  log10: unary('log10', 0.2, 3),
+  log1p: unary('log1p', -0.5, 3),
+  expm1: unary('expm1'),
+  sqrt: unary('sqrt', 0.2, 3),
+  rsqrt: unary('rsqrt', 0.2, 3),
+  reciprocal: [{ label: 'reciprocal', fn: (x) => x.reciprocal(), inputs: () => [leafAwayFromZero([2, 3])] }],
+  sin: unary('sin'),
+  cos: unary('cos'),
+  tan: unary('tan', -1.2, 1.2),
+  asin: unary('asin', -0.9, 0.9),
+  acos: unary('acos', -0.9, 0.9),
+  atan: unary('atan'),
+  sinh: unary('sinh'),
+  cosh: unary('cosh'),
+  tanh: unary('tanh'),
+  sigmoid: unary('sigmoid'),
+  erf: unary('erf'),
+  relu: [{ label: 'relu away from 0', fn: (x) => x.relu(), inputs: () => [leafAwayFromZero([3, 4])] }],
+  sign: [{ label: 'sign', fn: (x) => x.sign(), inputs: () => [leafAwayFromZero([3])] }],
+  floor: unary('floor', 0.2, 0.8),
+  ceil: unary('ceil', 1.2, 1.8),
+  round: unary('round', 0.1, 0.4),
+  trunc: unary('trunc', -0.8, -0.2),
+  clamp: [
+    { label: 'clamp(min, max)', fn: (x) => x.clamp(-0.5, 0.5), inputs: () => [tg.tensor([-1, -0.3, 0.2, 0.7, 0.45, -2], { dtype: 'float64', requiresGrad: true })] },
+    { label: 'clamp(min) transposed', fn: (x) => x.clamp({ min: 0.3 }), inputs: () => [leafT([3, 2], 0.31, 2)] },
+    { label: 'clamp(max)', fn: (x) => x.clamp(null, 0), inputs: () => [leafAwayFromZero([4])] },
+  ],
+  add: binary('add', (a, b) => a.add(b, { alpha: 2.5 })),
+  sub: [...binary('sub', (a, b) => a.sub(b, { alpha: -1.5 })), { label: 'rsub', fn: (a) => a.rsub(2), inputs: () => [leaf([3])] }],
+  mul: binary('mul', (a, b) => a.mul(b)),
+  div: [...binary('div', (a, b) => a.div(b), 0.5, 2), { label: '2 / x', fn: (a) => tg.pow(a, -1).mul(2), inputs: () => [leaf([3], 0.5, 2)] }],
+  pow: [
+    ...binary('pow', (a, b) => a.pow(b), -1, 2, 0.5, 2),
+    ...[2, 3, 0.5, -1.5, 0].map((e) => ({ label: `pow(${e})`, fn: (a: T) => a.pow(e), inputs: () => [leaf([2, 3], 0.3, 2)] })),
+    { label: 'pow(2, x)', fn: (a) => tg.pow(2, a), inputs: () => [leaf([3])] },
+  ],
+  maximum: binary('maximum', (a, b) => a.maximum(b)),
+  minimum: binary('minimum', (a, b) => a.minimum(b)),
+  atan2: binary('atan2', (a, b) => a.atan2(b), 0.5, 2),
+  where: [
+    { label: 'where broadcast', fn: (a, b) => tg.where(tg.tensor([true, false, true]), a, b), inputs: () => [leaf([2, 3]), leaf([3])] },
+    { label: 'where with a number', fn: (a) => tg.where(tg.tensor([[true], [false]]), a, 0.5), inputs: () => [leafT([2, 3])] },
+  ],
+  maskedFill: [{ label: 'maskedFill', fn: (x) => x.maskedFill(tg.tensor([false, true, false]), 3), inputs: () => [leaf([2, 3])] }],
+  sum: reduction('sum', (x, d, k) => x.sum(d, k)),
+  mean: reduction('mean', (x, d, k) => x.mean(d, k)),
+  prod: [
+    ...reduction('prod', (x, d, k) => x.prod(d, k), 0.5, 1.5),
+    { label: 'prod with one zero', fn: (x) => x.prod(), inputs: () => [tg.tensor([1.5, 0, 2], { dtype: 'float64', requiresGrad: true })] },
+    { label: 'prod with two zeros', fn: (x) => x.prod(1), inputs: () => [tg.tensor([[0, 2, 0], [1, 3, 0.5]], { dtype: 'float64', requiresGrad: true })] },
+  ],
+  amax: [...reduction('amax', (x, d, k) => x.amax(d, k)), { label: 'max()', fn: (x) => x.max(), inputs: () => [leaf([3, 4])] }],
+  amin: [...reduction('amin', (x, d, k) => x.amin(d, k)), { label: 'min()', fn: (x) => x.min(), inputs: () => [leaf([3, 4])] }],
+  maxDim: [
+    { label: 'max(1).values', fn: (x) => x.max(1).values, inputs: () => [leaf([3, 4])] },
+    { label: 'min(0, keepdim).values transposed', fn: (x) => x.min(0, true).values, inputs: () => [leafT([3, 2])] },
+  ],
+  var: [
+    ...reduction('var', (x, d, k) => x.var(d, { keepdim: k })),
+    { label: 'var correction 0', fn: (x) => x.var(1, { correction: 0 }), inputs: () => [leaf([3, 4])] },
+    { label: 'std', fn: (x) => x.std(0), inputs: () => [leaf([3, 4])] },
+  ],
+  mm: [
+    { label: 'mm', fn: (a, b) => a.mm(b), inputs: () => [leaf([2, 3]), leaf([3, 4])] },
+    { label: 'mm transposed operands', fn: (a, b) => a.mm(b), inputs: () => [leafT([2, 3]), leafT([3, 2])] },
+    { label: 'matmul 1-D x 2-D', fn: (a, b) => a.matmul(b), inputs: () => [leaf([3]), leaf([3, 2])] },
+    { label: 'matmul folded 3-D x 2-D', fn: (a, b) => a.matmul(b), inputs: () => [leaf([2, 2, 3]), leaf([3, 2])] },
+  ],
+  bmm: [
+    { label: 'bmm', fn: (a, b) => a.bmm(b), inputs: () => [leaf([2, 2, 3]), leaf([2, 3, 2])] },
+    { label: 'matmul broadcast batch', fn: (a, b) => a.matmul(b), inputs: () => [leaf([2, 1, 2, 3]), leaf([3, 3, 2])] },
+    { label: 'matmul 2-D x 3-D', fn: (a, b) => a.matmul(b), inputs: () => [leaf([2, 3]), leaf([2, 3, 2])] },
+  ],
+  mv: [{ label: 'mv', fn: (a, v) => a.mv(v), inputs: () => [leafT([2, 3]), leaf([3])] }],
+  dot: [{ label: 'dot', fn: (a, b) => a.dot(b), inputs: () => [leaf([4]), leaf([4])] }],
+  view: [
+    { label: 'view', fn: (x) => x.view(3, 2).mul(x.view(3, 2)), inputs: () => [leaf([2, 3])] },
+    { label: 'reshape of a transposed tensor (copies)', fn: (x) => x.reshape(6).mul(tg.arange(6, { dtype: 'float64' })), inputs: () => [leafT([2, 3])] },
+    { label: 'unsqueeze/squeeze/flatten', fn: (x) => x.unsqueeze(1).squeeze(1).flatten().mul(tg.arange(6, { dtype: 'float64' })), inputs: () => [leaf([2, 3])] },
+  ],
+  transpose: [{ label: 'transpose', fn: (x) => x.transpose(0, 2).mul(tg.arange(24, { dtype: 'float64' }).reshape(4, 3, 2)), inputs: () => [leaf([2, 3, 4])] }],
+  permute: [{ label: 'permute and T', fn: (x) => x.permute(2, 0, 1).mul(x.T.permute(0, 2, 1)), inputs: () => [leaf([2, 3, 4])] }],
+  expand: [{ label: 'expand', fn: (x) => x.expand(2, 3, 4).mul(tg.arange(24, { dtype: 'float64' }).reshape(2, 3, 4)), inputs: () => [leaf([3, 1])] }],
+  slice: [
+    { label: 'narrow', fn: (x) => x.narrow(1, 1, 2).mul(2), inputs: () => [leaf([3, 4])] },
+    { label: 'select', fn: (x) => x.select(0, 1).exp(), inputs: () => [leafT([3, 2])] },
+    { label: 'index with slices', fn: (x) => x.index('::2', 1, '1:'), inputs: () => [leaf([3, 2, 4])] },
+    { label: 'split and chunk', fn: (x) => { const [a, b] = x.split([1, 2], 0); return a.mul(b.chunk(2)[1]); }, inputs: () => [leaf([3, 2])] },
+  ],
+  unslice: [
+    { label: 'gradient of narrow, differentiated again', fn: (x) => tg.autograd.grad(x.narrow(0, 1, 2).pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 2])] },
+    { label: 'gradient of select and step slices, differentiated again', fn: (x) => tg.autograd.grad(x.index(1, '::2').pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 5])] },
+  ],
+  cat: [
+    { label: 'cat dim 0', fn: (a, b) => tg.cat([a, b]).mul(tg.arange(10, { dtype: 'float64' }).reshape(5, 2)), inputs: () => [leaf([2, 2]), leafT([3, 2])] },
+    { label: 'stack dim 1', fn: (a, b) => tg.stack([a, b], 1).pow(2), inputs: () => [leaf([3]), leaf([3])] },
+  ],
+  clone: [{ label: 'clone and contiguous', fn: (x) => x.clone().mul(x.contiguous()), inputs: () => [leafT([2, 3])] }],
+  to: [{ label: 'to(float64) after float32 keeps its gradient', fn: (x) => x.double().mul(x), inputs: () => [leaf([3])] }],
+  copy: [
+    { label: 'copy_ into a non-leaf', fn: (x, s) => { const y = x.mul(2); y.copy_(s.mul(3)); return y.mul(x); }, inputs: () => [leaf([2, 3]), leaf([3])] },
+  ],
+  fill: [
+    { label: 'fill_ and zero_ of a non-leaf', fn: (x) => { const y = x.mul(2); y.fill_(1.5); const z = x.mul(3); z.zero_(); return y.add(z).add(x); }, inputs: () => [leaf([2, 2])] },
+  ],
+  gather: [{ label: 'gather', fn: (x) => x.gather(1, int64([[0, 2], [1, 1], [2, 0]])), inputs: () => [leafT([3, 3])] }],
+  scatterAdd: [
+    { label: 'scatterAdd', fn: (x, s) => x.scatterAdd(0, int64([[0, 1, 0], [0, 0, 1]]), s), inputs: () => [leaf([2, 3]), leaf([2, 3])] },
+    { label: 'scatterAdd_ into a non-leaf', fn: (x, s) => { const y = x.mul(1); y.scatterAdd_(1, int64([[1, 1], [0, 1]]), s); return y; }, inputs: () => [leaf([2, 3]), leaf([2, 2])] },
+  ],
+  scatter: [
+    { label: 'scatter of a tensor', fn: (x, s) => x.scatter(1, int64([[2, 0], [1, 2]]), s), inputs: () => [leaf([2, 3]), leaf([2, 2])] },
+    { label: 'scatter of a value', fn: (x) => x.scatter(1, int64([[2], [0]]), 7).mul(x), inputs: () => [leaf([2, 3])] },
+  ],
+};
+
+describe('every backward rule is gradchecked', () => {
+  for (const op of Object.keys(derivatives)) {
+    it(op, () => {
+      const list = checks[op];
+      expect(list, `no gradcheck for the '${op}' rule`).toBeDefined();
+      expect(list.length).toBeGreaterThan(0);
+      for (const c of list) {
+        const inputs = c.inputs();
+        const used = { hit: false };
+        const fn = (...xs: T[]) => {
+          const out = c.fn(...xs);
+          const outs = Array.isArray(out) ? out : [out];
+          if (outs.some((o) => o.gradFn !== null && o.gradFn !== undefined)) used.hit = true;
+          return out;
+        };
+        expect(tg.autograd.gradcheck(fn, inputs), c.label).toBe(true);
+        expect(used.hit, `${c.label}: no graph was recorded`).toBe(true);
+      }
+    });
+  }
+
+  it('checks exist only for rules that exist', () => {
+    for (const op of Object.keys(checks)) expect(derivatives, op).toHaveProperty(op);
+  });
+});
+
+describe('second derivatives (createGraph)', () => {
+  const d = (f: (x: T, y: T) => T) => (x: T, y: T) => tg.autograd.grad(f(x, y), [x, y], { createGraph: true }) as T[];
+
+  it.each([
+    ['mul and pow', (x: T, y: T) => x.mul(y).pow(3).sum()],
+    ['exp, tanh, sigmoid', (x: T, y: T) => x.exp().mul(y.tanh()).add(x.sigmoid()).sum()],
+    ['div, log, sqrt', (x: T, y: T) => x.div(y.add(3)).add(y.add(3).log()).mul(x.abs().add(1).sqrt()).sum()],
+    ['mm', (x: T, y: T) => x.view(2, 3).mm(y.view(3, 2)).pow(2).sum()],
+    ['broadcast and reductions', (x: T, y: T) => x.view(2, 3).mul(y.narrow(0, 0, 3)).mean(0).pow(2).sum()],
+  ])('%s', (_name, f) => {
+    expect(tg.autograd.gradcheck(d(f), [leaf([6]), leaf([6])])).toBe(true);
+  });
+});
