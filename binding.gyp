@@ -9,6 +9,7 @@
         "native/binding/reduce.cc",
         "native/binding/gather.cc",
         "native/binding/gemm.cc",
+        "native/binding/optim.cc",
         "native/binding/random.cc",
         "native/binding/range.cc",
         "native/binding/runtime.cc",

@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_random(env, exports);
   tg::register_range(env, exports);
   tg::register_gather(env, exports);
+  tg::register_optim(env, exports);
   return exports;
 }
 

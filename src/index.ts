@@ -26,6 +26,9 @@ export {
 export type { RandomOptions } from './random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
 export * as autograd from './autograd/index';
+export * as nn from './nn/index';
+export * as F from './nn/functional';
+export * as optim from './optim/index';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
 export type { BackendInfo } from './runtime';
 export * from './functions';

@@ -66,6 +66,11 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     generatorWords: number;
     gather(out: TypedArray, src: TypedArray, index: BigInt64Array, meta: Meta): void;
     scatter_(self: TypedArray, src: TypedArray | number, index: BigInt64Array, meta: Meta, accumulate: boolean): void;
+    sgd_step(param: TypedArray, grad: TypedArray, buf: TypedArray | null, meta: Meta, lr: number, momentum: number,
+      dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean, first: boolean): void;
+    adam_step(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null,
+      meta: Meta, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+      amsgrad: boolean, maximize: boolean, decoupled: boolean): void;
     arange_(out: TypedArray, meta: Meta, start: number, step: number): void;
     linspace_(out: TypedArray, meta: Meta, start: number, end: number): void;
   };

@@ -107,3 +107,22 @@ export function pattern(shape: number[], dtype: 'float32' | 'float64', seed = 0,
   for (let i = 0; i < n; i++) values[i] = (hash32(i + base) / 4294967296) * span + low;
   return tg.tensor(values).reshape(shape).to(dtype);
 }
+
+/** A state dict from a fixture's { name: encoded tensor }. */
+export function decodeState(s: Record<string, EncodedTensor>): Record<string, tg.Tensor> {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, decode(v)]));
+}
+
+/**
+ * Asserts a state dict has the fixture's keys, in order, and values within rtol, relative to each
+ * tensor's largest magnitude (rounding errors scale with the tensor, not with each element).
+ */
+export function expectState(got: Record<string, tg.Tensor>, want: Record<string, EncodedTensor>, rtol: number): void {
+  expect(Object.keys(got)).toEqual(Object.keys(want));
+  for (const [k, v] of Object.entries(want)) {
+    const g = got[k].reshape(-1).tolist() as number[];
+    const w = v.data as number[];
+    const scale = Math.max(...w.map(Math.abs), 1e-30);
+    w.forEach((wi, i) => expect(Math.abs(g[i] - wi), `${k}[${i}]: ${g[i]} vs ${wi}`).toBeLessThanOrEqual(rtol * scale));
+  }
+}

@@ -10,4 +10,5 @@ void register_random(Napi::Env env, Napi::Object exports);
 void register_runtime(Napi::Env env, Napi::Object exports);
 void register_range(Napi::Env env, Napi::Object exports);
 void register_gather(Napi::Env env, Napi::Object exports);
+void register_optim(Napi::Env env, Napi::Object exports);
 }  // namespace tg

@@ -1,0 +1,324 @@
+/**
+ * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
+ * ops so that autograd differentiates them. Semantics follow torch.nn.functional.
+ */
+import { DTypeError, IndexError, ShapeError } from '../errors';
+import { checkTensor } from '../ops/common';
+import type { Tensor } from '../tensor';
+import { bernoulli_ } from '../random';
+import type { Generator } from '../random';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface ReductionOptions {
+  reduction?: Reduction;
+  /** Legacy (deprecated in PyTorch): false sums instead of averaging. */
+  sizeAverage?: boolean;
+  /** Legacy (deprecated in PyTorch): false keeps per-element losses. */
+  reduce?: boolean;
+}
+
+const warned = new Set<string>();
+function warnOnce(message: string, type = 'UserWarning'): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, type);
+}
+
+/** The reduction an options object asks for, mapping the legacy sizeAverage / reduce as PyTorch does. */
+export function reductionOf(opts: ReductionOptions | undefined): Reduction {
+  if (opts?.sizeAverage !== undefined || opts?.reduce !== undefined) {
+    const sizeAverage = opts.sizeAverage ?? true, reduce = opts.reduce ?? true;
+    const r: Reduction = sizeAverage && reduce ? 'mean' : reduce ? 'sum' : 'none';
+    warnOnce(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`, 'DeprecationWarning');
+    return r;
+  }
+  const r = opts?.reduction ?? 'mean';
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new RangeError(`${String(r)} is not a valid value for reduction`);
+  return r;
+}
+
+function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
+}
+
+function sizeStr(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
+function sameShape(a: Tensor, b: Tensor): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
+}
+
+/** PyTorch warns when a loss's target broadcasts against its input, then broadcasts. */
+function checkTargetSize(input: Tensor, target: Tensor): void {
+  if (!sameShape(input, target)) {
+    warnOnce(
+      `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}). ` +
+        'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+    );
+  }
+}
+
+// ---- activations ---------------------------------------------------------------------------------
+
+export function relu(x: Tensor): Tensor {
+  return x.relu();
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  return x.sigmoid();
+}
+
+export function tanh(x: Tensor): Tensor {
+  return x.tanh();
+}
+
+/** max(0, x) + negativeSlope * min(0, x). */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return x.where(x.gt(0), x.mul(negativeSlope));
+}
+
+/** x * Φ(x) with the exact normal CDF (PyTorch's default GELU). */
+export function gelu(x: Tensor): Tensor {
+  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+}
+
+/** x * sigmoid(x). */
+export function silu(x: Tensor): Tensor {
+  return x.mul(x.sigmoid());
+}
+
+/**
+ * log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold (as torch.nn.functional.softplus).
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const bx = x.mul(beta);
+  // the exponent is capped so that the branch where() discards cannot overflow into NaN gradients
+  const smooth = bx.clamp({ max: threshold }).exp().log1p().div(beta);
+  return x.where(bx.gt(threshold), smooth);
+}
+
+/**
+ * log(sum(exp(x))) along dim, shifted by the maximum so that nothing overflows.
+ * @example F.logsumexp(tg.tensor([1000, 1000]), 0) // 1000.6931
+ */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  if (x.numel() === 0) return x.exp().sum(dim, keepdim).log();
+  const m = x.amax(dim, true).detach();
+  const shift = m.where(m.abs().ne(Infinity), 0); // an all -inf row stays -inf, not NaN
+  const out = x.sub(shift).exp().sum(dim, true).log().add(shift);
+  return keepdim ? out : out.squeeze(dim);
+}
+
+/**
+ * exp(x) / sum(exp(x)) along dim.
+ * @example F.softmax(logits, 1)
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'softmax');
+  if (typeof dim !== 'number') throw new TypeError('softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
+  const e = x.sub(x.amax(dim, true).detach()).exp();
+  return e.div(e.sum(dim, true));
+}
+
+/** log(softmax(x)) along dim, computed as x - logsumexp(x). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'log_softmax');
+  if (typeof dim !== 'number') throw new TypeError('log_softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
+  return x.sub(logsumexp(x, dim, true));
+}
+
+/**
+ * x @ weight^T + bias, with weight of shape [out, in].
+ * @example F.linear(x, layer.weight, layer.bias)
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor(x, 'linear');
+  const y = x.matmul(weight.t());
+  return bias === undefined || bias === null ? y : y.add(bias);
+}
+
+/**
+ * Zeroes elements with probability p during training and scales the rest by 1/(1-p).
+ * The mask is drawn as PyTorch draws it: bernoulli(1 - p), then divided by 1 - p.
+ */
+export function dropout(x: Tensor, p = 0.5, training = true, opts: { inplace?: boolean; generator?: Generator } = {}): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0 || x.numel() === 0) return x;
+  if (p === 1) return opts.inplace ? x.mul_(0) : x.mul(0);
+  const mask = bernoulli_(x.newEmpty(x.shape), 1 - p, { generator: opts.generator }).div_(1 - p);
+  return opts.inplace ? x.mul_(mask) : x.mul(mask);
+}
+
+// ---- losses -----------------------------------------------------------------------------------
+
+/** Mean (or summed) squared error. @example F.mseLoss(pred, y) */
+export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
+  const reduction = reductionOf(opts);
+  checkTensor(input, 'mse_loss');
+  checkTensor(target, 'mse_loss', 'target');
+  checkTargetSize(input, target);
+  return applyReduction(input.sub(target).pow(2), reduction);
+}
+
+/** Mean (or summed) absolute error. */
+export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
+  const reduction = reductionOf(opts);
+  checkTensor(input, 'l1_loss');
+  checkTensor(target, 'l1_loss', 'target');
+  checkTargetSize(input, target);
+  return applyReduction(input.sub(target).abs(), reduction);
+}
+
+export interface NllOptions extends ReductionOptions {
+  /** A weight per class. */
+  weight?: Tensor | null;
+  /** Targets equal to this contribute nothing (default -100). */
+  ignoreIndex?: number;
+}
+
+function classDimOf(input: Tensor): number {
+  if (input.dim() < 1) throw new ShapeError(`Expected 1 or more dimensions (got ${input.dim()})`);
+  return input.dim() === 1 ? 0 : 1;
+}
+
+function checkClassTargets(input: Tensor, target: Tensor, classDim: number, ignoreIndex: number): void {
+  if (target.dtype !== 'int64' && target.dtype !== 'int32') {
+    throw new DTypeError(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : target.dtype === 'float32' ? 'Float' : target.dtype}`);
+  }
+  if (input.dim() > 1 && input.shape[0] !== target.shape[0]) {
+    throw new ShapeError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  }
+  const expected = input.shape.filter((_, d) => d !== classDim);
+  if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
+    throw new ShapeError(`Expected target size [${expected.join(', ')}], got [${target.shape.join(', ')}]`);
+  }
+  const c = input.shape[classDim];
+  const bad = target.lt(0).logicalOr(target.ge(c)).logicalAnd(target.ne(ignoreIndex));
+  if (bad.any().item()) {
+    const values = target.reshape(-1).tolist() as number[];
+    const first = (bad.reshape(-1).tolist() as boolean[]).indexOf(true);
+    throw new IndexError(`Target ${values[first]} is out of bounds.`);
+  }
+}
+
+/**
+ * Negative log likelihood of class-index targets, given log-probabilities ([N, C], [C] or
+ * [N, C, d1, ...] with targets [N], [] or [N, d1, ...]).
+ */
+export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  const reduction = reductionOf(opts);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const classDim = classDimOf(input);
+  checkTensor(target, 'nll_loss', 'target');
+  checkClassTargets(input, target, classDim, ignoreIndex);
+  const kept = target.ne(ignoreIndex);
+  const safe = target.long().maskedFill(kept.logicalNot(), 0);
+  const picked = input.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
+  let w = kept.to(input.dtype);
+  if (opts.weight !== undefined && opts.weight !== null) {
+    const c = input.shape[classDim];
+    if (opts.weight.dim() !== 1 || opts.weight.numel() !== c) {
+      throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${opts.weight.shape.join(', ')}]`);
+    }
+    w = opts.weight.gather(0, safe.reshape(-1)).reshape(safe.shape).mul(w);
+  }
+  const losses = picked.mul(w).neg();
+  if (reduction === 'none') return losses;
+  if (reduction === 'sum') return losses.sum();
+  return losses.sum().div(w.sum());
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  /** Mixes the targets with the uniform distribution by this much (0 to 1). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross entropy of logits against class indices (int64) or class probabilities (same shape as
+ * the input), as torch.nn.functional.cross_entropy: log_softmax then nll_loss, with PyTorch's
+ * weighting, ignoreIndex and label smoothing.
+ * @example F.crossEntropy(logits, labels)
+ */
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const reduction = reductionOf(opts);
+  checkTensor(input, 'cross_entropy');
+  checkTensor(target, 'cross_entropy', 'target');
+  const eps = opts.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
+  const classDim = classDimOf(input);
+  const c = input.shape[classDim];
+  const logp = logSoftmax(input, classDim);
+  const weight = opts.weight ?? null;
+  const weightView = weight === null ? null : weight.reshape(input.shape.map((s, d) => (d === classDim ? c : 1)));
+  if (sameShape(input, target)) {
+    if (!target.isFloatingPoint()) throw new DTypeError(`Expected floating point type for target with class probabilities, got ${target.dtype}`);
+    const t = eps > 0 ? target.mul(1 - eps).add(eps / c) : target;
+    let prod = logp.mul(t);
+    if (weightView !== null) prod = prod.mul(weightView);
+    if (reduction === 'none') return prod.sum(classDim).neg();
+    if (reduction === 'sum') return prod.sum().neg();
+    return prod.sum().neg().div(input.numel() / c);
+  }
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
+  if (eps === 0) return nll;
+  let smooth = (weightView === null ? logp : logp.mul(weightView)).sum(classDim).neg();
+  const ignored = target.eq(ignoreIndex);
+  smooth = smooth.maskedFill(ignored, 0);
+  let s: Tensor;
+  if (reduction === 'none') s = smooth;
+  else if (reduction === 'sum') s = smooth.sum();
+  else if (weight !== null) {
+    const safe = target.long().maskedFill(ignored, 0);
+    s = smooth.sum().div(weight.gather(0, safe.reshape(-1)).maskedFill(ignored.reshape(-1), 0).sum());
+  } else s = smooth.sum().div(ignored.logicalNot().sum());
+  return nll.mul(1 - eps).add(s.mul(eps / c));
+}
+
+export interface BceOptions extends ReductionOptions {
+  weight?: Tensor | null;
+}
+
+/** Binary cross entropy of probabilities in [0, 1]; logs are clamped at -100 as in PyTorch. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  const reduction = reductionOf(opts);
+  checkTensor(input, 'binary_cross_entropy');
+  checkTensor(target, 'binary_cross_entropy', 'target');
+  if (!sameShape(input, target)) {
+    throw new ShapeError(
+      `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
+    );
+  }
+  if (input.numel() > 0 && (input.lt(0).logicalOr(input.gt(1)).any().item() as boolean)) {
+    throw new RangeError('all elements of input should be between 0 and 1');
+  }
+  const logx = input.log().clamp({ min: -100 });
+  const log1mx = input.rsub(1).log().clamp({ min: -100 });
+  let loss = target.mul(logx).add(target.rsub(1).mul(log1mx)).neg();
+  if (opts.weight !== undefined && opts.weight !== null) loss = loss.mul(opts.weight);
+  return applyReduction(loss, reduction);
+}
+
+export interface BceWithLogitsOptions extends BceOptions {
+  /** A weight for positive examples, per class (broadcast over the last dim). */
+  posWeight?: Tensor | null;
+}
+
+/** Sigmoid followed by binary cross entropy, in one numerically stable expression. */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+  const reduction = reductionOf(opts);
+  checkTensor(input, 'binary_cross_entropy_with_logits');
+  checkTensor(target, 'binary_cross_entropy_with_logits', 'target');
+  if (!sameShape(input, target)) {
+    throw new ShapeError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
+  }
+  // softplus(-x) = log(1 + exp(-x)), stably
+  const softplusNeg = input.abs().neg().exp().log1p().add(input.neg().relu());
+  const logWeight = opts.posWeight === undefined || opts.posWeight === null ? null : opts.posWeight.sub(1).mul(target).add(1);
+  let loss = target.rsub(1).mul(input).add(logWeight === null ? softplusNeg : logWeight.mul(softplusNeg));
+  if (opts.weight !== undefined && opts.weight !== null) loss = loss.mul(opts.weight);
+  return applyReduction(loss, reduction);
+}
+

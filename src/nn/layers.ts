@@ -1,0 +1,214 @@
+/** Layers: Linear, activations, Dropout, Flatten, Identity, Sequential. */
+import { empty } from '../ops/creation';
+import { toDType, type DTypeLike } from '../dtype';
+import type { Tensor } from '../tensor';
+import * as F from './functional';
+import * as init from './init';
+import { Module, Parameter, pyBool } from './module';
+
+/**
+ * y = x @ weight^T + bias, with weight [outFeatures, inFeatures] initialised as PyTorch does:
+ * kaimingUniform_(a = sqrt(5)) on the weight, then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+ * @example const layer = new nn.Linear(1000, 100); layer.forward(x)
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike } = {}) {
+    super();
+    for (const [n, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${n} must be a non-negative integer, got ${v}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
+    this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype }));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], { dtype }));
+    this.resetParameters();
+  }
+
+  /** Draws the weight and bias again, as the constructor did. */
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias !== null) {
+      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export class ReLU extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.inplace ? x.relu_() : x.relu();
+  }
+
+  override extraRepr(): string {
+    return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`;
+  }
+}
+
+export class Sigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+export class Tanh extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+export class GELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return F.gelu(x);
+  }
+
+  override extraRepr(): string {
+    return "approximate='none'";
+  }
+}
+
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.softmax(x, this.dim);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.logSoftmax(x, this.dim);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** Zeroes elements with probability p in training mode; the identity in eval mode. */
+export class Dropout extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
+
+  constructor(p = 0.5, opts: { inplace?: boolean } = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = p;
+    this.inplace = opts.inplace ?? false;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training, { inplace: this.inplace });
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+  }
+}
+
+/** Flattens dims startDim..endDim (1..-1: everything but the batch). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/**
+ * Runs modules one after another.
+ * @example new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10))
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => this.addModule(String(i), m));
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const list = [...this.children()];
+    const m = list[i < 0 ? i + list.length : i];
+    if (m === undefined) throw new RangeError(`index ${i} is out of range`);
+    return m;
+  }
+
+  get length(): number {
+    return [...this.children()].length;
+  }
+
+  append(m: Module): this {
+    this.addModule(String(this.length), m);
+    return this;
+  }
+
+  override forward(x: unknown): unknown {
+    let out = x;
+    for (const m of this.children()) out = m.forward(out);
+    return out;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** Python's repr of a float: 0.5, 1.0, 0.1. */
+function pyFloat(v: number): string {
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+

@@ -1,0 +1,59 @@
+/** Loss modules: each holds its options and calls the nn.functional loss in forward(input, target). */
+import type { Tensor } from '../tensor';
+import * as F from './functional';
+import { Module } from './module';
+
+abstract class Loss<O extends F.ReductionOptions> extends Module {
+  readonly reduction: F.Reduction;
+  protected readonly opts: O;
+
+  constructor(opts: O = {} as O) {
+    super();
+    this.reduction = F.reductionOf(opts);
+    this.opts = { ...opts, reduction: this.reduction, sizeAverage: undefined, reduce: undefined };
+  }
+
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+}
+
+/**
+ * Mean squared error; { reduction: 'sum' } (or the legacy { sizeAverage: false }) sums instead.
+ * @example const criterion = new nn.MSELoss(); const loss = criterion.forward(pred, y);
+ */
+export class MSELoss extends Loss<F.ReductionOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.mseLoss(input, target, this.opts);
+  }
+}
+
+export class L1Loss extends Loss<F.ReductionOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.l1Loss(input, target, this.opts);
+  }
+}
+
+/** Negative log likelihood of class indices, given log-probabilities. */
+export class NLLLoss extends Loss<F.NllOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.nllLoss(input, target, this.opts);
+  }
+}
+
+/** Log-softmax and NLL in one: logits against class indices or probabilities. */
+export class CrossEntropyLoss extends Loss<F.CrossEntropyOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.crossEntropy(input, target, this.opts);
+  }
+}
+
+export class BCELoss extends Loss<F.BceOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropy(input, target, this.opts);
+  }
+}
+
+export class BCEWithLogitsLoss extends Loss<F.BceWithLogitsOptions> {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropyWithLogits(input, target, this.opts);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
+ * the order they were assigned (as PyTorch registers them through __setattr__).
+ */
+import { noGrad } from '../autograd/grad_mode';
+import { ShapeError } from '../errors';
+import { isTensor } from '../ops/common';
+import { zeros } from '../ops/creation';
+import { Tensor } from '../tensor';
+
+/**
+ * A tensor that is a module parameter: a leaf that requires grad (unless told otherwise).
+ * @example this.scale = new nn.Parameter(tg.ones(3));
+ */
+export class Parameter extends Tensor {
+  constructor(data?: Tensor, requiresGrad = true) {
+    const d = data ?? zeros(0);
+    if (!isTensor(d)) throw new TypeError('Parameter expects a Tensor');
+    super(d._storage, d.shape, d._strides, d._offset);
+    this.requiresGrad_(requiresGrad);
+  }
+
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
+}
+
+/** Result of loadStateDict({ strict: false }): the keys that did not line up. */
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+function addIndent(s: string, spaces: number): string {
+  const lines = s.split('\n');
+  if (lines.length === 1) return s;
+  return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(spaces) + l)].join('\n');
+}
+
+function sizeStr(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
+/**
+ * Base class of layers and models. Subclasses assign Parameters and submodules as properties and
+ * implement forward().
+ * @example
+ * class Net extends nn.Module {
+ *   hidden = new nn.Linear(1, 10);
+ *   predict = new nn.Linear(10, 1);
+ *   forward(x: tg.Tensor) { return this.predict.forward(F.relu(this.hidden.forward(x))); }
+ * }
+ */
+export class Module {
+  /** Whether the module is in training mode (see train() and eval()). */
+  training = true;
+  /** @internal Names of the properties that are buffers (see registerBuffer). */
+  _buffers = new Set<string>();
+  /** @internal Buffers left out of stateDict. */
+  _nonPersistent = new Set<string>();
+
+  /** Runs the module. Subclasses implement it. */
+  forward(..._args: unknown[]): unknown {
+    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  // ---- registration -------------------------------------------------------------------------------
+
+  /** Own [name, value] pairs of a kind, in assignment order. */
+  private own<T>(test: (v: unknown, key: string) => v is T): [string, T][] {
+    const out: [string, T][] = [];
+    for (const key of Object.keys(this)) {
+      const v = (this as unknown as Record<string, unknown>)[key];
+      if (test(v, key)) out.push([key, v]);
+    }
+    return out;
+  }
+
+  /** This module's own parameters. */
+  private ownParameters(): [string, Parameter][] {
+    return this.own((v): v is Parameter => v instanceof Parameter);
+  }
+
+  /** This module's own buffers (tensors registered with registerBuffer). */
+  private ownBuffers(): [string, Tensor][] {
+    return this.own((v, k): v is Tensor => this._buffers.has(k) && isTensor(v));
+  }
+
+  /**
+   * Registers a tensor that is part of the module's state but not a parameter (running
+   * statistics...): saved in stateDict unless persistent is false.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+    this._buffers.add(name);
+    if (opts.persistent === false) this._nonPersistent.add(name);
+  }
+
+  /** Assigns a parameter (or null) under a name. */
+  registerParameter(name: string, param: Parameter | null): void {
+    if (param !== null && !(param instanceof Parameter)) throw new TypeError(`cannot assign '${typeof param}' object to parameter '${name}' (nn.Parameter or null required)`);
+    (this as unknown as Record<string, unknown>)[name] = param;
+  }
+
+  /** Assigns a submodule (or null) under a name. */
+  addModule(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${String(module)} is not a Module subclass`);
+    (this as unknown as Record<string, unknown>)[name] = module;
+  }
+
+  // ---- traversal --------------------------------------------------------------------------------
+
+  /** Direct submodules with their names. */
+  *namedChildren(): Generator<[string, Module]> {
+    yield* this.own((v): v is Module => v instanceof Module);
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every module below it (each once), with dotted names. */
+  *namedModules(prefix = '', memo = new Set<Module>()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, memo);
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** Parameters with PyTorch's dotted names ('hidden.weight'), each once. */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Parameter>();
+    const modules: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [path, m] of modules) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        yield [path ? `${path}.${name}` : name, p];
+      }
+    }
+  }
+
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  *namedBuffers(prefix = ''): Generator<[string, Tensor]> {
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, b] of m.ownBuffers()) yield [path ? `${path}.${name}` : name, b];
+    }
+  }
+
+  *buffers(): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers()) yield b;
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  /** Parameters and persistent buffers by dotted name, in PyTorch's order (detached, shared). */
+  stateDict(prefix = ''): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    const walk = (m: Module, path: string) => {
+      for (const [name, p] of m.ownParameters()) out[path + name] = p.detach();
+      for (const [name, b] of m.ownBuffers()) if (!m._nonPersistent.has(name)) out[path + name] = b.detach();
+      for (const [name, child] of m.namedChildren()) walk(child, `${path}${name}.`);
+    };
+    walk(this, prefix);
+    return out;
+  }
+
+  /**
+   * Copies parameters and buffers from a state dict (a plain object or a Map). With strict (the
+   * default) every key must match; either way shapes must.
+   */
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    const strict = opts.strict ?? true;
+    const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !given.has(k));
+    const unexpectedKeys = [...given.keys()].filter((k) => !(k in own));
+    const errors: string[] = [];
+    for (const [key, target] of Object.entries(own)) {
+      const src = given.get(key);
+      if (src === undefined) continue;
+      if (!isTensor(src)) {
+        errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+      } else if (src.shape.length !== target.shape.length || src.shape.some((s, i) => s !== target.shape[i])) {
+        errors.push(`size mismatch for ${key}: copying a param with shape ${sizeStr(src.shape)} from checkpoint, the shape in current model is ${sizeStr(target.shape)}.`);
+      }
+    }
+    if (strict) {
+      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    if (errors.length > 0) {
+      throw new ShapeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    }
+    noGrad(() => {
+      for (const [key, target] of Object.entries(own)) {
+        const src = given.get(key);
+        if (src !== undefined) target.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- modes and gradients -------------------------------------------------------------------------
+
+  /** Sets training mode (Dropout drops, ...) on this module and all below it. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: train(false). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the parameters' gradients: to null (PyTorch 2's default) or to zero. */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const setToNone = opts.setToNone ?? true;
+    for (const p of this.parameters()) {
+      if (p.grad === null) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => (p.grad as Tensor).zero_());
+    }
+  }
+
+  /** Sets requiresGrad on every parameter. */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /** Calls fn on every module below this one, then on this one. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---- printing ------------------------------------------------------------------------------------
+
+  /** The module's own settings for toString (e.g. 'in_features=1, out_features=10, bias=True'). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** What print(module) shows in PyTorch. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = [...this.namedChildren()].map(([name, m]) => `(${name}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let main = `${this.constructor.name}(`;
+    if (lines.length > 0) {
+      main += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
+    }
+    return `${main})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** Python's repr of a bool, for extraRepr strings. */
+export function pyBool(b: boolean): string {
+  return b ? 'True' : 'False';
+}

@@ -1,0 +1,72 @@
+/** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
+import { noGrad } from '../autograd/grad_mode';
+import { native } from '../native';
+import type { Tensor } from '../tensor';
+import { checkNonNegative, Optimizer, type Params } from './optimizer';
+import { describeStep } from './sgd';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function check(o: AdamOptions): void {
+  checkNonNegative(o.lr, 'learning rate');
+  checkNonNegative(o.eps, 'epsilon value');
+  if (!(o.betas[0] >= 0 && o.betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${o.betas[0]}`);
+  if (!(o.betas[1] >= 0 && o.betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${o.betas[1]}`);
+  checkNonNegative(o.weightDecay, 'weight_decay value');
+}
+
+abstract class AdamBase extends Optimizer<AdamOptions> {
+  protected abstract readonly decoupled: boolean;
+
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) {
+        for (const p of g.params) {
+          if (p.grad === null) continue;
+          let state = this.state.get(p);
+          if (state === undefined) {
+            state = { step: 0, expAvg: p.newZeros(p.shape), expAvgSq: p.newZeros(p.shape), maxExpAvgSq: g.amsgrad ? p.newZeros(p.shape) : null };
+            this.state.set(p, state);
+          }
+          if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = p.newZeros(p.shape);
+          state.step = (state.step as number) + 1;
+          const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
+          const grad = p.grad;
+          native.adam_step(p._storage.data, grad._storage.data, m._storage.data, v._storage.data, vmax === null ? null : vmax._storage.data,
+            describeStep(p, [grad, m, v, vmax]), g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, state.step as number,
+            g.amsgrad, g.maximize, this.decoupled);
+          for (const t of [p, m, v, vmax]) if (t !== null) t._storage.version++;
+        }
+      }
+    });
+  }
+}
+
+/** @example const opt = new optim.Adam(model.parameters(), { lr: 1e-3 }); */
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts };
+    check(o);
+    super(params, o);
+  }
+}
+
+/** Adam with decoupled weight decay (default 0.01): param *= 1 - lr * weightDecay each step. */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...opts };
+    check(o);
+    super(params, o);
+  }
+}

@@ -1,0 +1,7 @@
+/** tg.optim: optimizers. */
+export { Optimizer } from './optimizer';
+export type { Group, OptimizerStateDict, ParamState, Params } from './optimizer';
+export { SGD } from './sgd';
+export type { SGDOptions } from './sgd';
+export { Adam, AdamW } from './adam';
+export type { AdamOptions } from './adam';

@@ -1,0 +1,120 @@
+/**
+ * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
+ * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
+ */
+import { noGrad } from '../autograd/grad_mode';
+import { isTensor } from '../ops/common';
+import type { Tensor } from '../tensor';
+
+/** A group of parameters with its own hyperparameters (lr, ...). */
+export type Group<H> = H & { params: Tensor[] };
+
+/** Parameters as PyTorch accepts them: an iterable of tensors, or of groups ({ params, ...options }). */
+export type Params<H> = Iterable<Tensor> | Iterable<Partial<H> & { params: Iterable<Tensor> }>;
+
+export type StateValue = Tensor | number | null;
+export type ParamState = Record<string, StateValue>;
+
+export interface OptimizerStateDict<H> {
+  /** State by parameter index (the order of the groups' params). */
+  state: Record<number, ParamState>;
+  /** The groups' options, with params as indices. */
+  paramGroups: (H & { params: number[] })[];
+}
+
+export abstract class Optimizer<H extends object> {
+  readonly defaults: H;
+  readonly paramGroups: Group<H>[] = [];
+  /** Per-parameter state (momentum buffers, moments...). */
+  readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: Params<H>, defaults: H) {
+    this.defaults = defaults;
+    if (isTensor(params)) {
+      throw new TypeError('params argument given to the optimizer should be an iterable of Tensors or dicts, but got a Tensor');
+    }
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new RangeError('optimizer got an empty parameter list');
+    const groups = (isTensor(list[0]) ? [{ params: list }] : list) as (Partial<H> & { params: Iterable<Tensor> })[];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Adds a group of parameters, its missing options taken from the defaults. */
+  addParamGroup(group: Partial<H> & { params: Iterable<Tensor> | Tensor }): void {
+    const params = isTensor(group.params) ? [group.params] : [...(group.params as Iterable<Tensor>)];
+    for (const p of params) {
+      if (!isTensor(p)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+      if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
+    }
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p)) || new Set(params).size !== params.length) {
+      throw new RangeError('some parameters appear in more than one parameter group');
+    }
+    this.paramGroups.push({ ...this.defaults, ...group, params } as Group<H>);
+  }
+
+  /** Clears gradients: to null (PyTorch 2's default) or to zero. */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const setToNone = opts.setToNone ?? true;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        if (setToNone) p.grad = null;
+        else noGrad(() => (p.grad as Tensor).zero_());
+      }
+    }
+  }
+
+  /** Updates the parameters from their gradients. */
+  abstract step(): void;
+
+  /** The state and options, with parameters as indices (tensors are copies). */
+  stateDict(): OptimizerStateDict<H> {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...options } = g;
+      return { ...(options as unknown as H), params: params.map((p) => (index.has(p) ? (index.get(p) as number) : (index.set(p, index.size), index.size - 1))) };
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? v.clone() : v]));
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores state and options saved by stateDict() (from an optimizer over the same parameters). */
+  loadStateDict(sd: OptimizerStateDict<H>): void {
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new RangeError('loaded state dict has a different number of parameter groups');
+    }
+    sd.paramGroups.forEach((g, i) => {
+      if (g.params.length !== this.paramGroups[i].params.length) {
+        throw new RangeError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      }
+    });
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((g, i) => g.params.forEach((idx, k) => byIndex.set(idx, this.paramGroups[i].params[k])));
+    this.state.clear();
+    for (const [key, s] of Object.entries(sd.state)) {
+      const p = byIndex.get(Number(key));
+      if (p === undefined) continue;
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? castLike(v, p) : v])));
+    }
+    sd.paramGroups.forEach((g, i) => {
+      const { params: _, ...options } = g;
+      Object.assign(this.paramGroups[i], options);
+    });
+  }
+}
+
+/** A copy of a saved state tensor in the parameter's dtype (steps stay as they are). */
+function castLike(v: Tensor, p: Tensor): Tensor {
+  return v.isFloatingPoint() && v.shape.length > 0 ? v.to(p.dtype).clone() : v.clone();
+}
+
+/** PyTorch's hyperparameter checks ("Invalid learning rate: -1"). */
+export function checkNonNegative(value: number, what: string): void {
+  if (typeof value !== 'number' || !(value >= 0)) throw new RangeError(`Invalid ${what}: ${value}`);
+}

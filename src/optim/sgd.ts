@@ -1,0 +1,60 @@
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
+import { noGrad } from '../autograd/grad_mode';
+import { native } from '../native';
+import * as meta from '../ops/meta';
+import type { Tensor } from '../tensor';
+import { checkNonNegative, Optimizer, type Params } from './optimizer';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** Describes a parameter and the tensors that step with it (same shape) for a fused kernel. */
+export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): Float64Array {
+  meta.begin();
+  meta.pushShape(p.shape);
+  meta.pushOperand(p);
+  for (const t of others) if (t !== null) meta.pushOperand(t);
+  return meta.end();
+}
+
+/**
+ * @example const opt = new optim.SGD(net.parameters(), { lr: 0.2 }); ... opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
+    const o: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+    checkNonNegative(o.lr, 'learning rate');
+    checkNonNegative(o.momentum, 'momentum value');
+    checkNonNegative(o.weightDecay, 'weight_decay value');
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
+    super(params, o);
+  }
+
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) {
+        for (const p of g.params) {
+          if (p.grad === null) continue;
+          const state = this.state.get(p) ?? {};
+          this.state.set(p, state);
+          let buf = (state.momentumBuffer ?? null) as Tensor | null;
+          const first = g.momentum !== 0 && buf === null;
+          if (first) buf = p.newEmpty(p.shape);
+          if (buf !== null) state.momentumBuffer = buf;
+          const grad = p.grad;
+          native.sgd_step(p._storage.data, grad._storage.data, g.momentum !== 0 ? (buf as Tensor)._storage.data : null,
+            describeStep(p, [grad, g.momentum !== 0 ? buf : null]), g.lr, g.momentum, g.dampening, g.weightDecay,
+            g.nesterov, g.maximize, first);
+          p._storage.version++;
+          if (buf !== null) buf._storage.version++;
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../src/index';
+import { decode, expectTensor, loadFixture, type EncodedTensor } from '../helpers';
+
+const { F, nn } = tg;
+interface LossCase { fn: string; inputs: EncodedTensor[]; kwargs: Record<string, unknown>; out: EncodedTensor; grad: EncodedTensor | null }
+const fixture = loadFixture<{ cases: LossCase[] }>('losses.json');
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const FNS: Record<string, (x: tg.Tensor, t: tg.Tensor | undefined, o: Record<string, unknown>) => tg.Tensor> = {
+  cross_entropy: (x, t, o) => F.crossEntropy(x, t!, o),
+  nll_loss: (x, t, o) => F.nllLoss(x, t!, o),
+  binary_cross_entropy: (x, t, o) => F.binaryCrossEntropy(x, t!, o),
+  binary_cross_entropy_with_logits: (x, t, o) => F.binaryCrossEntropyWithLogits(x, t!, o),
+  mse_loss: (x, t, o) => F.mseLoss(x, t!, o),
+  l1_loss: (x, t, o) => F.l1Loss(x, t!, o),
+  softmax: (x, _, o) => F.softmax(x, o.dim as number),
+  log_softmax: (x, _, o) => F.logSoftmax(x, o.dim as number),
+  logsumexp: (x, _, o) => F.logsumexp(x, o.dim as number),
+  gelu: (x) => F.gelu(x),
+  leaky_relu: (x, _, o) => F.leakyRelu(x, o.negativeSlope as number),
+  silu: (x) => F.silu(x),
+  softplus: (x) => F.softplus(x),
+};
+
+describe('losses and activations against PyTorch: values and input gradients', () => {
+  it.each(fixture.cases.map((c, i) => [i, c.fn, JSON.stringify(Object.keys(c.kwargs)), c] as const))('#%i %s %s', (_i, fn, _k, c) => {
+    const x = decode(c.inputs[0]).requiresGrad_();
+    const t = c.inputs[1] === undefined ? undefined : decode(c.inputs[1]);
+    const opts = Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [camel(k), typeof v === 'object' && v !== null && 'dtype' in v ? decode(v as EncodedTensor) : v]));
+    const out = FNS[fn](x, t, opts);
+    expectTensor(out, c.out, { rtol: 1e-12, atol: 1e-12 }, `${fn} value`);
+    if (c.grad !== null) {
+      const weights = out.dim() === 0 ? null : tg.linspace(0.5, 1.5, out.numel()).to('float64').reshape(out.shape);
+      (weights === null ? out : out.mul(weights)).sum().backward();
+      expectTensor(x.grad!, c.grad, { rtol: 1e-10, atol: 1e-12 }, `${fn} grad`);
+    }
+  });
+});
+
+describe('loss modules and errors', () => {
+  it('legacy sizeAverage / reduce map to reductions as in PyTorch', () => {
+    expect(new nn.MSELoss({ sizeAverage: false }).reduction).toBe('sum');
+    expect(new nn.MSELoss({ reduce: false }).reduction).toBe('none');
+    expect(new nn.MSELoss({ sizeAverage: true, reduce: true }).reduction).toBe('mean');
+    expect(new nn.L1Loss({ reduction: 'sum' }).reduction).toBe('sum');
+    expect(() => new nn.MSELoss({ reduction: 'avg' as 'mean' })).toThrow('avg is not a valid value for reduction');
+  });
+
+  it('out-of-range class targets, batch mismatches and bad shapes are clear errors', () => {
+    const logits = tg.zeros(3, 4);
+    expect(() => F.crossEntropy(logits, tg.tensor([0, 4, 1], { dtype: 'int64' }))).toThrow('Target 4 is out of bounds.');
+    expect(() => F.crossEntropy(logits, tg.tensor([0, -1, 1], { dtype: 'int64' }))).toThrow(tg.IndexError);
+    expect(() => F.crossEntropy(logits, tg.tensor([0, 1], { dtype: 'int64' }))).toThrow('Expected input batch_size (3) to match target batch_size (2).');
+    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2]))).toThrow('expected scalar type Long but found Float');
+    expect(() => F.binaryCrossEntropy(tg.full([2], 1.5), tg.ones(2))).toThrow('all elements of input should be between 0 and 1');
+    expect(() => F.binaryCrossEntropy(tg.full([2, 1], 0.5), tg.ones(2))).toThrow('is different to the input size');
+    expect(() => F.mseLoss(tg.zeros(2, 3), tg.zeros(4))).toThrow(tg.ShapeError);
+  });
+
+  it('a target that broadcasts against the input is used, with PyTorch\'s warning', () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on('warning', listener);
+    try {
+      const loss = F.mseLoss(tg.tensor([[1], [2], [3]]), tg.tensor([1, 2, 3]));
+      expect(loss.item()).toBeCloseTo((0 + 1 + 4 + 1 + 0 + 1 + 4 + 1 + 0) / 9, 6);
+    } finally {
+      process.off('warning', listener);
+    }
+  });
+
+  it('a wrong input width into Linear gives the mat1/mat2 message', () => {
+    const layer = new nn.Linear(2, 10);
+    expect(() => layer.forward(tg.zeros(64, 3))).toThrow('mat1 and mat2 shapes cannot be multiplied (64x3 and 2x10)');
+  });
+
+  it('dropout zeroes and scales in training, is the identity in eval', () => {
+    tg.manualSeed(0);
+    const d = new nn.Dropout(0.5);
+    const x = tg.ones(1000);
+    const y = d.forward(x);
+    const kept = y.ne(0).sum().item() as number;
+    expect(kept).toBeGreaterThan(400);
+    expect(kept).toBeLessThan(600);
+    expect(y.amax().item()).toBe(2);
+    d.eval();
+    expect(d.forward(x)).toBe(x);
+    expect(() => new nn.Dropout(1.5)).toThrow('dropout probability has to be between 0 and 1, but got 1.5');
+  });
+});
