@@ -2,7 +2,7 @@
 // Run before the tests: builds what is missing or out of date. The native addon is rebuilt
 // incrementally (node-gyp build) unless a prebuilt binary for this platform is in use; the
 // TypeScript is compiled to dist/ (tests of the package load it as users do) and the tests are
-// type-checked.
+// type-checked, as are the examples.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,4 +18,5 @@ if (!prebuilt || configured) run(process.execPath, [nodeGyp, configured ? 'build
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 run(process.execPath, [tsc, '-p', 'tsconfig.json']);
 run(process.execPath, [tsc, '-p', 'test/tsconfig.json', '--noEmit']); // the tests type-check too
+run(process.execPath, [tsc, '-p', 'examples/tsconfig.json', '--noEmit']); // and the examples
 run(process.execPath, [path.join(__dirname, 'build-esm.js')]);

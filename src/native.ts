@@ -114,6 +114,14 @@ function load(): Native {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
     return nodeGypBuild(root) as Native;
+  } catch (e) {
+    if (!String(e).includes('No native build was found')) throw e;
+    throw new Error(
+      `tensorgrad: no native addon for ${process.platform}-${process.arch} (no prebuilt binary, and it was not built).\n` +
+        '  npm 11 skips dependencies\' install scripts unless allowed: run `npm install-scripts approve tensorgrad`\n' +
+        '  and `npm rebuild tensorgrad` (needs a C++ compiler, make and python3; libopenblas-dev for the fast path).\n' +
+        `  ${String(e)}`,
+    );
   } finally {
     // OpenBLAS has read it; do not pass our choice on to child processes.
     if (core !== undefined) delete process.env.OPENBLAS_CORETYPE;

@@ -1,6 +1,7 @@
 // Random fills: seed(state, lo, hi), uniform_(out, state, meta, from, to),
 // normal_(out, state, meta, mean, std), randint_(out, state, meta, low, high),
 // randperm(out, state, n), bernoulli_(out, state, meta, p). `state` is a Generator's Uint32Array.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -33,11 +34,22 @@ Strided<1> out_arg(const Napi::CallbackInfo& info, Buf* out) {
   return s;
 }
 
-// Writes f() to every element of s in row-major order.
+// Writes f() to every element of s in memory order (dims by decreasing stride), the order in
+// which PyTorch's TensorIterator visits them: a transposed tensor is filled as it lies in memory.
 template <class T, class F>
 void fill_each(Strided<1>& s, F f) {
-  coalesce(s);
-  for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+  int order[kMaxDims];
+  for (int d = 0; d < s.ndim; ++d) order[d] = d;
+  std::stable_sort(order, order + s.ndim, [&](int a, int b) { return s.strides[0][a] > s.strides[0][b]; });
+  Strided<1> m;
+  m.ndim = s.ndim;
+  m.data[0] = s.data[0];
+  for (int d = 0; d < s.ndim; ++d) {
+    m.shape[d] = s.shape[order[d]];
+    m.strides[0][d] = s.strides[0][order[d]];
+  }
+  coalesce(m);
+  for_each(m, [&](char** p, const int64_t* st, int64_t n) {
     for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * st[0]) = f();
   });
 }
@@ -66,54 +78,35 @@ Napi::Value uniform_binding(const Napi::CallbackInfo& info) {
   Generator g(state_arg(info, 1));
   const double from = number_arg(info, 3, "from"), to = number_arg(info, 4, "to");
   expect_float(info.Env(), out, "uniform_");
+  const bool fused = fused_random_transforms();
   TG_DISPATCH_FLOAT(out.dtype, T, {
-    const T lo = T(from), range = T(to) - T(from);
-    if constexpr (std::is_same<T, float>::value)
-      fill_each<T>(s, [&] { return T(double(g.uniform_float()) * double(range) + double(lo)); });
-    else
-      fill_each<T>(s, [&] { return g.uniform_double() * range + lo; });
+    const T lo = T(from), hi = T(to);
+    fill_each<T>(s, [&] {
+      if constexpr (std::is_same<T, float>::value) return uniform_from<T>(g.uniform_float(), lo, hi, fused);
+      else return uniform_from<T>(g.uniform_double(), lo, hi, fused);
+    });
   });
   return info.Env().Undefined();
 }
 
-// normal_: contiguous tensors of 16 or more elements are filled 16 at a time from uniforms drawn
-// first (PyTorch's normal_fill); others draw one Box-Muller sample per element.
-template <class T>
-void normal_fill(T* data, int64_t size, Generator& g, T mean, T std) {
-  const auto uniform = [&g]() -> T {
-    if constexpr (std::is_same<T, float>::value) return g.uniform_float();
-    else return T(g.uniform_double());
-  };
-  const auto block = [&](T* d) {
-    for (int j = 0; j < 8; ++j) {
-      const T u1 = T(1) - d[j], u2 = d[j + 8];
-      const T radius = std::sqrt(T(-2) * std::log(u1));
-      const T theta = T(2.0 * M_PI) * u2;
-      d[j] = radius * std::cos(theta) * std + mean;
-      d[j + 8] = radius * std::sin(theta) * std + mean;
-    }
-  };
-  for (int64_t i = 0; i < size; ++i) data[i] = uniform();
-  for (int64_t i = 0; i + 16 <= size; i += 16) block(data + i);
-  if (size % 16 != 0) {  // the last 16 are drawn and transformed again
-    T* tail = data + size - 16;
-    for (int j = 0; j < 16; ++j) tail[j] = uniform();
-    block(tail);
-  }
-}
-
+// normal_: contiguous tensors of 16 or more elements take the 16-wide fill; others draw one
+// Box-Muller sample per element (normal_distribution<double>, with its cached second sample).
 Napi::Value normal_binding(const Napi::CallbackInfo& info) {
   Buf out;
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
   const double mean = number_arg(info, 3, "mean"), std = number_arg(info, 4, "std");
   expect_float(info.Env(), out, "normal_");
+  const bool fused = fused_random_transforms();
   const int64_t size = s.numel();
   TG_DISPATCH_FLOAT(out.dtype, T, {
     if (size >= 16 && contiguous(s, sizeof(T))) {
-      normal_fill<T>(reinterpret_cast<T*>(s.data[0]), size, g, T(mean), T(std));
+      normal_fill(reinterpret_cast<T*>(s.data[0]), size, g, T(mean), T(std), fused);
     } else {
-      fill_each<T>(s, [&] { return T(g.normal_double() * std + mean); });
+      fill_each<T>(s, [&] {
+        const double v = g.normal_double();
+        return T(fused ? std::fma(v, std, mean) : v * std + mean);
+      });
     }
   });
   return info.Env().Undefined();
@@ -146,10 +139,18 @@ Napi::Value randperm_binding(const Napi::CallbackInfo& info) {
     fail(info.Env(), ErrorKind::Range, "randperm: n must be an integer between 0 and the buffer's length");
   int64_t* r = reinterpret_cast<int64_t*>(out.data);
   const int64_t count = int64_t(n);
-  for (int64_t i = 0; i < count; ++i) r[i] = i;
-  for (int64_t i = 0; i + 1 < count; ++i) {
-    const int64_t z = int64_t(g.random() % uint32_t(count - i));
-    std::swap(r[i], r[z + i]);
+  if (count < 214748364) {  // UINT32_MAX / 20: PyTorch swaps forward with 32-bit draws
+    for (int64_t i = 0; i < count; ++i) r[i] = i;
+    for (int64_t i = 0; i + 1 < count; ++i) {
+      const int64_t z = int64_t(g.random() % uint32_t(count - i));
+      std::swap(r[i], r[z + i]);
+    }
+  } else {  // and above it fills inside out with 64-bit draws
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t z = int64_t(g.random64() % uint64_t(i + 1));
+      r[i] = r[z];
+      r[z] = i;
+    }
   }
   return info.Env().Undefined();
 }
