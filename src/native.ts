@@ -1,8 +1,9 @@
 /**
  * Loads the C++ addon (prebuilds/ first, then build/, through node-gyp-build) and types it.
  *
- * Every kernel takes its tensors as typed arrays and one Float64Array of metadata: a leading count,
- * then shapes, offsets and strides in elements (see src/ops/meta.ts). The addon checks all of it.
+ * Every kernel takes its tensors as typed arrays; their shapes, offsets and strides (in elements)
+ * are in a metadata buffer the addon owns, written just before each call (src/ops/meta.ts). The
+ * addon checks all of it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,11 +12,10 @@ import { DTypeError, IndexError, ShapeError } from './errors';
 
 /** A tensor operand: its storage, or a number standing for a scalar. */
 export type Operand = TypedArray | number;
-type Meta = Float64Array;
 
-type Unary = (out: TypedArray, a: Operand, meta: Meta) => void;
-type Binary = (out: TypedArray, a: Operand, b: Operand, meta: Meta, alpha?: number) => void;
-type Reduce = (out: TypedArray, a: TypedArray, meta: Meta) => void;
+type Unary = (out: TypedArray, a: Operand) => void;
+type Binary = (out: TypedArray, a: Operand, b: Operand, alpha?: number) => void;
+type Reduce = (out: TypedArray, a: TypedArray) => void;
 
 export const UNARY_FLOAT_OPS = [
   'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
@@ -45,34 +45,36 @@ export interface NativeBackendInfo {
 export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
   Record<BinaryOp, Binary> &
   Record<'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any', Reduce> & {
-    init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): void;
+    init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): Float64Array;
     backendInfo(): NativeBackendInfo;
     setBlasThreads(n: number): void;
-    where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand, meta: Meta): void;
-    clamp(out: TypedArray, a: TypedArray, meta: Meta, min?: number | null, max?: number | null): void;
-    copy(out: TypedArray, a: TypedArray, meta: Meta): void;
-    fill(out: TypedArray, meta: Meta, value: number): void;
-    logical_not(out: Uint8Array, a: TypedArray, meta: Meta): void;
-    max(values: TypedArray, indices: BigInt64Array, a: TypedArray, meta: Meta): void;
-    min(values: TypedArray, indices: BigInt64Array, a: TypedArray, meta: Meta): void;
-    var(out: TypedArray, a: TypedArray, meta: Meta, correction: number): void;
-    gemm(out: TypedArray, a: TypedArray, b: TypedArray, meta: Meta, alpha: number, beta: number): void;
+    where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand): void;
+    threshold_backward(out: TypedArray, grad: TypedArray, x: TypedArray, threshold: number): void;
+    clamp_backward(out: TypedArray, grad: TypedArray, x: TypedArray, min: number | null, max: number | null): void;
+    clamp(out: TypedArray, a: TypedArray, min?: number | null, max?: number | null): void;
+    copy(out: TypedArray, a: TypedArray): void;
+    fill(out: TypedArray, value: number): void;
+    logical_not(out: Uint8Array, a: TypedArray): void;
+    max(values: TypedArray, indices: BigInt64Array, a: TypedArray): void;
+    min(values: TypedArray, indices: BigInt64Array, a: TypedArray): void;
+    var(out: TypedArray, a: TypedArray, correction: number): void;
+    gemm(out: TypedArray, a: TypedArray, b: TypedArray, alpha: number, beta: number): void;
     seed(state: Uint32Array, lo: number, hi: number): void;
-    uniform_(out: TypedArray, state: Uint32Array, meta: Meta, from: number, to: number): void;
-    normal_(out: TypedArray, state: Uint32Array, meta: Meta, mean: number, std: number): void;
-    randint_(out: TypedArray, state: Uint32Array, meta: Meta, low: number, high: number): void;
+    uniform_(out: TypedArray, state: Uint32Array, from: number, to: number): void;
+    normal_(out: TypedArray, state: Uint32Array, mean: number, std: number): void;
+    randint_(out: TypedArray, state: Uint32Array, low: number, high: number): void;
     randperm(out: BigInt64Array, state: Uint32Array, n: number): void;
-    bernoulli_(out: TypedArray, state: Uint32Array, meta: Meta, p: number): void;
+    bernoulli_(out: TypedArray, state: Uint32Array, p: number): void;
     generatorWords: number;
-    gather(out: TypedArray, src: TypedArray, index: BigInt64Array, meta: Meta): void;
-    scatter_(self: TypedArray, src: TypedArray | number, index: BigInt64Array, meta: Meta, accumulate: boolean): void;
-    sgd_step(param: TypedArray, grad: TypedArray, buf: TypedArray | null, meta: Meta, lr: number, momentum: number,
+    gather(out: TypedArray, src: TypedArray, index: BigInt64Array): void;
+    scatter_(self: TypedArray, src: TypedArray | number, index: BigInt64Array, accumulate: boolean): void;
+    sgd_step(param: TypedArray, grad: TypedArray, buf: TypedArray | null, lr: number, momentum: number,
       dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean, first: boolean): void;
     adam_step(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null,
-      meta: Meta, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+      lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
       amsgrad: boolean, maximize: boolean, decoupled: boolean): void;
-    arange_(out: TypedArray, meta: Meta, start: number, step: number): void;
-    linspace_(out: TypedArray, meta: Meta, start: number, end: number): void;
+    arange_(out: TypedArray, start: number, step: number): void;
+    linspace_(out: TypedArray, start: number, end: number): void;
   };
 
 /** Who chose OpenBLAS's kernel set: the user (OPENBLAS_CORETYPE), tensorgrad, or OpenBLAS itself. */
@@ -128,5 +130,8 @@ function load(): Native {
   }
 }
 
-export const native: Native = load();
-native.init({ ShapeError, DTypeError, IndexError });
+const addon = load();
+/** The addon, with the metadata buffer its kernels read (see src/ops/meta.ts). */
+export const native: Native & { meta: Float64Array } = Object.assign(addon, {
+  meta: addon.init({ ShapeError, DTypeError, IndexError }),
+});

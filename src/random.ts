@@ -97,11 +97,11 @@ function stateOf(opts: { generator?: Generator } | undefined): Uint32Array {
   return g._state;
 }
 
-function describeAll(t: Tensor): Float64Array {
+function describeAll(t: Tensor): void {
   meta.begin();
   meta.pushShape(t.shape);
   meta.pushOperand(t);
-  return meta.end();
+  meta.end();
 }
 
 function checkFloat(t: Tensor, op: string): void {
@@ -114,7 +114,8 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
   const state = stateOf(opts);
   return inPlace('fill', t, [], undefined, () => {
-    native.normal_(t._storage.data, state, describeAll(t), mean, std);
+    describeAll(t);
+    native.normal_(t._storage.data, state, mean, std);
     t._storage.version++;
   }, 'NormalBackward0');
 }
@@ -125,7 +126,8 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const state = stateOf(opts);
   return inPlace('fill', t, [], undefined, () => {
-    native.uniform_(t._storage.data, state, describeAll(t), from, to);
+    describeAll(t);
+    native.uniform_(t._storage.data, state, from, to);
     t._storage.version++;
   }, 'UniformBackward0');
 }
@@ -135,7 +137,8 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator })
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
   const state = stateOf(opts);
   return inPlace('fill', t, [], undefined, () => {
-    native.bernoulli_(t._storage.data, state, describeAll(t), p);
+    describeAll(t);
+    native.bernoulli_(t._storage.data, state, p);
     t._storage.version++;
   }, 'BernoulliBackward0');
 }
@@ -185,7 +188,9 @@ export function randint(low: number, high: number | readonly number[], shape?: r
   if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint: low and high must be integers');
   if (!(h > low)) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${h}`);
   const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
-  native.randint_(t._storage.data, stateOf(opts), describeAll(t), low, h);
+  const state = stateOf(opts);
+  describeAll(t);
+  native.randint_(t._storage.data, state, low, h);
   return finish(t, opts);
 }
 

@@ -15,12 +15,36 @@ export class Storage {
   ) {}
 }
 
+// Small tensors are carved out of shared slabs, as Node.js carves small Buffers out of its pool:
+// creating an ArrayBuffer costs about a microsecond whatever its size, a view of a slab a tenth
+// of that. The price is Node's too: a small tensor kept alive keeps its slab (16 KB) alive.
+const SLAB_BYTES = 16384;
+const SMALL_BYTES = 512;
+let slab: ArrayBuffer | null = null;
+let slabUsed = SLAB_BYTES;
+
+function carve(bytes: number): [ArrayBuffer, number] {
+  let at = (slabUsed + 7) & ~7; // 8-byte aligned, for float64 and int64 views
+  if (slab === null || at + bytes > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
+    at = 0;
+  }
+  slabUsed = at + bytes;
+  return [slab, at];
+}
+
 /**
  * Allocates storage for `count` elements. `zeroed: false` skips zero-filling for outputs a kernel
  * overwrites entirely. Sizes beyond what Node.js can hold are a RangeError, never a crash.
  */
 export function allocate(dtype: DType, count: number, zeroed = true): Storage {
   const bytes = count * itemsize(dtype);
+  if (bytes <= SMALL_BYTES) {
+    const [buffer, offset] = carve(bytes);
+    const data = new (typedArrayCtor(dtype))(buffer, offset, count);
+    if (zeroed) (data as { fill(v: number | bigint): unknown }).fill(dtype === 'int64' ? 0n : 0);
+    return new Storage(data, dtype);
+  }
   if (!Number.isSafeInteger(bytes) || bytes > bufferConstants.MAX_LENGTH) {
     throw new RangeError(
       `cannot allocate a ${dtype} tensor of ${count} elements (${bytes} bytes): ` +
@@ -36,6 +60,9 @@ export function allocate(dtype: DType, count: number, zeroed = true): Storage {
     throw new RangeError(`out of memory allocating a ${dtype} tensor of ${count} elements (${bytes} bytes): ${String(e)}`);
   }
 }
+
+/** The brand every Tensor carries (on its prototype), for a cheap isTensor check below tensor.ts. */
+export const TENSOR = Symbol.for('tensorgrad.Tensor');
 
 // Ops live on a floor below tensor.ts and create their results through this factory, which
 // tensor.ts registers when it loads.

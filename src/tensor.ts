@@ -9,7 +9,7 @@ import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
-import { registerTensorFactory, type Storage } from './storage';
+import { registerTensorFactory, TENSOR, type Storage } from './storage';
 import * as binary from './ops/binary';
 import { checkTensorLike, isTensor, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
@@ -53,7 +53,8 @@ export class Tensor {
   /** @internal Use tg.tensor, tg.zeros, ... to create tensors. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
     this._storage = storage;
-    this.shape = Object.freeze(shape.slice());
+    // Shapes are shared between tensors (an op's output reuses its input's): frozen, never copied twice.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this._strides = strides;
     this._offset = offset;
   }
@@ -227,8 +228,8 @@ export class Tensor {
 
   /** A copy of the values in row-major order, as a typed array of the dtype (Uint8Array for bool). */
   toTypedArray(): TypedArray {
-    const c = copy.clone(this);
-    return c._storage.data;
+    // slice(): an array of its own, whatever memory the tensor's storage shares
+    return copy.clone(this.detach())._storage.data.slice();
   }
 
   toString(): string {
@@ -419,6 +420,8 @@ export class Tensor {
   // ---- linear algebra -------------------------------------------------------------------------------
 
   mm(other: Tensor): Tensor { return linalg.mm(this, other); }
+  /** beta * this + alpha * (mat1 @ mat2) (torch.addmm). */
+  addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { return linalg.addmm(this, mat1, mat2, opts); }
   matmul(other: Tensor): Tensor { return linalg.matmul(this, other); }
   bmm(other: Tensor): Tensor { return linalg.bmm(this, other); }
   mv(vec: Tensor): Tensor { return linalg.mv(this, vec); }
@@ -464,6 +467,12 @@ export class Tensor {
   clone(): Tensor { return copy.clone(this); }
   /** The same data without autograd history. */
   detach(): Tensor { return views.detach(this); }
+  /** @internal this += a @ b, in place and unrecorded (backward's accumulation into .grad). */
+  _accumulateMm(a: Tensor, b: Tensor): Tensor { return linalg.accumulateMm(this, a, b); }
+  /** @internal relu's backward (this: the gradient). */
+  _thresholdBackward(x: Tensor, threshold: number): Tensor { return unary.thresholdBackward(this, x, threshold); }
+  /** @internal clamp's backward (this: the gradient). */
+  _clampBackward(x: Tensor, min: number | null, max: number | null): Tensor { return unary.clampBackward(this, x, min, max); }
   /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
   _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }
 
@@ -563,5 +572,6 @@ export class Tensor {
   bernoulli_(p = 0.5, opts?: { generator?: random.Generator }): this { random.bernoulli_(this, p, opts); return this; }
 }
 
+(Tensor.prototype as unknown as Record<symbol, boolean>)[TENSOR] = true;
 registerTensorFactory((storage, shape, strides, offset) => new Tensor(storage, shape, strides, offset));
 

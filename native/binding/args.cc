@@ -5,8 +5,15 @@
 namespace tg {
 namespace {
 
+// Per addon instance (main thread, each worker). The metadata buffer is memory we own: JavaScript
+// writes it through a view, and nothing JavaScript does to that view (even detaching it) can free
+// it under us; it is freed with the instance.
+constexpr size_t kMetaCapacity = 8192;
+
 struct InstanceData {
   Napi::FunctionReference shape_error, dtype_error, index_error;
+  double* meta = nullptr;
+  ~InstanceData() { delete[] meta; }
 };
 
 bool to_dtype(napi_typedarray_type t, DType* out) {
@@ -25,18 +32,24 @@ constexpr double kMaxExact = 9007199254740992.0;
 
 }  // namespace
 
-void register_error_classes(const Napi::CallbackInfo& info) {
+Napi::Value init_instance(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "init: expected an object");
+  if (env.GetInstanceData<InstanceData>() != nullptr) throw Napi::Error::New(env, "init: this addon instance is already initialised");
   auto* data = new InstanceData();
+  env.SetInstanceData(data);
   auto get = [&](const char* key) {
     Napi::Value v = info[0].As<Napi::Object>().Get(key);
-    if (!v.IsFunction()) throw Napi::TypeError::New(info.Env(), std::string("init: missing error class ") + key);
+    if (!v.IsFunction()) throw Napi::TypeError::New(env, std::string("init: missing error class ") + key);
     return Napi::Persistent(v.As<Napi::Function>());
   };
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "init: expected an object");
   data->shape_error = get("ShapeError");
   data->dtype_error = get("DTypeError");
   data->index_error = get("IndexError");
-  info.Env().SetInstanceData(data);
+  data->meta = new double[kMetaCapacity]();
+  // No finalizer: the memory belongs to the instance data, not to this view.
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, data->meta, kMetaCapacity * sizeof(double));
+  return Napi::Float64Array::New(env, kMetaCapacity, ab, 0);
 }
 
 void fail(Napi::Env env, ErrorKind kind, const std::string& message) {
@@ -55,23 +68,39 @@ void fail(Napi::Env env, ErrorKind kind, const std::string& message) {
 
 bool is_buf(const Napi::CallbackInfo& info, size_t i) { return i < info.Length() && info[i].IsTypedArray(); }
 
-Buf buf_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  Napi::Env env = info.Env();
-  if (!is_buf(info, i)) fail(env, ErrorKind::Type, std::string(name) + " must be a typed array");
+// 0: a typed array of a supported type; 1: not a typed array; 2: a typed array of another type.
+static int unwrap(const Napi::CallbackInfo& info, size_t i, Buf* b) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   napi_value arraybuffer;
   size_t byte_offset = 0;
-  NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, info[i], &type, &length, &data, &arraybuffer, &byte_offset),
-                       Buf());
-  Buf b;
-  if (!to_dtype(type, &b.dtype))
-    fail(env, ErrorKind::Type,
-         std::string(name) + " must be a Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array");
+  // One call both checks that the argument is a typed array and unwraps it; a non-typed-array
+  // argument only gives an error status, no pending exception.
+  if (i >= info.Length() ||
+      napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, &arraybuffer, &byte_offset) != napi_ok)
+    return 1;
+  if (!to_dtype(type, &b->dtype)) return 2;
   // A detached buffer reports no data: treat it as empty so every access fails the bounds check.
-  b.data = static_cast<char*>(data);
-  b.length = data == nullptr ? 0 : int64_t(length);
+  b->data = static_cast<char*>(data);
+  b->length = data == nullptr ? 0 : int64_t(length);
+  return 0;
+}
+
+bool try_buf(const Napi::CallbackInfo& info, size_t i, Buf* out) {
+  const int r = unwrap(info, i, out);
+  if (r == 2)
+    fail(info.Env(), ErrorKind::Type, "typed array arguments must be Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array");
+  return r == 0;
+}
+
+Buf buf_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Buf b;
+  const int r = unwrap(info, i, &b);
+  if (r == 1) fail(info.Env(), ErrorKind::Type, std::string(name) + " must be a typed array");
+  if (r == 2)
+    fail(info.Env(), ErrorKind::Type,
+         std::string(name) + " must be a Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array");
   return b;
 }
 
@@ -104,15 +133,15 @@ void expect_float(Napi::Env env, const Buf& b, const char* op) {
     fail(env, ErrorKind::DType, std::string(op) + ": expected a floating-point tensor but got " + dtype_name(b.dtype));
 }
 
-Meta::Meta(const Napi::CallbackInfo& info, size_t i) : env_(info.Env()) {
-  Buf b = buf_arg(info, i, "meta");
-  if (b.dtype != DType::Float64) fail(env_, ErrorKind::Type, "meta must be a Float64Array");
-  // meta[0] says how many numbers follow, so that one scratch array can serve every call.
-  const double* p = reinterpret_cast<const double*>(b.data);
-  if (b.length < 1 || !(p[0] >= 0 && p[0] <= double(b.length - 1)) || p[0] != std::floor(p[0]))
-    fail(env_, ErrorKind::Range, "meta: the leading count does not fit the array");
-  p_ = p + 1;
-  n_ = size_t(p[0]);
+Meta::Meta(const Napi::CallbackInfo& info) : env_(info.Env()) {
+  auto* data = env_.GetInstanceData<InstanceData>();
+  if (data == nullptr || data->meta == nullptr) fail(env_, ErrorKind::Type, "the addon was not initialised (call init first)");
+  // meta[0] says how many numbers follow.
+  const double count = data->meta[0];
+  if (!(count >= 0 && count <= double(kMetaCapacity - 1)) || count != double(int64_t(count)))
+    fail(env_, ErrorKind::Range, "meta: the leading count does not fit the buffer");
+  p_ = data->meta + 1;
+  n_ = size_t(count);
 }
 
 double Meta::next_double() {
@@ -122,12 +151,13 @@ double Meta::next_double() {
 
 int64_t Meta::next(int64_t lo, int64_t hi, const char* what) {
   const double v = next_double();
-  if (!(v >= -kMaxExact && v <= kMaxExact) || v != std::floor(v))
-    fail(env_, ErrorKind::Range, std::string("meta: ") + what + " must be an integer");
-  const int64_t x = int64_t(v);
-  if (x < lo || x > hi)
-    fail(env_, ErrorKind::Range, std::string("meta: ") + what + " " + std::to_string(x) + " is out of range");
-  return x;
+  // The range test comes first: converting NaN or a huge double to an integer is undefined.
+  if (!(v >= double(lo) && v <= double(hi)) || v != double(int64_t(v))) {
+    if (!(v >= -kMaxExact && v <= kMaxExact) || v != std::floor(v))
+      fail(env_, ErrorKind::Range, std::string("meta: ") + what + " must be an integer");
+    fail(env_, ErrorKind::Range, std::string("meta: ") + what + " " + std::to_string(int64_t(v)) + " is out of range");
+  }
+  return int64_t(v);
 }
 
 int Meta::shape(int64_t* shape) {

@@ -1,8 +1,9 @@
-// Argument glue shared by the binding files: typed-array operands, the metadata array, errors.
+// Argument glue shared by the binding files: typed-array operands, the metadata buffer, errors.
 //
-// Every kernel call from TypeScript passes its tensors as typed arrays plus one Float64Array of
-// metadata (shapes, offsets and strides in elements). Nothing here trusts those numbers: every
-// operand's reachable range is checked against its buffer before a kernel sees a pointer.
+// Every kernel call from TypeScript passes its tensors as typed arrays; their shapes, offsets and
+// strides (in elements) travel in a metadata buffer the addon owns, which TypeScript fills before
+// each call (see src/ops/meta.ts). Nothing here trusts those numbers: every operand's reachable
+// range is checked against its buffer before a kernel sees a pointer.
 #pragma once
 #include <napi.h>
 
@@ -18,7 +19,10 @@ namespace tg {
 // registered once per addon instance by `init`.
 enum class ErrorKind { Type, Range, Shape, DType, Index };
 [[noreturn]] void fail(Napi::Env env, ErrorKind kind, const std::string& message);
-void register_error_classes(const Napi::CallbackInfo& info);
+
+// init({ ShapeError, DTypeError, IndexError }): sets up this addon instance (error classes, the
+// metadata buffer) and returns the metadata buffer as a Float64Array.
+Napi::Value init_instance(const Napi::CallbackInfo& info);
 
 struct Buf {
   char* data = nullptr;
@@ -30,16 +34,18 @@ struct Buf {
 // Uint8Array for bool); a TypeError names the argument otherwise.
 Buf buf_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool is_buf(const Napi::CallbackInfo& info, size_t i);
+// Argument i as a typed array of a supported type, when it is one (one N-API call either way).
+bool try_buf(const Napi::CallbackInfo& info, size_t i, Buf* out);
 double number_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool optional_number_arg(const Napi::CallbackInfo& info, size_t i, double* out);
 void expect_dtype(Napi::Env env, const Buf& b, DType want, const char* name);
 void expect_same_dtype(Napi::Env env, const Buf& a, const Buf& b, const char* what);
 void expect_float(Napi::Env env, const Buf& b, const char* op);
 
-// Reads the metadata Float64Array front to back: meta[0] is the count of numbers that follow.
+// Reads this call's metadata front to back: meta[0] is the count of numbers that follow.
 class Meta {
  public:
-  Meta(const Napi::CallbackInfo& info, size_t i);
+  explicit Meta(const Napi::CallbackInfo& info);
   int64_t next(int64_t lo, int64_t hi, const char* what);
   double next_double();
   // ndim, then ndim sizes; returns ndim.

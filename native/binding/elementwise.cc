@@ -1,5 +1,5 @@
-// Elementwise ops: unary(out, a, meta), binary(out, a, b, meta), where, clamp, copy, fill.
-// Tensors are typed arrays; a number in place of a tensor is a scalar operand.
+// Elementwise ops: unary(out, a), binary(out, a, b), where, clamp, copy, fill (shapes and strides
+// in the metadata buffer). Tensors are typed arrays; a number in place of a tensor is a scalar operand.
 #include <cmath>
 
 #include "../kernels/elementwise.h"
@@ -26,14 +26,14 @@ const char* kinds_text(Kinds k) {
 // or a number, stored in *slot as a T and read with stride 0.
 template <class T, int N>
 void operand(const Napi::CallbackInfo& info, size_t i, Meta& meta, Strided<N>& s, int k, T* slot, DType want) {
-  if (i < info.Length() && info[i].IsNumber()) {
-    *slot = cast<T>(info[i].As<Napi::Number>().DoubleValue());
+  const char* names[] = {"out", "a", "b", "c"};
+  Buf b;
+  if (!try_buf(info, i, &b)) {
+    *slot = scalar_arg<T>(info, i, names[k < 4 ? k : 3]);
     s.data[k] = reinterpret_cast<char*>(slot);
     for (int d = 0; d < s.ndim; ++d) s.strides[k][d] = 0;
     return;
   }
-  const char* names[] = {"out", "a", "b", "c"};
-  Buf b = buf_arg(info, i, names[k < 4 ? k : 3]);
   expect_dtype(info.Env(), b, want, names[k < 4 ? k : 3]);
   s.data[k] = meta.operand(b, s.ndim, s.shape, s.strides[k]);
 }
@@ -52,10 +52,9 @@ Buf begin(const Napi::CallbackInfo& info, Meta& meta, Strided<N>& s) {
 }
 
 // out = f(a) with out and a of one dtype.
-// `meta_at`: pow passes its scalar exponent before the metadata.
 template <Kinds K, class F>
-Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f, size_t meta_at = 2) {
-  Meta meta(info, meta_at);
+Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f) {
+  Meta meta(info);
   Strided<2> s;
   Buf out = begin(info, meta, s);
   TG_DISPATCH(out.dtype, T, {
@@ -74,7 +73,7 @@ Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f, size_t
 // out = f(a, b) with out, a and b of one dtype.
 template <Kinds K, class F>
 Napi::Value binary_op(const Napi::CallbackInfo& info, const char* op, F f) {
-  Meta meta(info, 3);
+  Meta meta(info);
   Strided<3> s;
   Buf out = begin(info, meta, s);
   TG_DISPATCH(out.dtype, T, {
@@ -94,7 +93,7 @@ Napi::Value binary_op(const Napi::CallbackInfo& info, const char* op, F f) {
 // out (bool) = f(a, b) with a and b of one dtype: the dtype of whichever is a tensor.
 template <class F>
 Napi::Value predicate_op(const Napi::CallbackInfo& info, F f) {
-  Meta meta(info, 3);
+  Meta meta(info);
   Strided<3> s;
   Buf out = begin(info, meta, s);
   expect_dtype(info.Env(), out, DType::Bool, "out");
@@ -110,11 +109,11 @@ Napi::Value predicate_op(const Napi::CallbackInfo& info, F f) {
   return info.Env().Undefined();
 }
 
-// add(out, a, b, meta, alpha?) and sub: out = a + alpha * b, as torch.add.
+// add(out, a, b, alpha?) and sub: out = a + alpha * b, as torch.add.
 template <bool Sub>
 Napi::Value add_sub(const Napi::CallbackInfo& info) {
   double alpha = 1;
-  const bool scaled = optional_number_arg(info, 4, &alpha) && alpha != 1;
+  const bool scaled = optional_number_arg(info, 3, &alpha) && alpha != 1;
   const char* op = Sub ? "sub" : "add";
   if (!scaled) {
     if (Sub) return binary_op<Kinds::Num>(info, op, [](auto a, auto b) { return wsub(a, b); });
@@ -127,14 +126,14 @@ Napi::Value add_sub(const Napi::CallbackInfo& info) {
   });
 }
 
-// pow(out, a, exponent, meta): a scalar exponent of 2, 3, 0.5, -0.5, -1 or -2 is computed the
+// pow(out, a, exponent): a scalar exponent of 2, 3, 0.5, -0.5, -1 or -2 is computed the
 // way PyTorch computes it (x*x, x*x*x, sqrt, 1/sqrt, 1/x, 1/(x*x)), so results match it exactly.
 Napi::Value pow_binding(const Napi::CallbackInfo& info) {
   const auto general = [](auto a, auto b) { return pow_(a, b); };
   if (!(info.Length() > 2 && info[2].IsNumber()) || !is_buf(info, 0) || !is_floating(buf_arg(info, 0, "out").dtype))
     return binary_op<Kinds::Num>(info, "pow", general);
   const double e = info[2].As<Napi::Number>().DoubleValue();
-  const auto special = [&](auto f) { return unary_op<Kinds::Float>(info, "pow", f, 3); };
+  const auto special = [&](auto f) { return unary_op<Kinds::Float>(info, "pow", f); };
   if (e == 2) return special([](auto x) { return x * x; });
   if (e == 3) return special([](auto x) { return x * x * x; });
   if (e == 0.5) return special([](auto x) { return std::sqrt(x); });
@@ -144,9 +143,30 @@ Napi::Value pow_binding(const Napi::CallbackInfo& info) {
   return binary_op<Kinds::Num>(info, "pow", general);
 }
 
-// where(out, cond, a, b, meta): out = cond ? a : b; a and b tensors of out's dtype or numbers.
+// threshold_backward(out, grad, x, threshold): grad where x > threshold, else 0 (relu's backward,
+// with x its output and threshold 0).
+Napi::Value threshold_backward_binding(const Napi::CallbackInfo& info) {
+  const double threshold = number_arg(info, 3, "threshold");
+  return binary_op<Kinds::Float>(info, "threshold_backward", [threshold](auto g, auto x) {
+    using T = decltype(g);
+    return double(x) > threshold ? g : T(0);
+  });
+}
+
+// clamp_backward(out, grad, x, min?, max?): grad where min <= x <= max (bounds given), else 0.
+Napi::Value clamp_backward_binding(const Napi::CallbackInfo& info) {
+  double lo = 0, hi = 0;
+  const bool has_lo = optional_number_arg(info, 3, &lo), has_hi = optional_number_arg(info, 4, &hi);
+  return binary_op<Kinds::Float>(info, "clamp_backward", [=](auto g, auto x) {
+    using T = decltype(g);
+    const bool keep = (!has_lo || double(x) >= lo) && (!has_hi || double(x) <= hi);
+    return keep ? g : T(0);
+  });
+}
+
+// where(out, cond, a, b): out = cond ? a : b; a and b tensors of out's dtype or numbers.
 Napi::Value where_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 4);
+  Meta meta(info);
   Strided<4> s;
   Buf out = begin(info, meta, s);
   Buf cond = buf_arg(info, 1, "cond");
@@ -162,11 +182,11 @@ Napi::Value where_binding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// clamp(out, a, meta, min?, max?): min(max(a, min), max) with NaN kept; a missing bound is
-// null or undefined.
+// clamp(out, a, min?, max?): min(max(a, min), max) with NaN kept; a missing bound is null or
+// undefined.
 Napi::Value clamp_binding(const Napi::CallbackInfo& info) {
   double lo = 0, hi = 0;
-  const bool has_lo = optional_number_arg(info, 3, &lo), has_hi = optional_number_arg(info, 4, &hi);
+  const bool has_lo = optional_number_arg(info, 2, &lo), has_hi = optional_number_arg(info, 3, &hi);
   return unary_op<Kinds::Num>(info, "clamp", [=](auto x) {
     using T = decltype(x);
     T r = x;
@@ -180,9 +200,9 @@ Napi::Value clamp_binding(const Napi::CallbackInfo& info) {
   });
 }
 
-// copy(out, a, meta): out = a converted to out's dtype.
+// copy(out, a): out = a converted to out's dtype.
 Napi::Value copy_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Strided<2> s;
   Buf out = begin(info, meta, s);
   Buf a = buf_arg(info, 1, "a");
@@ -194,14 +214,14 @@ Napi::Value copy_binding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// fill(out, meta, value)
+// fill(out, value)
 Napi::Value fill_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 1);
+  Meta meta(info);
   Strided<2> s;
   Buf out = begin(info, meta, s);
   meta.done();
   TG_DISPATCH(out.dtype, T, {
-    T value = scalar_arg<T>(info, 2, "value");
+    T value = scalar_arg<T>(info, 1, "value");
     s.data[1] = reinterpret_cast<char*>(&value);
     for (int d = 0; d < s.ndim; ++d) s.strides[1][d] = 0;
     unary<T, T>(s, [](T x) { return x; });
@@ -209,9 +229,9 @@ Napi::Value fill_binding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// logical_not(out, a, meta): out (bool) = a == 0.
+// logical_not(out, a): out (bool) = a == 0.
 Napi::Value logical_not_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Strided<2> s;
   Buf out = begin(info, meta, s);
   expect_dtype(info.Env(), out, DType::Bool, "out");
@@ -252,6 +272,8 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   TG_BINARY_ALL_OPS(TG_BINARY_ALL)
   TG_EXPORT(pow, pow_binding)
   TG_EXPORT(where, where_binding)
+  TG_EXPORT(threshold_backward, threshold_backward_binding)
+  TG_EXPORT(clamp_backward, clamp_backward_binding)
   TG_EXPORT(clamp, clamp_binding)
   TG_EXPORT(copy, copy_binding)
   TG_EXPORT(fill, fill_binding)

@@ -1,4 +1,4 @@
-// gather(out, src, index, meta) and scatter_(self, src, index, meta, accumulate).
+// gather(out, src, index) and scatter_(self, src, index, accumulate).
 // meta: ndim, the index's shape, dim; then each operand in argument order as offset and strides,
 // where the operand indexed along dim (src for gather, self for scatter) is preceded by its size
 // along dim. For scatter, src may be a number (a value scattered everywhere).
@@ -47,7 +47,7 @@ Napi::Value gather_binding(const Napi::CallbackInfo& info) {
   Buf out = buf_arg(info, 0, "out"), src = buf_arg(info, 1, "src"), index = buf_arg(info, 2, "index");
   expect_same_dtype(env, out, src, "gather");
   expect_dtype(env, index, DType::Int64, "index");
-  Meta meta(info, 3);
+  Meta meta(info);
   Strided<3> s;
   const int dim = begin(info, meta, s);
   Along along;
@@ -62,8 +62,8 @@ Napi::Value scatter_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Buf self = buf_arg(info, 0, "self"), index = buf_arg(info, 2, "index");
   expect_dtype(env, index, DType::Int64, "index");
-  const bool accumulate = info.Length() > 4 && info[4].ToBoolean().Value();
-  Meta meta(info, 3);
+  const bool accumulate = info.Length() > 3 && info[3].ToBoolean().Value();
+  Meta meta(info);
   Strided<3> s;
   const int dim = begin(info, meta, s);
   Along along;

@@ -1,4 +1,4 @@
-// gemm(out, a, b, meta, alpha, beta): out[i] = alpha * a[i] @ b[i] + beta * out[i] for every batch
+// gemm(out, a, b, alpha, beta): out[i] = alpha * a[i] @ b[i] + beta * out[i] for every batch
 // index i. meta: batch ndim and sizes, M, N, K, then for a ([.., M, K]), b ([.., K, N]) and out
 // ([.., M, N]) each: offset, batch strides, row stride, column stride (elements).
 //
@@ -100,8 +100,8 @@ void run(int nb, const int64_t* batch, int64_t m, int64_t n, int64_t k, const Ma
 Napi::Value gemm_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Buf out = buf_arg(info, 0, "out"), a = buf_arg(info, 1, "a"), b = buf_arg(info, 2, "b");
-  Meta meta(info, 3);
-  const double alpha = number_arg(info, 4, "alpha"), beta = number_arg(info, 5, "beta");
+  Meta meta(info);
+  const double alpha = number_arg(info, 3, "alpha"), beta = number_arg(info, 4, "beta");
   expect_same_dtype(env, a, b, "gemm");
   expect_same_dtype(env, out, a, "gemm");
   if (out.dtype == DType::Bool) fail(env, ErrorKind::DType, "gemm: bool tensors are not supported");

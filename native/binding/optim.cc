@@ -1,6 +1,6 @@
 // Fused optimizer steps:
-//   sgd_step(param, grad, buf | null, meta, lr, momentum, dampening, weightDecay, nesterov, maximize, first)
-//   adam_step(param, grad, expAvg, expAvgSq, maxExpAvgSq | null, meta, lr, beta1, beta2, eps, weightDecay,
+//   sgd_step(param, grad, buf | null, lr, momentum, dampening, weightDecay, nesterov, maximize, first)
+//   adam_step(param, grad, expAvg, expAvgSq, maxExpAvgSq | null, lr, beta1, beta2, eps, weightDecay,
 //             step, amsgrad, maximize, decoupled)
 // meta: ndim and the parameter's shape, then each tensor operand's offset and strides (null
 // operands are absent). All operands share the parameter's floating-point dtype.
@@ -34,23 +34,23 @@ DType operands(const Napi::CallbackInfo& info, Meta& meta, Strided<N>& s, int co
 }
 
 Napi::Value sgd_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 3);
+  Meta meta(info);
   Strided<3> s;
   const DType dt = operands(info, meta, s, 3);
-  SgdArgs a{number_arg(info, 4, "lr"), number_arg(info, 5, "momentum"), number_arg(info, 6, "dampening"),
-            number_arg(info, 7, "weightDecay"), flag(info, 8), flag(info, 9), flag(info, 10)};
+  SgdArgs a{number_arg(info, 3, "lr"), number_arg(info, 4, "momentum"), number_arg(info, 5, "dampening"),
+            number_arg(info, 6, "weightDecay"), flag(info, 7), flag(info, 8), flag(info, 9)};
   if (a.momentum != 0 && info[2].IsNull()) fail(info.Env(), ErrorKind::Type, "sgd_step: momentum needs a buffer");
   TG_DISPATCH_FLOAT(dt, T, { sgd_step<T>(s, a); });
   return info.Env().Undefined();
 }
 
 Napi::Value adam_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 5);
+  Meta meta(info);
   Strided<5> s;
   const DType dt = operands(info, meta, s, 5);
-  AdamArgs a{number_arg(info, 6, "lr"), number_arg(info, 7, "beta1"), number_arg(info, 8, "beta2"),
-             number_arg(info, 9, "eps"), number_arg(info, 10, "weightDecay"), number_arg(info, 11, "step"),
-             flag(info, 12), flag(info, 13), flag(info, 14)};
+  AdamArgs a{number_arg(info, 5, "lr"), number_arg(info, 6, "beta1"), number_arg(info, 7, "beta2"),
+             number_arg(info, 8, "eps"), number_arg(info, 9, "weightDecay"), number_arg(info, 10, "step"),
+             flag(info, 11), flag(info, 12), flag(info, 13)};
   if (a.amsgrad && info[4].IsNull()) fail(info.Env(), ErrorKind::Type, "adam_step: amsgrad needs a buffer");
   TG_DISPATCH_FLOAT(dt, T, { adam_step<T>(s, a); });
   return info.Env().Undefined();

@@ -1,6 +1,6 @@
-// Random fills: seed(state, lo, hi), uniform_(out, state, meta, from, to),
-// normal_(out, state, meta, mean, std), randint_(out, state, meta, low, high),
-// randperm(out, state, n), bernoulli_(out, state, meta, p). `state` is a Generator's Uint32Array.
+// Random fills: seed(state, lo, hi), uniform_(out, state, from, to), normal_(out, state, mean, std),
+// randint_(out, state, low, high), randperm(out, state, n), bernoulli_(out, state, p). `state` is
+// a Generator's Uint32Array; out's shape and strides are in the metadata buffer.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -23,10 +23,10 @@ uint32_t* state_arg(const Napi::CallbackInfo& info, size_t i) {
   return data;
 }
 
-// The output as a Strided<1> in element order (out at 0, state at 1, meta at 2).
+// The output as a Strided<1> (out at 0, state at 1).
 Strided<1> out_arg(const Napi::CallbackInfo& info, Buf* out) {
   *out = buf_arg(info, 0, "out");
-  Meta meta(info, 2);
+  Meta meta(info);
   Strided<1> s;
   s.ndim = meta.shape(s.shape);
   s.data[0] = meta.operand(*out, s.ndim, s.shape, s.strides[0]);
@@ -76,7 +76,7 @@ Napi::Value uniform_binding(const Napi::CallbackInfo& info) {
   Buf out;
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
-  const double from = number_arg(info, 3, "from"), to = number_arg(info, 4, "to");
+  const double from = number_arg(info, 2, "from"), to = number_arg(info, 3, "to");
   expect_float(info.Env(), out, "uniform_");
   const bool fused = fused_random_transforms();
   TG_DISPATCH_FLOAT(out.dtype, T, {
@@ -95,7 +95,7 @@ Napi::Value normal_binding(const Napi::CallbackInfo& info) {
   Buf out;
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
-  const double mean = number_arg(info, 3, "mean"), std = number_arg(info, 4, "std");
+  const double mean = number_arg(info, 2, "mean"), std = number_arg(info, 3, "std");
   expect_float(info.Env(), out, "normal_");
   const bool fused = fused_random_transforms();
   const int64_t size = s.numel();
@@ -116,7 +116,7 @@ Napi::Value randint_binding(const Napi::CallbackInfo& info) {
   Buf out;
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
-  const double low = number_arg(info, 3, "low"), high = number_arg(info, 4, "high");
+  const double low = number_arg(info, 2, "low"), high = number_arg(info, 3, "high");
   if (!(high > low) || low != std::floor(low) || high != std::floor(high) || std::fabs(low) > 9007199254740992.0 ||
       std::fabs(high) > 9007199254740992.0)
     fail(info.Env(), ErrorKind::Range, "randint: expected integers with low < high");
@@ -159,7 +159,7 @@ Napi::Value bernoulli_binding(const Napi::CallbackInfo& info) {
   Buf out;
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
-  const double p = number_arg(info, 3, "p");
+  const double p = number_arg(info, 2, "p");
   if (!(p >= 0 && p <= 1)) fail(info.Env(), ErrorKind::Range, "bernoulli_: p must be in [0, 1]");
   TG_DISPATCH(out.dtype, T, { fill_each<T>(s, [&] { return T(g.uniform_double() < p ? 1 : 0); }); });
   return info.Env().Undefined();

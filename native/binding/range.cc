@@ -1,5 +1,4 @@
-// Range fills: arange_(out, meta, start, step) and linspace_(out, meta, start, end) over a
-// contiguous 1-D out.
+// Range fills: arange_(out, start, step) and linspace_(out, start, end) over a contiguous 1-D out.
 #include "../kernels/range.h"
 #include "args.h"
 #include "binding.h"
@@ -10,7 +9,7 @@ namespace {
 // The contiguous 1-D output described by meta; returns its length and first element.
 char* output(const Napi::CallbackInfo& info, Buf* out, int64_t* n) {
   *out = buf_arg(info, 0, "out");
-  Meta meta(info, 1);
+  Meta meta(info);
   int64_t shape[kMaxDims], strides[kMaxDims];
   if (meta.shape(shape) != 1) fail(info.Env(), ErrorKind::Range, "range fills take a 1-D out");
   char* data = meta.operand(*out, 1, shape, strides);
@@ -24,7 +23,7 @@ Napi::Value arange_binding(const Napi::CallbackInfo& info) {
   Buf out;
   int64_t n;
   char* data = output(info, &out, &n);
-  const double start = number_arg(info, 2, "start"), step = number_arg(info, 3, "step");
+  const double start = number_arg(info, 1, "start"), step = number_arg(info, 2, "step");
   TG_DISPATCH(out.dtype, T, {
     if constexpr (!std::is_same<T, bool_t>::value) arange<T>(reinterpret_cast<T*>(data), n, start, step);
     else fail(info.Env(), ErrorKind::DType, "arange: bool tensors are not supported");
@@ -36,7 +35,7 @@ Napi::Value linspace_binding(const Napi::CallbackInfo& info) {
   Buf out;
   int64_t n;
   char* data = output(info, &out, &n);
-  const double start = number_arg(info, 2, "start"), end = number_arg(info, 3, "end");
+  const double start = number_arg(info, 1, "start"), end = number_arg(info, 2, "end");
   if (n < 2) fail(info.Env(), ErrorKind::Range, "linspace_ fills at least two values");
   TG_DISPATCH(out.dtype, T, {
     if constexpr (!std::is_same<T, bool_t>::value) linspace<T>(reinterpret_cast<T*>(data), n, start, end);

@@ -1,4 +1,4 @@
-// Reductions: op(out..., a, meta[, param]).
+// Reductions: op(out..., a[, param]).
 // meta: kept ndim and sizes, reduced ndim and sizes, then each output's offset and strides over the
 // kept dims, then the input's offset, strides over the kept dims and strides over the reduced dims.
 #include "../kernels/reduce.h"
@@ -8,8 +8,7 @@
 namespace tg {
 namespace {
 
-// Reads the meta of a reduction with `nout` outputs (arguments 0..nout-1), the input at nout and
-// meta at nout + 1.
+// Reads the meta of a reduction with `nout` outputs (arguments 0..nout-1) and the input at nout.
 template <int K>
 Reduction<K> read(const Napi::CallbackInfo& info, Meta& meta, Buf* bufs, const char* op, bool nonempty) {
   constexpr int nout = K - 1;
@@ -42,7 +41,7 @@ template <int K> bool empty(const Reduction<K>& r) { return r.kept.ndim < 0; }
 template <bool Mean>
 Napi::Value sum_mean(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, Mean ? "mean" : "sum", false);
   meta.done();
@@ -60,7 +59,7 @@ Napi::Value sum_mean(const Napi::CallbackInfo& info) {
 
 Napi::Value prod_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, "prod", false);
   meta.done();
@@ -76,7 +75,7 @@ Napi::Value prod_binding(const Napi::CallbackInfo& info) {
 // amax / amin: values only.
 template <bool IsMax>
 Napi::Value extreme_values(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, IsMax ? "amax" : "amin", true);
   meta.done();
@@ -88,7 +87,7 @@ Napi::Value extreme_values(const Napi::CallbackInfo& info) {
 // argmax / argmin: int64 indices only.
 template <bool IsMax>
 Napi::Value extreme_indices(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, IsMax ? "argmax" : "argmin", true);
   meta.done();
@@ -97,10 +96,10 @@ Napi::Value extreme_indices(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// max(values, indices, a, meta) / min: both, for max(dim).
+// max(values, indices, a) / min: both, for max(dim).
 template <bool IsMax>
 Napi::Value extreme_both(const Napi::CallbackInfo& info) {
-  Meta meta(info, 3);
+  Meta meta(info);
   Buf b[3];
   Reduction<3> r = read<3>(info, meta, b, IsMax ? "max" : "min", true);
   meta.done();
@@ -110,13 +109,13 @@ Napi::Value extreme_both(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// var(out, a, meta, correction)
+// var(out, a, correction)
 Napi::Value var_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, "var", false);
   meta.done();
-  const double correction = number_arg(info, 3, "correction");
+  const double correction = number_arg(info, 2, "correction");
   expect_float(info.Env(), b[1], "var");
   expect_same_dtype(info.Env(), b[0], b[1], "var");
   if (!empty(r)) TG_DISPATCH_FLOAT(b[1].dtype, T, { reduce_var<T>(r, correction); });
@@ -125,7 +124,7 @@ Napi::Value var_binding(const Napi::CallbackInfo& info) {
 
 template <bool IsAll>
 Napi::Value all_any(const Napi::CallbackInfo& info) {
-  Meta meta(info, 2);
+  Meta meta(info);
   Buf b[2];
   Reduction<2> r = read<2>(info, meta, b, IsAll ? "all" : "any", false);
   meta.done();

@@ -30,10 +30,7 @@ Napi::Value set_blas_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value init(const Napi::CallbackInfo& info) {
-  register_error_classes(info);
-  return info.Env().Undefined();
-}
+Napi::Value init(const Napi::CallbackInfo& info) { return init_instance(info); }
 
 }  // namespace
 

@@ -19,13 +19,21 @@ export interface RuleInfo {
   need: readonly boolean[];
   /** The tensor inputs' shapes (null for scalars). */
   shapes: readonly (readonly number[] | null)[];
+  /**
+   * into[i]: a leaf's existing .grad (contiguous, of input i's shape and dtype) that the rule may
+   * add input i's gradient into directly, returning ACCUMULATED for it; null where it may not.
+   */
+  into: readonly (Tensor | null)[];
 }
+
+/** What a rule returns for an input whose gradient it has already added into info.into[i]. */
+export const ACCUMULATED = Symbol('accumulated');
 
 export interface Rule {
   /** PyTorch's node name when it is not `<Op>Backward0`. */
   name?: string;
   saves?: 'inputs' | 'out' | 'both';
-  backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined)[];
+  backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
 }
 
 const t = (x: Saved) => x as Tensor;
@@ -69,7 +77,13 @@ const unary = {
   sigmoid: { saves: 'out', backward: (g, _, out) => [g.mul(out).mul(out.rsub(1))] },
   erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
   // threshold_backward(grad, result, 0): the gradient passes where the result is positive.
-  relu: { saves: 'out', backward: (g, _, out) => [g.where(out.gt(0), 0)] },
+  relu: { saves: 'out', backward: (g, _, out) => [g._thresholdBackward(out, 0)] },
+  // the fused backward kernels are linear in the gradient and flat in x
+  thresholdBackward: { saves: 'inputs', backward: (g, [, x], _, { ctx }) => [g._thresholdBackward(t(x), ctx as number), null] },
+  clampBackward: {
+    saves: 'inputs',
+    backward: (g, [, x], _, { ctx }) => [g._clampBackward(t(x), (ctx as { min: number | null }).min, (ctx as { max: number | null }).max), null],
+  },
   sign: ZERO,
   floor: ZERO,
   ceil: ZERO,
@@ -80,9 +94,7 @@ const unary = {
     saves: 'inputs',
     backward: (g, [a], _, { ctx }) => {
       const { min, max } = ctx as { min: number | null; max: number | null };
-      let keep = min === null ? null : t(a).ge(min);
-      if (max !== null) keep = keep === null ? t(a).le(max) : keep.logicalAnd(t(a).le(max));
-      return [keep === null ? g : g.where(keep, 0)];
+      return [g._clampBackward(t(a), min, max)];
     },
   },
 } satisfies Record<string, Rule>;
@@ -196,8 +208,31 @@ function evenly(g: Tensor, a: Tensor, out: Tensor, { dims, keepdim }: Reduced): 
   return [unreduce(g, dims, keepdim).mul(mask).div(mask.sum(dims, true))];
 }
 
+/** a @ b as input i's gradient: added straight into info.into[i] when that is allowed. */
+function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null | typeof ACCUMULATED {
+  if (!info.need[i]) return null;
+  const into = info.into[i];
+  if (into === null) return a.mm(b);
+  into._accumulateMm(a, b);
+  return ACCUMULATED;
+}
+
 const linalg = {
-  mm: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g.mm(t(b).t()) : null, need[1] ? t(a).t().mm(g) : null] },
+  mm: { saves: 'inputs', backward: (g, [a, b], _, info) => [product(0, g, t(b).t(), info), product(1, t(a).t(), g, info)] },
+  // beta * input + alpha * mat1 @ mat2
+  addmm: {
+    saves: 'inputs',
+    backward: (g, [, m1, m2], _, { ctx, need }) => {
+      const { alpha, beta } = ctx as { alpha: number; beta: number };
+      const ga = alpha === 1 ? g : g.mul(alpha);
+      return [need[0] ? (beta === 1 ? g : g.mul(beta)) : null, need[1] ? ga.mm(t(m2).t()) : null, need[2] ? t(m1).t().mm(ga) : null];
+    },
+  },
+  // x @ weight^T + bias
+  linear: {
+    saves: 'inputs',
+    backward: (g, [x, w], _, info) => [product(0, g, t(w), info), product(1, g.t(), t(x), info), info.need[2] ? g.sum(0) : null],
+  },
   // batched product with broadcast batch dims (the engine sums the broadcast dims back)
   bmm: {
     saves: 'inputs',

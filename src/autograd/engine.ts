@@ -5,7 +5,7 @@
  */
 import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
-import { derivatives } from './derivatives';
+import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
 import { AccumulateGrad, type Node } from './graph';
 
@@ -87,13 +87,27 @@ function shares(x: Tensor, others: readonly (Tensor | null | undefined)[], skip:
   return false;
 }
 
+/**
+ * The leaf .grad a rule may add input i's gradient into directly: the existing .grad of a leaf
+ * whose accumulator is the edge's end, when it is a plain contiguous tensor of the leaf's shape
+ * and dtype, and nothing records (createGraph) or captures (autograd.grad) the pass.
+ */
+function intoOf(next: Node | null, opts: RunOptions): Tensor | null {
+  if (!(next instanceof AccumulateGrad) || opts.createGraph || opts.capture !== undefined) return null;
+  const v = next.variable, g = v.grad;
+  if (g === null || g._gradFn !== null || g._requiresGrad || g.dtype !== v.dtype || !g.isContiguous() || !sameShape(g.shape, v.shape)) return null;
+  return g;
+}
+
 /** Runs one node's rule and sends each input's gradient along its edge. */
-function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, createGraph: boolean): void {
+function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptions): void {
   const rule = derivatives[node.op];
   const need = node.next.map((n) => n !== null);
-  const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes });
+  const into = node.next.map((n) => intoOf(n, opts));
+  const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes, into });
+  const tensors = grads.map((g) => (g === ACCUMULATED ? null : g));
   for (let i = 0; i < node.next.length; i++) {
-    const next = node.next[i], gi = grads[i];
+    const next = node.next[i], gi = tensors[i];
     if (next === null || gi === null || gi === undefined) continue;
     let g = reduceTo(gi, node.shapes[i] as number[]);
     const dtype = node.dtypes[i];
@@ -101,7 +115,7 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, createGraph: bo
     // A gradient is ours alone when it is new memory (or the incoming gradient, when that was
     // ours) and no other gradient of this node shares it.
     const fresh = g._storage !== b.grad._storage || b.owned;
-    add(buffers, next, g, fresh && !shares(g, grads, i), createGraph);
+    add(buffers, next, g, fresh && !shares(g, tensors, i), opts.createGraph);
   }
 }
 
@@ -151,5 +165,5 @@ function visit(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptio
   if (retained !== undefined && opts.capture === undefined) {
     accumulate(retained, { grad: b.grad, owned: false }, opts.createGraph);
   }
-  step(node, b, buffers, opts.createGraph);
+  step(node, b, buffers, opts);
 }

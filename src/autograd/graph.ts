@@ -43,9 +43,17 @@ export class Node {
     this.op = op;
     this.name = name;
     this.ctx = ctx;
-    this.next = inputs.map((x) => (isTensor(x) && x._requiresGrad ? edgeOf(x) : null));
-    this.shapes = inputs.map((x) => (isTensor(x) ? x.shape : null));
-    this.dtypes = inputs.map((x) => (isTensor(x) ? x.dtype : null));
+    const n = inputs.length;
+    this.next = new Array<Node | null>(n);
+    this.shapes = new Array<readonly number[] | null>(n);
+    this.dtypes = new Array<DType | null>(n);
+    for (let i = 0; i < n; i++) {
+      const x = inputs[i];
+      const t = isTensor(x);
+      this.next[i] = t && x._requiresGrad ? edgeOf(x) : null;
+      this.shapes[i] = t ? x.shape : null;
+      this.dtypes[i] = t ? x.dtype : null;
+    }
     this._inputs = null;
   }
 
@@ -116,8 +124,16 @@ function anyRequiresGrad(inputs: readonly Saved[]): boolean {
   return false;
 }
 
+const NAMES = new Map<string, string>();
+
+/** PyTorch's node name for an op without a name of its own: 'mul' -> 'MulBackward0'. */
 function defaultName(op: string): string {
-  return op.charAt(0).toUpperCase() + op.slice(1).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) + 'Backward0';
+  let name = NAMES.get(op);
+  if (name === undefined) {
+    name = op.charAt(0).toUpperCase() + op.slice(1).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) + 'Backward0';
+    NAMES.set(op, name);
+  }
+  return name;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { DTypeError, IndexError, ShapeError } from '../errors';
 import { checkTensor } from '../ops/common';
+import { linear as linearOp } from '../ops/linalg';
 import type { Tensor } from '../tensor';
 import { bernoulli_ } from '../random';
 import type { Generator } from '../random';
@@ -134,9 +135,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
  * @example F.linear(x, layer.weight, layer.bias)
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  checkTensor(x, 'linear');
-  const y = x.matmul(weight.t());
-  return bias === undefined || bias === null ? y : y.add(bias);
+  return linearOp(x, weight, bias);
 }
 
 /**

@@ -16,17 +16,20 @@ export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minim
 
 /** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
 function asArg(x: TensorLike, dtype: DType): KernelArg {
-  return isTensor(x) ? toDtype(x, dtype) : scalarNumber(x);
+  if (isTensor(x)) return x.dtype === dtype ? x : toDtype(x, dtype);
+  return typeof x === 'number' ? x : scalarNumber(x);
 }
 
 function call(op: BinaryOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
-  const { data, meta } = describe(out, args);
-  native[op](out._storage.data, data[0] as Operand, data[1] as Operand, meta, alpha);
+  const data = describe(out, args);
+  native[op](out._storage.data, data[0] as Operand, data[1] as Operand, alpha);
   return out;
 }
 
 /** The dtype an arithmetic op computes in, with its dtype rules checked. */
 function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): DType {
+  // The common case, a floating-point tensor with one of its own dtype or a number: nothing to promote.
+  if (isTensor(a) && isFloatingPoint(a.dtype) && (typeof b === 'number' || (isTensor(b) && b.dtype === a.dtype))) return a.dtype;
   let dtype = resultType([promotionOf(a), promotionOf(b)]);
   if ((op === 'div' || op === 'atan2') && !isFloatingPoint(dtype)) dtype = getDefaultDtype();
   if (dtype === 'bool' && op === 'sub') {
@@ -87,8 +90,8 @@ export function compare(op: CompareOp | LogicalOp, a: Tensor, b: TensorLike): Te
 /** logical_not: true where x is zero. */
 export function logicalNot(x: Tensor): Tensor {
   const out = newOutput([x], 'bool');
-  const { meta } = describe(out, [x]);
-  native.logical_not(out._storage.data as Uint8Array, x._storage.data, meta);
+  describe(out, [x]);
+  native.logical_not(out._storage.data as Uint8Array, x._storage.data);
   return out;
 }
 
@@ -111,8 +114,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 function runWhere(out: Tensor, args: KernelArg[]): Tensor {
-  const { data, meta } = describe(out, args);
-  native.where(out._storage.data, data[0] as Uint8Array, data[1] as Operand, data[2] as Operand, meta);
+  const data = describe(out, args);
+  native.where(out._storage.data, data[0] as Uint8Array, data[1] as Operand, data[2] as Operand);
   return out;
 }
 

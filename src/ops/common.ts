@@ -1,7 +1,7 @@
 /** Helpers every op family uses: recognising tensors and scalars, allocating results. */
 import { scalarDType, type DType } from '../dtype';
 import { contiguousStrides, numel } from '../shape';
-import { allocate, makeTensor, Storage } from '../storage';
+import { allocate, makeTensor, TENSOR } from '../storage';
 import type { Tensor } from '../tensor';
 
 /** A JavaScript value that stands for a scalar: PyTorch's Python number or bool. */
@@ -10,7 +10,7 @@ export type Scalar = number | boolean | bigint;
 export type TensorLike = Tensor | Scalar;
 
 export function isTensor(x: unknown): x is Tensor {
-  return typeof x === 'object' && x !== null && (x as { _storage?: unknown })._storage instanceof Storage;
+  return typeof x === 'object' && x !== null && (x as { [TENSOR]?: boolean })[TENSOR] === true;
 }
 
 export function isScalar(x: unknown): x is Scalar {

@@ -19,7 +19,8 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
   meta.pushShape(dst.shape);
   meta.pushOperand(dst);
   meta.pushOperand(src, broadcastStrides(src.shape, src._strides, dst.shape));
-  native.copy(dst._storage.data, src._storage.data, meta.end());
+  meta.end();
+  native.copy(dst._storage.data, src._storage.data);
   return dst;
 }
 
@@ -60,6 +61,7 @@ export function fillInto(t: Tensor, value: Scalar): Tensor {
   meta.begin();
   meta.pushShape(t.shape);
   meta.pushOperand(t);
-  native.fill(t._storage.data, meta.end(), scalarNumber(value));
+  meta.end();
+  native.fill(t._storage.data, scalarNumber(value));
   return t;
 }

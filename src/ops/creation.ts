@@ -192,7 +192,8 @@ function rangeFill(kernel: 'arange_' | 'linspace_', n: number, dtype: DType, a: 
   meta.begin();
   meta.pushShape(out.shape);
   meta.pushOperand(out);
-  native[kernel](out._storage.data, meta.end(), a, b);
+  meta.end();
+  native[kernel](out._storage.data, a, b);
   return finish(out, opts);
 }
 

@@ -28,7 +28,7 @@ function checkIndex(x: Tensor, dim: number, index: Tensor, op: string, other?: T
 }
 
 /** The metadata for (dim; operands...), the one indexed along dim preceded by its size there. */
-function describe(index: Tensor, d: number, operands: readonly (Tensor | null)[], indexedAt: number): Float64Array {
+function describe(index: Tensor, d: number, operands: readonly (Tensor | null)[], indexedAt: number): void {
   meta.begin();
   meta.pushShape(index.shape);
   meta.push(d);
@@ -38,7 +38,7 @@ function describe(index: Tensor, d: number, operands: readonly (Tensor | null)[]
     meta.pushOperand(t);
   });
   meta.pushOperand(index);
-  return meta.end();
+  meta.end();
 }
 
 /**
@@ -49,7 +49,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkIndex(x, dim, index, 'gather');
   if (x.shape.length === 0) return record('gather', clone(x), [x, index], d);
   const out = emptyTensor(index.shape, x.dtype);
-  native.gather(out._storage.data, x._storage.data, index._storage.data as BigInt64Array, describe(index, d, [out, x], 1));
+  describe(index, d, [out, x], 1);
+  native.gather(out._storage.data, x._storage.data, index._storage.data as BigInt64Array);
   return record('gather', out, [x, index], d);
 }
 
@@ -65,8 +66,8 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   }
   const write = (target: Tensor) => {
     const value = isTensor(src) ? src._storage.data : scalarNumber(src);
-    native.scatter_(target._storage.data, value, index._storage.data as BigInt64Array,
-      describe(index, d, [target, isTensor(src) ? src : null], 0), accumulate);
+    describe(index, d, [target, isTensor(src) ? src : null], 0);
+    native.scatter_(target._storage.data, value, index._storage.data as BigInt64Array, accumulate);
     target._storage.version++;
   };
   const rule = accumulate ? 'scatterAdd' : 'scatter';

@@ -13,20 +13,24 @@ import * as meta from './meta';
 
 export type KernelArg = Tensor | number;
 
-/** The broadcast shape of the tensor operands (numbers broadcast to anything). */
-export function broadcastAll(args: readonly KernelArg[]): number[] {
-  let shape: number[] | undefined;
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/** The broadcast shape of the tensor operands (numbers broadcast to anything); an operand's own when all agree. */
+export function broadcastAll(args: readonly KernelArg[]): readonly number[] {
+  let shape: readonly number[] | undefined;
   for (const a of args) {
-    if (isTensor(a)) shape = shape === undefined ? a.shape.slice() : broadcastShapes(shape, a.shape);
+    if (!isTensor(a)) continue;
+    if (shape === undefined || shape === a.shape) shape = a.shape;
+    else if (!sameShape(shape, a.shape)) shape = broadcastShapes(shape, a.shape);
   }
-  return shape ?? [];
+  return shape ?? SCALAR_SHAPE;
 }
 
 /**
  * Writes meta for `out` and the operands over out's shape and returns the kernel's arguments:
  * each operand's storage, or the number itself.
  */
-export function describe(out: Tensor, args: readonly KernelArg[]): { data: Operand[]; meta: Float64Array } {
+export function describe(out: Tensor, args: readonly KernelArg[]): Operand[] {
   const data: Operand[] = new Array(args.length);
   meta.begin();
   meta.pushShape(out.shape);
@@ -35,12 +39,13 @@ export function describe(out: Tensor, args: readonly KernelArg[]): { data: Opera
     const a = args[i];
     if (isTensor(a)) {
       data[i] = a._storage.data;
-      meta.pushOperand(a, sameShape(a.shape, out.shape) ? a._strides : broadcastStrides(a.shape, a._strides, out.shape));
+      meta.pushOperand(a, a.shape === out.shape || sameShape(a.shape, out.shape) ? a._strides : broadcastStrides(a.shape, a._strides, out.shape));
     } else {
       data[i] = a;
     }
   }
-  return { data, meta: meta.end() };
+  meta.end();
+  return data;
 }
 
 /** A new tensor of `dtype` over the operands' broadcast shape. */

@@ -9,6 +9,7 @@ import { native } from '../native';
 import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkTensor, emptyTensor } from './common';
+import { copyInto } from './copy';
 import * as meta from './meta';
 import { asStrided } from './view';
 
@@ -33,7 +34,8 @@ export function gemmInto(out: Tensor, a: Tensor, b: Tensor, batch: readonly numb
   operand(a, aBatch);
   operand(b, bBatch);
   operand(out, out._strides.slice(0, nb));
-  native.gemm(out._storage.data, a._storage.data, b._storage.data, meta.end(), alpha, beta);
+  meta.end();
+  native.gemm(out._storage.data, a._storage.data, b._storage.data, alpha, beta);
   return out;
 }
 
@@ -44,18 +46,69 @@ function checkMatmulTypes(a: Tensor, b: Tensor, what = 'm1 and m2'): void {
   if (a.dtype === 'bool') throw new DTypeError(`"addmm_impl_cpu_" not implemented for '${scalarName(a.dtype)}'`);
 }
 
+function checkMm(a: Tensor, b: Tensor, names = ['self', 'mat2']): void {
+  if (a.shape.length !== 2) throw new ShapeError(`${names[0]} must be a matrix, but got a ${a.shape.length}-D tensor`);
+  if (b.shape.length !== 2) throw new ShapeError(`${names[1]} must be a matrix, but got a ${b.shape.length}-D tensor`);
+  checkMatmulTypes(a, b);
+  if (a.shape[1] !== b.shape[0]) {
+    throw new ShapeError(`mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`);
+  }
+}
+
+/**
+ * out += a @ b for 2-D tensors, in place and not recorded: how backward adds a product straight
+ * into a leaf's existing .grad (BLAS beta = 1), without a temporary.
+ */
+export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
+  gemmInto(out, a, b, [], [], [], 1, 1);
+  out._storage.version++;
+  return out;
+}
+
+/**
+ * beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape (torch.addmm): one
+ * GEMM over a copy of input.
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
+  checkTensor(input, 'addmm');
+  checkMm(mat1, mat2, ['mat1', 'mat2']);
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const out = emptyTensor([mat1.shape[0], mat2.shape[1]], mat1.dtype);
+  if (beta !== 0) copyInto(out, input);
+  gemmInto(out, mat1, mat2, [], [], [], alpha, beta === 0 ? 0 : beta);
+  return record('addmm', out, [input, mat1, mat2], { alpha, beta });
+}
+
+/**
+ * x @ weight^T + bias with weight [out, in] (F.linear). A 2-D x is one GEMM that also adds the
+ * bias; other shapes are flattened to 2-D and back.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor(x, 'linear');
+  checkTensor(weight, 'linear', 'weight');
+  if (x.shape.length !== 2) {
+    if (x.shape.length === 0) throw new ShapeError('linear(): input must have at least one dimension');
+    const lead = x.shape.slice(0, -1);
+    const y = linear(x.reshape(-1, x.shape[x.shape.length - 1]), weight, bias);
+    return y.reshape([...lead, weight.shape[0]]);
+  }
+  if (weight.shape.length !== 2) throw new ShapeError(`linear(): weight must be a matrix, but got a ${weight.shape.length}-D tensor`);
+  const wt = weight.detach().t();
+  checkMm(x, wt, ['mat1', 'mat2']);
+  const out = emptyTensor([x.shape[0], weight.shape[0]], x.dtype);
+  const hasBias = bias !== undefined && bias !== null;
+  if (hasBias) copyInto(out, bias);
+  gemmInto(out, x, wt, [], [], [], 1, hasBias ? 1 : 0);
+  return record('linear', out, [x, weight, hasBias ? bias : null], undefined, hasBias ? 'AddmmBackward0' : 'MmBackward0');
+}
+
 /**
  * Matrix product of two 2-D tensors.
  * @example tg.randn(64, 1000).mm(tg.randn(1000, 100)).shape // [64, 100]
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'mm', 'mat2');
-  if (a.shape.length !== 2) throw new ShapeError(`self must be a matrix, but got a ${a.shape.length}-D tensor`);
-  if (b.shape.length !== 2) throw new ShapeError(`mat2 must be a matrix, but got a ${b.shape.length}-D tensor`);
-  checkMatmulTypes(a, b);
-  if (a.shape[1] !== b.shape[0]) {
-    throw new ShapeError(`mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`);
-  }
+  checkMm(a, b);
   return record('mm', gemmInto(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b, [], [], []), [a, b]);
 }
 

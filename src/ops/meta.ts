@@ -1,12 +1,14 @@
 /**
- * The metadata array every kernel call carries: meta[0] is the count of numbers that follow, then
- * shapes, offsets and strides in the order the kernel reads them. One scratch array serves every
- * call (JavaScript runs one call at a time per thread), so describing a call allocates nothing.
- * Build it immediately before the native call: nothing in between may start another call's meta.
+ * The metadata every kernel call reads: meta[0] is the count of numbers that follow, then shapes,
+ * offsets and strides in the order the kernel reads them. It is written into a buffer the addon
+ * owns (one per addon instance; JavaScript runs one call at a time per thread), so describing a
+ * call allocates nothing and passes nothing. Describe a call immediately before making it:
+ * nothing in between may describe another.
  */
+import { native } from '../native';
 import type { Tensor } from '../tensor';
 
-const META = new Float64Array(4096);
+const META = native.meta;
 let pos = 1;
 
 /** Starts a call's metadata. */
@@ -30,8 +32,7 @@ export function pushOperand(t: Tensor, strides: readonly number[] = t._strides):
   for (let i = 0; i < strides.length; i++) META[pos++] = strides[i];
 }
 
-/** Ends the call's metadata and returns the array to pass. */
-export function end(): Float64Array {
+/** Ends the call's metadata. */
+export function end(): void {
   META[0] = pos - 1;
-  return META;
 }

@@ -41,7 +41,7 @@ function plan(x: Tensor, dims: Dims, keepdim: boolean): Plan {
 }
 
 /** Describes (outputs..., x) for the reduction kernels and returns the metadata array. */
-function describe(p: Plan, outs: readonly Tensor[], x: Tensor): Float64Array {
+function describe(p: Plan, outs: readonly Tensor[], x: Tensor): void {
   const keptShape = p.kept.map((d) => x.shape[d]);
   const outStrides = contiguousStrides(keptShape);
   meta.begin();
@@ -51,7 +51,7 @@ function describe(p: Plan, outs: readonly Tensor[], x: Tensor): Float64Array {
   meta.push(x._offset);
   for (const d of p.kept) meta.push(x._strides[d]);
   for (const d of p.reduced) meta.push(x._strides[d]);
-  return meta.end();
+  meta.end();
 }
 
 type Kernel = 'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any';
@@ -62,7 +62,8 @@ function reduce(kernel: Kernel, x: Tensor, dims: Dims, keepdim: boolean, outDtyp
     throw emptyError(kernel.replace(/^a(?=m)/, '') as string, x, p);
   }
   const out = emptyTensor(p.outShape, outDtype);
-  native[kernel](out._storage.data, x._storage.data, describe(p, [out], x));
+  describe(p, [out], x);
+  native[kernel](out._storage.data, x._storage.data);
   if (kernel === 'argmax' || kernel === 'argmin' || kernel === 'all' || kernel === 'any') return out;
   // PyTorch names the node ...Backward1 when dims were given, ...Backward0 for a full reduction
   const given = !(dims === undefined || dims === null) && (kernel === 'sum' || kernel === 'mean' || kernel === 'prod');
@@ -138,7 +139,8 @@ export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepd
   if (p.count === 0) throw emptyError(which, x, p);
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
-  native[which](values._storage.data, indices._storage.data as BigInt64Array, x._storage.data, describe(p, [values, indices], x));
+  describe(p, [values, indices], x);
+  native[which](values._storage.data, indices._storage.data as BigInt64Array, x._storage.data);
   const d = p.reduced[0];
   record('maxDim', values, [x], { dim: d, keepdim, indices }, which === 'max' ? 'MaxBackward0' : 'MinBackward0');
   return { values, indices };
@@ -149,6 +151,7 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   if (!isFloatingPoint(x.dtype)) throw new DTypeError('std and var only support floating point and complex dtypes');
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
-  native.var(out._storage.data, x._storage.data, describe(p, [out], x), correction);
+  describe(p, [out], x);
+  native.var(out._storage.data, x._storage.data, correction);
   return record('var', out, [x], { dims: p.reduced, keepdim, correction });
 }

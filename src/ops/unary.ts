@@ -6,12 +6,11 @@ import { native, type UnaryFloatOp, type UnaryNumOp } from '../native';
 import type { Tensor } from '../tensor';
 import { emptyTensor, isTensor, promotionOf, scalarNumber, type Scalar } from './common';
 import { toDtype } from './copy';
-import { describe } from './launch';
+import { describe, newOutput } from './launch';
 
 function run(op: UnaryFloatOp | UnaryNumOp | 'clamp', out: Tensor, src: Tensor, ...extra: (number | null)[]): Tensor {
-  const { meta } = describe(out, [src]);
-  (native[op] as (o: unknown, a: unknown, m: Float64Array, ...e: unknown[]) => void)(
-    out._storage.data, src._storage.data, meta, ...extra);
+  describe(out, [src]);
+  (native[op] as (o: unknown, a: unknown, ...e: unknown[]) => void)(out._storage.data, src._storage.data, ...extra);
   return out;
 }
 
@@ -90,6 +89,27 @@ function clampType(x: Tensor, min?: Scalar | null, max?: Scalar | null): DType {
   if (min !== undefined && min !== null) ops.push(promotionOf(min));
   if (max !== undefined && max !== null) ops.push(promotionOf(max));
   return resultType(ops);
+}
+
+/**
+ * relu's backward: g where x > threshold, else 0 (x: relu's output), in one pass. Recorded, so
+ * that second derivatives flow through it.
+ */
+export function thresholdBackward(g: Tensor, x: Tensor, threshold: number): Tensor {
+  const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
+  const out = newOutput(args, g.dtype);
+  describe(out, args);
+  native.threshold_backward(out._storage.data, g._storage.data, args[1]._storage.data, threshold);
+  return record('thresholdBackward', out, [g, x], threshold);
+}
+
+/** clamp's backward: g where min <= x <= max (null: no bound), else 0, in one pass. Recorded. */
+export function clampBackward(g: Tensor, x: Tensor, min: number | null, max: number | null): Tensor {
+  const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
+  const out = newOutput(args, g.dtype);
+  describe(out, args);
+  native.clamp_backward(out._storage.data, g._storage.data, args[1]._storage.data, min, max);
+  return record('clampBackward', out, [g, x], { min, max });
 }
 
 function bound(b: Scalar | null | undefined): number | null {

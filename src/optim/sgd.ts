@@ -15,12 +15,12 @@ export interface SGDOptions {
 }
 
 /** Describes a parameter and the tensors that step with it (same shape) for a fused kernel. */
-export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): Float64Array {
+export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): void {
   meta.begin();
   meta.pushShape(p.shape);
   meta.pushOperand(p);
   for (const t of others) if (t !== null) meta.pushOperand(t);
-  return meta.end();
+  meta.end();
 }
 
 /**
@@ -48,9 +48,9 @@ export class SGD extends Optimizer<SGDOptions> {
           if (first) buf = p.newEmpty(p.shape);
           if (buf !== null) state.momentumBuffer = buf;
           const grad = p.grad;
+          describeStep(p, [grad, g.momentum !== 0 ? buf : null]);
           native.sgd_step(p._storage.data, grad._storage.data, g.momentum !== 0 ? (buf as Tensor)._storage.data : null,
-            describeStep(p, [grad, g.momentum !== 0 ? buf : null]), g.lr, g.momentum, g.dampening, g.weightDecay,
-            g.nesterov, g.maximize, first);
+            g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov, g.maximize, first);
           p._storage.version++;
           if (buf !== null) buf._storage.version++;
         }

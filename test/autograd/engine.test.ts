@@ -17,6 +17,25 @@ describe('backward', () => {
     expect(first.tolist()).toEqual([4, 8, 12]);
   });
 
+  it('adds matrix-product gradients straight into an existing .grad (same buffer, same values)', () => {
+    const x = tg.randn(5, 4, { dtype: 'float64' }), w = tg.randn(4, 3, { dtype: 'float64', requiresGrad: true });
+    const lin = new tg.nn.Linear(4, 3, { dtype: 'float64' });
+    const run = () => x.mm(w).sum().add(lin.forward(x).pow(2).sum());
+    run().backward();
+    const wGrad = w.grad!, wStorage = wGrad._storage, lGrad = lin.weight.grad!;
+    const firstW = wGrad.clone(), firstL = lGrad.clone();
+    run().backward();
+    expect(w.grad).toBe(wGrad);
+    expect(w.grad!._storage).toBe(wStorage);
+    expect(lin.weight.grad).toBe(lGrad);
+    expect(w.grad!.allclose(firstW.mul(2), { rtol: 1e-12 })).toBe(true);
+    expect(lin.weight.grad!.allclose(firstL.mul(2), { rtol: 1e-12 })).toBe(true);
+    // autograd.grad never writes into .grad
+    const [g] = tg.autograd.grad(x.mm(w).sum(), [w]);
+    expect(g).not.toBe(w.grad);
+    expect(w.grad!.allclose(firstW.mul(2), { rtol: 1e-12 })).toBe(true);
+  });
+
   it('gives every leaf a .grad of its own, even when an op passes one gradient to several inputs', () => {
     const a = f64([1, 2]), b = f64([3, 4]);
     a.add(b).sum().backward();

@@ -88,6 +88,12 @@ const checks: Record<string, Check[]> = {
   sigmoid: unary('sigmoid'),
   erf: unary('erf'),
   relu: [{ label: 'relu away from 0', fn: (x) => x.relu(), inputs: () => [leafAwayFromZero([3, 4])] }],
+  thresholdBackward: [
+    { label: "relu's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(x.relu().mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([3, 4]), leaf([3, 4])] },
+  ],
+  clampBackward: [
+    { label: "clamp's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(x.clamp(-0.5, 0.5).mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [tg.tensor([-1, -0.3, 0.2, 0.7], { dtype: 'float64', requiresGrad: true }), leaf([4])] },
+  ],
   sign: [{ label: 'sign', fn: (x) => x.sign(), inputs: () => [leafAwayFromZero([3])] }],
   floor: unary('floor', 0.2, 0.8),
   ceil: unary('ceil', 1.2, 1.8),
@@ -146,6 +152,15 @@ const checks: Record<string, Check[]> = {
   ],
   mv: [{ label: 'mv', fn: (a, v) => a.mv(v), inputs: () => [leafT([2, 3]), leaf([3])] }],
   dot: [{ label: 'dot', fn: (a, b) => a.dot(b), inputs: () => [leaf([4]), leaf([4])] }],
+  addmm: [
+    { label: 'addmm broadcast input', fn: (i, a, b) => i.addmm(a, b, { beta: 0.5, alpha: 2 }), inputs: () => [leaf([3]), leaf([2, 4]), leaf([4, 3])] },
+    { label: 'addmm transposed', fn: (i, a, b) => i.addmm(a, b), inputs: () => [leaf([2, 3]), leafT([2, 4]), leafT([4, 3])] },
+  ],
+  linear: [
+    { label: 'F.linear with bias', fn: (x, w, b) => tg.F.linear(x, w, b), inputs: () => [leaf([4, 3]), leaf([2, 3]), leaf([2])] },
+    { label: 'F.linear without bias, 3-D input', fn: (x, w) => tg.F.linear(x, w), inputs: () => [leaf([2, 2, 3]), leafT([2, 3])] },
+    { label: 'F.linear 1-D input', fn: (x, w, b) => tg.F.linear(x, w, b), inputs: () => [leaf([3]), leaf([2, 3]), leaf([2])] },
+  ],
   view: [
     { label: 'view', fn: (x) => x.view(3, 2).mul(x.view(3, 2)), inputs: () => [leaf([2, 3])] },
     { label: 'reshape of a transposed tensor (copies)', fn: (x) => x.reshape(6).mul(tg.arange(6, { dtype: 'float64' })), inputs: () => [leafT([2, 3])] },
