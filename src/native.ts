@@ -40,6 +40,7 @@ export interface NativeBackendInfo {
   avx2: boolean;
   avx512: boolean;
   napiVersion: number;
+  kernelThreads: number;
 }
 
 export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
@@ -47,7 +48,7 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
   Record<'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any', Reduce> & {
     init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): Float64Array;
     backendInfo(): NativeBackendInfo;
-    setBlasThreads(n: number): void;
+    setThreads(n: number): void;
     where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand): void;
     threshold_backward(out: TypedArray, grad: TypedArray, x: TypedArray, threshold: number): void;
     clamp_backward(out: TypedArray, grad: TypedArray, x: TypedArray, min: number | null, max: number | null): void;

@@ -12,8 +12,10 @@ export interface BackendInfo {
   blasCoreType: string;
   /** Who chose that kernel set: the user (OPENBLAS_CORETYPE), tensorgrad (a stronger set than OpenBLAS detects), or OpenBLAS. */
   blasCoreChoice: 'user' | 'tensorgrad' | 'openblas';
-  /** Threads used for matrix products. */
+  /** Threads used for matrix products (the BLAS library's). */
   threads: number;
+  /** Threads tensorgrad's own kernels use (elementwise ops and reductions on large tensors). */
+  kernelThreads: number;
   cpu: { vendor: string; avx2: boolean; avx512: boolean };
   napiVersion: number;
 }
@@ -34,6 +36,7 @@ export function backendInfo(): BackendInfo {
     blasCoreType: n.blasCoreType,
     blasCoreChoice: n.blas === 'OpenBLAS' ? blasCoreChoice : 'openblas',
     threads: n.blas === 'OpenBLAS' ? n.blasThreads : 1,
+    kernelThreads: n.kernelThreads,
     cpu: { vendor: n.cpuVendor, avx2: n.avx2, avx512: n.avx512 },
     napiVersion: n.napiVersion,
   };
@@ -45,9 +48,10 @@ export function backendInfo(): BackendInfo {
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, but got ${n}`);
-  native.setBlasThreads(n);
+  native.setThreads(n);
 }
 
+/** The number of threads set by setNumThreads (by default, the cores the BLAS library uses). */
 export function getNumThreads(): number {
-  return backendInfo().threads;
+  return native.backendInfo().kernelThreads;
 }

@@ -30,7 +30,14 @@ describe('threads', () => {
   it('setNumThreads / getNumThreads', () => {
     const before = tg.getNumThreads();
     tg.setNumThreads(1);
-    expect(tg.getNumThreads()).toBe(tg.backendInfo().blas === 'OpenBLAS' ? 1 : before);
+    expect(tg.getNumThreads()).toBe(1);
+    expect(tg.backendInfo().kernelThreads).toBe(1);
+    if (tg.backendInfo().blas === 'OpenBLAS') expect(tg.backendInfo().threads).toBe(1);
+    tg.setNumThreads(2);
+    const a = tg.randn(300, 400), b = tg.randn(300, 400);
+    const two = a.mul(b).add(a).sum(1).tolist(); // large enough to run on both threads
+    tg.setNumThreads(1);
+    expect(a.mul(b).add(a).sum(1).tolist()).toEqual(two);
     tg.setNumThreads(before);
     expect(() => tg.setNumThreads(0)).toThrow(RangeError);
   });

@@ -13,6 +13,7 @@ constexpr size_t kMetaCapacity = 8192;
 struct InstanceData {
   Napi::FunctionReference shape_error, dtype_error, index_error;
   double* meta = nullptr;
+  ThreadPool pool;  // this instance's threads for our own kernels
   ~InstanceData() { delete[] meta; }
 };
 
@@ -136,6 +137,7 @@ void expect_float(Napi::Env env, const Buf& b, const char* op) {
 Meta::Meta(const Napi::CallbackInfo& info) : env_(info.Env()) {
   auto* data = env_.GetInstanceData<InstanceData>();
   if (data == nullptr || data->meta == nullptr) fail(env_, ErrorKind::Type, "the addon was not initialised (call init first)");
+  pool_.emplace(&data->pool);  // kernels of this call run on this instance's threads
   // meta[0] says how many numbers follow.
   const double count = data->meta[0];
   if (!(count >= 0 && count <= double(kMetaCapacity - 1)) || count != double(int64_t(count)))
@@ -191,6 +193,16 @@ char* Meta::operand(const Buf& buf, int ndim, const int64_t* shape, int64_t* str
 
 void Meta::done() {
   if (pos_ != n_) fail(env_, ErrorKind::Range, "meta: more numbers than the call uses");
+}
+
+void set_kernel_threads(Napi::Env env, int threads) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  if (data != nullptr) data->pool.resize(threads);
+}
+
+int kernel_threads(Napi::Env env) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  return data == nullptr ? 1 : data->pool.threads();
 }
 
 int64_t numel(int ndim, const int64_t* shape) {

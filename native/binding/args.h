@@ -8,9 +8,11 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "../kernels/dtype.h"
+#include "../kernels/parallel.h"
 #include "../kernels/strided.h"
 
 namespace tg {
@@ -57,6 +59,7 @@ class Meta {
 
  private:
   Napi::Env env_;
+  std::optional<ScopedPool> pool_;
   const double* p_ = nullptr;
   size_t n_ = 0, pos_ = 0;
 };
@@ -71,6 +74,10 @@ Strided<N> strided(Meta& meta, const Buf* const (&bufs)[N]) {
 }
 
 int64_t numel(int ndim, const int64_t* shape);
+
+// The threads this addon instance's own kernels use (the BLAS library has its own).
+void set_kernel_threads(Napi::Env env, int threads);
+int kernel_threads(Napi::Env env);
 
 // Argument i as a value of T: a number converted as PyTorch converts a Python scalar.
 template <class T>

@@ -20,24 +20,31 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("avx2", cpu.avx2 && cpu.fma);
   o.Set("avx512", cpu.avx512);
   o.Set("napiVersion", NAPI_VERSION);
+  o.Set("kernelThreads", kernel_threads(env));
   return o;
 }
 
-Napi::Value set_blas_threads(const Napi::CallbackInfo& info) {
+// setThreads(n): the BLAS library's threads and our own kernels' threads.
+Napi::Value set_threads(const Napi::CallbackInfo& info) {
   const double n = number_arg(info, 0, "threads");
   if (!(n >= 1 && n <= 1024)) fail(info.Env(), ErrorKind::Range, "threads must be between 1 and 1024");
   blas_set_num_threads(int(n));
+  set_kernel_threads(info.Env(), int(n));
   return info.Env().Undefined();
 }
 
-Napi::Value init(const Napi::CallbackInfo& info) { return init_instance(info); }
+Napi::Value init(const Napi::CallbackInfo& info) {
+  Napi::Value meta = init_instance(info);
+  set_kernel_threads(info.Env(), blas_info().threads);  // as many as the BLAS library starts with
+  return meta;
+}
 
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, init, "init"));
   exports.Set("backendInfo", Napi::Function::New(env, backend_info, "backendInfo"));
-  exports.Set("setBlasThreads", Napi::Function::New(env, set_blas_threads, "setBlasThreads"));
+  exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
 }
 
 }  // namespace tg

@@ -1,13 +1,139 @@
-// parallel_for: splits [0, n) into chunks of at least `grain` elements for the kernel threads.
+// parallel_for: splits [0, n) across the threads of the calling addon instance's pool.
+//
+// Each addon instance (main thread, each worker) owns a ThreadPool; a binding call points the
+// calling thread at its instance's pool (ScopedPool) so that kernels need no pool argument.
 #pragma once
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace tg {
 
-// Our own loops run on the calling thread; matrix products use the BLAS library's threads.
+class ThreadPool {
+ public:
+  ThreadPool() = default;
+  ~ThreadPool() { resize(1); }
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return int(workers_.size()) + 1; }
+
+  // Uses `threads` threads in all, the caller included.
+  void resize(int threads) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = false;
+    }
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { loop(); });
+  }
+
+  // Runs f over `chunks` contiguous pieces of [0, n), the caller taking part; returns when all are
+  // done and no worker is still inside this job (so none can carry it into the next one).
+  void run(int64_t n, int chunks, const std::function<void(int64_t, int64_t)>& f) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &f;
+      n_ = n;
+      chunks_ = chunks;
+      next_.store(0);
+      remaining_.store(chunks);
+      ++generation_;
+    }
+    wake_.notify_all();
+    work(f, n, chunks);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return remaining_.load() == 0 && active_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void work(const std::function<void(int64_t, int64_t)>& f, int64_t n, int chunks) {
+    for (int c = next_.fetch_add(1); c < chunks; c = next_.fetch_add(1)) {
+      f(n * c / chunks, n * (c + 1) / chunks);
+      if (remaining_.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_.notify_all();
+      }
+    }
+  }
+
+  void loop() {
+    uint64_t seen = generation_;
+    while (true) {
+      const std::function<void(int64_t, int64_t)>* f;
+      int64_t n;
+      int chunks;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_) return;
+        f = job_;
+        n = n_;
+        chunks = chunks_;
+        if (f == nullptr) continue;
+        ++active_;  // run() will not return (or start another job) until this worker leaves
+      }
+      work(*f, n, chunks);
+      std::lock_guard<std::mutex> lock(mu_);
+      --active_;
+      done_.notify_all();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  int64_t n_ = 0;
+  int chunks_ = 0;
+  std::atomic<int> next_{0}, remaining_{0};
+  int active_ = 0;  // workers inside the current job (guarded by mu_)
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+// The pool of the addon instance this thread is serving right now (set per call).
+inline ThreadPool*& current_pool() {
+  static thread_local ThreadPool* pool = nullptr;
+  return pool;
+}
+
+// Points the calling thread at a pool for the duration of one binding call.
+class ScopedPool {
+ public:
+  explicit ScopedPool(ThreadPool* pool) : previous_(current_pool()) { current_pool() = pool; }
+  ~ScopedPool() { current_pool() = previous_; }
+
+ private:
+  ThreadPool* previous_;
+};
+
+// f(begin, end) over [0, n): in pieces of at least `grain` on the current pool's threads, or all
+// on the calling thread when the work is small or there is no pool.
 template <class F>
-void parallel_for(int64_t n, int64_t /*grain*/, F&& f) {
-  if (n > 0) f(int64_t(0), n);
+void parallel_for(int64_t n, int64_t grain, F&& f) {
+  if (n <= 0) return;
+  ThreadPool* pool = current_pool();
+  const int chunks = pool == nullptr ? 1 : int(std::min<int64_t>(pool->threads(), n / std::max<int64_t>(grain, 1)));
+  if (chunks < 2) {
+    f(int64_t(0), n);
+    return;
+  }
+  pool->run(n, chunks, std::function<void(int64_t, int64_t)>(std::forward<F>(f)));
 }
 
 }  // namespace tg

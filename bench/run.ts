@@ -1,0 +1,184 @@
+/**
+ * npm run bench (which first compiles the package: the benchmark runs dist/, as users do): the seed tutorial's 64x1000x100x10 loop and friends on tensorgrad, NumPy and
+ * PyTorch, alternated round by round in one run so that a noisy machine still compares fairly.
+ * Prints a table of medians and ratios and writes bench/results/latest.json.
+ *
+ * Options: --rounds N (default 5), --steps N (default 500), --quick (3 rounds, 200 steps).
+ * TENSORGRAD_BENCH_PYTHON: a python with torch (and numpy) for the anchors; otherwise python3 and
+ * .venv/bin/python are tried. A missing anchor is skipped with a note.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import * as tg from 'tensorgrad';
+import type { Config } from './seed-loop';
+
+const root = join(__dirname, '..');
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const quick = args.includes('--quick');
+const rounds = flag('--rounds', quick ? 3 : 5);
+const steps = flag('--steps', quick ? 200 : 500);
+const all = os.cpus().length;
+const threadCounts = all > 1 ? [1, all] : [1];
+
+type Impl = 'tensorgrad' | 'numpy' | 'numpy-tuned' | 'torch';
+interface Result extends Config { value: number; warm?: number; rssMB: number }
+
+// ---- the pythons -----------------------------------------------------------------------------
+
+function probe(python: string, module: string): string | null {
+  const r = spawnSync(python, ['-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function findPython(module: string): { python: string; version: string } | null {
+  const candidates = [process.env.TENSORGRAD_BENCH_PYTHON, 'python3', join(root, '.venv', 'bin', 'python')].filter((p): p is string => !!p);
+  for (const python of candidates) {
+    const version = probe(python, module);
+    if (version !== null) return { python, version };
+  }
+  return null;
+}
+
+const numpyPy = findPython('numpy');
+const torchPy = findPython('torch');
+const notes: string[] = [];
+if (numpyPy === null) notes.push('NumPy anchor skipped: no python3 with numpy found.');
+if (torchPy === null) notes.push('PyTorch anchor skipped: no python with torch found (set TENSORGRAD_BENCH_PYTHON).');
+
+/** NumPy "tuned": OpenBLAS's AVX-512 kernels where the CPU has them, and a malloc that does not trim. */
+const info = tg.backendInfo();
+const tunedEnv: Record<string, string> = { MALLOC_TRIM_THRESHOLD_: '2147483647', MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TOP_PAD_: '67108864' };
+if (info.cpu.avx512) tunedEnv.OPENBLAS_CORETYPE = 'SkylakeX';
+else notes.push('NumPy tuned: this CPU has no AVX-512, so only its malloc is tuned.');
+
+// ---- configurations -------------------------------------------------------------------------------
+
+function configs(impl: Impl, threads: number): Config[] {
+  const out: Config[] = [];
+  const modes: ('autograd' | 'manual')[] = impl === 'tensorgrad' || impl === 'torch' ? ['autograd', 'manual'] : ['manual'];
+  for (const mode of modes) for (const dtype of ['float32', 'float64'] as const) out.push({ kind: 'loop', mode, dtype, threads, steps });
+  if (threads === 1) {
+    if (impl !== 'numpy-tuned') {
+      out.push({ kind: 'op', mode: 'manual', threads });
+      if (impl !== 'numpy') out.push({ kind: 'op', mode: 'autograd', threads });
+    }
+    out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
+  }
+  return out;
+}
+
+function runOurs(threads: number[]): Result[] {
+  const list = threads.flatMap((t) => configs('tensorgrad', t));
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  const out = execFileSync(tsx, [join(__dirname, 'seed-loop.ts'), JSON.stringify(list)], {
+    encoding: 'utf8', maxBuffer: 1 << 24,
+  });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as Result);
+}
+
+function runPython(impl: Impl, python: string, threads: number): Result[] {
+  const lib = impl === 'torch' ? 'torch' : 'numpy';
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  if (impl === 'numpy-tuned') Object.assign(env, tunedEnv);
+  const out = execFileSync(python, [join(__dirname, 'anchors', 'seed_loop.py'), lib, JSON.stringify(configs(impl, threads))], {
+    encoding: 'utf8', env, maxBuffer: 1 << 24,
+  });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as Result);
+}
+
+// ---- rounds -----------------------------------------------------------------------------------------
+
+const samples = new Map<string, number[]>();
+const rss = new Map<Impl, number>();
+const key = (impl: Impl, c: Config, warm = false) => [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.threads, warm ? 'warm' : ''].join('|');
+function collect(impl: Impl, results: Result[]): void {
+  for (const r of results) {
+    const k = key(impl, r);
+    samples.set(k, [...(samples.get(k) ?? []), r.value]);
+    if (r.warm !== undefined && r.warm !== null) samples.set(key(impl, r, true), [...(samples.get(key(impl, r, true)) ?? []), r.warm]);
+    rss.set(impl, Math.max(rss.get(impl) ?? 0, r.rssMB));
+  }
+}
+
+console.log(`tensorgrad ${info.version} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${all} cores), ${info.blas} ${info.blasCoreType}`);
+console.log(`${rounds} rounds of ${steps}-step loops, alternating implementations...`);
+for (let r = 0; r < rounds; r++) {
+  collect('tensorgrad', runOurs(threadCounts));
+  for (const t of threadCounts) {
+    if (numpyPy) {
+      collect('numpy', runPython('numpy', numpyPy.python, t));
+      collect('numpy-tuned', runPython('numpy-tuned', numpyPy.python, t));
+    }
+    if (torchPy) collect('torch', runPython('torch', torchPy.python, t));
+  }
+  process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
+}
+
+// ---- the table ------------------------------------------------------------------------------------
+
+const median = (xs: number[] | undefined) => {
+  if (!xs || xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const get = (impl: Impl, c: Config, warm = false) => median(samples.get(key(impl, c, warm)));
+const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}x`);
+
+const rows: string[][] = [];
+const json: Record<string, unknown>[] = [];
+// The matrix products of one step: x@w1 and x^T@grad_h (64x1000x100), h@w2, h^T@g, g@w2^T (64x100x10).
+const GFLOP_PER_STEP = (2 * (2 * 64 * 1000 * 100) + 3 * (2 * 64 * 100 * 10)) / 1e9;
+for (const warm of [false, true]) {
+  for (const t of threadCounts) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const mode of ['autograd', 'manual'] as const) {
+        const c: Config = { kind: 'loop', mode, dtype, threads: t, steps };
+        const ours = get('tensorgrad', c, warm);
+        const np = get('numpy', { ...c, mode: 'manual' }, warm), npt = get('numpy-tuned', { ...c, mode: 'manual' }, warm), th = get('torch', c, warm);
+        const label = `seed loop ${mode} ${dtype}, ${t} thread${t > 1 ? 's' : ''}, ${warm ? `next ${steps} steps` : `first ${steps} steps`} (ms)`;
+        rows.push([label, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
+        json.push({ benchmark: 'seed-loop', phase: warm ? 'warm' : 'cold', mode, dtype, threads: t, steps, ms: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
+      }
+    }
+  }
+}
+for (const mode of ['manual', 'autograd'] as const) {
+  const c: Config = { kind: 'op', mode, threads: 1 };
+  const ours = get('tensorgrad', c), th = get('torch', c), np = mode === 'manual' ? get('numpy', c) : undefined;
+  rows.push([`tiny op (4-element add)${mode === 'autograd' ? ' recording grad' : ''} (us)`, fmt(ours, 2), fmt(np, 2), '-', fmt(th, 2), ratio(ours, np), '-', ratio(ours, th)]);
+  json.push({ benchmark: 'tiny-op', grad: mode === 'autograd', us: { tensorgrad: ours, numpy: np, torch: th } });
+}
+for (const dtype of ['float32', 'float64'] as const) {
+  const c: Config = { kind: 'gemm', dtype, threads: 1 };
+  const ours = get('tensorgrad', c), np = get('numpy', c), npt = get('numpy-tuned', c), th = get('torch', c);
+  rows.push([`${dtype === 'float32' ? 's' : 'd'}gemm 1024^3, 1 thread (GFLOP/s)`, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
+  json.push({ benchmark: 'gemm', dtype, gflops: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
+}
+const peakRows = (['tensorgrad', 'numpy', 'numpy-tuned', 'torch'] as Impl[]).map((i) => fmt(rss.get(i), 0));
+rows.push(['peak RSS of the benchmark process (MB)', ...peakRows, '-', '-', '-']);
+
+const header = ['benchmark (median)', 'tensorgrad', 'NumPy', 'NumPy tuned', 'PyTorch', 'tg / NumPy', 'tg / NumPy tuned', 'tg / PyTorch'];
+const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+
+// derived targets (warm)
+const loop1 = get('tensorgrad', { kind: 'loop', mode: 'autograd', dtype: 'float32', threads: 1, steps }, true);
+const loopAll = get('tensorgrad', { kind: 'loop', mode: 'autograd', dtype: 'float32', threads: all, steps }, true);
+const sgemm = get('tensorgrad', { kind: 'gemm', dtype: 'float32', threads: 1 });
+const derived = [
+  loop1 && sgemm ? `seed loop (autograd, float32, 1 thread, warm) throughput: ${((GFLOP_PER_STEP * steps) / (loop1 / 1e3)).toFixed(1)} GFLOP/s = ${(((GFLOP_PER_STEP * steps) / (loop1 / 1e3)) / sgemm * 100).toFixed(0)}% of tensorgrad's sgemm peak` : '',
+  loop1 && loopAll && all > 1 ? `${all} threads vs 1 thread (autograd, float32, warm): ${(loopAll / loop1).toFixed(2)}x the time` : '',
+].filter(Boolean);
+
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${all} cores; ${info.blas} (${info.blasCoreType} kernels, chosen by ${info.blasCoreChoice}); Node ${process.versions.node}` +
+  `${numpyPy ? `; NumPy ${numpyPy.version}` : ''}${torchPy ? `; PyTorch ${torchPy.version}` : ''}`;
+console.log(`\n${machine}\n\n${table}\n\n${derived.join('\n')}${notes.length ? `\n\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}` : ''}`);
+mkdirSync(join(__dirname, 'results'), { recursive: true });
+writeFileSync(join(__dirname, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, rounds, steps, results: json, derived, notes, table }, null, 2));
+console.log('\nwritten: bench/results/latest.json');

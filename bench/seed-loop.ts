@@ -1,0 +1,88 @@
+/**
+ * The benchmark's measurements on tensorgrad, run in a child process by bench/run.ts. Reads a
+ * JSON list of configurations from argv and prints one JSON result per line.
+ */
+import * as tg from 'tensorgrad';
+
+export interface Config {
+  kind: 'loop' | 'op' | 'gemm';
+  mode?: 'autograd' | 'manual';
+  dtype?: 'float32' | 'float64';
+  threads: number;
+  steps?: number;
+}
+
+const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
+
+/**
+ * The seed tutorial's 64x1000x100x10 net, reading the loss every step: milliseconds for the first
+ * `steps` steps of a fresh run (cold: what a short script sees) and for the `steps` after them (warm).
+ */
+function loop(mode: 'autograd' | 'manual', dtype: 'float32' | 'float64', steps: number): [number, number] {
+  tg.manualSeed(0);
+  const x = tg.randn(N, D_IN, { dtype }), y = tg.randn(N, D_OUT, { dtype });
+  const w1 = tg.randn(D_IN, H, { dtype, requiresGrad: mode === 'autograd' });
+  const w2 = tg.randn(H, D_OUT, { dtype, requiresGrad: mode === 'autograd' });
+  const stepAutograd = () => {
+    const loss = x.mm(w1).clamp({ min: 0 }).mm(w2).sub(y).pow(2).sum();
+    loss.item();
+    loss.backward();
+    tg.noGrad(() => {
+      w1.sub_(w1.grad!.mul(LR));
+      w2.sub_(w2.grad!.mul(LR));
+      w1.grad!.zero_();
+      w2.grad!.zero_();
+    });
+  };
+  const stepManual = () => {
+    const h = x.mm(w1);
+    const hRelu = h.clamp({ min: 0 });
+    const yPred = hRelu.mm(w2);
+    yPred.sub(y).pow(2).sum().item();
+    const gradYPred = yPred.sub(y).mul(2.0);
+    const gradW2 = hRelu.T.mm(gradYPred);
+    const gradH = gradYPred.mm(w2.T).maskedFill_(h.lt(0), 0);
+    const gradW1 = x.T.mm(gradH);
+    w1.sub_(gradW1.mul(LR));
+    w2.sub_(gradW2.mul(LR));
+  };
+  const step = mode === 'autograd' ? stepAutograd : stepManual;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) step();
+  const t1 = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) step();
+  return [Number(t1 - t0) / 1e6, Number(process.hrtime.bigint() - t1) / 1e6];
+}
+
+/** Microseconds per tiny op (a 4-element add), with or without recording the graph. */
+function op(grad: boolean): number {
+  const a = tg.randn(4, { requiresGrad: grad });
+  const n = 200000;
+  for (let i = 0; i < 20000; i++) a.add(a);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) a.add(a);
+  return Number(process.hrtime.bigint() - t0) / 1e3 / n;
+}
+
+/** GFLOP/s of a square matrix product. */
+function gemm(dtype: 'float32' | 'float64', n: number): number {
+  const a = tg.randn(n, n, { dtype }), b = tg.randn(n, n, { dtype });
+  a.mm(b);
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint();
+    a.mm(b);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return (2 * n ** 3) / best / 1e9;
+}
+
+const configs = JSON.parse(process.argv[2] ?? '[]') as Config[];
+for (const c of configs) {
+  tg.setNumThreads(c.threads);
+  let value: number, warm: number | undefined;
+  if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
+  else if (c.kind === 'op') value = op(c.mode === 'autograd');
+  else value = gemm(c.dtype!, 1024);
+  console.log(JSON.stringify({ ...c, value, warm, rssMB: process.resourceUsage().maxRSS / 1024 }));
+}
