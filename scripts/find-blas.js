@@ -4,6 +4,9 @@
 // Order: $TENSORGRAD_BLAS=none forces our own GEMM; macOS uses Accelerate; elsewhere OpenBLAS through
 // pkg-config ("openblas", then "cblas"). Without any, the addon is built with tensorgrad's own
 // blocked GEMM and a notice says how to get the fast path.
+//
+// TENSORGRAD_STATIC_BLAS=1 (the prebuilt binaries) links OpenBLAS's static archive into the addon,
+// hides its symbols, and links the C++ runtime statically: the binary then needs only libc.
 'use strict';
 const { execFileSync } = require('node:child_process');
 
@@ -13,6 +16,16 @@ function pkgConfig(args) {
   } catch {
     return null;
   }
+}
+
+function libsFor(pkg) {
+  if (process.env.TENSORGRAD_STATIC_BLAS !== '1') return pkgConfig(['--libs', pkg]) ?? '';
+  const libdir = pkgConfig(['--variable=libdir', pkg]);
+  const archive = libdir && require('node:path').join(libdir, `lib${pkg}.a`);
+  if (!archive || !require('node:fs').existsSync(archive)) {
+    throw new Error(`TENSORGRAD_STATIC_BLAS=1 but there is no static ${pkg} archive (${archive ?? 'no libdir'})`);
+  }
+  return `${archive} -lpthread -lm -Wl,--exclude-libs,ALL -static-libstdc++ -static-libgcc`;
 }
 
 function detect() {
@@ -25,7 +38,7 @@ function detect() {
     if (version === null) continue;
     const defines = ['TG_BLAS_CBLAS'];
     if (pkg === 'openblas') defines.push('TG_BLAS_OPENBLAS');
-    return { kind: pkg, defines, cflags: pkgConfig(['--cflags', pkg]) ?? '', libs: pkgConfig(['--libs', pkg]) ?? '' };
+    return { kind: pkg, defines, cflags: pkgConfig(['--cflags', pkg]) ?? '', libs: libsFor(pkg) };
   }
   return { kind: 'none' };
 }
@@ -35,9 +48,11 @@ const what = process.argv[2];
 if (blas.kind === 'none') {
   if (what === 'defines') {
     process.stderr.write(
-      '\ntensorgrad: no BLAS found, building with its own (slower) GEMM.\n' +
-        '  For the fast path install OpenBLAS and rebuild: apt-get install libopenblas-dev pkg-config\n' +
-        '  (Debian/Ubuntu), dnf install openblas-devel (Fedora), then `npm rebuild tensorgrad`.\n\n',
+      process.env.TENSORGRAD_BLAS === 'none'
+        ? '\ntensorgrad: TENSORGRAD_BLAS=none, building with its own (slower) GEMM instead of a BLAS.\n\n'
+        : '\ntensorgrad: no BLAS found, building with its own (slower) GEMM.\n' +
+            '  For the fast path install OpenBLAS and rebuild: apt-get install libopenblas-dev pkg-config\n' +
+            '  (Debian/Ubuntu), dnf install openblas-devel (Fedora), then `npm rebuild tensorgrad`.\n\n',
     );
     console.log('TG_BLAS_NONE');
   }

@@ -1,5 +1,5 @@
 /**
- * Loads the C++ addon (prebuilds/ first, then build/, through node-gyp-build) and types it.
+ * Loads the C++ addon (through node-gyp-build: a build in build/, else the prebuilt binary) and types it.
  *
  * Every kernel takes its tensors as typed arrays; their shapes, offsets and strides (in elements)
  * are in a metadata buffer the addon owns, written just before each call (src/ops/meta.ts). The
@@ -105,6 +105,9 @@ function readCpuinfo(): string {
   }
 }
 
+/** The path of the addon binary loaded: a prebuilt one (prebuilds/) or one built here (build/). */
+export let addonPath = '';
+
 function load(): Native {
   const root = path.join(__dirname, '..');
   const core = process.env.OPENBLAS_CORETYPE ? undefined : strongerBlasCore(readCpuinfo());
@@ -114,17 +117,31 @@ function load(): Native {
     blasCoreChoice = 'tensorgrad';
   }
   try {
+    // node-gyp-build looks in build/Release, then prebuilds/<platform>-<arch>; TENSORGRAD_PREBUILD=<dir>
+    // makes it look in <dir> instead.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    return nodeGypBuild(root) as Native;
-  } catch (e) {
-    if (!String(e).includes('No native build was found')) throw e;
-    throw new Error(
-      `tensorgrad: no native addon for ${process.platform}-${process.arch} (no prebuilt binary, and it was not built).\n` +
-        '  npm 11 skips dependencies\' install scripts unless allowed: run `npm install-scripts approve tensorgrad`\n' +
-        '  and `npm rebuild tensorgrad` (needs a C++ compiler, make and python3; libopenblas-dev for the fast path).\n' +
-        `  ${String(e)}`,
-    );
+    const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+    try {
+      addonPath = nodeGypBuild.resolve(root);
+    } catch (e) {
+      throw new Error(
+        `tensorgrad: no native addon for ${process.platform}-${process.arch} (no prebuilt binary, and it was not built).\n` +
+          '  npm 11 skips dependencies\' install scripts unless allowed: run `npm install-scripts approve tensorgrad`\n' +
+          '  and `npm rebuild tensorgrad` (needs a C++ compiler, make and python3; libopenblas-dev for the fast path).\n' +
+          `  ${String(e)}`,
+        { cause: e },
+      );
+    }
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(addonPath) as Native;
+    } catch (e) {
+      const hint = addonPath.includes(`${path.sep}prebuilds${path.sep}`)
+        ? '  The prebuilt binary does not run here; build one from source with `npm rebuild tensorgrad --build-from-source`\n' +
+          '  (needs a C++ compiler, make and python3; libopenblas-dev for the fast path).\n'
+        : '  Rebuild it with `npm rebuild tensorgrad`.\n';
+      throw new Error(`tensorgrad: could not load its native addon ${addonPath}\n${hint}  ${String(e)}`, { cause: e });
+    }
   } finally {
     // OpenBLAS has read it; do not pass our choice on to child processes.
     if (core !== undefined) delete process.env.OPENBLAS_CORETYPE;

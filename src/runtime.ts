@@ -1,12 +1,12 @@
 /** Runtime facts and settings: which BLAS and CPU kernels run, how many threads. */
-import { blasCoreChoice, native } from './native';
+import { addonPath, blasCoreChoice, native } from './native';
 
 export interface BackendInfo {
   /** tensorgrad's version. */
   version: string;
-  /** The BLAS library matrix products use: 'OpenBLAS', 'Accelerate', 'CBLAS' or 'none' (our own kernel). */
+  /** The BLAS library matrix products use: 'OpenBLAS', 'Accelerate', 'MKL', 'BLIS', 'CBLAS' (another CBLAS) or 'none' (our own kernel). */
   blas: string;
-  /** The library's own configuration string (OpenBLAS: version, build options, kernel set). */
+  /** The library's own description (OpenBLAS: version, build options, kernel set; MKL, BLIS: version). */
   blasConfig: string;
   /** The kernel set OpenBLAS runs on this CPU (e.g. 'SkylakeX', 'Haswell', 'Zen'). */
   blasCoreType: string;
@@ -18,6 +18,8 @@ export interface BackendInfo {
   kernelThreads: number;
   cpu: { vendor: string; avx2: boolean; avx512: boolean };
   napiVersion: number;
+  /** The native addon binary in use: the prebuilt one (prebuilds/) or a source build (build/Release). */
+  addon: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,10 +37,11 @@ export function backendInfo(): BackendInfo {
     blasConfig: n.blasConfig,
     blasCoreType: n.blasCoreType,
     blasCoreChoice: n.blas === 'OpenBLAS' ? blasCoreChoice : 'openblas',
-    threads: n.blas === 'OpenBLAS' ? n.blasThreads : 1,
+    threads: n.blasThreads > 0 ? n.blasThreads : 1,
     kernelThreads: n.kernelThreads,
     cpu: { vendor: n.cpuVendor, avx2: n.avx2, avx512: n.avx512 },
     napiVersion: n.napiVersion,
+    addon: addonPath,
   };
 }
 

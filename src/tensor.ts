@@ -2,7 +2,6 @@
  * Tensor: a view (shape, strides, offset) of a Storage, plus its autograd state. Methods are thin:
  * each calls the op of the same name in src/ops/.
  */
-import { inspect } from 'node:util';
 import * as autograd from './autograd/api';
 import type { AccumulateGrad, Node } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
@@ -234,10 +233,6 @@ export class Tensor {
 
   toString(): string {
     return formatTensor(this, this._gradFn?.name ?? null);
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
   }
 
   // ---- dtype ---------------------------------------------------------------------------------
@@ -573,5 +568,12 @@ export class Tensor {
 }
 
 (Tensor.prototype as unknown as Record<symbol, boolean>)[TENSOR] = true;
+// console.log and util.inspect print what toString does. Set here rather than declared in the class
+// so that the published types do not need Node's (the key is Node's global util.inspect.custom).
+Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Tensor): string {
+    return this.toString();
+  },
+});
 registerTensorFactory((storage, shape, strides, offset) => new Tensor(storage, shape, strides, offset));
 

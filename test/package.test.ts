@@ -1,5 +1,7 @@
 // The package as users load it: the compiled build through require and import.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -47,5 +49,27 @@ describe('the built package', () => {
   it('does not pass its OpenBLAS choice on to child processes', () => {
     const out = run(['-e', 'require("."); console.log(process.env.OPENBLAS_CORETYPE ?? "unset")']);
     expect(out.trim()).toBe(process.env.OPENBLAS_CORETYPE ?? 'unset');
+  });
+
+  it('reports the binary it loaded; TENSORGRAD_PREBUILD=<dir> loads the build in <dir> instead', () => {
+    const addon = (JSON.parse(run(['-e', 'console.log(JSON.stringify(require(".").backendInfo()))'])) as { addon: string }).addon;
+    const base = process.env.TENSORGRAD_PREBUILD ?? root; // CI runs the suite a second time on its CMake build
+    expect([join(base, 'build', 'Release', 'tensorgrad.node'), join(base, 'prebuilds')].some((p) => addon.startsWith(p))).toBe(true);
+  });
+
+  it('says what to do when there is no binary, or one that does not load', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'tensorgrad-nobuild-'));
+    const load = () => spawnSync(process.execPath, ['-e', 'require(".")'], { cwd: root, encoding: 'utf8', env: { ...process.env, TENSORGRAD_PREBUILD: dir } });
+    const missing = load();
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`tensorgrad: no native addon for ${process.platform}-${process.arch}`);
+    expect(missing.stderr).toContain('npm rebuild tensorgrad');
+    fs.mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+    fs.writeFileSync(join(dir, 'build', 'Release', 'tensorgrad.node'), 'not a shared library');
+    const broken = load();
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain(`tensorgrad: could not load its native addon ${join(dir, 'build', 'Release', 'tensorgrad.node')}`);
+    expect(broken.stderr).toContain('Rebuild it with `npm rebuild tensorgrad`');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,3 @@
-import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../src/index';
 import { strongerBlasCore } from '../src/native';
@@ -40,21 +38,5 @@ describe('threads', () => {
     expect(a.mul(b).add(a).sum(1).tolist()).toEqual(two);
     tg.setNumThreads(before);
     expect(() => tg.setNumThreads(0)).toThrow(RangeError);
-  });
-
-  it('the addon loads and computes in a worker thread (it is context-aware)', async () => {
-    const worker = new Worker(
-      `const tg = require(${JSON.stringify(join(__dirname, '..'))});
-       const { parentPort } = require('node:worker_threads');
-       const x = tg.arange(6, { dtype: 'float64' }).reshape(2, 3);
-       parentPort.postMessage(x.mm(x.t()).tolist());`,
-      { eval: true },
-    );
-    const result = await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    expect(result).toEqual([[5, 14], [14, 50]]);
-    await worker.terminate();
   });
 });

@@ -7,8 +7,15 @@
 #include <type_traits>
 #include <vector>
 
+// Which BLAS: chosen at build time (scripts/find-blas.js for node-gyp, CMakeLists.txt for cmake-js).
 #if defined(TG_BLAS_ACCELERATE)
 #include <Accelerate/Accelerate.h>
+#define TG_HAVE_BLAS 1
+#elif defined(TG_BLAS_MKL)
+#include <mkl.h>
+#define TG_HAVE_BLAS 1
+#elif defined(TG_BLAS_BLIS)
+#include <blis.h>  // BLIS's CBLAS layer is declared here
 #define TG_HAVE_BLAS 1
 #elif defined(TG_BLAS_CBLAS)
 #include <cblas.h>
@@ -132,6 +139,16 @@ BlasInfo blas_info() {
   info.threads = openblas_get_num_threads();
 #elif defined(TG_BLAS_ACCELERATE)
   info.name = "Accelerate";
+#elif defined(TG_BLAS_MKL)
+  info.name = "MKL";
+  char version[256] = {0};
+  mkl_get_version_string(version, int(sizeof version) - 1);
+  info.config = version;
+  info.threads = mkl_get_max_threads();
+#elif defined(TG_BLAS_BLIS)
+  info.name = "BLIS";
+  info.config = std::string("BLIS ") + bli_info_get_version_str();
+  info.threads = int(std::max<dim_t>(1, bli_thread_get_num_threads()));
 #elif defined(TG_BLAS_CBLAS)
   info.name = "CBLAS";
 #else
@@ -143,6 +160,10 @@ BlasInfo blas_info() {
 void blas_set_num_threads(int n) {
 #if defined(TG_BLAS_OPENBLAS)
   openblas_set_num_threads(n);
+#elif defined(TG_BLAS_MKL)
+  mkl_set_num_threads(n);
+#elif defined(TG_BLAS_BLIS)
+  bli_thread_set_num_threads(n);
 #else
   (void)n;
 #endif

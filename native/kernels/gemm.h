@@ -18,7 +18,7 @@ void gemm(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c);
 
 // Which BLAS the addon was built with and what it reports about itself.
 struct BlasInfo {
-  std::string name;      // "OpenBLAS", "Accelerate", "CBLAS", "none"
+  std::string name;      // "OpenBLAS", "Accelerate", "MKL", "BLIS", "CBLAS" (another one), "none"
   std::string config;    // the library's configuration string, if it has one
   std::string core;      // the kernel set it chose for this CPU, if it says
   int threads = 1;

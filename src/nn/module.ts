@@ -3,7 +3,8 @@
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
 import { noGrad } from '../autograd/grad_mode';
-import { ShapeError } from '../errors';
+import { isFloatingPoint, torchName, toDType, type DTypeLike } from '../dtype';
+import { DTypeError, ShapeError } from '../errors';
 import { isTensor } from '../ops/common';
 import { zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
@@ -206,6 +207,53 @@ export class Module {
       }
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- dtype -----------------------------------------------------------------------------------------
+
+  /**
+   * Converts the floating-point parameters and buffers of this module and all below it to dtype
+   * (gradients too), as module.to(dtype) in PyTorch. Parameters become new Parameter objects: create
+   * the optimizer after converting, as PyTorch advises for moving a model.
+   * @example const net = new Net().to('float64');
+   */
+  to(dtype: DTypeLike | { dtype: DTypeLike }): this {
+    const target = toDType(typeof dtype === 'object' && dtype !== null ? dtype.dtype : dtype);
+    if (!isFloatingPoint(target)) {
+      throw new DTypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${torchName(target)}`);
+    }
+    const converted = new Map<Tensor, Tensor>(); // a tensor shared by several modules stays shared
+    const convert = <T extends Tensor>(t: T, make: (data: Tensor) => T): T => {
+      if (!isFloatingPoint(t.dtype) || t.dtype === target) return t;
+      let out = converted.get(t) as T | undefined;
+      if (out === undefined) {
+        out = make(noGrad(() => t.detach().to(target)));
+        converted.set(t, out);
+      }
+      return out;
+    };
+    for (const m of this.modules()) {
+      const props = m as unknown as Record<string, unknown>;
+      for (const [name, p] of m.ownParameters()) {
+        props[name] = convert(p, (data) => {
+          const q = new Parameter(data, p.requiresGrad);
+          if (p.grad !== null) q.grad = p.grad.to(target);
+          return q;
+        });
+      }
+      for (const [name, b] of m.ownBuffers()) props[name] = convert(b, (data) => data);
+    }
+    return this;
+  }
+
+  /** to('float64'). */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** to('float32'). */
+  float(): this {
+    return this.to('float32');
   }
 
   // ---- modes and gradients -------------------------------------------------------------------------

@@ -115,4 +115,25 @@ describe('nn.Module', () => {
     expect(Math.abs((layer.weight.std().item() as number) - bound / Math.sqrt(3)) / (bound / Math.sqrt(3))).toBeLessThan(0.02);
     expect(new nn.Linear(3, 2, { dtype: 'float64' }).weight.dtype).toBe('float64');
   });
+
+  it('to(dtype) / double() / float() convert parameters, their gradients and buffers', () => {
+    const net = new Net();
+    const w = net.hidden.weight.detach().clone();
+    net.forward(tg.ones(2, 1)).sum().backward();
+    net.registerBuffer('steps', tg.tensor([1, 2], { dtype: 'int64' }));
+    net.registerBuffer('scale', tg.tensor([0.5]));
+    expect(net.double()).toBe(net);
+    for (const p of net.parameters()) {
+      expect(p).toBeInstanceOf(nn.Parameter);
+      expect([p.dtype, p.requiresGrad, p.isLeaf, p.grad?.dtype]).toEqual(['float64', true, true, 'float64']);
+    }
+    expect(net.hidden.weight.tolist()).toEqual(w.double().tolist());
+    expect([(net as unknown as Record<string, tg.Tensor>).steps.dtype, (net as unknown as Record<string, tg.Tensor>).scale.dtype]).toEqual(['int64', 'float64']);
+    expect(net.forward(tg.ones(2, 1, { dtype: 'float64' })).dtype).toBe('float64');
+    expect(Object.values(net.float().stateDict()).map((t) => t.dtype)).toEqual(['int64', 'float32', 'float32', 'float32', 'float32', 'float32']);
+    const shared = new nn.Linear(2, 2);
+    const tied = new nn.Sequential(shared, shared).to({ dtype: 'float64' });
+    expect([...tied.parameters()].length).toBe(2);
+    expect(() => net.to('int32')).toThrow('nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int32');
+  });
 });

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Builds the prebuilt binary that `npm pack` ships: prebuilds/<platform>-<arch>/tensorgrad.<libc>.node.
+//
+// One N-API build serves every Node >= 20. OpenBLAS is linked statically with its symbols hidden and
+// the C++ runtime linked in (TENSORGRAD_STATIC_BLAS=1, see find-blas.js), so the binary needs only
+// libc. The build runs in a staging copy of the sources so that the development build in build/
+// is left as it is.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const prebuildify = require('prebuildify');
+
+const root = path.join(__dirname, '..');
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-prebuild-'));
+for (const item of ['package.json', 'binding.gyp', 'native', 'scripts/find-blas.js']) {
+  fs.cpSync(path.join(root, item), path.join(stage, item), { recursive: true });
+}
+fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+
+process.env.TENSORGRAD_STATIC_BLAS = '1';
+process.env.JOBS ??= 'max'; // node-gyp: compile on every core
+prebuildify({ cwd: stage, out: root, napi: true, strip: true, tagLibc: true }, (err) => {
+  fs.rmSync(stage, { recursive: true, force: true });
+  if (err) {
+    console.error(`prebuild failed: ${err.message ?? err}`);
+    process.exit(1);
+  }
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  for (const f of fs.readdirSync(dir)) console.log(`prebuilt: ${path.relative(root, path.join(dir, f))} (${(fs.statSync(path.join(dir, f)).size / 2 ** 20).toFixed(1)} MiB)`);
+});
