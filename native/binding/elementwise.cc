@@ -1,6 +1,7 @@
 // Elementwise ops: unary(out, a), binary(out, a, b), where, clamp, copy, fill (shapes and strides
 // in the metadata buffer). Tensors are typed arrays; a number in place of a tensor is a scalar operand.
 #include <cmath>
+#include <limits>
 
 #include "../kernels/elementwise.h"
 #include "args.h"
@@ -143,23 +144,32 @@ Napi::Value pow_binding(const Napi::CallbackInfo& info) {
   return binary_op<Kinds::Num>(info, "pow", general);
 }
 
-// threshold_backward(out, grad, x, threshold): grad where x > threshold, else 0 (relu's backward,
-// with x its output and threshold 0).
+// threshold_backward(out, grad, x, threshold): 0 where x <= threshold, else grad (relu's backward,
+// with x its output and threshold 0; a NaN x passes the gradient, as in PyTorch). Compared in x's
+// dtype, as PyTorch compares.
 Napi::Value threshold_backward_binding(const Napi::CallbackInfo& info) {
   const double threshold = number_arg(info, 3, "threshold");
   return binary_op<Kinds::Float>(info, "threshold_backward", [threshold](auto g, auto x) {
     using T = decltype(g);
-    return double(x) > threshold ? g : T(0);
+    return x <= T(threshold) ? T(0) : g;
   });
 }
 
-// clamp_backward(out, grad, x, min?, max?): grad where min <= x <= max (bounds given), else 0.
+// Reads clamp's optional bounds (null or missing: none) from arguments i and i + 1.
+void clamp_bounds(const Napi::CallbackInfo& info, size_t i, double* lo, double* hi) {
+  *lo = -std::numeric_limits<double>::infinity();
+  *hi = std::numeric_limits<double>::infinity();
+  optional_number_arg(info, i, lo);
+  optional_number_arg(info, i + 1, hi);
+}
+
+// clamp_backward(out, grad, x, min?, max?): grad where min <= x <= max, else 0 (NaN x: 0).
 Napi::Value clamp_backward_binding(const Napi::CallbackInfo& info) {
-  double lo = 0, hi = 0;
-  const bool has_lo = optional_number_arg(info, 3, &lo), has_hi = optional_number_arg(info, 4, &hi);
-  return binary_op<Kinds::Float>(info, "clamp_backward", [=](auto g, auto x) {
+  double lo, hi;
+  clamp_bounds(info, 3, &lo, &hi);
+  return binary_op<Kinds::Float>(info, "clamp_backward", [lo, hi](auto g, auto x) {
     using T = decltype(g);
-    const bool keep = (!has_lo || double(x) >= lo) && (!has_hi || double(x) <= hi);
+    const bool keep = (x >= clamp_bound<T>(lo)) & (x <= clamp_bound<T>(hi));  // no branches: vectorised
     return keep ? g : T(0);
   });
 }
@@ -182,21 +192,23 @@ Napi::Value where_binding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// clamp(out, a, min?, max?): min(max(a, min), max) with NaN kept; a missing bound is null or
-// undefined.
+// clamp(out, a, min?, max?): min(max(a, min), max), a NaN element stays NaN and a NaN bound gives NaN,
+// as in PyTorch; a missing bound is null or undefined. Bounds are compared in a's dtype.
 Napi::Value clamp_binding(const Napi::CallbackInfo& info) {
-  double lo = 0, hi = 0;
-  const bool has_lo = optional_number_arg(info, 2, &lo), has_hi = optional_number_arg(info, 3, &hi);
-  return unary_op<Kinds::Num>(info, "clamp", [=](auto x) {
+  double lo, hi;
+  clamp_bounds(info, 2, &lo, &hi);
+  if (std::isnan(lo) || std::isnan(hi)) {
+    return unary_op<Kinds::Num>(info, "clamp", [](auto x) {
+      using T = decltype(x);
+      if constexpr (is_float_v<T>) return std::numeric_limits<T>::quiet_NaN();
+      else return x;  // not reached: an integer tensor with a NaN bound is promoted to float first
+    });
+  }
+  return unary_op<Kinds::Num>(info, "clamp", [lo, hi](auto x) {
     using T = decltype(x);
-    T r = x;
-    if (has_lo && r < cast<T>(lo)) r = cast<T>(lo);
-    if (has_hi && r > cast<T>(hi)) r = cast<T>(hi);
-    if constexpr (is_float_v<T>) {
-      if (has_lo && std::isnan(lo)) r = T(lo);  // a NaN bound gives NaN, as in PyTorch
-      if (has_hi && std::isnan(hi)) r = T(hi);
-    }
-    return r;
+    const T l = clamp_bound<T>(lo), h = clamp_bound<T>(hi);
+    const T r = x < l ? l : x;  // NaN compares false: stays NaN
+    return r > h ? h : r;
   });
 }
 

@@ -66,6 +66,19 @@ describe('backward', () => {
     expect(x.grad!.tolist()).toEqual([[0, 4, 4], [0, 4, 4]]);
   });
 
+  it("relu and clamp pass gradients where PyTorch does: NaN inputs, bounds compared in the tensor's dtype", () => {
+    const grad = (f: (x: tg.Tensor) => tg.Tensor, values: number[]) => {
+      const x = tg.tensor(values, { requiresGrad: true });
+      f(x).sum().backward();
+      return x.grad!.tolist();
+    };
+    // PyTorch 2.13: torch.relu(x).sum().backward() with x = [nan, -1, 0, 2] gives [1, 0, 0, 1]
+    expect(grad((x) => x.relu(), [NaN, -1, 0, 2])).toEqual([1, 0, 0, 1]);
+    expect(grad((x) => x.clamp({ min: 0 }), [NaN, -1, 0, 2])).toEqual([0, 0, 1, 1]);
+    expect(grad((x) => x.clamp({ min: -0.5, max: 1 }), [NaN, -1, 0, 2])).toEqual([0, 0, 1, 0]);
+    expect(grad((x) => x.clamp({ min: 0.1 }), [0.1, 0.2])).toEqual([1, 1]); // 0.1 as float32 on both sides
+  });
+
   it('non-scalar outputs take a gradient of their shape', () => {
     const x = f64([1, 2]);
     x.mul(3).backward(tg.tensor([1, 10], { dtype: 'float64' }));
