@@ -5,6 +5,8 @@
  * - DTypeError (a TypeError): a dtype the operation cannot take.
  * - IndexError (a RangeError): a dimension or index out of range.
  * - AutogradError: misuse of the autograd engine (backward twice, in-place on saved tensors...).
+ * - FormatError: a file that is not what it should be (a truncated, malformed or hostile
+ *   safetensors, .npy or .npz file).
  * Bad sizes and allocations beyond the machine's means are plain RangeErrors; wrong argument
  * types are plain TypeErrors.
  */
@@ -34,6 +36,13 @@ export class AutogradError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AutogradError';
+  }
+}
+
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
   }
 }
 

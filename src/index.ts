@@ -11,7 +11,7 @@ export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
 } from './dtype';
 export type { DType, DTypeLike, TypedArray } from './dtype';
-export { AutogradError, DTypeError, IndexError, ShapeError } from './errors';
+export { AutogradError, DTypeError, FormatError, IndexError, ShapeError } from './errors';
 export {
   arange, empty, emptyLike, eye, full, fullLike, linspace, ones, onesLike, tensor, zeros, zerosLike,
 } from './ops/creation';
@@ -25,6 +25,9 @@ export {
 } from './random';
 export type { RandomOptions } from './random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';
+export type { NarrowDtype, SaveOptions, TensorRecord } from './io/safetensors';
+export { loadNpy, loadNpz, saveNpy, saveNpz } from './io/npy';
 export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as F from './nn/functional';
