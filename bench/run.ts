@@ -8,7 +8,7 @@
  * .venv/bin/python are tried. A missing anchor is skipped with a note.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tg from 'tensorgrad';
@@ -27,7 +27,7 @@ const all = os.cpus().length;
 const threadCounts = all > 1 ? [1, all] : [1];
 
 type Impl = 'tensorgrad' | 'numpy' | 'numpy-tuned' | 'torch';
-interface Result extends Config { value: number; warm?: number; rssMB: number }
+interface Result extends Config { value: number; warm?: number; loss?: number; rssMB: number }
 
 // ---- the pythons -----------------------------------------------------------------------------
 
@@ -59,6 +59,12 @@ else notes.push('NumPy tuned: this CPU has no AVX-512, so only its malloc is tun
 
 // ---- configurations -------------------------------------------------------------------------------
 
+/** The MNIST epoch's data and initial weights, exported once for both sides (bench/mnist.ts). */
+const mnistDir = mkdtempSync(join(os.tmpdir(), 'tensorgrad-bench-mnist-'));
+process.on('exit', () => rmSync(mnistDir, { recursive: true, force: true }));
+execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'mnist.ts'), mnistDir]);
+const MNIST_EPOCHS = quick ? 3 : 5;
+
 function configs(impl: Impl, threads: number): Config[] {
   const out: Config[] = [];
   const modes: ('autograd' | 'manual')[] = impl === 'tensorgrad' || impl === 'torch' ? ['autograd', 'manual'] : ['manual'];
@@ -70,6 +76,7 @@ function configs(impl: Impl, threads: number): Config[] {
     }
     out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
   }
+  if (impl === 'tensorgrad' || impl === 'torch') out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
   return out;
 }
 
@@ -96,6 +103,7 @@ function runPython(impl: Impl, python: string, threads: number): Result[] {
 
 const samples = new Map<string, number[]>();
 const rss = new Map<Impl, number>();
+const mnistLoss = new Map<string, number>();
 const key = (impl: Impl, c: Config, warm = false) => [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.threads, warm ? 'warm' : ''].join('|');
 function collect(impl: Impl, results: Result[]): void {
   for (const r of results) {
@@ -103,6 +111,7 @@ function collect(impl: Impl, results: Result[]): void {
     samples.set(k, [...(samples.get(k) ?? []), r.value]);
     if (r.warm !== undefined && r.warm !== null) samples.set(key(impl, r, true), [...(samples.get(key(impl, r, true)) ?? []), r.warm]);
     rss.set(impl, Math.max(rss.get(impl) ?? 0, r.rssMB));
+    if (r.kind === 'mnist' && typeof r.loss === 'number') mnistLoss.set(`${impl}|${r.threads}`, r.loss);
   }
 }
 
@@ -161,6 +170,15 @@ for (const dtype of ['float32', 'float64'] as const) {
   rows.push([`${dtype === 'float32' ? 's' : 'd'}gemm 1024^3, 1 thread (GFLOP/s)`, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
   json.push({ benchmark: 'gemm', dtype, gflops: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
 }
+for (const t of threadCounts) {
+  for (const warm of [false, true]) {
+    const c: Config = { kind: 'mnist', threads: t };
+    const ours = get('tensorgrad', c, warm), th = get('torch', c, warm);
+    const label = `MNIST epoch (8000 images, batch 64, SGD), ${t} thread${t > 1 ? 's' : ''}, ${warm ? `median of epochs 2-${MNIST_EPOCHS}` : 'first epoch'} (ms)`;
+    rows.push([label, fmt(ours), '-', '-', fmt(th), '-', '-', ratio(ours, th)]);
+    json.push({ benchmark: 'mnist-epoch', phase: warm ? 'warm' : 'cold', threads: t, ms: { tensorgrad: ours, torch: th } });
+  }
+}
 const peakRows = (['tensorgrad', 'numpy', 'numpy-tuned', 'torch'] as Impl[]).map((i) => fmt(rss.get(i), 0));
 rows.push(['peak RSS of the benchmark process (MB)', ...peakRows, '-', '-', '-']);
 
@@ -173,6 +191,12 @@ const loopAll = get('tensorgrad', { kind: 'loop', mode: 'autograd', dtype: 'floa
 const sgemm = get('tensorgrad', { kind: 'gemm', dtype: 'float32', threads: 1 });
 const derived = [
   loop1 && sgemm ? `seed loop (autograd, float32, 1 thread, warm) throughput: ${((GFLOP_PER_STEP * steps) / (loop1 / 1e3)).toFixed(1)} GFLOP/s = ${(((GFLOP_PER_STEP * steps) / (loop1 / 1e3)) / sgemm * 100).toFixed(0)}% of tensorgrad's sgemm peak` : '',
+  ...threadCounts.map((t) => {
+    const ours = mnistLoss.get(`tensorgrad|${t}`), th = mnistLoss.get(`torch|${t}`);
+    return ours !== undefined && th !== undefined
+      ? `MNIST, ${t} thread${t > 1 ? 's' : ''}: mean loss of epoch ${MNIST_EPOCHS} ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)}, relative difference ${(Math.abs(ours - th) / th).toExponential(1)})`
+      : '';
+  }),
   loop1 && loopAll && all > 1 ? `${all} threads vs 1 thread (autograd, float32, warm): ${(loopAll / loop1).toFixed(2)}x the time` : '',
 ].filter(Boolean);
 

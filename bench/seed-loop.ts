@@ -3,13 +3,17 @@
  * JSON list of configurations from argv and prints one JSON result per line.
  */
 import * as tg from 'tensorgrad';
+import { mnistEpochs } from './mnist';
 
 export interface Config {
-  kind: 'loop' | 'op' | 'gemm';
+  kind: 'loop' | 'op' | 'gemm' | 'mnist';
   mode?: 'autograd' | 'manual';
   dtype?: 'float32' | 'float64';
   threads: number;
   steps?: number;
+  /** mnist: epochs to run and the folder bench/mnist.ts exported the data to. */
+  epochs?: number;
+  data?: string;
 }
 
 const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
@@ -77,12 +81,20 @@ function gemm(dtype: 'float32' | 'float64', n: number): number {
   return (2 * n ** 3) / best / 1e9;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 const configs = JSON.parse(process.argv[2] ?? '[]') as Config[];
 for (const c of configs) {
   tg.setNumThreads(c.threads);
-  let value: number, warm: number | undefined;
-  if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
+  let value: number, warm: number | undefined, loss: number | undefined;
+  if (c.kind === 'mnist') {
+    const r = mnistEpochs(c.data!, c.epochs ?? 5);
+    [value, warm, loss] = [r.ms[0], median(r.ms.slice(1)), r.loss];
+  } else if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
   else if (c.kind === 'op') value = op(c.mode === 'autograd');
   else value = gemm(c.dtype!, 1024);
-  console.log(JSON.stringify({ ...c, value, warm, rssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ ...c, value, warm, loss, rssMB: process.resourceUsage().maxRSS / 1024 }));
 }

@@ -32,6 +32,7 @@ export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as F from './nn/functional';
 export * as optim from './optim/index';
+export * as utils from './utils/index';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
 export type { BackendInfo } from './runtime';
 export * from './functions';

@@ -15,6 +15,7 @@ import * as copy from './ops/copy';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
+import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
@@ -349,6 +350,10 @@ export class Tensor {
   cosh(): Tensor { return unary.unaryFloat('cosh', this); }
   tanh(): Tensor { return unary.unaryFloat('tanh', this); }
   sigmoid(): Tensor { return unary.unaryFloat('sigmoid', this); }
+  /** exp(x) / sum(exp(x)) along dim, as F.softmax. */
+  softmax(dim: number): Tensor { return functional.softmax(this, dim); }
+  /** log(softmax(x)) along dim, as F.logSoftmax. */
+  logSoftmax(dim: number): Tensor { return functional.logSoftmax(this, dim); }
   erf(): Tensor { return unary.unaryFloat('erf', this); }
 
   /**

@@ -1,12 +1,19 @@
 // The examples run and print what their originals print (they use the built package, as users do).
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from './helpers';
 
 const root = join(__dirname, '..');
-const run = (file: string) =>
-  execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', file)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (file: string, ...args: string[]) =>
+  execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', file), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs an example expected to fail: its exit code and stderr. */
+const fail = (file: string, ...args: string[]) => {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', file), ...args], { cwd: root, encoding: 'utf8' });
+  return { status: r.status, stderr: r.stderr };
+};
 const out = join(root, 'examples', 'out');
 const isPng = (p: string) => readFileSync(p).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
@@ -56,4 +63,56 @@ describe('examples', () => {
     expect(s).not.toContain('DIFFERENT');
     expect(s.match(/identical/g)!.length).toBeGreaterThan(10);
   });
+
+  it('mnist trains to PyTorch\'s numbers, writes plots and a checkpoint, and predicts from it', () => {
+    const fixture = loadFixture<{ epochs: { loss: number; accuracy: number; testAccuracy: number }[]; predict17: { digit: number; label: number } }>('mnist.json');
+    const lines = run('mnist.ts').trim().split('\n');
+    const epochs = lines.filter((l) => l.startsWith('epoch')).map((l) => {
+      const m = /loss ([\d.]+) \| acc ([\d.]+) \| \d+ steps\/s \| [\d.]+s \| test acc ([\d.]+)/.exec(l);
+      expect(m, l).not.toBeNull();
+      return m!.slice(1).map(Number);
+    });
+    expect(epochs.length).toBe(fixture.epochs.length);
+    epochs.forEach(([loss, acc, testAcc], i) => {
+      const want = fixture.epochs[i];
+      expect(Math.abs(loss - want.loss)).toBeLessThanOrEqual(5e-5 + 1e-3 * want.loss);
+      expect(acc).toBeCloseTo(want.accuracy, 4);
+      expect(testAcc).toBeCloseTo(want.testAccuracy, 4);
+    });
+    const last = lines[lines.length - 1];
+    expect(last).toMatch(/^test accuracy: 0\.9\d{3}$/);
+    expect(Number(last.split(': ')[1])).toBeGreaterThanOrEqual(0.95);
+    for (const name of ['mnist-loss', 'mnist-accuracy']) {
+      expect(readFileSync(join(out, `${name}.svg`), 'utf8')).toContain('<svg');
+      expect(isPng(join(out, `${name}.png`))).toBe(true);
+    }
+    expect(existsSync(join(out, 'mnist.safetensors'))).toBe(true);
+
+    const predicted = run('mnist.ts', '--predict', '17').trimEnd().split('\n');
+    expect(predicted.length).toBe(29); // 28 rows of pixels and the verdict
+    expect(predicted.join('\n')).toMatch(/[@%#]/);
+    expect(predicted[28]).toMatch(new RegExp(`^test image 17: predicted ${fixture.predict17.digit} \\(p = [\\d.]+\\), label ${fixture.predict17.label}$`));
+  }, 60000);
+
+  it('mnist fails clearly on a bad index or checkpoint', () => {
+    const bad = [
+      [['--predict', '2000'], /--predict needs an index of a test image, 0 to 1999; got '2000'/],
+      [['--predict=-1'], /got '-1'/],
+      [['--predict', 'x'], /got 'x'/],
+      [['--predict', '1', '--checkpoint', join(tmpdir(), 'tensorgrad-no-such.safetensors')], /no checkpoint at .*: run `npm run mnist` first/],
+      [['--epochs', '0'], /--epochs must be a positive integer/],
+    ] as const;
+    for (const [args, message] of bad) {
+      const r = fail('mnist.ts', ...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    const corrupt = join(tmpdir(), `tensorgrad-corrupt-${process.pid}.safetensors`);
+    writeFileSync(corrupt, readFileSync(join(out, 'mnist.safetensors')).subarray(0, 300));
+    const r = fail('mnist.ts', '--predict', '1', '--checkpoint', corrupt);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/mnist: cannot use the checkpoint .*safetensors/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    rmSync(corrupt);
+  }, 60000);
 });

@@ -150,3 +150,18 @@ describe("the seed tutorial's random programs", () => {
     expect(linear.weight.equal(decode(nnFixture.linear_no_bias.initial['linear.weight']))).toBe(true);
   });
 });
+
+describe('randint over 64-bit ranges', () => {
+  it('randint(0, 2 ** 63) draws what torch.empty(n, dtype=torch.int64).random_() draws', () => {
+    tg.manualSeed(5);
+    const v = tg.randint(0, 2 ** 63, [3]).toTypedArray() as BigInt64Array;
+    expect([...v]).toEqual([4095051218741643470n, 6838803925648402109n, 3813295331020233846n]);
+  });
+
+  it('accepts bounds up to +-2^63 and rejects beyond', () => {
+    const v = tg.randint(-(2 ** 63), 2 ** 63, [100]).toTypedArray() as BigInt64Array;
+    expect(v.some((x) => x < 0n) && v.some((x) => x > 0n)).toBe(true);
+    expect(() => tg.randint(0, 2 ** 64, [1])).toThrow(RangeError);
+    expect(() => tg.randint(-(2 ** 64), 0, [1])).toThrow(RangeError);
+  });
+});

@@ -1,10 +1,12 @@
 """The benchmark's measurements on NumPy and PyTorch, run by bench/run.ts in a child process.
 
-argv[1]: 'numpy' or 'torch'; argv[2]: a JSON list of configurations (as bench/seed-loop.ts).
+argv[1]: 'numpy' or 'torch'; argv[2]: a JSON list of configurations (as bench/seed-loop.ts; the
+mnist kind is torch only, in mnist_epoch.py).
 Prints one JSON result per line. The loops are the seed tutorial's programs.
 """
 import json
 import resource
+import statistics
 import sys
 import time
 
@@ -125,8 +127,12 @@ def main():
         if lib == 'torch':
             import torch
             torch.set_num_threads(c['threads'])
-        warm = None
-        if c['kind'] == 'loop':
+        warm, loss = None, None
+        if c['kind'] == 'mnist':
+            from mnist_epoch import mnist_epochs
+            ms, loss = mnist_epochs(c['data'], c.get('epochs', 5))
+            value, warm = ms[0], statistics.median(ms[1:])
+        elif c['kind'] == 'loop':
             step = numpy_loop(c['dtype'], c.get('steps', 500)) if lib == 'numpy' else torch_loop(c['mode'], c['dtype'], c.get('steps', 500))
             value, warm = timed(step, c.get('steps', 500))
         elif c['kind'] == 'op':
@@ -134,7 +140,7 @@ def main():
         else:
             value = gemm(lib, c['dtype'])
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({**c, 'value': value, 'warm': warm, 'rssMB': rss}), flush=True)
+        print(json.dumps({**c, 'value': value, 'warm': warm, 'loss': loss, 'rssMB': rss}), flush=True)
 
 
 if __name__ == '__main__':

@@ -117,13 +117,17 @@ Napi::Value randint_binding(const Napi::CallbackInfo& info) {
   Strided<1> s = out_arg(info, &out);
   Generator g(state_arg(info, 1));
   const double low = number_arg(info, 2, "low"), high = number_arg(info, 3, "high");
-  if (!(high > low) || low != std::floor(low) || high != std::floor(high) || std::fabs(low) > 9007199254740992.0 ||
-      std::fabs(high) > 9007199254740992.0)
+  // Bounds are exact integers in [-2^63, 2^63]; their difference can need 64 unsigned bits.
+  const double limit = 9223372036854775808.0;
+  if (!(high > low) || low != std::floor(low) || high != std::floor(high) || low < -limit || high > limit)
     fail(info.Env(), ErrorKind::Range, "randint: expected integers with low < high");
-  const uint64_t range = uint64_t(int64_t(high) - int64_t(low));
+  const __int128 wide = static_cast<__int128>(high) - static_cast<__int128>(low);
+  const uint64_t range = wide > static_cast<__int128>(UINT64_MAX) ? 0 : uint64_t(wide);  // 0: the full 64 bits
   const int64_t base = int64_t(low);
   const auto draw = [&]() -> int64_t {
-    const uint64_t r = range >= (uint64_t(1) << 32) ? g.random64() % range : uint64_t(g.random() % range);
+    const uint64_t r = range == 0                        ? g.random64()
+                       : range >= (uint64_t(1) << 32) ? g.random64() % range
+                                                      : uint64_t(g.random() % range);
     return int64_t(uint64_t(base) + r);
   };
   TG_DISPATCH(out.dtype, T, { fill_each<T>(s, [&] { return cast<T>(draw()); }); });

@@ -3,6 +3,7 @@
 // Every index is checked against the size of that dim before it is used.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,16 @@ template <class T>
 void gather(Strided<3>& s, const Along& src) {
   coalesce(s);
   for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+    if (st[2] == 0) {  // one index for the whole run (index_select): check it once, copy the run
+      const char* from = p[1] + checked(*reinterpret_cast<const int64_t*>(p[2]), src) * src.stride;
+      if (st[0] == int64_t(sizeof(T)) && st[1] == int64_t(sizeof(T))) {
+        std::memcpy(p[0], from, size_t(n) * sizeof(T));
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const T*>(from + i * st[1]);
+      }
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const int64_t at = checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), src);
       *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const T*>(p[1] + i * st[1] + at * src.stride);
@@ -42,6 +53,15 @@ template <class T, bool Accumulate>
 void scatter(Strided<3>& s, const Along& self) {
   coalesce(s);
   for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+    if (st[2] == 0) {  // one index for the whole run (index_add-like): check it once
+      char* to = p[0] + checked(*reinterpret_cast<const int64_t*>(p[2]), self) * self.stride;
+      for (int64_t i = 0; i < n; ++i) {
+        T* dst = reinterpret_cast<T*>(to + i * st[0]);
+        const T v = *reinterpret_cast<const T*>(p[1] + i * st[1]);
+        *dst = Accumulate ? wadd(*dst, v) : v;
+      }
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const int64_t at = checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), self);
       T* dst = reinterpret_cast<T*>(p[0] + i * st[0] + at * self.stride);

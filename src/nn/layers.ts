@@ -196,6 +196,8 @@ export class Sequential extends Module {
     return this;
   }
 
+  override forward(x: Tensor): Tensor;
+  override forward(x: unknown): unknown;
   override forward(x: unknown): unknown {
     let out = x;
     for (const m of this.children()) out = m.forward(out);

@@ -89,3 +89,12 @@ describe('loss modules and errors', () => {
     expect(() => new nn.Dropout(1.5)).toThrow('dropout probability has to be between 0 and 1, but got 1.5');
   });
 });
+
+describe('Tensor.softmax and Tensor.logSoftmax', () => {
+  it('are F.softmax and F.logSoftmax as methods', () => {
+    const x = tg.randn(4, 5, { dtype: 'float64' });
+    expect(x.softmax(1).tolist()).toEqual(tg.F.softmax(x, 1).tolist());
+    expect(x.logSoftmax(-1).tolist()).toEqual(tg.F.logSoftmax(x, -1).tolist());
+    expect(() => (x as unknown as { softmax(): tg.Tensor }).softmax()).toThrow('dim must be given');
+  });
+});

@@ -1,0 +1,2 @@
+/** tg.utils: helpers around training, as torch.utils. */
+export * as data from './data';
