@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the addon with AddressSanitizer and UndefinedBehaviorSanitizer (CMake, OpenBLAS) into
+# build-sanitize/ and runs the test suite on it, then the native fuzzers. Any finding aborts the
+# run with the sanitizer's report. Usage: scripts/sanitize.sh [vitest arguments]
+# (the packaging tests are left out: they build and load other binaries, in clean environments).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="$PWD/build-sanitize"
+npx cmake-js compile --out "$out/build" --CDBLA_VENDOR=OpenBLAS --CDTENSORGRAD_SANITIZE=ON >"$out.log" 2>&1 ||
+  { tail -40 "$out.log"; exit 1; }
+npm run build:ts >/dev/null
+# node itself is not instrumented: the sanitizer runtimes are preloaded. V8's own allocations are
+# not leaks, so leak detection is off; everything else stops the run at the first report.
+export LD_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_odr_violation=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export TENSORGRAD_PREBUILD="$out"
+node -e 'const a = require(".").backendInfo().addon; if (!a.includes("build-sanitize")) throw new Error("not the sanitizer build: " + a); console.log("addon:", a)'
+nm -D --undefined-only "$out/build/Release/tensorgrad.node" | grep -q __asan_report || { echo "the build is not instrumented"; exit 1; }
+npx vitest run --exclude test/install.test.ts --exclude test/package.test.ts --exclude test/examples.test.ts "$@"
+node scripts/fuzz-native.js --calls 100000
+npx tsx scripts/fuzz-ops.ts --cases 20000
+echo "sanitizers: no findings"
