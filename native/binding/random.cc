@@ -121,8 +121,10 @@ Napi::Value randint_binding(const Napi::CallbackInfo& info) {
   const double limit = 9223372036854775808.0;
   if (!(high > low) || low != std::floor(low) || high != std::floor(high) || low < -limit || high > limit)
     fail(info.Env(), ErrorKind::Range, "randint: expected integers with low < high");
-  const __int128 wide = static_cast<__int128>(high) - static_cast<__int128>(low);
-  const uint64_t range = wide > static_cast<__int128>(UINT64_MAX) ? 0 : uint64_t(wide);  // 0: the full 64 bits
+  // high - low in (0, 2^64], computed modulo 2^64 on the bounds' two's-complement bits (2^63 has
+  // the bits of -2^63): 0 stands for the full 2^64.
+  const auto bits = [limit](double v) { return v >= limit ? uint64_t(1) << 63 : uint64_t(int64_t(v)); };
+  const uint64_t range = bits(high) - bits(low);
   const int64_t base = int64_t(low);
   const auto draw = [&]() -> int64_t {
     const uint64_t r = range == 0                        ? g.random64()
