@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tg from 'tensorgrad';
+import { median } from './median';
 import type { Config } from './seed-loop';
 
 const root = join(__dirname, '..');
@@ -131,11 +132,6 @@ for (let r = 0; r < rounds; r++) {
 
 // ---- the table ------------------------------------------------------------------------------------
 
-const median = (xs: number[] | undefined) => {
-  if (!xs || xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const get = (impl: Impl, c: Config, warm = false) => median(samples.get(key(impl, c, warm)));
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}x`);

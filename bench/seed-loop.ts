@@ -3,6 +3,7 @@
  * JSON list of configurations from argv and prints one JSON result per line.
  */
 import * as tg from 'tensorgrad';
+import { median } from './median';
 import { mnistEpochs } from './mnist';
 
 export interface Config {
@@ -79,11 +80,6 @@ function gemm(dtype: 'float32' | 'float64', n: number): number {
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return (2 * n ** 3) / best / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const configs = JSON.parse(process.argv[2] ?? '[]') as Config[];

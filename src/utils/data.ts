@@ -233,7 +233,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly collateFn: ((samples: T[]) => B) | undefined;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
-    sizeOf(dataset);
+    const n = sizeOf(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = opts;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`);
@@ -243,7 +243,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     }
     if (generator !== undefined && !(generator instanceof Generator)) throw new TypeError('generator must be a tg.Generator');
     if (collateFn !== undefined && typeof collateFn !== 'function') throw new TypeError('collateFn must be a function');
-    if (shuffle && sizeOf(dataset) === 0) {
+    if (shuffle && n === 0) {
       throw new RangeError('num_samples should be a positive integer value, but got num_samples=0');
     }
     this.dataset = dataset;
