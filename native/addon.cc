@@ -16,6 +16,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_range(env, exports);
   tg::register_gather(env, exports);
   tg::register_optim(env, exports);
+  tg::register_softmax(env, exports);
+  tg::register_nll_loss(env, exports);
   return exports;
 }
 

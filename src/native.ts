@@ -74,6 +74,14 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     adam_step(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null,
       lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
       amsgrad: boolean, maximize: boolean, decoupled: boolean): void;
+    softmax(out: TypedArray, a: TypedArray): void;
+    log_softmax(out: TypedArray, a: TypedArray): void;
+    softmax_backward(gin: TypedArray, grad: TypedArray, out: TypedArray): void;
+    log_softmax_backward(gin: TypedArray, grad: TypedArray, out: TypedArray): void;
+    nll_loss(out: TypedArray, totalWeight: TypedArray, input: TypedArray, target: TypedArray, weight: TypedArray | null,
+      ignoreIndex: number, reduction: number): void;
+    nll_loss_backward(gin: TypedArray, grad: TypedArray, target: TypedArray, weight: TypedArray | null, totalWeight: TypedArray,
+      ignoreIndex: number, reduction: number): void;
     arange_(out: TypedArray, start: number, step: number): void;
     linspace_(out: TypedArray, start: number, end: number): void;
   };

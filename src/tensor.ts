@@ -17,6 +17,7 @@ import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
 import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
+import * as softmaxOps from './ops/softmax';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './random';
@@ -473,6 +474,12 @@ export class Tensor {
   _thresholdBackward(x: Tensor, threshold: number): Tensor { return unary.thresholdBackward(this, x, threshold); }
   /** @internal clamp's backward (this: the gradient). */
   _clampBackward(x: Tensor, min: number | null, max: number | null): Tensor { return unary.clampBackward(this, x, min, max); }
+  /** @internal softmax's (log: logSoftmax's) backward (this: the gradient) given its output. */
+  _softmaxBackward(out: Tensor, dim: number, log: boolean): Tensor { return softmaxOps.softmaxBackward(this, out, dim, log); }
+  /** @internal nllLoss's backward (this: the gradient) for an input of `shape`. */
+  _nllLossBackward(shape: readonly number[], ctx: unknown): Tensor {
+    return softmaxOps.nllLossBackward(this, shape, ctx as Parameters<typeof softmaxOps.nllLossBackward>[2]);
+  }
   /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
   _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }
 

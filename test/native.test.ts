@@ -89,6 +89,27 @@ describe('native entry points re-check their arguments', () => {
     m(1, 4, 0, 1, 0, 1, 0, 2);
     expect(() => native.sgd_step(out, a, null, 0.1, 0, 0, 0, false, false, false)).toThrow(RangeError);
   });
+
+  it('softmax and nll_loss check their blocks, targets and flags', () => {
+    const x = new Float32Array([1, 2, 3, 4]);
+    m(3, 1, 4, 2, 0, 4, 1, 1, 0, 4, 1, 1); // [1, 4, 2] reaches element 7 of 4
+    expect(() => native.softmax(new Float32Array(4), x)).toThrow(RangeError);
+    m(2, 2, 2, 0, 2, 1, 0, 2, 1);
+    expect(() => native.log_softmax(new Float32Array(4), x)).toThrow(/\[outer, c, inner\]/);
+    m(3, 2, 2, 1, 0, 2, 1, 1, 0, 2, 1, 1);
+    native.log_softmax(out, x);
+    expect(out[1] - out[0]).toBeCloseTo(1, 5);
+    const total = new Float32Array(1), loss = new Float32Array(1);
+    m(2, 2, 2, 0, 2, 1, 0, 1, 0, 0);
+    expect(() => native.nll_loss(loss, total, x, BigInt64Array.from([0n, 2n]), null, -100, 1)).toThrow('Target 2 is out of bounds.');
+    expect(() => native.nll_loss(loss, total, x, BigInt64Array.from([0n, 1n]), null, -100, 3)).toThrow(/bad reduction/);
+    expect(() => native.nll_loss(loss, total, x, BigInt64Array.from([0n, 1n]), null, NaN, 1)).toThrow(/ignoreIndex/);
+    expect(() => native.nll_loss(loss, total, x, new Float32Array(2), null, -100, 1)).toThrow(/expected scalar type Long/);
+    native.nll_loss(loss, total, x, BigInt64Array.from([1n, 0n]), null, -100, 1);
+    expect([loss[0], total[0]]).toEqual([-2.5, 2]);
+    m(2, 5, 2, 0, 2, 1, 0, 1, 0, 0);
+    expect(() => native.nll_loss(loss, total, x, BigInt64Array.from([0n, 1n]), null, -100, 1)).toThrow(RangeError);
+  });
 });
 
 describe("the addon's metadata buffer", () => {

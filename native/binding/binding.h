@@ -11,4 +11,6 @@ void register_runtime(Napi::Env env, Napi::Object exports);
 void register_range(Napi::Env env, Napi::Object exports);
 void register_gather(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
+void register_softmax(Napi::Env env, Napi::Object exports);
+void register_nll_loss(Napi::Env env, Napi::Object exports);
 }  // namespace tg

@@ -217,6 +217,13 @@ function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null
   return ACCUMULATED;
 }
 
+const fused = {
+  softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [g._softmaxBackward(out, ctx as number, false)] },
+  logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [g._softmaxBackward(out, ctx as number, true)] },
+  // the target and the class weights travel in ctx: no gradient flows to them
+  nllLoss: { backward: (g, _, __, { ctx, shapes }) => [g._nllLossBackward(shapes[0] as number[], ctx)] },
+} satisfies Record<string, Rule>;
+
 const linalg = {
   mm: { saves: 'inputs', backward: (g, [a, b], _, info) => [product(0, g, t(b).t(), info), product(1, t(a).t(), g, info)] },
   // beta * input + alpha * mat1 @ mat2
@@ -286,4 +293,4 @@ const views = {
   },
 } satisfies Record<string, Rule>;
 
-export const derivatives: Record<string, Rule> = { ...unary, ...binary, ...reductions, ...linalg, ...views };
+export const derivatives: Record<string, Rule> = { ...unary, ...binary, ...reductions, ...fused, ...linalg, ...views };

@@ -2,9 +2,11 @@
  * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
  * ops so that autograd differentiates them. Semantics follow torch.nn.functional.
  */
-import { DTypeError, IndexError, ShapeError } from '../errors';
+import { AutogradError, DTypeError, ShapeError } from '../errors';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
+import * as fused from '../ops/softmax';
+import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
 import { bernoulli_ } from '../random';
 import type { Generator } from '../random';
@@ -119,15 +121,17 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
 export function softmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'softmax');
   if (typeof dim !== 'number') throw new TypeError('softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
-  const e = x.sub(x.amax(dim, true).detach()).exp();
-  return e.div(e.sum(dim, true));
+  return fused.softmax(x, dim);
 }
 
-/** log(softmax(x)) along dim, computed as x - logsumexp(x). */
+/**
+ * log(softmax(x)) along dim, without the overflow of taking the log of a softmax.
+ * @example F.logSoftmax(logits, 1)
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'log_softmax');
   if (typeof dim !== 'number') throw new TypeError('log_softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
-  return x.sub(logsumexp(x, dim, true));
+  return fused.logSoftmax(x, dim);
 }
 
 /**
@@ -182,7 +186,7 @@ function classDimOf(input: Tensor): number {
   return input.dim() === 1 ? 0 : 1;
 }
 
-function checkClassTargets(input: Tensor, target: Tensor, classDim: number, ignoreIndex: number): void {
+function checkClassTargets(input: Tensor, target: Tensor, classDim: number): void {
   if (target.dtype !== 'int64' && target.dtype !== 'int32') {
     throw new DTypeError(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : target.dtype === 'float32' ? 'Float' : target.dtype}`);
   }
@@ -193,40 +197,40 @@ function checkClassTargets(input: Tensor, target: Tensor, classDim: number, igno
   if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
     throw new ShapeError(`Expected target size [${expected.join(', ')}], got [${target.shape.join(', ')}]`);
   }
-  const c = input.shape[classDim];
-  const bad = target.lt(0).logicalOr(target.ge(c)).logicalAnd(target.ne(ignoreIndex));
-  if (bad.any().item()) {
-    const values = target.reshape(-1).tolist() as number[];
-    const first = (bad.reshape(-1).tolist() as boolean[]).indexOf(true);
-    throw new IndexError(`Target ${values[first]} is out of bounds.`);
-  }
 }
 
 /**
  * Negative log likelihood of class-index targets, given log-probabilities ([N, C], [C] or
- * [N, C, d1, ...] with targets [N], [] or [N, d1, ...]).
+ * [N, C, d1, ...] with targets [N], [] or [N, d1, ...]). A target outside [0, C) other than
+ * ignoreIndex is an IndexError.
+ * @example F.nllLoss(F.logSoftmax(logits, 1), labels)
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   const reduction = reductionOf(opts);
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const classDim = classDimOf(input);
+  checkTensor(input, 'nll_loss');
   checkTensor(target, 'nll_loss', 'target');
-  checkClassTargets(input, target, classDim, ignoreIndex);
-  const kept = target.ne(ignoreIndex);
-  const safe = target.long().maskedFill(kept.logicalNot(), 0);
-  const picked = input.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
-  let w = kept.to(input.dtype);
-  if (opts.weight !== undefined && opts.weight !== null) {
-    const c = input.shape[classDim];
-    if (opts.weight.dim() !== 1 || opts.weight.numel() !== c) {
-      throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${opts.weight.shape.join(', ')}]`);
+  const classDim = classDimOf(input);
+  checkClassTargets(input, target, classDim);
+  if (!input.isFloatingPoint()) throw new DTypeError(`"nll_loss_out_frame" not implemented for '${input.dtype === 'int64' ? 'Long' : input.dtype}'`);
+  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`nll_loss(): ignore_index must be an integer, but got ${ignoreIndex}`);
+  const c = input.shape[classDim];
+  const weight = opts.weight ?? null;
+  if (weight !== null) {
+    if (weight.dim() !== 1 || weight.numel() !== c) {
+      throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${weight.shape.join(', ')}]`);
     }
-    w = opts.weight.gather(0, safe.reshape(-1)).reshape(safe.shape).mul(w);
+    if (weight.requiresGrad && isGradEnabled()) {
+      throw new AutogradError("The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.");
+    }
   }
-  const losses = picked.mul(w).neg();
-  if (reduction === 'none') return losses;
-  if (reduction === 'sum') return losses.sum();
-  return losses.sum().div(w.sum());
+  const w = weight === null || weight.dtype === input.dtype ? weight : weight.to(input.dtype);
+  if (input.dim() <= 2) return fused.nllLoss(input, target, w, ignoreIndex, reduction);
+  // [N, C, d1, ...]: every position is a row of C classes
+  const nd = input.dim();
+  const rows = input.permute([0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1]).reshape(-1, c);
+  const loss = fused.nllLoss(rows, target.reshape(-1), w, ignoreIndex, reduction);
+  return reduction === 'none' ? loss.reshape(target.shape as number[]) : loss;
 }
 
 export interface CrossEntropyOptions extends NllOptions {

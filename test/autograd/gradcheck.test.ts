@@ -191,6 +191,49 @@ const checks: Record<string, Check[]> = {
   fill: [
     { label: 'fill_ and zero_ of a non-leaf', fn: (x) => { const y = x.mul(2); y.fill_(1.5); const z = x.mul(3); z.zero_(); return y.add(z).add(x); }, inputs: () => [leaf([2, 2])] },
   ],
+  softmax: [
+    { label: 'softmax dim 1', fn: (x) => x.softmax(1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3)), inputs: () => [leaf([2, 3])] },
+    { label: 'softmax of a transposed tensor, dim 0', fn: (x) => x.softmax(0).pow(2), inputs: () => [leafT([3, 2])] },
+    { label: 'softmax middle dim of [2, 3, 4]', fn: (x) => x.softmax(1).pow(2), inputs: () => [leaf([2, 3, 4])] },
+    { label: 'softmax 0-d', fn: (x) => x.softmax(0).mul(x), inputs: () => [leaf([])] },
+    {
+      label: 'softmax differentiated again',
+      fn: (x) => tg.autograd.grad(x.softmax(1).pow(3).sum(), [x], { createGraph: true })[0] as T,
+      inputs: () => [leaf([2, 3])],
+    },
+  ],
+  logSoftmax: [
+    { label: 'logSoftmax dim -1', fn: (x) => x.logSoftmax(-1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3)), inputs: () => [leaf([2, 3])] },
+    { label: 'logSoftmax summed (an expanded gradient)', fn: (x) => x.logSoftmax(1).sum(), inputs: () => [leaf([3, 4])] },
+    { label: 'logSoftmax of a transposed tensor, middle dim', fn: (x) => x.unsqueeze(0).logSoftmax(1).pow(2), inputs: () => [leafT([3, 2])] },
+    {
+      label: 'logSoftmax differentiated again',
+      fn: (x) => tg.autograd.grad(x.logSoftmax(0).pow(2).sum(), [x], { createGraph: true })[0] as T,
+      inputs: () => [leaf([4, 2])],
+    },
+  ],
+  nllLoss: [
+    { label: 'nllLoss mean', fn: (x) => tg.F.nllLoss(x, tg.tensor([0, 2, 1], { dtype: 'int64' })), inputs: () => [leaf([3, 3])] },
+    { label: 'nllLoss sum, transposed input', fn: (x) => tg.F.nllLoss(x, tg.tensor([1, 0], { dtype: 'int64' }), { reduction: 'sum' }), inputs: () => [leafT([2, 3])] },
+    {
+      label: 'nllLoss none, weights and an ignored target',
+      fn: (x) => tg.F.nllLoss(x, tg.tensor([2, -100, 0], { dtype: 'int64' }), { reduction: 'none', weight: tg.tensor([0.5, 2, 3], { dtype: 'float64' }) }).pow(2),
+      inputs: () => [leaf([3, 3])],
+    },
+    {
+      label: 'nllLoss mean with weights',
+      fn: (x) => tg.F.nllLoss(x, tg.tensor([2, 1, 0], { dtype: 'int64' }), { weight: tg.tensor([0.5, 2, 3], { dtype: 'float64' }) }),
+      inputs: () => [leaf([3, 3])],
+    },
+    { label: 'nllLoss 1-D input', fn: (x) => tg.F.nllLoss(x, tg.tensor(1, { dtype: 'int64' })), inputs: () => [leaf([3])] },
+    { label: 'nllLoss [N, C, d] input', fn: (x) => tg.F.nllLoss(x, int64([[0, 2], [1, 1]]), { reduction: 'none' }).pow(2), inputs: () => [leaf([2, 3, 2])] },
+    { label: 'crossEntropy', fn: (x) => tg.F.crossEntropy(x, tg.tensor([0, 2], { dtype: 'int64' })), inputs: () => [leaf([2, 3])] },
+    {
+      label: 'crossEntropy differentiated again',
+      fn: (x) => tg.autograd.grad(tg.F.crossEntropy(x.pow(2), tg.tensor([1, 0], { dtype: 'int64' }), { reduction: 'none', weight: tg.tensor([2, 1, 1], { dtype: 'float64' }) }).sum(), [x], { createGraph: true })[0] as T,
+      inputs: () => [leaf([2, 3])],
+    },
+  ],
   gather: [{ label: 'gather', fn: (x) => x.gather(1, int64([[0, 2], [1, 1], [2, 0]])), inputs: () => [leafT([3, 3])] }],
   scatterAdd: [
     { label: 'scatterAdd', fn: (x, s) => x.scatterAdd(0, int64([[0, 1, 0], [0, 0, 1]]), s), inputs: () => [leaf([2, 3]), leaf([2, 3])] },

@@ -56,6 +56,27 @@ describe('loss modules and errors', () => {
     expect(() => F.binaryCrossEntropy(tg.full([2], 1.5), tg.ones(2))).toThrow('all elements of input should be between 0 and 1');
     expect(() => F.binaryCrossEntropy(tg.full([2, 1], 0.5), tg.ones(2))).toThrow('is different to the input size');
     expect(() => F.mseLoss(tg.zeros(2, 3), tg.zeros(4))).toThrow(tg.ShapeError);
+    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2], { dtype: 'int64' }), { weight: tg.ones(4, { requiresGrad: true }) }))
+      .toThrow("not differentiable with respect to argument 'weight'");
+    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2], { dtype: 'int64' }), { weight: tg.ones(3) })).toThrow('weight tensor should be defined either for all 4 classes');
+    expect(() => F.softmax(tg.tensor([1, 2], { dtype: 'int64' }), 0)).toThrow(`"softmax_lastdim_kernel_impl" not implemented for 'Long'`);
+    expect(() => F.logSoftmax(tg.tensor([[1, 2]], { dtype: 'int64' }), 0)).toThrow(`"log_softmax_kernel_impl" not implemented for 'Long'`);
+    expect(() => F.logSoftmax(logits, 2)).toThrow(tg.IndexError);
+  });
+
+  it('cross entropy in float32 matches float64 and int32 targets are accepted', () => {
+    const logits = tg.randn(64, 10, { generator: new tg.Generator().manualSeed(1) });
+    const labels = tg.randint(0, 10, [64], { generator: new tg.Generator().manualSeed(2) });
+    const x32 = logits.clone().requiresGrad_(), x64 = logits.double().requiresGrad_();
+    const l32 = F.crossEntropy(x32, labels), l64 = F.crossEntropy(x64, labels);
+    expect(l32.dtype).toBe('float32');
+    expect(l32.item()).toBeCloseTo(l64.item() as number, 5);
+    expect(F.crossEntropy(x32, labels.int()).item()).toBe(l32.item());
+    l32.backward();
+    l64.backward();
+    expect(x32.grad!.sub(x64.grad!.float()).abs().amax().item()).toBeLessThan(1e-7);
+    expect(l32.gradFn!.name).toBe('NllLossBackward0');
+    expect(F.logSoftmax(x32, 1).gradFn!.name).toBe('LogSoftmaxBackward0');
   });
 
   it('a target that broadcasts against the input is used, with PyTorch\'s warning', () => {

@@ -1,0 +1,76 @@
+// softmax and log_softmax along one dim, and their backward, in one pass per row.
+//
+// Operands are seen as [outer, c, inner] blocks (the softmax dim in the middle) with strides in
+// elements. As in PyTorch, a row holding NaN or +inf gives NaN throughout (x - max is NaN there),
+// and a row of -inf gives NaN.
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "dtype.h"
+#include "parallel.h"
+
+namespace tg {
+
+struct SoftmaxGeometry {
+  int64_t outer = 0, c = 0, inner = 0;
+  int64_t stride[3][3] = {};  // per operand (up to 3): strides of outer, c, inner
+};
+
+// Rows (outer x inner of them) per task below which threads cost more than they save.
+inline int64_t softmax_grain(int64_t c) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(c, 1)); }
+
+template <class F>
+void for_each_softmax_row(const SoftmaxGeometry& g, F&& f) {
+  parallel_for(g.outer * g.inner, softmax_grain(g.c), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) f(r / g.inner, r % g.inner);
+  });
+}
+
+// out = x - max - log(sum(exp(x - max))) (Log) or exp(x - max) / sum(exp(x - max)).
+template <class T, bool Log>
+void softmax_forward(const SoftmaxGeometry& g, T* out, const T* x) {
+  const int64_t(&so)[3] = g.stride[0];
+  const int64_t(&sx)[3] = g.stride[1];
+  for_each_softmax_row(g, [&](int64_t o, int64_t i) {
+    const T* xr = x + o * sx[0] + i * sx[2];
+    T* orow = out + o * so[0] + i * so[2];
+    T m = xr[0];
+    for (int64_t j = 1; j < g.c; ++j) {
+      const T v = xr[j * sx[1]];
+      if (std::isnan(v) || v > m) m = v;
+      if (std::isnan(m)) break;
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < g.c; ++j) sum += double(std::exp(xr[j * sx[1]] - m));
+    if (Log) {
+      const T shift = m + T(std::log(sum));
+      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = xr[j * sx[1]] - shift;
+    } else {
+      const T scale = T(1.0 / sum);
+      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = std::exp(xr[j * sx[1]] - m) * scale;
+    }
+  });
+}
+
+// Log: gin = g - exp(out) * sum(g); otherwise gin = out * (g - sum(g * out)).
+template <class T, bool Log>
+void softmax_backward(const SoftmaxGeometry& g, T* gin, const T* grad, const T* out) {
+  const int64_t(&si)[3] = g.stride[0];
+  const int64_t(&sg)[3] = g.stride[1];
+  const int64_t(&so)[3] = g.stride[2];
+  for_each_softmax_row(g, [&](int64_t o, int64_t i) {
+    const T* gr = grad + o * sg[0] + i * sg[2];
+    const T* orow = out + o * so[0] + i * so[2];
+    T* ir = gin + o * si[0] + i * si[2];
+    double dot = 0;
+    for (int64_t j = 0; j < g.c; ++j) dot += Log ? double(gr[j * sg[1]]) : double(gr[j * sg[1]]) * double(orow[j * so[1]]);
+    const T d = T(dot);
+    for (int64_t j = 0; j < g.c; ++j) {
+      const T y = orow[j * so[1]];
+      ir[j * si[1]] = Log ? gr[j * sg[1]] - std::exp(y) * d : y * (gr[j * sg[1]] - d);
+    }
+  });
+}
+
+}  // namespace tg
