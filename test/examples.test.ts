@@ -76,8 +76,9 @@ describe('examples', () => {
     epochs.forEach(([loss, acc, testAcc], i) => {
       const want = fixture.epochs[i];
       expect(Math.abs(loss - want.loss)).toBeLessThanOrEqual(5e-5 + 1e-3 * want.loss);
-      expect(acc).toBeCloseTo(want.accuracy, 4);
-      expect(testAcc).toBeCloseTo(want.testAccuracy, 4);
+      // float32 sums in a different order move a few near-ties: allow two images either way
+      expect(Math.abs(acc - want.accuracy)).toBeLessThanOrEqual(2 / 8000 + 1e-9);
+      expect(Math.abs(testAcc - want.testAccuracy)).toBeLessThanOrEqual(2 / 2000 + 1e-9);
     });
     const last = lines[lines.length - 1];
     expect(last).toMatch(/^test accuracy: 0\.9\d{3}$/);

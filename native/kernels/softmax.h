@@ -41,13 +41,13 @@ void softmax_forward(const SoftmaxGeometry& g, T* out, const T* x) {
       if (std::isnan(v) || v > m) m = v;
       if (std::isnan(m)) break;
     }
-    double sum = 0;
-    for (int64_t j = 0; j < g.c; ++j) sum += double(std::exp(xr[j * sx[1]] - m));
+    T sum = 0;
+    for (int64_t j = 0; j < g.c; ++j) sum += std::exp(xr[j * sx[1]] - m);
     if (Log) {
-      const T shift = m + T(std::log(sum));
-      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = xr[j * sx[1]] - shift;
+      const T logsum = std::log(sum);
+      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = (xr[j * sx[1]] - m) - logsum;
     } else {
-      const T scale = T(1.0 / sum);
+      const T scale = T(1) / sum;
       for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = std::exp(xr[j * sx[1]] - m) * scale;
     }
   });
@@ -63,9 +63,8 @@ void softmax_backward(const SoftmaxGeometry& g, T* gin, const T* grad, const T* 
     const T* gr = grad + o * sg[0] + i * sg[2];
     const T* orow = out + o * so[0] + i * so[2];
     T* ir = gin + o * si[0] + i * si[2];
-    double dot = 0;
-    for (int64_t j = 0; j < g.c; ++j) dot += Log ? double(gr[j * sg[1]]) : double(gr[j * sg[1]]) * double(orow[j * so[1]]);
-    const T d = T(dot);
+    T d = 0;
+    for (int64_t j = 0; j < g.c; ++j) d += Log ? gr[j * sg[1]] : gr[j * sg[1]] * orow[j * so[1]];
     for (int64_t j = 0; j < g.c; ++j) {
       const T y = orow[j * so[1]];
       ir[j * si[1]] = Log ? gr[j * sg[1]] - std::exp(y) * d : y * (gr[j * sg[1]] - d);
