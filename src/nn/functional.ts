@@ -1,6 +1,7 @@
 /**
  * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
- * ops so that autograd differentiates them. Semantics follow torch.nn.functional.
+ * ops so that autograd differentiates them; softmax, logSoftmax and nllLoss are single kernels
+ * (src/ops/softmax.ts). Semantics follow torch.nn.functional.
  */
 import { AutogradError, DTypeError, ShapeError } from '../errors';
 import { checkTensor } from '../ops/common';

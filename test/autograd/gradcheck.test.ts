@@ -229,6 +229,21 @@ const checks: Record<string, Check[]> = {
     { label: 'nllLoss [N, C, d] input', fn: (x) => tg.F.nllLoss(x, int64([[0, 2], [1, 1]]), { reduction: 'none' }).pow(2), inputs: () => [leaf([2, 3, 2])] },
     { label: 'crossEntropy', fn: (x) => tg.F.crossEntropy(x, tg.tensor([0, 2], { dtype: 'int64' })), inputs: () => [leaf([2, 3])] },
     {
+      label: 'nllLoss gradient as a function of the incoming gradient (double backward)',
+      fn: (x, v) => tg.autograd.grad(tg.F.nllLoss(x, tg.tensor([2, -100, 0], { dtype: 'int64' }), { reduction: 'none', weight: tg.tensor([0.5, 2, 3], { dtype: 'float64' }) }), [x], { gradOutputs: [v], createGraph: true })[0] as T,
+      inputs: () => [leaf([3, 3]), leaf([3])],
+    },
+    {
+      label: 'nllLoss mean gradient as a function of the incoming gradient, 1-D input',
+      fn: (x, v) => tg.autograd.grad(tg.F.nllLoss(x, tg.tensor(1, { dtype: 'int64' })), [x], { gradOutputs: [v], createGraph: true })[0] as T,
+      inputs: () => [leaf([3]), leaf([])],
+    },
+    {
+      label: 'softmax gradient as a function of the incoming gradient',
+      fn: (x, v) => tg.autograd.grad(x.softmax(0), [x], { gradOutputs: [v], createGraph: true })[0] as T,
+      inputs: () => [leaf([4]), leaf([4])],
+    },
+    {
       label: 'crossEntropy differentiated again',
       fn: (x) => tg.autograd.grad(tg.F.crossEntropy(x.pow(2), tg.tensor([1, 0], { dtype: 'int64' }), { reduction: 'none', weight: tg.tensor([2, 1, 1], { dtype: 'float64' }) }).sum(), [x], { createGraph: true })[0] as T,
       inputs: () => [leaf([2, 3])],
