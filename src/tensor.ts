@@ -17,6 +17,7 @@ import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
 import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
+import * as nllOps from './ops/nll_loss';
 import * as softmaxOps from './ops/softmax';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
@@ -478,7 +479,7 @@ export class Tensor {
   _softmaxBackward(out: Tensor, dim: number, log: boolean): Tensor { return softmaxOps.softmaxBackward(this, out, dim, log); }
   /** @internal nllLoss's backward (this: the gradient) for an input of `shape`. */
   _nllLossBackward(shape: readonly number[], ctx: unknown): Tensor {
-    return softmaxOps.nllLossBackward(this, shape, ctx as Parameters<typeof softmaxOps.nllLossBackward>[2]);
+    return nllOps.nllLossBackward(this, shape, ctx as Parameters<typeof nllOps.nllLossBackward>[2]);
   }
   /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
   _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }

@@ -1,11 +1,12 @@
 /**
  * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
  * ops so that autograd differentiates them; softmax, logSoftmax and nllLoss are single kernels
- * (src/ops/softmax.ts). Semantics follow torch.nn.functional.
+ * (src/ops/softmax.ts, src/ops/nll_loss.ts). Semantics follow torch.nn.functional.
  */
 import { AutogradError, DTypeError, ShapeError } from '../errors';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
+import { nllLoss as nllLossOp } from '../ops/nll_loss';
 import * as fused from '../ops/softmax';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
@@ -226,11 +227,11 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
     }
   }
   const w = weight === null || weight.dtype === input.dtype ? weight : weight.to(input.dtype);
-  if (input.dim() <= 2) return fused.nllLoss(input, target, w, ignoreIndex, reduction);
+  if (input.dim() <= 2) return nllLossOp(input, target, w, ignoreIndex, reduction);
   // [N, C, d1, ...]: every position is a row of C classes
   const nd = input.dim();
   const rows = input.permute([0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2), 1]).reshape(-1, c);
-  const loss = fused.nllLoss(rows, target.reshape(-1), w, ignoreIndex, reduction);
+  const loss = nllLossOp(rows, target.reshape(-1), w, ignoreIndex, reduction);
   return reduction === 'none' ? loss.reshape(target.shape as number[]) : loss;
 }
 

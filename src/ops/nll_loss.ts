@@ -1,0 +1,86 @@
+/**
+ * nllLoss over [n, c] log-probabilities and class-index targets: one kernel call forward and one
+ * backward (native/kernels/nll_loss.h), the targets checked by the kernel.
+ */
+import { isGradEnabled } from '../autograd/grad_mode';
+import { record } from '../autograd/graph';
+import { native } from '../native';
+import type { Tensor } from '../tensor';
+import { emptyTensor } from './common';
+import { toDtype } from './copy';
+import * as meta from './meta';
+
+export type Reduction = 'none' | 'mean' | 'sum';
+const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
+
+interface NllContext {
+  target: Tensor;
+  weight: Tensor | null;
+  ignoreIndex: number;
+  reduction: Reduction;
+  totalWeight: Tensor;
+}
+
+/** Strides of an [n, c] (or [c]) input and of an [n] (or []) target, as the kernel reads them. */
+function rowStrides(t: Tensor, rows: boolean): number[] {
+  return rows ? [...t._strides] : [0, ...t._strides];
+}
+
+/**
+ * nll_loss of log-probabilities input ([n, c], or [c] with a 0-d target) against class indices:
+ * -weight[t] * input[i, t] per row, reduced. Targets are checked by the kernel (IndexError).
+ */
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
+  const rows = input.shape.length === 2;
+  const n = rows ? input.shape[0] : 1, c = input.shape[input.shape.length - 1];
+  const out = emptyTensor(reduction === 'none' && rows ? [n] : [], input.dtype);
+  const totalWeight = emptyTensor([], input.dtype);
+  meta.begin();
+  meta.pushShape([n, c]);
+  meta.pushOperand(input, rowStrides(input, rows));
+  meta.pushOperand(target, rows ? target._strides : [0]);
+  if (weight !== null) meta.pushOperand(weight);
+  meta.pushOperand(out, reduction === 'none' ? (rows ? out._strides : [0]) : []);
+  meta.pushOperand(totalWeight, []);
+  meta.end();
+  native.nll_loss(out._storage.data, totalWeight._storage.data, input._storage.data, target._storage.data,
+    weight?._storage.data ?? null, ignoreIndex, REDUCTION_CODE[reduction]);
+  const ctx: NllContext = { target, weight, ignoreIndex, reduction, totalWeight };
+  return record('nllLoss', out, [input], ctx);
+}
+
+/** nllLoss's gradient for an input of `shape`, given g (of the loss's shape). */
+export function nllLossBackward(g: Tensor, shape: readonly number[], ctx: NllContext): Tensor {
+  const { target, weight, ignoreIndex, reduction, totalWeight } = ctx;
+  if (g.dtype !== totalWeight.dtype) g = toDtype(g, totalWeight.dtype);
+  if (isGradEnabled() && g._requiresGrad) return nllLossBackwardComposite(g, shape, ctx);
+  const rows = shape.length === 2;
+  const n = rows ? shape[0] : 1, c = shape[shape.length - 1];
+  const gin = emptyTensor(shape, g.dtype);
+  meta.begin();
+  meta.pushShape([n, c]);
+  meta.pushOperand(gin, rowStrides(gin, rows));
+  meta.pushOperand(target, rows ? target._strides : [0]);
+  if (weight !== null) meta.pushOperand(weight);
+  meta.pushOperand(g, reduction === 'none' ? (rows ? g._strides : [0]) : []);
+  meta.pushOperand(totalWeight, []);
+  meta.end();
+  native.nll_loss_backward(gin._storage.data, g._storage.data, target._storage.data, weight?._storage.data ?? null,
+    totalWeight._storage.data, ignoreIndex, REDUCTION_CODE[reduction]);
+  return gin;
+}
+
+/** The same gradient from differentiable ops, for second derivatives. */
+function nllLossBackwardComposite(g: Tensor, shape: readonly number[], ctx: NllContext): Tensor {
+  const { target, weight, ignoreIndex, reduction, totalWeight } = ctx;
+  const rows = shape.length === 2;
+  const t = rows ? target.long() : target.long().reshape(1);
+  const kept = t.ne(ignoreIndex);
+  const safe = t.maskedFill(kept.logicalNot(), 0);
+  let coef = kept.to(g.dtype);
+  if (weight !== null) coef = coef.mul(weight.gather(0, safe));
+  let perRow = coef.neg().mul(reduction === 'none' && rows ? g : g.reshape(1));
+  if (reduction === 'mean') perRow = perRow.div(totalWeight);
+  const gin = g.newZeros([t.shape[0], shape[shape.length - 1]]).scatter(1, safe.unsqueeze(1), perRow.unsqueeze(1));
+  return rows ? gin : gin.reshape(shape as number[]);
+}
