@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "../kernels/dtype.h"
@@ -78,6 +79,18 @@ int64_t numel(int ndim, const int64_t* shape);
 // The threads this addon instance's own kernels use (the BLAS library has its own).
 void set_kernel_threads(Napi::Env env, int threads);
 int kernel_threads(Napi::Env env);
+
+// Runs a kernel that reports a bad index by throwing std::out_of_range: that becomes an IndexError
+// with the kernel's message.
+template <class F>
+Napi::Value run_index_checked(Napi::Env env, F&& kernel) {
+  try {
+    kernel();
+  } catch (const std::out_of_range& e) {
+    fail(env, ErrorKind::Index, e.what());
+  }
+  return env.Undefined();
+}
 
 // Argument i as a value of T: a number converted as PyTorch converts a Python scalar.
 template <class T>

@@ -2,9 +2,6 @@
 // meta: ndim, the index's shape, dim; then each operand in argument order as offset and strides,
 // where the operand indexed along dim (src for gather, self for scatter) is preceded by its size
 // along dim. For scatter, src may be a number (a value scattered everywhere).
-#include <functional>
-#include <stdexcept>
-
 #include "../kernels/gather.h"
 #include "args.h"
 #include "binding.h"
@@ -32,14 +29,10 @@ int begin(const Napi::CallbackInfo& info, Meta& meta, Strided<3>& s) {
   return int(meta.next(0, s.ndim - 1, "dim"));
 }
 
-Napi::Value run_guarded(Napi::Env env, const Strided<3>& s, const std::function<void()>& kernel) {
+template <class F>
+Napi::Value run_guarded(Napi::Env env, const Strided<3>& s, F&& kernel) {
   if (numel(s.ndim, s.shape) == 0) return env.Undefined();
-  try {
-    kernel();
-  } catch (const std::out_of_range& e) {
-    fail(env, ErrorKind::Index, e.what());
-  }
-  return env.Undefined();
+  return run_index_checked(env, kernel);
 }
 
 Napi::Value gather_binding(const Napi::CallbackInfo& info) {

@@ -5,7 +5,6 @@
 // when given; the output (forward) or grad (backward) over [n] for 'none', else over [];
 // totalWeight over [].
 #include <cmath>
-#include <stdexcept>
 
 #include "../kernels/nll_loss.h"
 #include "args.h"
@@ -73,21 +72,11 @@ Operands read(const Napi::CallbackInfo& info, Meta& meta, NllGeometry& g, bool b
   return o;
 }
 
-template <class F>
-Napi::Value guarded(Napi::Env env, F&& f) {
-  try {
-    f();
-  } catch (const std::out_of_range& e) {
-    fail(env, ErrorKind::Index, e.what());
-  }
-  return env.Undefined();
-}
-
 Napi::Value forward(const Napi::CallbackInfo& info) {
   Meta meta(info);
   NllGeometry g;
   Operands o = read(info, meta, g, false);
-  return guarded(info.Env(), [&] {
+  return run_index_checked(info.Env(), [&] {
     TG_DISPATCH_FLOAT(o.dtype, T, {
       auto* out = reinterpret_cast<T*>(o.per_row);
       auto* total = reinterpret_cast<T*>(o.total);
@@ -103,7 +92,7 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
   Meta meta(info);
   NllGeometry g;
   Operands o = read(info, meta, g, true);
-  return guarded(info.Env(), [&] {
+  return run_index_checked(info.Env(), [&] {
     TG_DISPATCH_FLOAT(o.dtype, T, {
       auto* gin = reinterpret_cast<T*>(o.rows);
       auto* grad = reinterpret_cast<const T*>(o.per_row);

@@ -21,9 +21,21 @@ interface NllContext {
   totalWeight: Tensor;
 }
 
-/** Strides of an [n, c] (or [c]) input and of an [n] (or []) target, as the kernel reads them. */
-function rowStrides(t: Tensor, rows: boolean): number[] {
-  return rows ? [...t._strides] : [0, ...t._strides];
+/**
+ * The kernels' metadata for an input (or its gradient) of `shape`, [n, c] or [c]: that tensor over
+ * [n, c], the target over [n], the weight, the per-row loss (or its gradient: [n] for 'none', else
+ * one value) and the total weight. A [c] input is one row.
+ */
+function describe(shape: readonly number[], rowsOf: Tensor, target: Tensor, weight: Tensor | null, perRow: Tensor, reduction: Reduction, totalWeight: Tensor): void {
+  const rows = shape.length === 2;
+  meta.begin();
+  meta.pushShape([rows ? shape[0] : 1, shape[shape.length - 1]]);
+  meta.pushOperand(rowsOf, rows ? rowsOf._strides : [0, ...rowsOf._strides]);
+  meta.pushOperand(target, rows ? target._strides : [0]);
+  if (weight !== null) meta.pushOperand(weight);
+  meta.pushOperand(perRow, reduction === 'none' ? (rows ? perRow._strides : [0]) : []);
+  meta.pushOperand(totalWeight, []);
+  meta.end();
 }
 
 /**
@@ -31,18 +43,9 @@ function rowStrides(t: Tensor, rows: boolean): number[] {
  * -weight[t] * input[i, t] per row, reduced. Targets are checked by the kernel (IndexError).
  */
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
-  const rows = input.shape.length === 2;
-  const n = rows ? input.shape[0] : 1, c = input.shape[input.shape.length - 1];
-  const out = emptyTensor(reduction === 'none' && rows ? [n] : [], input.dtype);
+  const out = emptyTensor(reduction === 'none' && input.shape.length === 2 ? [input.shape[0]] : [], input.dtype);
   const totalWeight = emptyTensor([], input.dtype);
-  meta.begin();
-  meta.pushShape([n, c]);
-  meta.pushOperand(input, rowStrides(input, rows));
-  meta.pushOperand(target, rows ? target._strides : [0]);
-  if (weight !== null) meta.pushOperand(weight);
-  meta.pushOperand(out, reduction === 'none' ? (rows ? out._strides : [0]) : []);
-  meta.pushOperand(totalWeight, []);
-  meta.end();
+  describe(input.shape, input, target, weight, out, reduction, totalWeight);
   native.nll_loss(out._storage.data, totalWeight._storage.data, input._storage.data, target._storage.data,
     weight?._storage.data ?? null, ignoreIndex, REDUCTION_CODE[reduction]);
   const ctx: NllContext = { target, weight, ignoreIndex, reduction, totalWeight };
@@ -54,17 +57,8 @@ export function nllLossBackward(g: Tensor, shape: readonly number[], ctx: NllCon
   const { target, weight, ignoreIndex, reduction, totalWeight } = ctx;
   if (g.dtype !== totalWeight.dtype) g = toDtype(g, totalWeight.dtype);
   if (isGradEnabled() && g._requiresGrad) return nllLossBackwardComposite(g, shape, ctx);
-  const rows = shape.length === 2;
-  const n = rows ? shape[0] : 1, c = shape[shape.length - 1];
   const gin = emptyTensor(shape, g.dtype);
-  meta.begin();
-  meta.pushShape([n, c]);
-  meta.pushOperand(gin, rowStrides(gin, rows));
-  meta.pushOperand(target, rows ? target._strides : [0]);
-  if (weight !== null) meta.pushOperand(weight);
-  meta.pushOperand(g, reduction === 'none' ? (rows ? g._strides : [0]) : []);
-  meta.pushOperand(totalWeight, []);
-  meta.end();
+  describe(shape, gin, target, weight, g, reduction, totalWeight);
   native.nll_loss_backward(gin._storage.data, g._storage.data, target._storage.data, weight?._storage.data ?? null,
     totalWeight._storage.data, ignoreIndex, REDUCTION_CODE[reduction]);
   return gin;
