@@ -93,6 +93,11 @@ export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: Tens
     const view = fromStorage(new Storage(src, natural), [src.length]);
     return finish(copyInto(emptyTensor(view.shape, dtypeOr(opts, natural)), view), opts);
   }
+  if (isNumberList(data)) {
+    // The common case, a flat list of numbers (labels, indices): no nesting to walk.
+    const src = fromStorage(new Storage(Float64Array.from(data), 'float64'), [data.length]);
+    return finish(copyInto(emptyTensor(src.shape, dtypeOr(opts, getDefaultDtype())), src), opts);
+  }
   const shape = inferShape(data as NestedArray);
   const flat: Scalar[] = [];
   flattenInto(data as NestedArray, flat);
@@ -101,6 +106,12 @@ export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: Tens
   const source = natural === 'int64' ? BigInt64Array.from(flat, (v) => BigInt(v)) : Float64Array.from(flat, Number);
   const src = fromStorage(new Storage(source, natural === 'int64' ? 'int64' : 'float64'), shape);
   return finish(copyInto(emptyTensor(shape, dtype), src), opts);
+}
+
+function isNumberList(data: unknown): data is number[] {
+  if (!Array.isArray(data) || data.length === 0) return false;
+  for (let i = 0; i < data.length; i++) if (typeof data[i] !== 'number') return false;
+  return true;
 }
 
 function convertArray(a: ArrayBufferView, to: DType): Int32Array | BigInt64Array {
