@@ -58,10 +58,10 @@ void nll_loss_backward(const NllGeometry& g, T* gin, const T* grad, const I* tar
     for (int64_t j = 0; j < g.c; ++j) row[j * g.input_stride[1]] = T(0);
     const int64_t t = nll_class(g, target, i);
     if (t < 0) continue;
-    const T w = weight != nullptr ? weight[t * g.weight_stride] : T(1);
-    T v = -w * (g.reduction == Reduction::None ? grad[i * g.out_stride] : *grad);
+    // PyTorch's order: -(grad / total_weight), then times the class weight
+    T v = g.reduction == Reduction::None ? grad[i * g.out_stride] : *grad;
     if (g.reduction == Reduction::Mean) v /= total_weight;
-    row[t * g.input_stride[1]] = v;
+    row[t * g.input_stride[1]] = weight != nullptr ? weight[t * g.weight_stride] * -v : -v;
   }
 }
 
