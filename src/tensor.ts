@@ -49,8 +49,40 @@ export class Tensor {
   /** @internal The node that computed this tensor (null for leaves). */ _gradFn: Node | null = null;
   /** @internal A leaf's node that accumulates into .grad. */ _accumulator: AccumulateGrad | null = null;
   /** @internal The tensor this one is a view of. */ _base: Tensor | null = null;
+  /** @internal The gradient; reading it here, unlike reading .grad, does not hand it out. */
+  _grad: Tensor | null = null;
+  /**
+   * @internal The gradient zeroGrad() set to null while nothing outside tensorgrad held it (see
+   * _dropGrad): the next backward writes the new gradient into its memory, which is still warm.
+   */
+  _spareGrad: Tensor | null = null;
+  /** @internal Whether this tensor has been handed out as some tensor's .grad. */
+  _handedOut = false;
+
   /** The gradient accumulated by backward() (leaves and tensors that retainGrad()). */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    const g = this._grad;
+    if (g !== null) g._handedOut = true;
+    return g;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) g._handedOut = true;
+    this._grad = g;
+    this._spareGrad = null;
+  }
+
+  /**
+   * @internal zeroGrad's setToNone: .grad becomes null. A gradient that was never handed out (only
+   * backward and the optimizers have touched it) cannot be held by anyone else, so it is kept as
+   * the spare the next backward reuses, instead of new memory, which costs page faults and cache
+   * misses; a gradient someone has read stays theirs, untouched.
+   */
+  _dropGrad(): void {
+    const g = this._grad;
+    this._grad = null;
+    this._spareGrad = g !== null && !g._handedOut && g._gradFn === null && !g._requiresGrad ? g : null;
+  }
 
   /** @internal Use tg.tensor, tg.zeros, ... to create tensors. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {

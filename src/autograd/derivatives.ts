@@ -33,6 +33,8 @@ export interface Rule {
   /** PyTorch's node name when it is not `<Op>Backward0`. */
   name?: string;
   saves?: 'inputs' | 'out' | 'both';
+  /** Whether the rule may write gradients straight into leaves' .grad (info.into); others get nulls. */
+  writesInto?: boolean;
   backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
 }
 
@@ -225,7 +227,7 @@ const fused = {
 } satisfies Record<string, Rule>;
 
 const linalg = {
-  mm: { saves: 'inputs', backward: (g, [a, b], _, info) => [product(0, g, t(b).t(), info), product(1, t(a).t(), g, info)] },
+  mm: { saves: 'inputs', writesInto: true, backward: (g, [a, b], _, info) => [product(0, g, t(b).t(), info), product(1, t(a).t(), g, info)] },
   // beta * input + alpha * mat1 @ mat2
   addmm: {
     saves: 'inputs',
@@ -238,6 +240,7 @@ const linalg = {
   // x @ weight^T + bias
   linear: {
     saves: 'inputs',
+    writesInto: true,
     backward: (g, [x, w], _, info) => [product(0, g, t(w), info), product(1, g.t(), t(x), info), info.need[2] ? g.sum(0) : null],
   },
   // batched product with broadcast batch dims (the engine sums the broadcast dims back)

@@ -72,12 +72,13 @@ function add(buffers: Map<Node, Buffer>, node: Node, grad: Tensor, owned: boolea
 
 function accumulate(variable: Tensor, b: Buffer, createGraph: boolean): void {
   const g = b.grad;
-  if (variable.grad === null) {
-    variable.grad = (b.owned || createGraph) && g.isContiguous() ? g : g.clone();
+  if (variable._grad === null) {
+    variable._grad = (b.owned || createGraph) && g.isContiguous() ? g : g.clone();
+    variable._spareGrad = null;
   } else if (createGraph) {
-    variable.grad = variable.grad.add(g);
+    variable._grad = variable._grad.add(g);
   } else {
-    variable.grad.add_(g);
+    variable._grad.add_(g);
   }
 }
 
@@ -94,16 +95,25 @@ function shares(x: Tensor, others: readonly (Tensor | null | undefined)[], skip:
  */
 function intoOf(next: Node | null, opts: RunOptions): Tensor | null {
   if (!(next instanceof AccumulateGrad) || opts.createGraph || opts.capture !== undefined) return null;
-  const v = next.variable, g = v.grad;
+  const v = next.variable;
+  if (v._grad === null && v._spareGrad !== null) {
+    // the gradient zeroGrad() dropped unseen: zeroed, it becomes .grad again
+    const spare = v._spareGrad;
+    v._spareGrad = null;
+    if (spare.dtype === v.dtype && spare.isContiguous() && sameShape(spare.shape, v.shape)) v._grad = spare.zero_();
+  }
+  const g = v._grad;
   if (g === null || g._gradFn !== null || g._requiresGrad || g.dtype !== v.dtype || !g.isContiguous() || !sameShape(g.shape, v.shape)) return null;
   return g;
 }
+
+const NOWHERE: readonly null[] = [null, null, null, null];
 
 /** Runs one node's rule and sends each input's gradient along its edge. */
 function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptions): void {
   const rule = derivatives[node.op];
   const need = node.next.map((n) => n !== null);
-  const into = node.next.map((n) => intoOf(n, opts));
+  const into = rule.writesInto ? node.next.map((n) => intoOf(n, opts)) : NOWHERE;
   const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes, into });
   const tensors = grads.map((g) => (g === ACCUMULATED ? null : g));
   for (let i = 0; i < node.next.length; i++) {

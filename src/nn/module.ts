@@ -273,9 +273,9 @@ export class Module {
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     const setToNone = opts.setToNone ?? true;
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (setToNone) p.grad = null;
-      else noGrad(() => (p.grad as Tensor).zero_());
+      if (p._grad === null) continue;
+      if (setToNone) p._dropGrad();
+      else noGrad(() => (p._grad as Tensor).zero_());
     }
   }
 

@@ -29,7 +29,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     noGrad(() => {
       for (const g of this.paramGroups) {
         for (const p of g.params) {
-          if (p.grad === null) continue;
+          if (p._grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) {
             state = { step: 0, expAvg: p.newZeros(p.shape), expAvgSq: p.newZeros(p.shape), maxExpAvgSq: g.amsgrad ? p.newZeros(p.shape) : null };
@@ -38,7 +38,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
           if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = p.newZeros(p.shape);
           state.step = (state.step as number) + 1;
           const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
-          const grad = p.grad;
+          const grad = p._grad;
           describeStep(p, [grad, m, v, vmax]);
           native.adam_step(p._storage.data, grad._storage.data, m._storage.data, v._storage.data, vmax === null ? null : vmax._storage.data,
             g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, state.step as number, g.amsgrad, g.maximize, this.decoupled);

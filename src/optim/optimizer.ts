@@ -58,9 +58,9 @@ export abstract class Optimizer<H extends object> {
     const setToNone = opts.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
-        else noGrad(() => (p.grad as Tensor).zero_());
+        if (p._grad === null) continue;
+        if (setToNone) p._dropGrad();
+        else noGrad(() => (p._grad as Tensor).zero_());
       }
     }
   }

@@ -40,14 +40,14 @@ export class SGD extends Optimizer<SGDOptions> {
     noGrad(() => {
       for (const g of this.paramGroups) {
         for (const p of g.params) {
-          if (p.grad === null) continue;
+          if (p._grad === null) continue;
           const state = this.state.get(p) ?? {};
           this.state.set(p, state);
           let buf = (state.momentumBuffer ?? null) as Tensor | null;
           const first = g.momentum !== 0 && buf === null;
           if (first) buf = p.newEmpty(p.shape);
           if (buf !== null) state.momentumBuffer = buf;
-          const grad = p.grad;
+          const grad = p._grad;
           describeStep(p, [grad, g.momentum !== 0 ? buf : null]);
           native.sgd_step(p._storage.data, grad._storage.data, g.momentum !== 0 ? (buf as Tensor)._storage.data : null,
             g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov, g.maximize, first);

@@ -92,6 +92,41 @@ describe('optimizer behaviour', () => {
     opt.step(); // no gradients: nothing happens
   });
 
+  it('after zeroGrad, backward reuses the memory of gradients nobody read, and never of one that was read', () => {
+    const model = mlp();
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const [w, b] = [...model.parameters()];
+    const lossOf = (scale: number) => F.mseLoss(model.forward(x.mul(scale)) as tg.Tensor, y);
+    lossOf(1).backward();
+    const unseen = w._grad!._storage, unseenBias = b._grad!._storage;
+    opt.zeroGrad();
+    expect(w.grad).toBeNull();
+    lossOf(2).backward();
+    // reused: the same memory, holding exactly the new gradient
+    expect(w._grad!._storage).toBe(unseen);
+    expect(b._grad!._storage).toBe(unseenBias);
+    const reference = mlp();
+    reference.loadStateDict(model.stateDict());
+    F.mseLoss(reference.forward(x.mul(2)) as tg.Tensor, y).backward();
+    const [rw, rb] = [...reference.parameters()];
+    expect(w.grad!.tolist()).toEqual(rw.grad!.tolist());
+    expect(b.grad!.tolist()).toEqual(rb.grad!.tolist());
+    // w.grad and b.grad were read just now: they stay the caller's after zeroGrad
+    const seen = w.grad!, seenValues = seen.tolist();
+    opt.zeroGrad();
+    lossOf(3).backward();
+    expect(w.grad).not.toBe(seen);
+    expect(w.grad!._storage).not.toBe(seen._storage);
+    expect(seen.tolist()).toEqual(seenValues);
+    // a gradient assigned by hand is the caller's too
+    const mine = tg.zerosLike(w);
+    w.grad = mine;
+    opt.zeroGrad();
+    lossOf(1).backward();
+    expect(w.grad!._storage).not.toBe(mine._storage);
+    expect(mine.abs().sum().item()).toBe(0);
+  });
+
   it('invalid options are errors worded like PyTorch', () => {
     const params = () => mlp().parameters();
     expect(() => new optim.SGD(params(), { lr: -1 })).toThrow('Invalid learning rate: -1');
