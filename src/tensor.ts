@@ -3,6 +3,7 @@
  * each calls the op of the same name in src/ops/.
  */
 import * as autograd from './autograd/api';
+import { noGrad } from './autograd/grad_mode';
 import type { AccumulateGrad, Node } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError } from './errors';
@@ -53,7 +54,7 @@ export class Tensor {
   _grad: Tensor | null = null;
   /**
    * @internal The gradient zeroGrad() set to null while nothing outside tensorgrad held it (see
-   * _dropGrad): the next backward writes the new gradient into its memory, which is still warm.
+   * _clearGrad): the next backward writes the new gradient into its memory, which is still warm.
    */
   _spareGrad: Tensor | null = null;
   /** @internal Whether this tensor has been handed out as some tensor's .grad. */
@@ -73,15 +74,21 @@ export class Tensor {
   }
 
   /**
-   * @internal zeroGrad's setToNone: .grad becomes null. A gradient that was never handed out (only
-   * backward and the optimizers have touched it) cannot be held by anyone else, so it is kept as
-   * the spare the next backward reuses, instead of new memory, which costs page faults and cache
-   * misses; a gradient someone has read stays theirs, untouched.
+   * @internal zeroGrad for this tensor (Module's and Optimizer's): zeroes .grad, or with setToNone
+   * makes it null. A gradient that was never handed out (only backward and the optimizers have
+   * touched it) cannot be held by anyone else, so it is kept as the spare the next backward reuses,
+   * instead of new memory, which costs page faults and cache misses; a gradient someone has read
+   * stays theirs, untouched.
    */
-  _dropGrad(): void {
+  _clearGrad(setToNone: boolean): void {
     const g = this._grad;
+    if (g === null) return;
+    if (!setToNone) {
+      noGrad(() => g.zero_());
+      return;
+    }
     this._grad = null;
-    this._spareGrad = g !== null && !g._handedOut && g._gradFn === null && !g._requiresGrad ? g : null;
+    this._spareGrad = !g._handedOut && g._gradFn === null && !g._requiresGrad ? g : null;
   }
 
   /** @internal Use tg.tensor, tg.zeros, ... to create tensors. */

@@ -272,11 +272,7 @@ export class Module {
   /** Clears the parameters' gradients: to null (PyTorch 2's default) or to zero. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     const setToNone = opts.setToNone ?? true;
-    for (const p of this.parameters()) {
-      if (p._grad === null) continue;
-      if (setToNone) p._dropGrad();
-      else noGrad(() => (p._grad as Tensor).zero_());
-    }
+    for (const p of this.parameters()) p._clearGrad(setToNone);
   }
 
   /** Sets requiresGrad on every parameter. */

@@ -2,7 +2,6 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
-import { noGrad } from '../autograd/grad_mode';
 import { isTensor } from '../ops/common';
 import type { Tensor } from '../tensor';
 
@@ -57,11 +56,7 @@ export abstract class Optimizer<H extends object> {
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     const setToNone = opts.setToNone ?? true;
     for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (p._grad === null) continue;
-        if (setToNone) p._dropGrad();
-        else noGrad(() => (p._grad as Tensor).zero_());
-      }
+      for (const p of g.params) p._clearGrad(setToNone);
     }
   }
 
