@@ -1,7 +1,8 @@
 /**
  * Error classes, worded as PyTorch words its errors.
  *
- * - ShapeError: shapes that do not fit (PyTorch's RuntimeError for size mismatches).
+ * - ShapeError: shapes that do not fit (PyTorch's RuntimeError for size mismatches), and an
+ *   in-place write into a tensor whose elements overlap in memory.
  * - DTypeError (a TypeError): a dtype the operation cannot take.
  * - IndexError (a RangeError): a dimension or index out of range.
  * - AutogradError: misuse of the autograd engine (backward twice, in-place on saved tensors...).

@@ -4,7 +4,7 @@
  */
 import * as autograd from './autograd/api';
 import { noGrad } from './autograd/grad_mode';
-import type { AccumulateGrad, Node } from './autograd/graph';
+import { refreshView, type AccumulateGrad, type Node } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError } from './errors';
 import { formatTensor } from './format';
@@ -50,6 +50,15 @@ export class Tensor {
   /** @internal The node that computed this tensor (null for leaves). */ _gradFn: Node | null = null;
   /** @internal A leaf's node that accumulates into .grad. */ _accumulator: AccumulateGrad | null = null;
   /** @internal The tensor this one is a view of. */ _base: Tensor | null = null;
+  /**
+   * @internal A view's storage version when its gradFn was made: when the storage has changed
+   * since (an in-place op on the base or another view), the gradFn is made again from the base's.
+   */
+  _viewVersion = 0;
+  /** @internal A view made while grad mode was off: it carries no history and is never given one. */
+  _noGradView = false;
+  /** @internal For one of several views one call made (unbind, split): 'Output i of Unbind'. */
+  _multiOutput: string | null = null;
   /** @internal The gradient; reading it here, unlike reading .grad, does not hand it out. */
   _grad: Tensor | null = null;
   /**
@@ -107,6 +116,7 @@ export class Tensor {
   }
 
   get requiresGrad(): boolean {
+    if (this._base !== null) refreshView(this);
     return this._requiresGrad;
   }
 
@@ -136,11 +146,13 @@ export class Tensor {
 
   /** The autograd node that made this tensor, or null for leaves. */
   get gradFn(): Node | null {
+    if (this._base !== null) refreshView(this);
     return this._gradFn;
   }
 
   /** Whether this tensor is a leaf of the autograd graph (not the result of a recorded op). */
   get isLeaf(): boolean {
+    if (this._base !== null) refreshView(this);
     return this._gradFn === null;
   }
 
@@ -522,6 +534,8 @@ export class Tensor {
   }
   /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
   _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }
+  /** @internal The function that takes view v of this (contiguous) tensor of any tensor of this shape. */
+  _replayOf(v: Tensor): (x: Tensor) => Tensor { return views.stridedReplay(this, v); }
 
   // ---- reductions -------------------------------------------------------------------------------------
 

@@ -271,6 +271,18 @@ const views = {
   slice: { backward: (g, _, __, { ctx, shapes }) => [g._unslice(shapes[0] as number[], ctx as (x: Tensor) => Tensor)] },
   // ...and the gradient of that is the same view again
   unslice: { name: 'SliceBackwardBackward0', backward: (g, _, __, { ctx }) => [(ctx as (x: Tensor) => Tensor)(g)] },
+  // an in-place op through a view of base (ctx: the view's replay): base's old value gets the
+  // gradient outside the view, the op's node (input 1, the view's new value) the part inside it
+  copySlices: {
+    name: 'CopySlices',
+    backward: (g, _, __, { ctx, need, shapes }) => {
+      const replay = ctx as (x: Tensor) => Tensor;
+      if (!need[0]) return [null, replay(g)];
+      const inside = g.newZeros(shapes[0] as number[], { dtype: 'bool' });
+      replay(inside).fill_(true);
+      return [g.maskedFill(inside, 0), need[1] ? replay(g) : null];
+    },
+  },
   cat: { backward: (g, _, __, { ctx }) => g.split((ctx as { sizes: number[] }).sizes, (ctx as { dim: number }).dim) },
   clone: { backward: (g) => [g] },
   to: { name: 'ToCopyBackward0', backward: (g) => [g] },

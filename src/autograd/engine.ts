@@ -7,7 +7,7 @@ import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
-import { AccumulateGrad, type Node } from './graph';
+import { AccumulateGrad, refreshView, type Node } from './graph';
 
 /**
  * A gradient on its way. `owned`: no other tensor the user or another buffer can reach shares
@@ -134,6 +134,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], 
   const buffers = new Map<Node, Buffer>();
   const starts: Node[] = [];
   roots.forEach((r, i) => {
+    if (r._base !== null) refreshView(r);
     const node = r._gradFn ?? (r._requiresGrad ? (r._accumulator ??= new AccumulateGrad(r)) : null);
     if (node === null) throw new AutogradError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     add(buffers, node, grads[i].grad, grads[i].owned, opts.createGraph);

@@ -4,6 +4,7 @@
  */
 import type { DType } from '../dtype';
 import { AutogradError } from '../errors';
+import { checkNoInternalOverlap } from '../ops/common';
 import type { Tensor } from '../tensor';
 import { derivatives, type Rule, type Saved } from './derivatives';
 import { isGradEnabled, noGrad } from './grad_mode';
@@ -50,6 +51,7 @@ export class Node {
     for (let i = 0; i < n; i++) {
       const x = inputs[i];
       const t = isTensor(x);
+      if (t && x._base !== null) refreshView(x);
       this.next[i] = t && x._requiresGrad ? edgeOf(x) : null;
       this.shapes[i] = t ? x.shape : null;
       this.dtypes[i] = t ? x.dtype : null;
@@ -99,6 +101,24 @@ export class AccumulateGrad extends Node {
   override release(): void {}
 }
 
+/**
+ * Brings a view's history up to date after its storage was written in place (through its base or
+ * another view): from then on it reads from its base's history, as a strided view of it
+ * (AsStridedBackward0), as PyTorch regenerates a view's grad_fn. A view of a base that does not
+ * require grad, or made in noGrad, or of a non-contiguous base, keeps what it has.
+ */
+export function refreshView(x: Tensor): void {
+  const version = x._storage.version;
+  if (x._viewVersion === version) return;
+  x._viewVersion = version;
+  const base = x._base as Tensor;
+  if (x._noGradView || !base._requiresGrad || !base.isContiguous()) return;
+  // A view of a leaf (w.T after an optimizer step) keeps its node: it leads to the same .grad.
+  if (base._gradFn === null && x._gradFn !== null) return;
+  x._gradFn = new Node('slice', 'AsStridedBackward0', [base], base._replayOf(x));
+  x._requiresGrad = true;
+}
+
 /** Where gradients for x go: its gradFn, or for a leaf its (one, shared) accumulator. */
 export function edgeOf(x: Tensor): Node {
   if (x._gradFn !== null) return x._gradFn;
@@ -119,7 +139,9 @@ function modifiedError(t: Tensor, expected: number, producer?: string): Autograd
 function anyRequiresGrad(inputs: readonly Saved[]): boolean {
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i];
-    if (isTensor(x) && x._requiresGrad) return true;
+    if (!isTensor(x)) continue;
+    if (x._base !== null) refreshView(x);
+    if (x._requiresGrad) return true;
   }
   return false;
 }
@@ -157,31 +179,87 @@ export function record(op: string, out: Tensor, inputs: readonly Saved[], ctx?: 
   return out;
 }
 
+const NO_GRAD_VIEW_MESSAGE =
+  'A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ' +
+  "ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both " +
+  "inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+
 /**
- * An in-place op on self, recorded when grad mode is on and self or an operand requires grad:
- * self's old value (a copy, when the rule reads inputs) becomes the node's first input and self
- * becomes its output. `write` performs the op. PyTorch's errors apply: a leaf that requires
- * grad cannot be changed in place while recording.
+ * An in-place op on self, recorded when grad mode is on and self, an operand or (for a view) its
+ * base requires grad: self's old value (a copy, when the rule reads inputs) becomes the node's
+ * first input and self becomes its output. `write` performs the op. PyTorch's errors apply: a leaf
+ * that requires grad, or a view of one, cannot be changed in place while recording.
+ *
+ * A write through a view changes its base too. As in PyTorch, the base's history becomes
+ * CopySlices(its old history, the op's node): backward sends the base's gradient outside the
+ * view to the old history and the part inside it through the op. The view then reads from the
+ * base's new history, and other views of the base follow when next used (refreshView).
+ * Random fills go through the 'fill' rule and check for overlap themselves.
  */
 export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx: unknown, write: () => void, name?: string): Tensor {
-  if (!isGradEnabled() || !(self._requiresGrad || anyRequiresGrad(others))) {
+  // Writing one value everywhere (fill_, zero_, maskedFill_) is the only write that may reach a
+  // memory location twice, as in PyTorch.
+  if (op !== 'fill' && op !== 'maskedFill') checkNoInternalOverlap(self);
+  const base = self._base;
+  if (base !== null) refreshView(self);
+  if (!isGradEnabled() || !(self._requiresGrad || anyRequiresGrad(others) || (base !== null && base._requiresGrad))) {
     write();
     return self;
   }
-  if (self._gradFn === null && self._requiresGrad) {
+  if (base === null && self._gradFn === null && self._requiresGrad) {
     throw new AutogradError('a leaf Variable that requires grad is being used in an in-place operation.');
   }
-  if (self._base !== null && (self._base._requiresGrad || anyRequiresGrad(others))) {
-    throw new AutogradError(
-      'in-place operations on a view of a tensor that requires grad are not supported; use an out-of-place op ' +
-        '(e.g. maskedFill, where, cat) or clone() the view first',
-    );
+  if (base !== null) {
+    if (base._gradFn === null && base._requiresGrad) {
+      throw new AutogradError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    }
+    if (self._noGradView) throw new AutogradError(NO_GRAD_VIEW_MESSAGE);
+    if (self._multiOutput !== null) {
+      throw new AutogradError(
+        `${self._multiOutput} is a view and is being modified inplace. This view is the output of a function that returns ` +
+          'multiple views. Such functions do not allow the output views to be modified inplace. You should replace the ' +
+          'inplace operation by an out-of-place one.',
+      );
+    }
+    if (!base.isContiguous()) {
+      throw new AutogradError(
+        'in-place operations on a view of a non-contiguous tensor are not supported while recording; ' +
+          'make the base contiguous (contiguous() or clone()) before taking the view',
+      );
+    }
   }
   const rule = derivatives[op];
   const keep = rule !== undefined && (rule.saves === 'inputs' || rule.saves === 'both');
   const prev = noGrad(() => (keep ? self.clone() : self.detach()));
   prev._gradFn = self._gradFn;
   prev._requiresGrad = self._requiresGrad;
+  const before = self._storage.version;
   write();
-  return record(op, self, [prev, ...others], ctx, name);
+  if (base !== null) self._viewVersion = self._storage.version; // this view's history is being written here
+  record(op, self, [prev, ...others], ctx, name);
+  moveRetained(self, prev._gradFn);
+  // An operand that shares self's memory (y.mul_(y)) was saved as it was before the write.
+  const versions = self._gradFn !== prev._gradFn ? (self._gradFn as Node)._versions : null;
+  if (versions !== null) {
+    for (let i = 1; i < versions.length; i++) {
+      const x = others[i - 1];
+      if (isTensor(x) && x._storage === self._storage) versions[i] = before;
+    }
+  }
+  if (base === null) return self;
+  const replay = base._replayOf(self);
+  const baseBefore = base._gradFn;
+  record('copySlices', base, [base, self], replay, 'CopySlices');
+  moveRetained(base, baseBefore);
+  const opNode = self._gradFn;
+  self._gradFn = new Node('slice', 'AsStridedBackward0', [base], replay);
+  moveRetained(self, opNode);
+  return self;
+}
+
+/** A tensor's retainGrad() moves with it to the node that now makes it, as in PyTorch. */
+function moveRetained(t: Tensor, from: Node | null): void {
+  if (from === null || from._retained === null || from._retained.deref() !== t) return;
+  (t._gradFn as Node)._retained = from._retained;
+  from._retained = null;
 }

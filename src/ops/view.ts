@@ -4,6 +4,7 @@
  * select, slice, index, unbind, split, chunk.
  */
 import { record } from '../autograd/graph';
+import { isGradEnabled } from '../autograd/grad_mode';
 import { IndexError, ShapeError, shapeStr } from '../errors';
 import { inferShape, normalizeDim, viewStrides } from '../shape';
 import { makeTensor } from '../storage';
@@ -20,7 +21,23 @@ export function asStrided(t: Tensor, shape: readonly number[], strides: readonly
 function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string, ctx?: unknown, name?: string): Tensor {
   const v = makeTensor(t._storage, shape, strides, offset);
   v._base = t._base ?? t;
+  v._viewVersion = t._storage.version;
+  if (!isGradEnabled()) v._noGradView = true;
   return record(op, v, [t], ctx, name);
+}
+
+/**
+ * What PyTorch calls a view's replay function: it takes, of any tensor shaped like base, the view
+ * that v is of base (same sizes, strides and offset relative to base), recorded as a view. base
+ * must be contiguous; the tensors it is applied to are made contiguous first.
+ */
+export function stridedReplay(base: Tensor, v: Tensor): (x: Tensor) => Tensor {
+  const shape = v.shape, strides = v._strides, from = v._offset - base._offset;
+  const replay = (x: Tensor): Tensor => {
+    const c = contiguous(x);
+    return viewOf(c, shape, strides, c._offset + from, 'slice', replay, 'AsStridedBackward0');
+  };
+  return replay;
 }
 
 /** The same data without autograd history (shares memory). */
@@ -260,7 +277,20 @@ function parseSlice(s: string): [number | null, number | null, number | null] {
 /** The slices along dim, each with that dim removed. */
 export function unbind(t: Tensor, dim = 0): Tensor[] {
   const d = normalizeDim(dim, t.shape.length);
-  return Array.from({ length: t.shape[d] }, (_, i) => select(t, d, i));
+  return multiOutput(t, Array.from({ length: t.shape[d] }, (_, i) => select(t, d, i)), 'Unbind');
+}
+
+/**
+ * Marks the views one call returned together (unbind, split, chunk): as in PyTorch, they may not
+ * be changed in place while recording (of a base that requires grad), and of a base that does
+ * not they count as made without grad mode.
+ */
+function multiOutput(t: Tensor, views: Tensor[], fn: string): Tensor[] {
+  views.forEach((v, i) => {
+    if (isGradEnabled() && t._requiresGrad) v._multiOutput = `Output ${i} of ${fn}`;
+    else v._noGradView = true;
+  });
+  return views;
 }
 
 /** Pieces of `size` elements along dim (the last may be smaller), or of the listed sizes. */
@@ -271,7 +301,7 @@ export function split(t: Tensor, sizes: number | readonly number[], dim = 0): Te
   if (typeof sizes === 'number') {
     if (!Number.isInteger(sizes) || sizes <= 0) throw new RangeError(`split_size must be a positive integer, but got ${sizes}`);
     for (let s = 0; s < total || (total === 0 && out.length === 0); s += sizes) out.push(narrow(t, d, s, Math.min(sizes, total - s)));
-    return out;
+    return multiOutput(t, out, 'Split');
   }
   if (sizes.reduce((a, b) => a + b, 0) !== total) {
     throw new ShapeError(`split_with_sizes expects split_sizes to sum exactly to ${total} (input tensor's size at dimension ${d}), but got split_sizes=${shapeStr(sizes)}`);
@@ -281,7 +311,7 @@ export function split(t: Tensor, sizes: number | readonly number[], dim = 0): Te
     out.push(narrow(t, d, start, s));
     start += s;
   }
-  return out;
+  return multiOutput(t, out, 'SplitWithSizes');
 }
 
 /** `chunks` pieces along dim, as equal as torch.chunk makes them. */

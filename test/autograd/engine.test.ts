@@ -176,10 +176,104 @@ describe("PyTorch's autograd errors", () => {
     expect(() => tg.ones(1).retainGrad()).toThrow("can't retain_grad on Tensor that has requires_grad=False");
   });
 
-  it('in-place on a view of a tensor that requires grad is refused with a clear error', () => {
+  it("in-place on a view of a leaf that requires grad, or on a view made in noGrad, is PyTorch's error", () => {
+    const x = f64([1, 2, 3]);
+    expect(() => x.narrow(0, 0, 1).zero_()).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => x.T.mul_(2)).toThrow(tg.AutogradError);
+    const y = x.mul(1);
+    const v = tg.noGrad(() => y.narrow(0, 0, 2));
+    expect(() => v.zero_()).toThrow('A view was created in no_grad mode and is being modified inplace with grad mode enabled');
+    expect(y.tolist()).toEqual([1, 2, 3]);
+    expect(x.tolist()).toEqual([1, 2, 3]);
+    tg.noGrad(() => x.narrow(0, 0, 1).zero_()); // untracked, as an optimizer step
+    expect(x.tolist()).toEqual([0, 2, 3]);
+  });
+
+  // Expected values from PyTorch 2.13 (the same statements in Python).
+  it('in-place on a view of a non-leaf: the base history becomes CopySlices, as in PyTorch', () => {
     const x = f64([1, 2, 3]);
     const y = x.mul(1);
-    expect(() => y.narrow(0, 0, 1).zero_()).toThrow(tg.AutogradError);
+    const v = y.narrow(0, 0, 1);
+    v.zero_();
+    expect(y.gradFn!.name).toBe('CopySlices');
+    expect(v.gradFn!.name).toBe('AsStridedBackward0');
+    y.mul(y).sum().backward();
+    expect(x.grad!.tolist()).toEqual([0, 4, 6]);
+  });
+
+  it('writing a tensor that requires grad into a buffer that does not (buf[1] = w)', () => {
+    const w = f64([1, 2, 3]);
+    const buf = tg.zeros(2, 3, { dtype: 'float64' });
+    buf.select(0, 1).copy_(w);
+    expect(buf.requiresGrad).toBe(true);
+    expect(buf.isLeaf).toBe(false);
+    buf.mul(tg.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' })).sum().backward();
+    expect(w.grad!.tolist()).toEqual([4, 5, 6]);
+  });
+
+  it('mul_ through a view: gradients for the base and the operand', () => {
+    const x = f64([1, 2, 3]), w = f64([5, 7]);
+    const y = x.mul(2);
+    y.narrow(0, 1, 2).mul_(w);
+    y.pow(2).sum().backward();
+    expect(x.grad!.tolist()).toEqual([8, 400, 1176]);
+    expect(w.grad!.tolist()).toEqual([160, 504]);
+  });
+
+  it('a view taken before an in-place change of its base reads the new history', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(1);
+    const v = y.narrow(0, 0, 2);
+    y.mul_(3);
+    expect(v.gradFn!.name).toBe('AsStridedBackward0');
+    v.sum().backward();
+    expect(x.grad!.tolist()).toEqual([3, 3, 0]);
+  });
+
+  it("views from unbind, split and chunk may not be changed in place while recording (PyTorch's errors)", () => {
+    const x = f64([[1, 2], [3, 4]]);
+    const y = x.mul(1);
+    expect(() => y.unbind(0)[1].add_(1)).toThrow('Output 1 of Unbind is a view and is being modified inplace.');
+    expect(() => y.split(1)[1].add_(1)).toThrow('Output 1 of Split is a view');
+    expect(() => y.split([1, 1])[0].add_(1)).toThrow('Output 0 of SplitWithSizes is a view');
+    expect(() => y.chunk(2)[1].add_(1)).toThrow('Output 1 of Split is a view');
+    expect(() => tg.zeros(2, 2, { dtype: 'float64' }).unbind(0)[0].copy_(f64([1, 2]))).toThrow('A view was created in no_grad mode');
+    const [, b] = y.unbind(0);
+    tg.noGrad(() => b.add_(1)); // not recorded: allowed
+    tg.zeros(2, 2).split(1)[1].add_(1); // nothing requires grad: allowed
+    expect(y.tolist()).toEqual([[1, 2], [4, 5]]);
+  });
+
+  it('retainGrad() follows a tensor changed in place, and a base changed through a view (values from PyTorch)', () => {
+    const x = f64([1, 2]);
+    const y = x.mul(1);
+    y.retainGrad();
+    y.mul_(3);
+    y.mul(y).sum().backward();
+    expect(y.grad!.tolist()).toEqual([6, 12]);
+    expect(x.grad!.tolist()).toEqual([18, 36]);
+    const x2 = f64([1, 2]);
+    const y2 = x2.mul(1);
+    y2.retainGrad();
+    y2.narrow(0, 0, 1).mul_(3);
+    y2.mul(y2).sum().backward();
+    expect(y2.grad!.tolist()).toEqual([6, 4]);
+    expect(x2.grad!.tolist()).toEqual([18, 4]);
+  });
+
+  it('an operand that is the tensor changed in place is saved as it was (y.mul_(y) fails backward, as in PyTorch)', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(1);
+    y.mul_(y);
+    expect(() => y.sum().backward()).toThrow('modified by an inplace operation');
+  });
+
+  it('the view saved by an earlier op, changed through another view, fails backward as in PyTorch', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(1);
+    const z = y.narrow(0, 0, 2).pow(2); // saves its input
+    y.narrow(0, 1, 1).zero_();
+    expect(() => z.sum().backward()).toThrow('modified by an inplace operation');
   });
 });
 

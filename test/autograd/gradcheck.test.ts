@@ -179,6 +179,14 @@ const checks: Record<string, Check[]> = {
     { label: 'gradient of narrow, differentiated again', fn: (x) => tg.autograd.grad(x.narrow(0, 1, 2).pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 2])] },
     { label: 'gradient of select and step slices, differentiated again', fn: (x) => tg.autograd.grad(x.index(1, '::2').pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 5])] },
   ],
+  copySlices: [
+    { label: 'mul_ through a narrow view of a non-leaf', fn: (x, w) => { const y = x.mul(2); y.narrow(1, 1, 2).mul_(w); return y.pow(2); }, inputs: () => [leaf([3, 4]), leaf([2])] },
+    { label: 'copy_ into a row of a zeros buffer', fn: (w) => { const buf = tg.zeros(3, 2, { dtype: 'float64' }); buf.select(0, 1).copy_(w.exp()); return buf.mul(tg.arange(1, 7, { dtype: 'float64' }).reshape(3, 2)); }, inputs: () => [leaf([2])] },
+    { label: 'exp_ through a transposed, selected view', fn: (x) => { const y = x.mul(1); y.T.select(0, 1).exp_(); return y.mul(x); }, inputs: () => [leaf([3, 2])] },
+    { label: 'a view of a view, and the other views of the base see the write', fn: (x) => { const y = x.add(1); const a = y.narrow(0, 0, 2), b = y.narrow(0, 1, 2); a.narrow(0, 1, 1).mul_(x.narrow(0, 2, 1)); return b.mul(a).add(y.narrow(0, 1, 1)); }, inputs: () => [leaf([4])] },
+    { label: 'in-place on the base, then a view taken before it', fn: (x) => { const y = x.mul(1); const v = y.index('::2'); y.mul_(x.add(1)); return v.mul(3); }, inputs: () => [leaf([5])] },
+    { label: 'differentiated again', fn: (x) => { const y = x.mul(1); y.narrow(0, 1, 2).mul_(x.narrow(0, 0, 2)); return tg.autograd.grad(y.pow(3).sum(), [x], { createGraph: true })[0] as T; }, inputs: () => [leaf([3])] },
+  ],
   cat: [
     { label: 'cat dim 0', fn: (a, b) => tg.cat([a, b]).mul(tg.arange(10, { dtype: 'float64' }).reshape(5, 2)), inputs: () => [leaf([2, 2]), leafT([3, 2])] },
     { label: 'stack dim 1', fn: (a, b) => tg.stack([a, b], 1).pow(2), inputs: () => [leaf([3]), leaf([3])] },

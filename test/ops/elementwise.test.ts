@@ -53,6 +53,26 @@ describe('in-place ops', () => {
     expect(x.tolist()).toEqual([[-0.5, 0], [12, 13]]);
   });
 
+  it("refuses to write into elements that share memory (an expanded tensor), except fill_, zero_ and maskedFill_, as PyTorch does", () => {
+    const message = 'unsupported operation: more than one element of the written-to tensor refers to a single memory location';
+    const z = tg.zeros(1, 3);
+    const e = z.expand(2, 3);
+    expect(() => e.add_(1)).toThrow(message);
+    expect(() => e.add_(1)).toThrow(tg.ShapeError);
+    expect(() => e.copy_(tg.ones(2, 3))).toThrow(message);
+    expect(() => e.exp_()).toThrow(message);
+    expect(() => e.clamp_({ min: 1 })).toThrow(message);
+    expect(() => e.uniform_()).toThrow(message);
+    expect(() => e.normal_()).toThrow(message);
+    expect(z.tolist()).toEqual([[0, 0, 0]]);
+    e.fill_(2);
+    expect(z.tolist()).toEqual([[2, 2, 2]]);
+    e.maskedFill_(tg.ones(2, 3, { dtype: 'bool' }), 3);
+    e.zero_();
+    expect(z.tolist()).toEqual([[0, 0, 0]]);
+    tg.zeros(3, 1).expand(3, 1).add_(1); // size-1 dims may have any stride
+  });
+
   it('broadcasts the other operand but never the target', () => {
     const x = tg.zeros(2, 3);
     x.add_(tg.tensor([1, 2, 3]));
