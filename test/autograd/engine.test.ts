@@ -231,7 +231,7 @@ describe("PyTorch's autograd errors", () => {
   });
 
   it("views from unbind, split and chunk may not be changed in place while recording (PyTorch's errors)", () => {
-    const x = f64([[1, 2], [3, 4]]);
+    const x = tg.tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true });
     const y = x.mul(1);
     expect(() => y.unbind(0)[1].add_(1)).toThrow('Output 1 of Unbind is a view and is being modified inplace.');
     expect(() => y.split(1)[1].add_(1)).toThrow('Output 1 of Split is a view');
