@@ -5,3 +5,4 @@ export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
 export { Adam, AdamW } from './adam';
 export type { AdamOptions } from './adam';
+export * as lrScheduler from './lr_scheduler';
