@@ -53,6 +53,7 @@ export function argmax(input: Tensor, dim?: number | null, keepdim = false): Ten
 export function argmin(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
+export function norm(input: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
 export function all(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
 export function any(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
 export function eq(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'eq'); return input.eq(other); }

@@ -586,6 +586,16 @@ export class Tensor {
     return this.var(dim, opts, keepdim).sqrt();
   }
 
+  /**
+   * The p-norm over dim (all elements when not given), torch.norm / torch.linalg.vector_norm:
+   * p = 2 ('fro') by default, any number, Infinity or -Infinity.
+   * @example g.norm(); x.norm(1, 1, true); x.norm(Infinity)
+   */
+  norm(p: number | 'fro' = 2, dim?: reduce.Dims, keepdim = false): Tensor {
+    if (p === 'fro') p = 2;
+    return reduce.norm(this, p, dim, keepdim);
+  }
+
   // ---- in place ------------------------------------------------------------------------------------------
 
   add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }

@@ -184,6 +184,24 @@ const reductions = {
   },
   // amax/amin and max()/min(): evenly distributed over ties
   amax: { saves: 'both', backward: (g, [a], out, { ctx }) => evenly(g, t(a), out, ctx as Reduced) },
+  // PyTorch's norm_backward, case by case; a zero norm passes a zero gradient
+  norm: {
+    saves: 'both',
+    backward: (g, [a], out, { ctx }) => {
+      const { p, dims, keepdim } = ctx as Reduced & { p: number };
+      const x = t(a), gu = unreduce(g, dims, keepdim), n = unreduce(out, dims, keepdim);
+      if (p === 0) return [null]; // PyTorch passes no gradient at all (x.grad stays null)
+      if (p === 1) return [x.sign().mul(gu)];
+      if (p === 2) return [x.mul(gu.div(n).maskedFill(n.eq(0), 0))];
+      if (p === Infinity || p === -Infinity) {
+        const ax = x.abs(), mask = ax.eq(n).logicalOr(ax.ne(ax));
+        return [x.sign().mul(gu.div(mask.sum(dims, true)).mul(mask))];
+      }
+      if (p < 1) return [x.sign().mul(x.abs().pow(p - 1).maskedFill(x.eq(0), 0)).mul(gu).mul(n.pow(1 - p))];
+      const scaled = p < 2 ? x.sign().mul(x.abs().pow(p - 1)) : x.mul(x.abs().pow(p - 2));
+      return [scaled.mul(gu.div(n.pow(p - 1)).maskedFill(n.eq(0), 0))];
+    },
+  },
   amin: { saves: 'both', backward: (g, [a], out, { ctx }) => evenly(g, t(a), out, ctx as Reduced) },
   // max(dim) / min(dim): all of it to the index reported
   maxDim: {

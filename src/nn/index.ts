@@ -5,3 +5,4 @@ export { Dropout, Flatten, GELU, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, 
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';
 export * as init from './init';
+export * as utils from './utils';

@@ -1,4 +1,5 @@
-/** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, all/any. */
+/** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, norm, all/any. */
+import { noGrad } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { isFloatingPoint, scalarName, type DType } from '../dtype';
 import { DTypeError, IndexError } from '../errors';
@@ -154,4 +155,27 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   describe(p, [out], x);
   native.var(out._storage.data, x._storage.data, correction);
   return record('var', out, [x], { dims: p.reduced, keepdim, correction });
+}
+
+/**
+ * The p-norm over dims (torch.linalg.vector_norm, Tensor.norm): (sum |x|^p)^(1/p); p = Infinity
+ * is the largest |x|, -Infinity the smallest, 0 the count of non-zeros. Differentiated by PyTorch's
+ * norm_backward (a zero norm gets a zero gradient).
+ */
+export function norm(x: Tensor, p: number, dims: Dims, keepdim: boolean): Tensor {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new DTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${scalarName(x.dtype)}`);
+  }
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`norm(): argument 'p' must be a number, not ${String(p)}`);
+  const reduced = plan(x, dims, keepdim).reduced;
+  const out = noGrad(() => {
+    const a = x.abs();
+    if (p === 2) return a.mul(a).sum(reduced, keepdim).sqrt();
+    if (p === 1) return a.sum(reduced, keepdim);
+    if (p === Infinity) return a.amax(reduced, keepdim);
+    if (p === -Infinity) return a.amin(reduced, keepdim);
+    if (p === 0) return a.ne(0).to(x.dtype).sum(reduced, keepdim);
+    return a.pow(p).sum(reduced, keepdim).pow(1 / p);
+  });
+  return record('norm', out, [x], { p, dims: reduced, keepdim }, 'LinalgVectorNormBackward0');
 }

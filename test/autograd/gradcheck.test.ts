@@ -179,6 +179,13 @@ const checks: Record<string, Check[]> = {
     { label: 'gradient of narrow, differentiated again', fn: (x) => tg.autograd.grad(x.narrow(0, 1, 2).pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 2])] },
     { label: 'gradient of select and step slices, differentiated again', fn: (x) => tg.autograd.grad(x.index(1, '::2').pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 5])] },
   ],
+  norm: [
+    { label: 'norm p=2 over all, and a zero row over dim 1', fn: (x) => { const z = x.mul(tg.tensor([[1], [1], [0]], { dtype: 'float64' })); return tg.stack([x.norm(), ...z.norm(2, 1).unbind(0)]); }, inputs: () => [leaf([3, 4])] },
+    { label: 'norm p=1 and p=inf over dim 0, keepdim', fn: (x) => x.norm(1, 0, true).add(x.norm(Infinity, 0, true)), inputs: () => [leafAwayFromZero([3, 4])] },
+    { label: 'norm p=3, p=1.5 and p=0.5 of a transposed tensor', fn: (x) => tg.stack([x.norm(3), x.norm(1.5), x.norm(0.5)]), inputs: () => [leafT([3, 2])] },
+    { label: 'norm p=-inf and p=0 (no gradient)', fn: (x) => x.norm(-Infinity, 1).add(x.norm(0, 1)), inputs: () => [leafAwayFromZero([2, 3])] },
+    { label: 'norm differentiated again', fn: (x) => tg.autograd.grad(x.norm(3, 1).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([2, 3])] },
+  ],
   copySlices: [
     { label: 'mul_ through a narrow view of a non-leaf', fn: (x, w) => { const y = x.mul(2); y.narrow(1, 1, 2).mul_(w); return y.pow(2); }, inputs: () => [leaf([3, 4]), leaf([2])] },
     { label: 'copy_ into a row of a zeros buffer', fn: (w) => { const buf = tg.zeros(3, 2, { dtype: 'float64' }); buf.select(0, 1).copy_(w.exp()); return buf.mul(tg.arange(1, 7, { dtype: 'float64' }).reshape(3, 2)); }, inputs: () => [leaf([2])] },
