@@ -2,6 +2,7 @@
 export { Module, Parameter } from './module';
 export type { LoadResult } from './module';
 export { Dropout, Flatten, GELU, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
+export { ModuleDict, ModuleList } from './containers';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';
 export * as init from './init';

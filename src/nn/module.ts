@@ -32,7 +32,8 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
-function addIndent(s: string, spaces: number): string {
+/** Indents every line but the first (PyTorch's _addindent). */
+export function addIndent(s: string, spaces: number): string {
   const lines = s.split('\n');
   if (lines.length === 1) return s;
   return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(spaces) + l)].join('\n');
