@@ -156,6 +156,69 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: { inplace?: b
   return opts.inplace ? x.mul_(mask) : x.mul(mask);
 }
 
+/**
+ * Rows of weight picked by integer indices (int64 or int32), shaped [...input.shape, dim]. The
+ * row paddingIdx gets no gradient, as in PyTorch.
+ * @example F.embedding(tg.tensor([[1, 2]], { dtype: 'int64' }), table) // [1, 2, dim]
+ */
+export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
+  checkTensor(input, 'embedding');
+  checkTensor(weight, 'embedding', 'weight');
+  if (input.dtype !== 'int64' && input.dtype !== 'int32') {
+    throw new DTypeError(
+      `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${legacyName(input.dtype)} instead (while checking arguments for embedding)`,
+    );
+  }
+  if (weight.shape.length !== 2) throw new ShapeError(`'weight' must be 2-D, but got ${weight.shape.length}-D`);
+  const rows = weight.indexSelect(0, input.reshape(-1).to('int64'));
+  let out = rows;
+  const pad = paddingIndex(opts.paddingIdx, weight.shape[0]);
+  if (pad !== null && rows.requiresGrad) {
+    const keep = input.reshape(-1, 1).ne(pad);
+    out = rows.mul(keep).add(rows.detach().mul(keep.logicalNot())); // the same values; no gradient at paddingIdx
+  }
+  return out.reshape([...input.shape, weight.shape[1]]);
+}
+
+/** paddingIdx as a row number (negative counts from the end), checked as nn.Embedding checks it. */
+export function paddingIndex(paddingIdx: number | null | undefined, num: number): number | null {
+  if (paddingIdx === null || paddingIdx === undefined) return null;
+  if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num) throw new RangeError('Padding_idx must be within num_embeddings');
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
+function legacyName(dtype: string): string {
+  return { float32: 'torch.FloatTensor', float64: 'torch.DoubleTensor', bool: 'torch.BoolTensor' }[dtype] ?? dtype;
+}
+
+/**
+ * Normalises over the trailing dims normalizedShape: (x - mean) / sqrt(var + eps), the variance
+ * biased, then * weight + bias when given (torch.nn.functional.layer_norm).
+ * @example F.layerNorm(x, [x.shape.at(-1)!])
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkTensor(x, 'layer_norm');
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.shape.length - k);
+  if (k === 0 || x.shape.length < k || tail.some((s, i) => s !== normalizedShape[i])) {
+    throw new ShapeError(
+      `Given normalized_shape=[${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of size[${x.shape.join(', ')}]`,
+    );
+  }
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.shape.length !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
+      throw new ShapeError(`Expected ${name} to be of same shape as normalized_shape, but got ${name} of shape [${t.shape.join(', ')}] and normalized_shape = [${normalizedShape.join(', ')}]`);
+    }
+  }
+  const dims = normalizedShape.map((_, i) => x.shape.length - k + i);
+  const mean = x.mean(dims, true);
+  const rstd = x.var(dims, { correction: 0, keepdim: true }).add(eps).rsqrt();
+  let y = x.sub(mean).mul(rstd);
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
 // ---- losses -----------------------------------------------------------------------------------
 
 /** Mean (or summed) squared error. @example F.mseLoss(pred, y) */

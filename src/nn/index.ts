@@ -1,7 +1,7 @@
 /** tg.nn: modules, layers, losses, init and the functional interface. */
 export { Module, Parameter } from './module';
 export type { LoadResult } from './module';
-export { Dropout, Flatten, GELU, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
+export { Dropout, Embedding, Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
 export { ModuleDict, ModuleList } from './containers';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';

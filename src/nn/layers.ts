@@ -1,5 +1,6 @@
-/** Layers: Linear, activations, Dropout, Flatten, Identity, Sequential. */
-import { empty } from '../ops/creation';
+/** Layers: Linear, Embedding, LayerNorm, activations, Dropout, Flatten, Identity, Sequential. */
+import { empty, ones, zeros } from '../ops/creation';
+import { noGrad } from '../autograd/grad_mode';
 import { toDType, type DTypeLike } from '../dtype';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
@@ -47,6 +48,83 @@ export class Linear extends Module {
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
+}
+
+/**
+ * A lookup table of numEmbeddings vectors of size embeddingDim, initialised from N(0, 1) as in
+ * PyTorch (the paddingIdx row zeroed, and left out of the gradient).
+ * @example const emb = new nn.Embedding(10, 3); emb.forward(tg.tensor([[1, 2, 4]], { dtype: 'int64' }))
+ */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  weight: Parameter;
+
+  constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; dtype?: DTypeLike } = {}) {
+    super();
+    for (const [n, v] of [['num_embeddings', numEmbeddings], ['embedding_dim', embeddingDim]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Embedding: ${n} must be a non-negative integer, got ${v}`);
+    }
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.paddingIdx = F.paddingIndex(opts.paddingIdx, numEmbeddings);
+    const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype }));
+    this.resetParameters();
+  }
+
+  /** Draws the weight again from N(0, 1) (the padding row zero). */
+  resetParameters(): void {
+    init.normal_(this.weight);
+    if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx as number).fill_(0));
+  }
+
+  override forward(input: Tensor): Tensor {
+    return F.embedding(input, this.weight, { paddingIdx: this.paddingIdx });
+  }
+
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`;
+  }
+}
+
+/**
+ * Layer normalisation over the trailing dims normalizedShape, with a learnt weight (ones) and
+ * bias (zeros) unless elementwiseAffine is false, as torch.nn.LayerNorm.
+ * @example const norm = new nn.LayerNorm(512); norm.forward(x)
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DTypeLike } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = opts.eps ?? 1e-5;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = this.elementwiseAffine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    const shape = `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''})`;
+    return `${shape}, eps=${pyExp(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+/** Python's repr of a small float as in 1e-05. */
+function pyExp(v: number): string {
+  if (v !== 0 && Math.abs(v) < 1e-4) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return pyFloat(v);
 }
 
 export class Identity extends Module {
