@@ -26,18 +26,21 @@ export class ModuleList extends Module {
     return n;
   }
 
-  /** The i-th module (negative counts from the end). */
-  at(i: number): Module {
+  /** Index i (negative counts from the end) as a position in the list. */
+  private position(i: number): number {
     const n = this.length;
     if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`index ${i} is out of range`);
-    return this[i < 0 ? i + n : i];
+    return i < 0 ? i + n : i;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    return this[this.position(i)];
   }
 
   /** Replaces the i-th module. */
   set(i: number, m: Module): void {
-    const n = this.length;
-    if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`index ${i} is out of range`);
-    this.addModule(String(i < 0 ? i + n : i), checkModule(m, String(m)));
+    this.addModule(String(this.position(i)), checkModule(m, String(m)));
   }
 
   append(m: Module): this {
@@ -66,8 +69,7 @@ export class ModuleList extends Module {
   /** Removes and returns the module at i (the last by default), renumbering the rest. */
   pop(i = -1): Module {
     const list = [...this];
-    const m = this.at(i);
-    list.splice(i < 0 ? i + list.length : i, 1);
+    const [m] = list.splice(this.position(i), 1);
     delete (this as Record<number, Module>)[list.length];
     list.forEach((mod, k) => this.addModule(String(k), mod));
     return m;

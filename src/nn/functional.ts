@@ -4,6 +4,7 @@
  * (src/ops/softmax.ts, src/ops/nll_loss.ts). Semantics follow torch.nn.functional.
  */
 import { AutogradError, DTypeError, ShapeError } from '../errors';
+import { where } from '../ops/binary';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
 import { nllLoss as nllLossOp } from '../ops/nll_loss';
@@ -174,8 +175,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: nu
   let out = rows;
   const pad = paddingIndex(opts.paddingIdx, weight.shape[0]);
   if (pad !== null && rows.requiresGrad) {
-    const keep = input.reshape(-1, 1).ne(pad);
-    out = rows.mul(keep).add(rows.detach().mul(keep.logicalNot())); // the same values; no gradient at paddingIdx
+    out = where(input.reshape(-1, 1).ne(pad), rows, rows.detach()); // the same values; no gradient at paddingIdx
   }
   return out.reshape([...input.shape, weight.shape[1]]);
 }
