@@ -53,6 +53,12 @@ export function argmax(input: Tensor, dim?: number | null, keepdim = false): Ten
 export function argmin(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
+export function isnan(input: Tensor): Tensor { checkTensor(input, 'isnan'); return input.isnan(); }
+export function isinf(input: Tensor): Tensor { checkTensor(input, 'isinf'); return input.isinf(); }
+export function isfinite(input: Tensor): Tensor { checkTensor(input, 'isfinite'); return input.isfinite(); }
+export function flip(input: Tensor, dims: number | readonly number[]): Tensor { checkTensor(input, 'flip'); return input.flip(typeof dims === 'number' ? [dims] : dims); }
+export function tril(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'tril'); return input.tril(diagonal); }
+export function triu(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'triu'); return input.triu(diagonal); }
 export function norm(input: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
 export function all(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
 export function any(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }

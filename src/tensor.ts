@@ -23,6 +23,7 @@ import * as softmaxOps from './ops/softmax';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './random';
+import * as rearrange from './ops/rearrange';
 
 type Sizes = [readonly number[]] | number[];
 
@@ -444,6 +445,21 @@ export class Tensor {
   logicalOr(other: TensorLike): Tensor { checkTensorLike(other, 'logical_or'); return binary.compare('logical_or', this, other); }
   logicalXor(other: TensorLike): Tensor { checkTensorLike(other, 'logical_xor'); return binary.compare('logical_xor', this, other); }
   logicalNot(): Tensor { return binary.logicalNot(this); }
+  /** Where the value is NaN. */
+  isnan(): Tensor { return this.ne(this); }
+  /** Where the value is +-Infinity. */
+  isinf(): Tensor { return this.isFloatingPoint() ? this.abs().eq(Infinity) : this.ne(this); }
+  /** Where the value is neither NaN nor +-Infinity. */
+  isfinite(): Tensor { return this.isFloatingPoint() ? this.abs().lt(Infinity) : this.eq(this); }
+
+  /** The values reversed along dims (torch.flip). @example x.flip(0); x.flip([0, 1]) */
+  flip(...dims: Sizes): Tensor { return rearrange.flip(this, sizesOf(dims)); }
+  /** The tensor tiled along each dim (torch.Tensor.repeat). @example x.repeat(2, 1) */
+  repeat(...sizes: Sizes): Tensor { return rearrange.repeat(this, sizesOf(sizes)); }
+  /** The lower triangle (on and below the diagonal-th diagonal), the rest zero. @example x.tril(-1) */
+  tril(diagonal = 0): Tensor { return rearrange.triangle(this, diagonal, true); }
+  /** The upper triangle (on and above the diagonal-th diagonal), the rest zero. @example x.triu(1) */
+  triu(diagonal = 0): Tensor { return rearrange.triangle(this, diagonal, false); }
 
   /** Whether both tensors have the same shape and values (torch.equal). */
   equal(other: Tensor): boolean {

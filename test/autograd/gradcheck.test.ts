@@ -301,6 +301,17 @@ describe('every backward rule is gradchecked', () => {
   });
 });
 
+describe('ops composed of other differentiable ops', () => {
+  it.each([
+    ['flip', (x: T) => x.flip(0, 1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3))],
+    ['repeat', (x: T) => x.repeat(2, 1, 2).pow(2)],
+    ['tril and triu', (x: T) => x.tril(-1).add(x.triu(1).mul(3))],
+    ['norm of a layerNorm', (x: T) => tg.F.layerNorm(x, [3]).norm()],
+  ])('%s', (_name, f) => {
+    expect(tg.autograd.gradcheck(f, [leafT([2, 3])])).toBe(true);
+  });
+});
+
 describe('second derivatives (createGraph)', () => {
   const d = (f: (x: T, y: T) => T) => (x: T, y: T) => tg.autograd.grad(f(x, y), [x, y], { createGraph: true }) as T[];
 
