@@ -6,9 +6,9 @@ import { inPlace } from './autograd/graph';
 import { getDefaultDtype, isFloatingPoint, scalarName, toDType, type DType } from './dtype';
 import { DTypeError } from './errors';
 import { native } from './native';
-import { parseShapeArgs } from './shape';
+import { checkNoInternalOverlap, parseShapeArgs } from './shape';
 import type { Tensor } from './tensor';
-import { checkNoInternalOverlap, emptyTensor } from './ops/common';
+import { emptyTensor } from './ops/common';
 import { finish, type TensorOptions } from './ops/creation';
 import * as meta from './ops/meta';
 
@@ -113,7 +113,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
   checkFloat(t, 'normal_kernel_cpu');
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
   const state = stateOf(opts);
-  checkNoInternalOverlap(t);
+  checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     describeAll(t);
     native.normal_(t._storage.data, state, mean, std);
@@ -126,7 +126,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
   checkFloat(t, 'uniform_kernel_cpu');
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const state = stateOf(opts);
-  checkNoInternalOverlap(t);
+  checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     describeAll(t);
     native.uniform_(t._storage.data, state, from, to);
@@ -138,7 +138,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
 export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
   const state = stateOf(opts);
-  checkNoInternalOverlap(t);
+  checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     describeAll(t);
     native.bernoulli_(t._storage.data, state, p);

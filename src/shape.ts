@@ -184,3 +184,18 @@ export function viewStrides(shape: Shape, strides: Shape, target: Shape): number
   if (viewD !== -1) return null;
   return out;
 }
+
+/**
+ * Refuses an in-place write into a tensor whose elements share memory (a dimension of size > 1
+ * with stride 0, as expand() makes): the result would depend on the order of the writes.
+ */
+export function checkNoInternalOverlap(shape: Shape, strides: Shape): void {
+  for (let d = 0; d < shape.length; d++) {
+    if (strides[d] === 0 && shape[d] > 1) {
+      throw new ShapeError(
+        'unsupported operation: more than one element of the written-to tensor refers to a single memory location. ' +
+          'Please clone() the tensor before performing the operation.',
+      );
+    }
+  }
+}

@@ -4,7 +4,7 @@
  */
 import * as autograd from './autograd/api';
 import { noGrad } from './autograd/grad_mode';
-import { refreshView, type AccumulateGrad, type Node } from './autograd/graph';
+import { refreshView, registerHook, type AccumulateGrad, type GradHook, type Node, type RemovableHandle } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError } from './errors';
 import { formatTensor } from './format';
@@ -170,6 +170,16 @@ export class Tensor {
   retainGrad(): void {
     if (!this._requiresGrad) throw new AutogradError("can't retain_grad on Tensor that has requires_grad=False");
     if (this._gradFn !== null) this._gradFn._retained = new WeakRef(this);
+  }
+
+  /**
+   * Calls hook with this tensor's gradient each time backward computes it; a tensor the hook
+   * returns replaces the gradient (for a leaf, before it is added to .grad). Returns a handle
+   * whose remove() unregisters the hook. PyTorch's register_hook.
+   * @example w.registerHook((g) => g.clamp(-1, 1))
+   */
+  registerHook(hook: GradHook): RemovableHandle {
+    return registerHook(this, hook);
   }
 
   /** Whether backward() stores this tensor's gradient in .grad. */

@@ -3,11 +3,11 @@
  * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
  * into leaves' .grad (or capture, for autograd.grad).
  */
-import { AutogradError } from '../errors';
+import { AutogradError, ShapeError } from '../errors';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
-import { AccumulateGrad, refreshView, type Node } from './graph';
+import { AccumulateGrad, isTensor, refreshView, type GradHook, type Node } from './graph';
 
 /**
  * A gradient on its way. `owned`: no other tensor the user or another buffer can reach shares
@@ -91,10 +91,11 @@ function shares(x: Tensor, others: readonly (Tensor | null | undefined)[], skip:
 /**
  * The leaf .grad a rule may add input i's gradient into directly: the existing .grad of a leaf
  * whose accumulator is the edge's end, when it is a plain contiguous tensor of the leaf's shape
- * and dtype, and nothing records (createGraph) or captures (autograd.grad) the pass.
+ * and dtype, and nothing records (createGraph), captures (autograd.grad) or hooks the pass.
  */
 function intoOf(next: Node | null, opts: RunOptions): Tensor | null {
   if (!(next instanceof AccumulateGrad) || opts.createGraph || opts.capture !== undefined) return null;
+  if (next._hooks !== null && next._hooks.length > 0) return null; // the hooks see the gradient first
   const v = next.variable;
   if (v._grad === null && v._spareGrad !== null) {
     // the gradient zeroGrad() dropped unseen: zeroed, it becomes .grad again
@@ -127,6 +128,20 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
     const fresh = g._storage !== b.grad._storage || b.owned;
     add(buffers, next, g, fresh && !shares(g, tensors, i), opts.createGraph);
   }
+}
+
+/** A tensor's hooks, in registration order, each given the gradient the previous one left. */
+function runHooks(hooks: readonly GradHook[], b: Buffer): Buffer {
+  for (const hook of [...hooks]) {
+    const r = hook(b.grad);
+    if (r === undefined || r === null) continue;
+    if (!isTensor(r)) throw new TypeError(`a tensor hook must return a Tensor or nothing, but returned ${typeof r}`);
+    if (!sameShape(r.shape, b.grad.shape)) {
+      throw new ShapeError(`hook has changed the size of value: expected [${b.grad.shape.join(', ')}] but got [${r.shape.join(', ')}]`);
+    }
+    b = { grad: r, owned: false };
+  }
+  return b;
 }
 
 /** Backpropagates `grads` from `roots` through their graphs. */
@@ -164,6 +179,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], 
 }
 
 function visit(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptions): void {
+  if (node._hooks !== null && node._hooks.length > 0) b = runHooks(node._hooks, b);
   if (opts.capture?.has(node)) {
     const have = opts.capture.get(node);
     opts.capture.set(node, have ? have.add(b.grad) : b.owned ? b.grad : b.grad.clone());

@@ -4,7 +4,7 @@
  */
 import type { DType } from '../dtype';
 import { AutogradError } from '../errors';
-import { checkNoInternalOverlap } from '../ops/common';
+import { checkNoInternalOverlap } from '../shape';
 import type { Tensor } from '../tensor';
 import { derivatives, type Rule, type Saved } from './derivatives';
 import { isGradEnabled, noGrad } from './grad_mode';
@@ -18,7 +18,7 @@ export const FREED_MESSAGE =
   'Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True ' +
   'if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.';
 
-function isTensor(x: unknown): x is Tensor {
+export function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && '_requiresGrad' in x;
 }
 
@@ -38,6 +38,8 @@ export class Node {
   /** @internal */ _out: Tensor | null = null;
   /** @internal */ _outVersion = 0;
   /** @internal A non-leaf tensor that asked to retainGrad(). */ _retained: WeakRef<Tensor> | null = null;
+  /** @internal Hooks registered on the tensor this node makes (or, for an AccumulateGrad, on the leaf). */
+  _hooks: GradHook[] | null = null;
   /** @internal */ _freed = false;
 
   constructor(op: string, name: string, inputs: readonly Saved[], ctx: unknown) {
@@ -90,6 +92,32 @@ export class Node {
   toString(): string {
     return `<${this.name}>`;
   }
+}
+
+/** A tensor hook: gets the gradient, may return a replacement (Tensor.registerHook). */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
+
+/** What registerHook returns: remove() unregisters the hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/**
+ * Registers hook on the node gradients for t go through: its gradFn, or a leaf's accumulator.
+ * PyTorch's Tensor.register_hook.
+ */
+export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
+  if (typeof hook !== 'function') throw new TypeError('registerHook(): hook must be a function');
+  if (t._base !== null) refreshView(t);
+  if (!t._requiresGrad) throw new AutogradError("cannot register a hook on a tensor that doesn't require gradient");
+  const node = edgeOf(t);
+  (node._hooks ??= []).push(hook);
+  return {
+    remove: () => {
+      const i = node._hooks?.indexOf(hook) ?? -1;
+      if (i >= 0) node._hooks?.splice(i, 1);
+    },
+  };
 }
 
 /** The node that adds a leaf's gradient into its .grad. */
@@ -199,7 +227,7 @@ const NO_GRAD_VIEW_MESSAGE =
 export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx: unknown, write: () => void, name?: string): Tensor {
   // Writing one value everywhere (fill_, zero_, maskedFill_) is the only write that may reach a
   // memory location twice, as in PyTorch.
-  if (op !== 'fill' && op !== 'maskedFill') checkNoInternalOverlap(self);
+  if (op !== 'fill' && op !== 'maskedFill') checkNoInternalOverlap(self.shape, self._strides);
   const base = self._base;
   if (base !== null) refreshView(self);
   if (!isGradEnabled() || !(self._requiresGrad || anyRequiresGrad(others) || (base !== null && base._requiresGrad))) {

@@ -1,6 +1,5 @@
 /** Helpers every op family uses: recognising tensors and scalars, allocating results. */
 import { scalarDType, type DType } from '../dtype';
-import { ShapeError } from '../errors';
 import { contiguousStrides, numel } from '../shape';
 import { allocate, makeTensor, TENSOR } from '../storage';
 import type { Tensor } from '../tensor';
@@ -26,21 +25,6 @@ export function scalarNumber(x: Scalar): number {
 /** A fresh contiguous tensor; zeroed only when asked (kernels overwrite outputs entirely). */
 export function emptyTensor(shape: readonly number[], dtype: DType, zeroed = false): Tensor {
   return makeTensor(allocate(dtype, numel(shape), zeroed), shape, contiguousStrides(shape), 0);
-}
-
-/**
- * Refuses an in-place write into a tensor whose elements share memory (a dimension of size > 1
- * with stride 0, as expand() makes): the result would depend on the order of the writes.
- */
-export function checkNoInternalOverlap(t: Tensor): void {
-  for (let d = 0; d < t.shape.length; d++) {
-    if (t._strides[d] === 0 && t.shape[d] > 1) {
-      throw new ShapeError(
-        'unsupported operation: more than one element of the written-to tensor refers to a single memory location. ' +
-          'Please clone() the tensor before performing the operation.',
-      );
-    }
-  }
 }
 
 /** An operand's part in type promotion (see dtype.resultType). */

@@ -244,6 +244,46 @@ describe("PyTorch's autograd errors", () => {
     expect(y.tolist()).toEqual([[1, 2], [4, 5]]);
   });
 
+  it('registerHook: sees and replaces gradients of leaves and non-leaves, removable (values from PyTorch)', () => {
+    const x = f64([1, 2, 3]);
+    const seen: number[][] = [];
+    const handle = x.registerHook((g) => {
+      seen.push(g.tolist() as number[]);
+    });
+    const y = x.mul(2);
+    y.registerHook((g) => g.mul(10));
+    y.retainGrad();
+    y.mul(y).sum().backward();
+    expect(seen).toEqual([[80, 160, 240]]);
+    expect(x.grad!.tolist()).toEqual([80, 160, 240]);
+    expect(y.grad!.tolist()).toEqual([40, 80, 120]); // retainGrad sees the hooked gradient
+    handle.remove();
+    x.grad = null;
+    x.registerHook((g) => g.add(1));
+    x.mul(3).sum().backward();
+    expect(x.grad!.tolist()).toEqual([4, 4, 4]);
+    expect(seen.length).toBe(1);
+    const q = f64([1, 2]);
+    q.registerHook((g) => g.mul(2));
+    expect(tg.autograd.grad([q.mul(q).sum()], [q])[0]!.tolist()).toEqual([4, 8]);
+  });
+
+  it('registerHook on a weight whose .grad exists: the hook sees the gradient before it is added', () => {
+    const w = tg.ones([2, 2], { requiresGrad: true });
+    w.registerHook((g) => g.mul(10));
+    tg.ones(1, 2).mm(w).sum().backward();
+    w.registerHook((g) => g.mul(0));
+    tg.ones(1, 2).mm(w).sum().backward(); // mm would write straight into .grad without the hooks
+    expect(w.grad!.tolist()).toEqual([[10, 10], [10, 10]]);
+  });
+
+  it("registerHook: PyTorch's errors", () => {
+    expect(() => tg.ones(2).registerHook((g) => g)).toThrow("cannot register a hook on a tensor that doesn't require gradient");
+    const a = f64([1, 1]);
+    a.registerHook(() => tg.ones(3, { dtype: 'float64' }));
+    expect(() => a.mul(2).sum().backward()).toThrow('hook has changed the size of value');
+  });
+
   it('retainGrad() follows a tensor changed in place, and a base changed through a view (values from PyTorch)', () => {
     const x = f64([1, 2]);
     const y = x.mul(1);
