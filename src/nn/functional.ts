@@ -219,6 +219,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   return y;
 }
 
+export { conv2d, maxPool2d } from './functional_conv';
+
 // ---- losses -----------------------------------------------------------------------------------
 
 /** Mean (or summed) squared error. @example F.mseLoss(pred, y) */

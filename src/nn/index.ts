@@ -3,6 +3,7 @@ export { Module, Parameter } from './module';
 export type { LoadResult } from './module';
 export { Dropout, Embedding, Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
 export { ModuleDict, ModuleList } from './containers';
+export { Conv2d, MaxPool2d } from './conv';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';
 export * as init from './init';

@@ -1,0 +1,141 @@
+/**
+ * 2-D convolution and max pooling as functions (F.conv2d, F.maxPool2d), built from
+ * differentiable ops: each output position's window is gathered with indexSelect (im2col; its
+ * gradient, a scatter-add, sums the overlapping windows back), then one batched matrix product
+ * with the weight, or a max over the window. Padding reads an extra element past the input:
+ * zero for convolution, -Infinity for pooling.
+ */
+import { ShapeError } from '../errors';
+import { cat } from '../ops/join';
+import { full, tensor } from '../ops/creation';
+import type { Tensor } from '../tensor';
+
+/** A size given once for both dims, or as [height, width]. */
+export type Pair = number | readonly [number, number];
+
+interface Geometry {
+  c: number; h: number; w: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  oh: number; ow: number;
+}
+
+/** A Pair as [height, width], checked. */
+export function pair(v: Pair, what: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((x) => Number.isInteger(x) && x >= 0)) throw new RangeError(`${what} must be non-negative integers, but got ${String(v)}`);
+  return p;
+}
+
+function geometry(x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number], op: string): Geometry {
+  const [c, h, w] = x.shape.slice(-3);
+  if (s[0] === 0 || s[1] === 0) throw new RangeError(`${op}: stride should be greater than zero`);
+  if (d[0] === 0 || d[1] === 0) throw new RangeError(`${op}: dilation should be greater than zero`);
+  const oh = Math.floor((h + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
+  const ow = Math.floor((w + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
+  if (oh <= 0 || ow <= 0) {
+    throw new ShapeError(
+      `${op}: calculated output size: (${oh}x${ow}). Output size is too small (input ${h}x${w}, kernel ${k[0]}x${k[1]}, padding ${p[0]}x${p[1]}, stride ${s[0]}x${s[1]}, dilation ${d[0]}x${d[1]})`,
+    );
+  }
+  return { c, h, w, kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh, ow };
+}
+
+const INDEX_CACHE = new Map<string, Tensor>();
+
+/**
+ * For each (channel, kernel row, kernel column) and each output position, the flat position in a
+ * [C * H * W] image it reads, or C * H * W (the padding element) outside the image. Cached by
+ * geometry: training loops ask for the same one every step.
+ */
+function windowIndex(g: Geometry): Tensor {
+  const key = Object.values(g).join(',');
+  let index = INDEX_CACHE.get(key);
+  if (index === undefined) {
+    const pad = g.c * g.h * g.w;
+    const out = new BigInt64Array(g.c * g.kh * g.kw * g.oh * g.ow);
+    let n = 0;
+    for (let c = 0; c < g.c; c++) {
+      for (let i = 0; i < g.kh; i++) {
+        for (let j = 0; j < g.kw; j++) {
+          for (let y = 0; y < g.oh; y++) {
+            const r = y * g.sh - g.ph + i * g.dh;
+            for (let x = 0; x < g.ow; x++) {
+              const q = x * g.sw - g.pw + j * g.dw;
+              out[n++] = BigInt(r >= 0 && r < g.h && q >= 0 && q < g.w ? c * g.h * g.w + r * g.w + q : pad);
+            }
+          }
+        }
+      }
+    }
+    index = tensor(out);
+    if (INDEX_CACHE.size > 64) INDEX_CACHE.clear();
+    INDEX_CACHE.set(key, index);
+  }
+  return index;
+}
+
+/** The windows of x [N, C, H, W] as [N, C * kh * kw, oh * ow], padding reading `fill`. */
+function unfold(x: Tensor, g: Geometry, fill: number): Tensor {
+  const n = x.shape[0];
+  const flat = x.reshape(n, g.c * g.h * g.w);
+  const padded = cat([flat, full([n, 1], fill, { dtype: x.dtype })], 1);
+  return padded.indexSelect(1, windowIndex(g)).reshape(n, g.c * g.kh * g.kw, g.oh * g.ow);
+}
+
+/** x as a batch [N, C, H, W] (an unbatched [C, H, W] gets N = 1) and how to undo that. */
+function batched(x: Tensor, op: string): [Tensor, (y: Tensor) => Tensor] {
+  if (x.shape.length === 3) return [x.unsqueeze(0), (y) => y.squeeze(0)];
+  if (x.shape.length !== 4) throw new ShapeError(`${op}: Expected 3D (unbatched) or 4D (batched) input, but got input of size: [${x.shape.join(', ')}]`);
+  return [x, (y) => y];
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch computes it) of x [N, C, H, W] with weight
+ * [outC, C, kh, kw], plus bias [outC].
+ * @example F.conv2d(images, weight, bias, { padding: 1 })
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const [x, unbatch] = batched(input, 'conv2d');
+  if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [out_channels, in_channels, kH, kW], but got [${weight.shape.join(', ')}]`);
+  const [oc, ic, kh, kw] = weight.shape;
+  if (x.shape[1] !== ic) {
+    throw new ShapeError(
+      `Given groups=1, weight of size [${weight.shape.join(', ')}], expected input[${x.shape.join(', ')}] to have ${ic} channels, but got ${x.shape[1]} channels instead`,
+    );
+  }
+  const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'stride'), pair(opts.padding ?? 0, 'padding'), pair(opts.dilation ?? 1, 'dilation'), 'conv2d');
+  let out = weight.reshape(oc, ic * kh * kw).matmul(unfold(x, g, 0)); // [N, oc, oh * ow]
+  if (bias) out = out.add(bias.reshape(1, oc, 1));
+  return unbatch(out.reshape(x.shape[0], oc, g.oh, g.ow));
+}
+
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+}
+
+/**
+ * The largest value of each kernelSize window (stride = kernelSize unless given); the gradient
+ * goes to the first largest element of each window, as in PyTorch.
+ * @example F.maxPool2d(x, 2)
+ */
+export function maxPool2d(input: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor {
+  const [x, unbatch] = batched(input, 'max_pool2d');
+  const k = pair(kernelSize, 'kernel_size');
+  const p = pair(opts.padding ?? 0, 'padding');
+  if (p[0] * 2 > k[0] || p[1] * 2 > k[1]) throw new RangeError('pad should be at most half of effective kernel size');
+  const g = geometry(x, k, pair(opts.stride ?? k, 'stride'), p, pair(opts.dilation ?? 1, 'dilation'), 'max_pool2d');
+  // one channel at a time: windows [N * C, kh * kw, oh * ow]
+  const n = x.shape[0];
+  const g1 = { ...g, c: 1 };
+  const windows = unfold(x.reshape(n * g.c, 1, g.h, g.w), g1, -Infinity);
+  return unbatch(windows.max(1).values.reshape(n, g.c, g.oh, g.ow));
+}
+
