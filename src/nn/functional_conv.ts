@@ -44,8 +44,8 @@ const INDEX_CACHE = new Map<string, Tensor>();
 
 /**
  * For each (channel, kernel row, kernel column) and each output position, the flat position in a
- * [C * H * W] image it reads, or C * H * W (the padding element) outside the image. Cached by
- * geometry: training loops ask for the same one every step.
+ * [C * H * W] image it reads, or C * H * W (the padding element) outside the image. The last 8
+ * geometries are kept: training loops ask for the same few every step.
  */
 function windowIndex(g: Geometry): Tensor {
   const key = Object.values(g).join(',');
@@ -68,9 +68,11 @@ function windowIndex(g: Geometry): Tensor {
       }
     }
     index = tensor(out);
-    if (INDEX_CACHE.size > 64) INDEX_CACHE.clear();
-    INDEX_CACHE.set(key, index);
+    if (INDEX_CACHE.size >= 8) INDEX_CACHE.delete(INDEX_CACHE.keys().next().value as string); // the oldest
+  } else {
+    INDEX_CACHE.delete(key); // re-inserted below as the newest
   }
+  INDEX_CACHE.set(key, index);
   return index;
 }
 
