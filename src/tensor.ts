@@ -168,6 +168,7 @@ export class Tensor {
 
   /** Keeps this non-leaf tensor's gradient in .grad during backward (leaves always keep theirs). */
   retainGrad(): void {
+    if (this._base !== null) refreshView(this);
     if (!this._requiresGrad) throw new AutogradError("can't retain_grad on Tensor that has requires_grad=False");
     if (this._gradFn !== null) this._gradFn._retained = new WeakRef(this);
   }
@@ -184,6 +185,7 @@ export class Tensor {
 
   /** Whether backward() stores this tensor's gradient in .grad. */
   get retainsGrad(): boolean {
+    if (this._base !== null) refreshView(this);
     return this._gradFn !== null && this._gradFn._retained?.deref() === this;
   }
 
@@ -194,6 +196,7 @@ export class Tensor {
 
   /** Detaches this tensor from the graph in place: it becomes a leaf that does not require grad. */
   detach_(): this {
+    if (this._base !== null) throw new AutogradError("Can't detach views in-place. Use detach() instead.");
     this._gradFn = null;
     this._requiresGrad = false;
     return this;
@@ -458,9 +461,9 @@ export class Tensor {
   /** Where the value is NaN. */
   isnan(): Tensor { return this.ne(this); }
   /** Where the value is +-Infinity. */
-  isinf(): Tensor { return this.isFloatingPoint() ? this.abs().eq(Infinity) : this.ne(this); }
+  isinf(): Tensor { return this.isFloatingPoint() ? noGrad(() => this.abs()).eq(Infinity) : this.ne(this); }
   /** Where the value is neither NaN nor +-Infinity. */
-  isfinite(): Tensor { return this.isFloatingPoint() ? this.abs().lt(Infinity) : this.eq(this); }
+  isfinite(): Tensor { return this.isFloatingPoint() ? noGrad(() => this.abs()).lt(Infinity) : this.eq(this); }
 
   /** The values reversed along dims (torch.flip). @example x.flip(0); x.flip([0, 1]) */
   flip(...dims: Sizes): Tensor { return rearrange.flip(this, sizesOf(dims)); }

@@ -2,7 +2,7 @@
 import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
 import { runBackward } from './engine';
-import { AccumulateGrad, type Node } from './graph';
+import { AccumulateGrad, refreshView, type Node } from './graph';
 
 export interface BackwardOptions {
   /** Keep the graph's saved tensors for another backward (default: createGraph). */
@@ -22,6 +22,7 @@ function checkGradShape(out: Tensor, grad: Tensor, i: number): void {
 /** The starting gradients: given ones (not ours to modify), or ones for scalar outputs. */
 function startGrads(outputs: readonly Tensor[], given: readonly (Tensor | null | undefined)[]): { grad: Tensor; owned: boolean }[] {
   return outputs.map((out, i) => {
+    if (out._base !== null) refreshView(out);
     if (!out._requiresGrad) {
       throw new AutogradError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     }

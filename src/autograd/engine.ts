@@ -3,7 +3,7 @@
  * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
  * into leaves' .grad (or capture, for autograd.grad).
  */
-import { AutogradError, ShapeError } from '../errors';
+import { AutogradError, DTypeError, ShapeError } from '../errors';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
@@ -132,16 +132,19 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
 
 /** A tensor's hooks, in registration order, each given the gradient the previous one left. */
 function runHooks(hooks: readonly GradHook[], b: Buffer): Buffer {
+  let grad = b.grad;
   for (const hook of [...hooks]) {
-    const r = hook(b.grad);
+    const r = hook(grad);
     if (r === undefined || r === null) continue;
     if (!isTensor(r)) throw new TypeError(`a tensor hook must return a Tensor or nothing, but returned ${typeof r}`);
-    if (!sameShape(r.shape, b.grad.shape)) {
-      throw new ShapeError(`hook has changed the size of value: expected [${b.grad.shape.join(', ')}] but got [${r.shape.join(', ')}]`);
+    if (!sameShape(r.shape, grad.shape)) {
+      throw new ShapeError(`hook has changed the size of value: expected [${grad.shape.join(', ')}] but got [${r.shape.join(', ')}]`);
     }
-    b = { grad: r, owned: false };
+    if (r.dtype !== grad.dtype) throw new DTypeError(`hook has changed the type of value: expected ${grad.dtype} but got ${r.dtype}`);
+    grad = r;
   }
-  return b;
+  // a hook may have kept what it was given: from here on the gradient is not ours to write into
+  return { grad, owned: false };
 }
 
 /** Backpropagates `grads` from `roots` through their graphs. */

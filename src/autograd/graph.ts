@@ -143,8 +143,10 @@ export function refreshView(x: Tensor): void {
   if (x._noGradView || !base._requiresGrad || !base.isContiguous()) return;
   // A view of a leaf (w.T after an optimizer step) keeps its node: it leads to the same .grad.
   if (base._gradFn === null && x._gradFn !== null) return;
+  const old = x._gradFn;
   x._gradFn = new Node('slice', 'AsStridedBackward0', [base], base._replayOf(x));
   x._requiresGrad = true;
+  moveRetained(x, old);
 }
 
 /** Where gradients for x go: its gradFn, or for a leaf its (one, shared) accumulator. */
@@ -226,7 +228,7 @@ const NO_GRAD_VIEW_MESSAGE =
  */
 export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx: unknown, write: () => void, name?: string): Tensor {
   // Writing one value everywhere (fill_, zero_, maskedFill_) is the only write that may reach a
-  // memory location twice, as in PyTorch.
+  // memory location twice, as in PyTorch, and only while nothing records it.
   if (op !== 'fill' && op !== 'maskedFill') checkNoInternalOverlap(self.shape, self._strides);
   const base = self._base;
   if (base !== null) refreshView(self);
@@ -234,6 +236,8 @@ export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx:
     write();
     return self;
   }
+  // A recorded write may not reach one memory location twice, whatever the op.
+  checkNoInternalOverlap(self.shape, self._strides);
   if (base === null && self._gradFn === null && self._requiresGrad) {
     throw new AutogradError('a leaf Variable that requires grad is being used in an in-place operation.');
   }

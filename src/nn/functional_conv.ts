@@ -28,6 +28,7 @@ export function pair(v: Pair, what: string): [number, number] {
 
 function geometry(x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number], op: string): Geometry {
   const [c, h, w] = x.shape.slice(-3);
+  if (k[0] === 0 || k[1] === 0) throw new RangeError(`${op}: kernel size should be greater than zero`);
   if (s[0] === 0 || s[1] === 0) throw new RangeError(`${op}: stride should be greater than zero`);
   if (d[0] === 0 || d[1] === 0) throw new RangeError(`${op}: dilation should be greater than zero`);
   const oh = Math.floor((h + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
@@ -41,6 +42,8 @@ function geometry(x: Tensor, k: [number, number], s: [number, number], p: [numbe
 }
 
 const INDEX_CACHE = new Map<string, Tensor>();
+/** Indices (int64) per cached geometry at most: 2M, 16 MB. */
+const CACHED_INDEX_LIMIT = 2 ** 21;
 
 /**
  * For each (channel, kernel row, kernel column) and each output position, the flat position in a
@@ -68,6 +71,7 @@ function windowIndex(g: Geometry): Tensor {
       }
     }
     index = tensor(out);
+    if (out.length > CACHED_INDEX_LIMIT) return index; // a large image: not worth holding on to
     if (INDEX_CACHE.size >= 8) INDEX_CACHE.delete(INDEX_CACHE.keys().next().value as string); // the oldest
   } else {
     INDEX_CACHE.delete(key); // re-inserted below as the newest

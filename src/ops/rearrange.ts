@@ -16,6 +16,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const list = (typeof dims === 'number' ? [dims] : [...dims]).map((d) => normalizeDim(d, x.shape.length));
   if (new Set(list).size !== list.length) throw new ShapeError('dims has duplicates');
   let out = x;
+  if (x.shape.length === 0) return x.clone();
   for (const d of list) out = out.indexSelect(d, arange(x.shape[d] - 1, -1, -1, { dtype: 'int64' }));
   return out === x ? x.clone() : out;
 }
@@ -45,5 +46,5 @@ export function triangle(x: Tensor, diagonal: number, lower: boolean): Tensor {
   const rows = x.shape[x.shape.length - 2], cols = x.shape[x.shape.length - 1];
   // column minus row, for every position of the last two dims
   const offset = arange(cols, { dtype: 'int64' }).unsqueeze(0).sub(arange(rows, { dtype: 'int64' }).unsqueeze(1));
-  return where(lower ? offset.le(diagonal) : offset.ge(diagonal), x, 0);
+  return where(lower ? offset.le(diagonal) : offset.ge(diagonal), x, x.dtype === 'bool' ? false : 0);
 }

@@ -10,6 +10,7 @@ import { inferShape, normalizeDim, viewStrides } from '../shape';
 import { makeTensor } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
+import { arange } from './creation';
 import { contiguous, copyInto, fillInto } from './copy';
 
 /** A view of t's storage with the given geometry (trusted: callers derive it from t's own). Not recorded. */
@@ -22,7 +23,8 @@ function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[],
   const v = makeTensor(t._storage, shape, strides, offset);
   v._base = t._base ?? t;
   v._viewVersion = t._storage.version;
-  if (!isGradEnabled()) v._noGradView = true;
+  if (!isGradEnabled() || t._noGradView) v._noGradView = true;
+  v._multiOutput = t._multiOutput;
   return record(op, v, [t], ctx, name);
 }
 
@@ -327,6 +329,17 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
  */
 export function unslice(g: Tensor, shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor {
   const z = fillInto(emptyTensor(shape, g.dtype), 0);
-  copyInto(replay(detach(z)), g);
+  const target = replay(detach(z));
+  if (overlaps(target)) {
+    // a view that reads some elements more than once (of an expanded tensor): sum their gradients
+    const count = z.numel();
+    const positions = replay(arange(count, { dtype: 'int64' }).reshape(shape as number[])).reshape(-1);
+    return z.reshape(-1).scatterAdd(0, positions, g.reshape(-1)).reshape(shape as number[]);
+  }
+  copyInto(target, g);
   return record('unslice', z, [g], replay);
+}
+
+function overlaps(t: Tensor): boolean {
+  return t.shape.some((n, d) => n > 1 && t._strides[d] === 0);
 }

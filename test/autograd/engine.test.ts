@@ -277,11 +277,26 @@ describe("PyTorch's autograd errors", () => {
     expect(w.grad!.tolist()).toEqual([[10, 10], [10, 10]]);
   });
 
+  it('a gradient a hook kept is not written into later (values from PyTorch)', () => {
+    const x = f64([1, 2, 3]);
+    const saved: tg.Tensor[] = [];
+    x.registerHook((g) => {
+      saved.push(g);
+    });
+    x.mul(2).sum().backward();
+    x.mul(2).sum().backward();
+    expect(saved[0].tolist()).toEqual([2, 2, 2]);
+    expect(x.grad!.tolist()).toEqual([4, 4, 4]);
+  });
+
   it("registerHook: PyTorch's errors", () => {
     expect(() => tg.ones(2).registerHook((g) => g)).toThrow("cannot register a hook on a tensor that doesn't require gradient");
     const a = f64([1, 1]);
     a.registerHook(() => tg.ones(3, { dtype: 'float64' }));
     expect(() => a.mul(2).sum().backward()).toThrow('hook has changed the size of value');
+    const b = tg.ones([2], { requiresGrad: true });
+    b.registerHook((g) => g.to('float64'));
+    expect(() => b.mul(2).sum().backward()).toThrow('hook has changed the type of value');
   });
 
   it('retainGrad() follows a tensor changed in place, and a base changed through a view (values from PyTorch)', () => {
@@ -306,6 +321,36 @@ describe("PyTorch's autograd errors", () => {
     const y = x.mul(1);
     y.mul_(y);
     expect(() => y.sum().backward()).toThrow('modified by an inplace operation');
+  });
+
+  it('an expanded view regenerated after its base changed sums its gradient (values from PyTorch)', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(1);
+    const e = y.expand(2, 3);
+    y.mul_(2);
+    e.mul(tg.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' })).sum().backward();
+    expect(x.grad!.tolist()).toEqual([10, 14, 18]);
+    const b = tg.tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true }).mul(1);
+    const mask = tg.tensor([[true, false, false], [false, false, false]]);
+    expect(() => b.expand(2, 3).maskedFill_(mask, 0)).toThrow('more than one element of the written-to tensor refers to a single memory location');
+  });
+
+  it('retainGrad() moves to a view\'s regenerated node; detach_() of a view is refused (as in PyTorch)', () => {
+    const x = f64([1, 1, 1, 1]);
+    const b = x.mul(1);
+    const v = b.narrow(0, 0, 2);
+    v.retainGrad();
+    b.mul_(2);
+    v.mul(3).sum().backward();
+    expect(v.grad!.tolist()).toEqual([3, 3]);
+    expect(v.retainsGrad).toBe(true);
+    expect(() => x.mul(2).narrow(0, 0, 2).detach_()).toThrow("Can't detach views in-place. Use detach() instead.");
+    const buf = tg.zeros(2, 2, { dtype: 'float64' });
+    const w = f64([1, 2]);
+    const row = buf.select(0, 0);
+    buf.add_(w);
+    row.backward(tg.ones(2, { dtype: 'float64' })); // a view of a base that came to require grad
+    expect(w.grad!.tolist()).toEqual([1, 1]);
   });
 
   it('the view saved by an earlier op, changed through another view, fails backward as in PyTorch', () => {

@@ -71,6 +71,8 @@ describe('in-place ops', () => {
     e.zero_();
     expect(z.tolist()).toEqual([[0, 0, 0]]);
     tg.zeros(3, 1).expand(3, 1).add_(1); // size-1 dims may have any stride
+    expect(tg.ones([2, 2], { dtype: 'bool' }).tril().dtype).toBe('bool');
+    expect(tg.tensor(3).flip(0).item()).toBe(3);
   });
 
   it('broadcasts the other operand but never the target', () => {
