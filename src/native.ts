@@ -83,6 +83,10 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     nll_loss_backward(gin: TypedArray, grad: TypedArray, target: TypedArray, weight: TypedArray | null, totalWeight: TypedArray,
       ignoreIndex: number, reduction: number): void;
     arange_(out: TypedArray, start: number, step: number): void;
+    im2col(cols: TypedArray, x: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
+      sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, pad: number): void;
+    col2im(dx: TypedArray, cols: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
+      sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): void;
     linspace_(out: TypedArray, start: number, end: number): void;
   };
 

@@ -24,6 +24,7 @@ import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './random';
 import * as rearrange from './ops/rearrange';
+import * as windows from './ops/im2col';
 
 type Sizes = [readonly number[]] | number[];
 
@@ -557,6 +558,10 @@ export class Tensor {
   _clampBackward(x: Tensor, min: number | null, max: number | null): Tensor { return unary.clampBackward(this, x, min, max); }
   /** @internal softmax's (log: logSoftmax's) backward (this: the gradient) given its output. */
   _softmaxBackward(out: Tensor, dim: number, log: boolean): Tensor { return softmaxOps.softmaxBackward(this, out, dim, log); }
+  /** @internal The windows of this [n, c, h, w] tensor as columns (src/ops/im2col.ts). */
+  _im2col(g: windows.WindowGeometry, pad: number): Tensor { return windows.im2col(this, g, pad); }
+  /** @internal Columns summed back into images. */
+  _col2im(g: windows.WindowGeometry): Tensor { return windows.col2im(this, g); }
   /** @internal nllLoss's backward (this: the gradient) for an input of `shape`. */
   _nllLossBackward(shape: readonly number[], ctx: unknown): Tensor {
     return nllOps.nllLossBackward(this, shape, ctx as Parameters<typeof nllOps.nllLossBackward>[2]);

@@ -8,6 +8,7 @@
  * A rule reads only what its `saves` declares (the inputs, the output, or both); those are kept
  * alive until backward and checked against in-place changes.
  */
+import type { WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
 
 export type Saved = Tensor | number | boolean | bigint | null | undefined;
@@ -289,6 +290,9 @@ const views = {
   slice: { backward: (g, _, __, { ctx, shapes }) => [g._unslice(shapes[0] as number[], ctx as (x: Tensor) => Tensor)] },
   // ...and the gradient of that is the same view again
   unslice: { name: 'SliceBackwardBackward0', backward: (g, _, __, { ctx }) => [(ctx as (x: Tensor) => Tensor)(g)] },
+  // convolution windows and back: each is the other's gradient (ctx: the geometry)
+  im2col: { backward: (g, _, __, { ctx }) => [g._col2im(ctx as WindowGeometry)] },
+  col2im: { backward: (g, _, __, { ctx }) => [g._im2col(ctx as WindowGeometry, 0)] },
   // an in-place op through a view of base (ctx: the view's replay): base's old value gets the
   // gradient outside the view, the op's node (input 1, the view's new value) the part inside it
   copySlices: {

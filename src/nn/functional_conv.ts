@@ -1,23 +1,15 @@
 /**
- * 2-D convolution and max pooling as functions (F.conv2d, F.maxPool2d), built from
- * differentiable ops: each output position's window is gathered with indexSelect (im2col; its
- * gradient, a scatter-add, sums the overlapping windows back), then one batched matrix product
- * with the weight, or a max over the window. Padding reads an extra element past the input:
- * zero for convolution, -Infinity for pooling.
+ * 2-D convolution and max pooling as functions (F.conv2d, F.maxPool2d): the windows laid out as
+ * columns by the im2col kernel (whose gradient, col2im, sums overlapping windows back), then one
+ * batched matrix product with the weight, or a max over each window. Padding reads zero for
+ * convolution, -Infinity for pooling.
  */
 import { ShapeError } from '../errors';
-import { cat } from '../ops/join';
-import { full, tensor } from '../ops/creation';
+import type { WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
 
 /** A size given once for both dims, or as [height, width]. */
 export type Pair = number | readonly [number, number];
-
-interface Geometry {
-  c: number; h: number; w: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  oh: number; ow: number;
-}
 
 /** A Pair as [height, width], checked. */
 export function pair(v: Pair, what: string): [number, number] {
@@ -26,7 +18,7 @@ export function pair(v: Pair, what: string): [number, number] {
   return p;
 }
 
-function geometry(x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number], op: string): Geometry {
+function geometry(x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number], op: string): WindowGeometry {
   const [c, h, w] = x.shape.slice(-3);
   if (k[0] === 0 || k[1] === 0) throw new RangeError(`${op}: kernel size should be greater than zero`);
   if (s[0] === 0 || s[1] === 0) throw new RangeError(`${op}: stride should be greater than zero`);
@@ -39,53 +31,6 @@ function geometry(x: Tensor, k: [number, number], s: [number, number], p: [numbe
     );
   }
   return { c, h, w, kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh, ow };
-}
-
-const INDEX_CACHE = new Map<string, Tensor>();
-/** Indices (int64) per cached geometry at most: 2M, 16 MB. */
-const CACHED_INDEX_LIMIT = 2 ** 21;
-
-/**
- * For each (channel, kernel row, kernel column) and each output position, the flat position in a
- * [C * H * W] image it reads, or C * H * W (the padding element) outside the image. The last 8
- * geometries are kept: training loops ask for the same few every step.
- */
-function windowIndex(g: Geometry): Tensor {
-  const key = Object.values(g).join(',');
-  let index = INDEX_CACHE.get(key);
-  if (index === undefined) {
-    const pad = g.c * g.h * g.w;
-    const out = new BigInt64Array(g.c * g.kh * g.kw * g.oh * g.ow);
-    let n = 0;
-    for (let c = 0; c < g.c; c++) {
-      for (let i = 0; i < g.kh; i++) {
-        for (let j = 0; j < g.kw; j++) {
-          for (let y = 0; y < g.oh; y++) {
-            const r = y * g.sh - g.ph + i * g.dh;
-            for (let x = 0; x < g.ow; x++) {
-              const q = x * g.sw - g.pw + j * g.dw;
-              out[n++] = BigInt(r >= 0 && r < g.h && q >= 0 && q < g.w ? c * g.h * g.w + r * g.w + q : pad);
-            }
-          }
-        }
-      }
-    }
-    index = tensor(out);
-    if (out.length > CACHED_INDEX_LIMIT) return index; // a large image: not worth holding on to
-    if (INDEX_CACHE.size >= 8) INDEX_CACHE.delete(INDEX_CACHE.keys().next().value as string); // the oldest
-  } else {
-    INDEX_CACHE.delete(key); // re-inserted below as the newest
-  }
-  INDEX_CACHE.set(key, index);
-  return index;
-}
-
-/** The windows of x [N, C, H, W] as [N, C * kh * kw, oh * ow], padding reading `fill`. */
-function unfold(x: Tensor, g: Geometry, fill: number): Tensor {
-  const n = x.shape[0];
-  const flat = x.reshape(n, g.c * g.h * g.w);
-  const padded = cat([flat, full([n, 1], fill, { dtype: x.dtype })], 1);
-  return padded.indexSelect(1, windowIndex(g)).reshape(n, g.c * g.kh * g.kw, g.oh * g.ow);
 }
 
 /** x as a batch [N, C, H, W] (an unbatched [C, H, W] gets N = 1) and how to undo that. */
@@ -116,7 +61,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
     );
   }
   const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'stride'), pair(opts.padding ?? 0, 'padding'), pair(opts.dilation ?? 1, 'dilation'), 'conv2d');
-  let out = weight.reshape(oc, ic * kh * kw).matmul(unfold(x, g, 0)); // [N, oc, oh * ow]
+  let out = weight.reshape(oc, ic * kh * kw).matmul(x._im2col(g, 0)); // [N, oc, oh * ow]
   if (bias) out = out.add(bias.reshape(1, oc, 1));
   return unbatch(out.reshape(x.shape[0], oc, g.oh, g.ow));
 }
@@ -141,7 +86,7 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, opts: MaxPool2dOption
   // one channel at a time: windows [N * C, kh * kw, oh * ow]
   const n = x.shape[0];
   const g1 = { ...g, c: 1 };
-  const windows = unfold(x.reshape(n * g.c, 1, g.h, g.w), g1, -Infinity);
+  const windows = x.reshape(n * g.c, 1, g.h, g.w)._im2col(g1, -Infinity);
   return unbatch(windows.max(1).values.reshape(n, g.c, g.oh, g.ow));
 }
 

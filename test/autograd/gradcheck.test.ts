@@ -186,6 +186,13 @@ const checks: Record<string, Check[]> = {
     { label: 'norm p=-inf and p=0 (no gradient)', fn: (x) => x.norm(-Infinity, 1).add(x.norm(0, 1)), inputs: () => [leafAwayFromZero([2, 3])] },
     { label: 'norm differentiated again', fn: (x) => tg.autograd.grad(x.norm(3, 1).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([2, 3])] },
   ],
+  im2col: [
+    { label: 'im2col with stride, padding and dilation', fn: (x) => x._im2col({ c: 2, h: 4, w: 5, kh: 2, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, dh: 1, dw: 2, oh: 3, ow: 3 }, 0), inputs: () => [leaf([2, 2, 4, 5])] },
+    { label: 'im2col of a transposed tensor', fn: (x) => x.unsqueeze(0).unsqueeze(0)._im2col({ c: 1, h: 3, w: 2, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 1 }, 0), inputs: () => [leafT([3, 2])] },
+  ],
+  col2im: [
+    { label: 'col2im (overlapping windows summed), and differentiated again', fn: (x) => tg.autograd.grad(x._im2col({ c: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 2 }, 0).pow(2).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([1, 1, 3, 3])] },
+  ],
   copySlices: [
     { label: 'mul_ through a narrow view of a non-leaf', fn: (x, w) => { const y = x.mul(2); y.narrow(1, 1, 2).mul_(w); return y.pow(2); }, inputs: () => [leaf([3, 4]), leaf([2])] },
     { label: 'copy_ into a row of a zeros buffer', fn: (w) => { const buf = tg.zeros(3, 2, { dtype: 'float64' }); buf.select(0, 1).copy_(w.exp()); return buf.mul(tg.arange(1, 7, { dtype: 'float64' }).reshape(3, 2)); }, inputs: () => [leaf([2])] },

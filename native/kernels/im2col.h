@@ -1,0 +1,75 @@
+// im2col and col2im: the windows of a batch of images laid out as the columns of a matrix, so
+// that a convolution is one matrix product (and back, summing overlapping windows, for its
+// gradient). x is [n, c, h, w] and cols is [n, c * kh * kw, oh * ow], both contiguous.
+#pragma once
+#include <cstdint>
+
+#include "parallel.h"
+
+namespace tg {
+
+struct WindowGeometry {
+  int64_t c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+  int64_t image() const { return c * h * w; }
+  int64_t columns() const { return c * kh * kw * oh * ow; }
+};
+
+// cols[b][(ci * kh + i) * kw + j][y * ow + x] = x[b][ci][y * sh - ph + i * dh][x * sw - pw + j * dw],
+// or pad where that falls outside the image.
+template <class T>
+void im2col(const T* x, T* cols, int64_t n, const WindowGeometry& g, T pad) {
+  const int64_t rows = g.c * g.kh * g.kw;
+  // rows of cols per task: enough elements that a woken thread pays for itself (see elementwise.h)
+  parallel_for(n * rows, 131072 / (g.oh * g.ow) + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t b = r / rows, k = r % rows;
+      const int64_t ci = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
+      const T* img = x + b * g.image() + ci * g.h * g.w;
+      T* out = cols + r * g.oh * g.ow;
+      for (int64_t y = 0; y < g.oh; ++y) {
+        const int64_t row = y * g.sh - g.ph + i * g.dh;
+        T* o = out + y * g.ow;
+        if (row < 0 || row >= g.h) {
+          for (int64_t q = 0; q < g.ow; ++q) o[q] = pad;
+          continue;
+        }
+        const T* line = img + row * g.w;
+        for (int64_t q = 0; q < g.ow; ++q) {
+          const int64_t col = q * g.sw - g.pw + j * g.dw;
+          o[q] = col >= 0 && col < g.w ? line[col] : pad;
+        }
+      }
+    }
+  });
+}
+
+// dx[b][ci][row][col] = the sum of the cols entries im2col took from there (dx overwritten).
+template <class T>
+void col2im(const T* cols, T* dx, int64_t n, const WindowGeometry& g) {
+  const int64_t rows = g.c * g.kh * g.kw;
+  // one image channel per task: the windows of different channels never write to the same place
+  parallel_for(n * g.c, 131072 / (g.h * g.w * g.kh * g.kw) + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t b = t / g.c, ci = t % g.c;
+      T* img = dx + b * g.image() + ci * g.h * g.w;
+      for (int64_t e = 0; e < g.h * g.w; ++e) img[e] = T(0);
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const T* src = cols + (b * rows + (ci * g.kh + i) * g.kw + j) * g.oh * g.ow;
+          for (int64_t y = 0; y < g.oh; ++y) {
+            const int64_t row = y * g.sh - g.ph + i * g.dh;
+            if (row < 0 || row >= g.h) continue;
+            T* line = img + row * g.w;
+            const T* s = src + y * g.ow;
+            for (int64_t q = 0; q < g.ow; ++q) {
+              const int64_t col = q * g.sw - g.pw + j * g.dw;
+              if (col >= 0 && col < g.w) line[col] += s[q];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace tg
