@@ -41,8 +41,9 @@ int64_t geometry(const Napi::CallbackInfo& info, WindowGeometry* g) {
   if (in_h < span_h || in_w < span_w) fail(env, ErrorKind::Shape, "im2col: the kernel is larger than the padded input");
   g->oh = (in_h - span_h) / g->sh + 1;
   g->ow = (in_w - span_w) / g->sw + 1;
-  product(env, {n, g->c, g->h, g->w});
-  product(env, {n, g->c, g->kh, g->kw, g->oh, g->ow});
+  // each size on its own (n may be 0), then with n
+  product(env, {n, product(env, {g->c, g->h, g->w})});
+  product(env, {n, product(env, {g->c, g->kh, g->kw, g->oh, g->ow})});
   return n;
 }
 

@@ -8,6 +8,14 @@
 
 namespace tg {
 
+// Items per parallel task when each item touches `work` elements: enough that a woken thread pays
+// for itself (see kElementwiseGrain in elementwise.h).
+inline int64_t items_per_task(int64_t a, int64_t b) {
+  int64_t work;
+  if (__builtin_mul_overflow(a, b, &work) || work >= 131072) return 1;
+  return 131072 / work + 1;
+}
+
 struct WindowGeometry {
   int64_t c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
   int64_t image() const { return c * h * w; }
@@ -19,8 +27,7 @@ struct WindowGeometry {
 template <class T>
 void im2col(const T* x, T* cols, int64_t n, const WindowGeometry& g, T pad) {
   const int64_t rows = g.c * g.kh * g.kw;
-  // rows of cols per task: enough elements that a woken thread pays for itself (see elementwise.h)
-  parallel_for(n * rows, 131072 / (g.oh * g.ow) + 1, [&](int64_t begin, int64_t end) {
+  parallel_for(n * rows, items_per_task(g.oh, g.ow), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const int64_t b = r / rows, k = r % rows;
       const int64_t ci = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
@@ -48,7 +55,7 @@ template <class T>
 void col2im(const T* cols, T* dx, int64_t n, const WindowGeometry& g) {
   const int64_t rows = g.c * g.kh * g.kw;
   // one image channel per task: the windows of different channels never write to the same place
-  parallel_for(n * g.c, 131072 / (g.h * g.w * g.kh * g.kw) + 1, [&](int64_t begin, int64_t end) {
+  parallel_for(n * g.c, items_per_task(g.h * g.w, g.kh * g.kw), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       const int64_t b = t / g.c, ci = t % g.c;
       T* img = dx + b * g.image() + ci * g.h * g.w;

@@ -1,7 +1,8 @@
 /**
  * Learning-rate schedulers (torch.optim.lr_scheduler): each step() sets every parameter group's
  * lr by PyTorch's formula, in PyTorch's order of float operations (most multiply the group's
- * current lr, so the values are PyTorch's to the last bit).
+ * current lr), so the values are PyTorch's but for the last bits where V8's cos and pow round
+ * differently from the C library's.
  */
 import { Optimizer } from './optimizer';
 
