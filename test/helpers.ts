@@ -119,10 +119,24 @@ export function decodeState(s: Record<string, EncodedTensor>): Record<string, tg
  */
 export function expectState(got: Record<string, tg.Tensor>, want: Record<string, EncodedTensor>, rtol: number): void {
   expect(Object.keys(got)).toEqual(Object.keys(want));
-  for (const [k, v] of Object.entries(want)) {
-    const g = got[k].reshape(-1).tolist() as number[];
-    const w = v.data as number[];
-    const scale = Math.max(...w.map(Math.abs), 1e-30);
-    w.forEach((wi, i) => expect(Math.abs(g[i] - wi), `${k}[${i}]: ${g[i]} vs ${wi}`).toBeLessThanOrEqual(rtol * scale));
+  for (const [k, v] of Object.entries(want)) expectScaled(got[k], v, rtol, k);
+}
+
+/**
+ * Asserts a tensor has the fixture's shape and values within rtol relative to the fixture's
+ * largest magnitude (a gradient's rounding errors scale with the tensor, not with each element).
+ * A null fixture expects a null tensor (no gradient).
+ */
+export function expectScaled(got: tg.Tensor | null, want: EncodedTensor | null, rtol: number, what: string): void {
+  if (want === null) {
+    expect(got, what).toBeNull();
+    return;
   }
+  expect(got, what).not.toBeNull();
+  const w = decode(want);
+  expect([...got!.shape], what).toEqual(w.shape);
+  expect(got!.dtype, what).toBe(w.dtype);
+  const g = got!.reshape(-1).tolist() as number[], v = w.reshape(-1).tolist() as number[];
+  const scale = Math.max(...v.map(Math.abs), 1e-30);
+  v.forEach((vi, i) => expect(Math.abs(g[i] - vi), `${what}[${i}]: ${g[i]} vs ${vi}`).toBeLessThanOrEqual(rtol * scale));
 }

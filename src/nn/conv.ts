@@ -3,7 +3,7 @@ import { toDType, type DTypeLike } from '../dtype';
 import { empty } from '../ops/creation';
 import type { Tensor } from '../tensor';
 import { conv2d, maxPool2d, pair, type Conv2dOptions, type MaxPool2dOptions, type Pair } from './functional_conv';
-import * as init from './init';
+import { defaultWeightAndBias_ } from './layers';
 import { Module, Parameter, pyBool } from './module';
 
 /**
@@ -40,12 +40,7 @@ export class Conv2d extends Module {
 
   /** Draws the weight and bias again, as the constructor did. */
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias !== null) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound);
-    }
+    defaultWeightAndBias_(this.weight, this.bias);
   }
 
   override forward(x: Tensor): Tensor {

@@ -33,12 +33,7 @@ export class Linear extends Module {
 
   /** Draws the weight and bias again, as the constructor did. */
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias !== null) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound);
-    }
+    defaultWeightAndBias_(this.weight, this.bias);
   }
 
   override forward(x: Tensor): Tensor {
@@ -125,6 +120,19 @@ export class LayerNorm extends Module {
 function pyExp(v: number): string {
   if (v !== 0 && Math.abs(v) < 1e-4) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
   return pyFloat(v);
+}
+
+/**
+ * PyTorch's default initialisation of a Linear or Conv layer: kaimingUniform_(a = sqrt(5)) on the
+ * weight, then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+ */
+export function defaultWeightAndBias_(weight: Tensor, bias: Tensor | null): void {
+  init.kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias !== null) {
+    const { fanIn } = init.calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    init.uniform_(bias, -bound, bound);
+  }
 }
 
 export class Identity extends Module {
