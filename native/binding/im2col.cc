@@ -47,40 +47,51 @@ int64_t geometry(const Napi::CallbackInfo& info, WindowGeometry* g) {
   return n;
 }
 
-void expect_length(Napi::Env env, const Buf& b, int64_t want, const char* name) {
+void expect_length(Napi::Env env, const Buf& b, int64_t want, const char* op, const char* name) {
   if (b.length < want)
-    fail(env, ErrorKind::Range, std::string("im2col: ") + name + " has " + std::to_string(b.length) + " elements, needs " + std::to_string(want));
+    fail(env, ErrorKind::Range, std::string(op) + ": " + name + " has " + std::to_string(b.length) + " elements, needs " + std::to_string(want));
+}
+
+// A call's images [n, c, h, w] and columns [n, c * kh * kw, oh * ow] (arguments 0 and 1, in the
+// order `images_first` says), checked: one floating-point dtype, long enough for the geometry.
+struct Windows {
+  Buf images, cols;
+  int64_t n;
+  WindowGeometry g;
+};
+
+Windows windows(const Napi::CallbackInfo& info, bool images_first, const char* op, const char* images_name) {
+  Napi::Env env = info.Env();
+  Windows w{};
+  w.images = buf_arg(info, images_first ? 0 : 1, images_name);
+  w.cols = buf_arg(info, images_first ? 1 : 0, "cols");
+  expect_float(env, w.images, op);
+  expect_same_dtype(env, w.images, w.cols, op);
+  w.n = geometry(info, &w.g);
+  expect_length(env, w.images, w.n * w.g.image(), op, images_name);
+  expect_length(env, w.cols, w.n * w.g.columns(), op, "cols");
+  return w;
 }
 
 Napi::Value im2col_binding(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Buf cols = buf_arg(info, 0, "cols"), x = buf_arg(info, 1, "x");
-  expect_float(env, cols, "im2col");
-  expect_same_dtype(env, cols, x, "im2col");
-  WindowGeometry g{};
-  const int64_t n = geometry(info, &g);
+  const Windows w = windows(info, false, "im2col", "x");
   const double pad = number_arg(info, 14, "pad");
-  expect_length(env, x, n * g.image(), "x");
-  expect_length(env, cols, n * g.columns(), "cols");
   Meta meta(info);  // this instance's threads
   meta.done();
-  TG_DISPATCH_FLOAT(cols.dtype, T, { im2col<T>(reinterpret_cast<const T*>(x.data), reinterpret_cast<T*>(cols.data), n, g, T(pad)); });
-  return env.Undefined();
+  TG_DISPATCH_FLOAT(w.cols.dtype, T, {
+    im2col<T>(reinterpret_cast<const T*>(w.images.data), reinterpret_cast<T*>(w.cols.data), w.n, w.g, T(pad));
+  });
+  return info.Env().Undefined();
 }
 
 Napi::Value col2im_binding(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Buf dx = buf_arg(info, 0, "dx"), cols = buf_arg(info, 1, "cols");
-  expect_float(env, dx, "col2im");
-  expect_same_dtype(env, dx, cols, "col2im");
-  WindowGeometry g{};
-  const int64_t n = geometry(info, &g);
-  expect_length(env, dx, n * g.image(), "dx");
-  expect_length(env, cols, n * g.columns(), "cols");
+  const Windows w = windows(info, true, "col2im", "dx");
   Meta meta(info);
   meta.done();
-  TG_DISPATCH_FLOAT(dx.dtype, T, { col2im<T>(reinterpret_cast<const T*>(cols.data), reinterpret_cast<T*>(dx.data), n, g); });
-  return env.Undefined();
+  TG_DISPATCH_FLOAT(w.images.dtype, T, {
+    col2im<T>(reinterpret_cast<const T*>(w.cols.data), reinterpret_cast<T*>(w.images.data), w.n, w.g);
+  });
+  return info.Env().Undefined();
 }
 
 }  // namespace
