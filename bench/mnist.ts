@@ -40,7 +40,7 @@ export function mnistEpochs(dir: string, epochs: number): { ms: number[]; loss: 
       optimizer.zeroGrad();
       l.backward();
       optimizer.step();
-      sum += (l.item() as number) * yb.shape[0];
+      sum += l.item() * yb.shape[0];
     }
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
     loss = sum / x.shape[0];

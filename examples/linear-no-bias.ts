@@ -1,5 +1,7 @@
 // A simple network: Linear(1, 1, bias=False) learning y = 2x from three points, with the summed
-// squared error (the original's MSELoss(size_average=False)) and SGD, from manualSeed(2).
+// squared error and SGD, from manualSeed(2). The original wrote MSELoss(size_average=False), which
+// PyTorch has deprecated; { reduction: 'sum' } is the same loss ({ sizeAverage: false } still works,
+// with PyTorch's deprecation warning).
 // Run: npm run example:linear-no-bias
 import * as tg from 'tensorgrad';
 
@@ -18,7 +20,7 @@ class Model extends nn.Module {
 }
 
 const model = new Model();
-const criterion = new nn.MSELoss({ sizeAverage: false });
+const criterion = new nn.MSELoss({ reduction: 'sum' });
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
 
 const epochs = 20;
@@ -26,7 +28,7 @@ const cost: number[] = [];
 for (let epoch = 0; epoch < epochs; epoch++) {
   const yPred = model.forward(xData);
   const loss = criterion.forward(yPred, yData);
-  cost.push(loss.item() as number);
+  cost.push(loss.item());
   optimizer.zeroGrad();
   loss.backward();
   optimizer.step();

@@ -13,9 +13,9 @@ const cost: number[] = [];
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   const yhat = xData.mul(w);
-  const loss = yhat.sub(yData).pow(2).mean().item() as number;
+  const loss = yhat.sub(yData).pow(2).mean().item();
   cost.push(loss);
-  const dw = (yData.sub(yhat).mul(-2).dot(xData).item() as number) / xData.shape[0];
+  const dw = yData.sub(yhat).mul(-2).dot(xData).item() / xData.shape[0];
   w = w - lr * dw;
 }
 console.log(w);

@@ -2,13 +2,13 @@
 // split 8,000 / 2,000 with a seeded generator, in shuffled minibatches of 64 with SGD (momentum 0.9)
 // and CrossEntropyLoss. Seeded throughout: PyTorch running the same script on the same data gets the
 // same weights, batches and accuracies. Shows a progress bar per epoch (plain lines when stdout is not a terminal),
-// writes the loss and accuracy curves and a safetensors checkpoint to examples/out/, and prints the
-// test accuracy last.
+// writes the loss and accuracy curves, the per-epoch numbers (mnist-history.json) and a safetensors
+// checkpoint to examples/out/, and prints the test accuracy last.
 //
-//   npm run mnist                          train (options: --epochs N, --checkpoint FILE)
+//   npm run mnist                          train (options: --epochs N, --checkpoint FILE, --dtype float64)
 //   npm run mnist -- --predict 17          load the checkpoint, classify test image 17 and draw it
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import * as tg from 'tensorgrad';
@@ -23,11 +23,15 @@ class UsageError extends Error {}
 function options() {
   try {
     const { values } = parseArgs({
-      options: { epochs: { type: 'string', default: '10' }, predict: { type: 'string' }, checkpoint: { type: 'string' } },
+      options: {
+        epochs: { type: 'string', default: '10' }, predict: { type: 'string' }, checkpoint: { type: 'string' },
+        dtype: { type: 'string', default: 'float32' },
+      },
     });
     const epochs = Number(values.epochs);
     if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got '${values.epochs}'`);
-    return { epochs, predict: values.predict, checkpoint: values.checkpoint ?? join(OUT, 'mnist.safetensors') };
+    if (values.dtype !== 'float32' && values.dtype !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got '${values.dtype}'`);
+    return { epochs, predict: values.predict, checkpoint: values.checkpoint ?? join(OUT, 'mnist.safetensors'), dtype: values.dtype as 'float32' | 'float64' };
   } catch (e) {
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }
@@ -35,7 +39,7 @@ function options() {
 
 /** Fraction of rows whose largest logit is the label. */
 function accuracy(logits: tg.Tensor, labels: tg.Tensor): number {
-  return (logits.argmax(1).eq(labels).sum().item() as number) / labels.shape[0];
+  return logits.argmax(1).eq(labels).sum().item() / labels.shape[0];
 }
 
 function evaluate(model: tg.nn.Sequential, loader: tg.utils.data.DataLoader<tg.Tensor[]>): number {
@@ -77,10 +81,11 @@ function progress(epoch: number, epochs: number, steps: number) {
   };
 }
 
-async function train(epochs: number, checkpoint: string): Promise<void> {
+async function train(epochs: number, checkpoint: string, dtype: 'float32' | 'float64'): Promise<void> {
+  tg.setDefaultDtype(dtype); // the parameters, and the images below
   tg.manualSeed(0);
   const { images, labels } = loadDigits();
-  const { train, test } = splitDigits(images, labels);
+  const { train, test } = splitDigits(images.to(dtype), labels);
   const trainLoader = new DataLoader(train, { batchSize: 64, shuffle: true, generator: new tg.Generator().manualSeed(0) });
   const testLoader = new DataLoader(test, { batchSize: 500 });
   const model = makeModel();
@@ -89,7 +94,7 @@ async function train(epochs: number, checkpoint: string): Promise<void> {
   console.log(`${train.length} training and ${test.length} test images; ${String(model)}`);
 
   const lossCurve: { step: number; loss: number }[] = [];
-  const accCurve: { epoch: number; split: string; accuracy: number }[] = [];
+  const log: { epoch: number; loss: number; accuracy: number; testAccuracy: number }[] = [];
   let step = 0;
   const started = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -102,7 +107,7 @@ async function train(epochs: number, checkpoint: string): Promise<void> {
       loss.backward();
       optimizer.step();
 
-      const l = loss.item() as number;
+      const l = loss.item();
       lossCurve.push({ step: step++, loss: l });
       lossSum += l * y.shape[0];
       correct += accuracy(logits.detach(), y) * y.shape[0];
@@ -110,12 +115,19 @@ async function train(epochs: number, checkpoint: string): Promise<void> {
       bar.update(++batch, lossSum / seen, correct / seen);
     }
     const testAcc = evaluate(model, testLoader);
-    accCurve.push({ epoch, split: 'train', accuracy: correct / seen }, { epoch, split: 'test', accuracy: testAcc });
+    log.push({ epoch, loss: lossSum / seen, accuracy: correct / seen, testAccuracy: testAcc });
     bar.done(`test acc ${testAcc.toFixed(4)}`);
   }
   const seconds = (performance.now() - started) / 1e3;
-  const testAcc = accCurve[accCurve.length - 1].accuracy;
+  const testAcc = log[log.length - 1].testAccuracy;
+  const accCurve = log.flatMap(({ epoch, accuracy, testAccuracy }) => [
+    { epoch, split: 'train', accuracy }, { epoch, split: 'test', accuracy: testAccuracy },
+  ]);
 
+  mkdirSync(OUT, { recursive: true });
+  mkdirSync(dirname(checkpoint), { recursive: true });
+  const history = join(OUT, 'mnist-history.json');
+  writeFileSync(history, `${JSON.stringify({ dtype, epochs: log }, null, 2)}\n`);
   tg.save(model, checkpoint, { metadata: { epochs: String(epochs), test_accuracy: testAcc.toFixed(4), model: '784-128-10 MLP' } });
   const plots = [
     ...(await savePlot('mnist-loss', {
@@ -134,7 +146,7 @@ async function train(epochs: number, checkpoint: string): Promise<void> {
     })),
   ];
   const rel = (p: string) => relative(process.cwd(), p);
-  console.log(`trained ${epochs} epochs in ${seconds.toFixed(1)}s; wrote ${rel(checkpoint)}, ${plots.map(rel).join(', ')}`);
+  console.log(`trained ${epochs} epochs in ${seconds.toFixed(1)}s; wrote ${[checkpoint, history, ...plots].map(rel).join(', ')}`);
   console.log(`test accuracy: ${testAcc.toFixed(4)}`);
 }
 
@@ -164,7 +176,7 @@ function predict(which: string, checkpoint: string): void {
   model.eval();
   const [image, label] = test.getItem(index);
   const probs = tg.noGrad(() => model.forward(image.unsqueeze(0)).softmax(1).squeeze(0));
-  const digit = probs.argmax().item() as number;
+  const digit = probs.argmax().item();
   console.log(ascii(images.select(0, test.indices[index])));
   console.log(`test image ${index}: predicted ${digit} (p = ${(probs.tolist() as number[])[digit].toFixed(3)}), label ${String(label.item())}`);
 }
@@ -172,7 +184,7 @@ function predict(which: string, checkpoint: string): void {
 async function main(): Promise<void> {
   const opts = options();
   if (opts.predict !== undefined) predict(opts.predict, opts.checkpoint);
-  else await train(opts.epochs, opts.checkpoint);
+  else await train(opts.epochs, opts.checkpoint, opts.dtype);
 }
 
 main().catch((e: unknown) => {

@@ -39,7 +39,7 @@ const losses: { step: number; loss: number }[] = [];
 for (let t = 0; t < 100; t++) {
   const prediction = net.forward(x);
   const loss = lossFunc.forward(prediction, y);
-  losses.push({ step: t, loss: loss.item() as number });
+  losses.push({ step: t, loss: loss.item() });
 
   optimizer.zeroGrad(); // clear gradients for this step
   loss.backward(); // backpropagation
@@ -47,7 +47,7 @@ for (let t = 0; t < 100; t++) {
 
   if (t % 10 === 0) {
     const fit = prediction.detach().reshape(-1).tolist() as number[];
-    const label = `step ${t}: Loss=${(loss.item() as number).toFixed(4)}`;
+    const label = `step ${t}: Loss=${loss.item().toFixed(4)}`;
     console.log(label);
     xs.forEach((xi, i) => snapshots.push({ step: label, x: xi, y: ys[i], fit: fit[i] }));
   }

@@ -30,7 +30,7 @@ for (const [act, f] of Object.entries(activations)) {
       const w = tg.empty(WIDTH, WIDTH); // [out, in], as nn.Linear holds it
       init(w);
       h = f(h.mm(w.t()));
-      const std = h.std().item() as number;
+      const std = h.std().item();
       stds.push(std);
       rows.push({ activation: act, init: name, layer, std });
     }

@@ -35,6 +35,8 @@ export interface NativeBackendInfo {
   blas: string;
   blasConfig: string;
   blasCoreType: string;
+  /** The kernel set OPENBLAS_CORETYPE named that this CPU cannot run, replaced by OpenBLAS's own choice ('' if none). */
+  blasCoreReplaced: string;
   blasThreads: number;
   cpuVendor: string;
   avx2: boolean;
@@ -91,7 +93,7 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
   };
 
 /** Who chose OpenBLAS's kernel set: the user (OPENBLAS_CORETYPE), tensorgrad, or OpenBLAS itself. */
-export let blasCoreChoice: 'user' | 'tensorgrad' | 'openblas' = 'openblas';
+export let blasCoreChoice = 'openblas' as 'user' | 'tensorgrad' | 'openblas';
 
 /**
  * OpenBLAS picks its kernels by CPU model, and the versions distributions ship do not know recent
@@ -165,3 +167,17 @@ const addon = load();
 export const native: Native & { meta: Float64Array } = Object.assign(addon, {
   meta: addon.init({ ShapeError, DTypeError, IndexError }),
 });
+
+// /proc/cpuinfo describes the host, not the CPU, under an emulator (qemu-user), and a user may
+// name kernels this CPU cannot run: the addon then went back to OpenBLAS's own detection.
+const { blasCoreReplaced, blasCoreType } = native.backendInfo();
+if (blasCoreReplaced !== '') {
+  if (blasCoreChoice === 'user') {
+    process.emitWarning(
+      `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? ''} names OpenBLAS kernels (${blasCoreReplaced}) that this CPU cannot run; ` +
+        `using the ones OpenBLAS picks for it (${blasCoreType})`,
+      'UserWarning',
+    );
+  }
+  blasCoreChoice = 'openblas';
+}

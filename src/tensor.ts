@@ -273,12 +273,17 @@ export class Tensor {
 
   // ---- values out --------------------------------------------------------------------------------
 
-  /** The value of a one-element tensor: a number (a boolean for bool tensors). */
-  item(): number | boolean {
+  /**
+   * The value of a one-element tensor as a number; a bool tensor gives a boolean, typed with
+   * `item<boolean>()`. int64 values beyond 2^53 are rounded to the nearest number.
+   * @example const loss: number = lossTensor.item();
+   * @example if (x.isnan().any().item<boolean>()) throw new Error('NaN');
+   */
+  item<T extends number | boolean = number>(): T {
     const n = this.numel();
-    if (n !== 1) throw new ShapeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    if (n !== 1) throw new ShapeError(`item() needs a tensor with one element, but this one has ${n} (shape [${this.shape.join(', ')}])`);
     const v = this._storage.data[this._offset];
-    return this.dtype === 'bool' ? v !== 0 : Number(v);
+    return (this.dtype === 'bool' ? v !== 0 : Number(v)) as T;
   }
 
   /** The values as nested arrays (a number for a 0-d tensor; booleans for bool tensors). */
@@ -302,6 +307,15 @@ export class Tensor {
 
   toString(): string {
     return formatTensor(this, this._gradFn?.name ?? null);
+  }
+
+  /**
+   * What JSON.stringify writes for a tensor: its dtype, shape and values as nested arrays
+   * (tolist()); int64 values beyond 2^53 are rounded to the nearest number.
+   * @example JSON.stringify({ w: tg.tensor([[1, 2]]) }) // '{"w":{"dtype":"float32","shape":[1,2],"data":[[1,2]]}}'
+   */
+  toJSON(): { dtype: DType; shape: number[]; data: NestedList } {
+    return { dtype: this.dtype, shape: [...this.shape], data: this.tolist() };
   }
 
   // ---- dtype ---------------------------------------------------------------------------------
@@ -478,7 +492,7 @@ export class Tensor {
   /** Whether both tensors have the same shape and values (torch.equal). */
   equal(other: Tensor): boolean {
     return this.shape.length === other.shape.length && this.shape.every((s, i) => s === other.shape[i]) &&
-      (this.numel() === 0 || (this.eq(other).all().item() as boolean));
+      (this.numel() === 0 || (this.eq(other).all().item<boolean>()));
   }
 
   /** Whether |this - other| <= atol + rtol * |other| everywhere (torch.allclose). */
@@ -487,7 +501,7 @@ export class Tensor {
     const a = this.double(), b = other.double();
     let close = a.sub(b).abs().le(b.abs().mul(rtol).add(atol)).logicalOr(a.eq(b));
     if (opts?.equalNan) close = close.logicalOr(a.ne(a).logicalAnd(b.ne(b)));
-    return close.all().item() as boolean;
+    return close.all().item<boolean>();
   }
 
   /** this where cond is true, other elsewhere. */

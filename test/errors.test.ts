@@ -50,8 +50,8 @@ describe('errors', () => {
   });
 
   it('item() on more than one element', () => {
-    expect(() => tg.zeros(2).item()).toThrow('a Tensor with 2 elements cannot be converted to Scalar');
-    expect(() => tg.zeros(0).item()).toThrow('a Tensor with 0 elements cannot be converted to Scalar');
+    expect(() => tg.zeros(2).item()).toThrow('item() needs a tensor with one element, but this one has 2 (shape [2])');
+    expect(() => tg.zeros(0).item()).toThrow('item() needs a tensor with one element, but this one has 0 (shape [0])');
     expect(tg.tensor([[3.5]]).item()).toBe(3.5);
     expect(tg.tensor(true).item()).toBe(true);
   });

@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { loadFixture } from './helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DRIFT_FACTOR, driftBound, loadFixture } from './helpers';
 
 const root = join(__dirname, '..');
 const run = (file: string, ...args: string[]) =>
@@ -15,9 +15,34 @@ const fail = (file: string, ...args: string[]) => {
   return { status: r.status, stderr: r.stderr };
 };
 const out = join(root, 'examples', 'out');
+interface Epoch { loss: number; accuracy: number; testAccuracy: number }
+interface MnistRun { epochs: Epoch[]; drift: { nudges: number; loss: number[]; accuracy: number[]; testAccuracy: number[] } }
+const mnist = loadFixture<{ float32: MnistRun; float64: MnistRun; predict17: { digit: number; label: number } }>('mnist.json');
+const readHistory = () => JSON.parse(readFileSync(join(out, 'mnist-history.json'), 'utf8')) as { dtype: string; epochs: Epoch[] };
+
+/**
+ * The last MNIST run's history against PyTorch's same training (scripts/fixtures/mnist.py): each
+ * epoch's mean loss within the drift bound, and the accuracies within DRIFT_FACTOR times PyTorch's
+ * own drift or one image, whichever is more (accuracy moves in whole images).
+ */
+function expectMnistLikePyTorch(dtype: 'float32' | 'float64'): void {
+  const history = readHistory(), want = mnist[dtype];
+  expect(history.dtype).toBe(dtype);
+  expect(want.drift.nudges).toBeGreaterThanOrEqual(16);
+  expect(history.epochs.length).toBe(want.epochs.length);
+  history.epochs.forEach((got, i) => {
+    const w = want.epochs[i], d = want.drift;
+    expect(Math.abs(got.loss - w.loss) / w.loss, `epoch ${i + 1} loss`).toBeLessThanOrEqual(driftBound(d.loss[i], dtype));
+    expect(Math.abs(got.accuracy - w.accuracy), `epoch ${i + 1} accuracy`).toBeLessThanOrEqual(DRIFT_FACTOR * Math.max(d.accuracy[i], 1 / 8000) + 1e-12);
+    expect(Math.abs(got.testAccuracy - w.testAccuracy), `epoch ${i + 1} test accuracy`).toBeLessThanOrEqual(DRIFT_FACTOR * Math.max(d.testAccuracy[i], 1 / 2000) + 1e-12);
+  });
+}
+
 const isPng = (p: string) => readFileSync(p).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
 describe('examples', () => {
+  beforeAll(() => rmSync(out, { recursive: true, force: true })); // as on a fresh clone
+
   it('scalar-autograd prints the three gradients', () => {
     expect(run('scalar-autograd.ts').trim().split('\n')).toEqual(['tensor([2.])', 'tensor([1.])', 'tensor([1.])']);
   });
@@ -35,9 +60,11 @@ describe('examples', () => {
     expect(Number(run('linear-regression.ts').trim())).toBeCloseTo(2, 5);
   });
 
-  it('linear-no-bias prints the cost and the parameter', () => {
-    const s = run('linear-no-bias.ts');
-    expect(s).toContain('Parameter containing:\ntensor([[1.9975]], requires_grad=True)');
+  it('linear-no-bias prints the cost and the parameter, and no warning (it shows the current API)', () => {
+    const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'linear-no-bias.ts')], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Parameter containing:\ntensor([[1.9975]], requires_grad=True)');
+    expect(r.stderr).toBe('');
   });
 
   it('regression prints the net and writes its plots', () => {
@@ -52,6 +79,7 @@ describe('examples', () => {
   });
 
   it('weight-init shows the four behaviours and writes its plot', () => {
+    rmSync(out, { recursive: true, force: true });
     const s = run('weight-init.ts');
     expect(s).toContain('symmetry never breaks');
     expect(existsSync(join(out, 'weight-init.svg'))).toBe(true);
@@ -64,25 +92,17 @@ describe('examples', () => {
     expect(s.match(/identical/g)!.length).toBeGreaterThan(10);
   });
 
-  it('mnist trains to PyTorch\'s numbers, writes plots and a checkpoint, and predicts from it', () => {
-    const fixture = loadFixture<{ epochs: { loss: number; accuracy: number; testAccuracy: number }[]; predict17: { digit: number; label: number } }>('mnist.json');
+  it('mnist trains as PyTorch does, writes plots, its history and a checkpoint, and predicts from it', () => {
+    rmSync(out, { recursive: true, force: true }); // the example makes the folder it writes into
     const lines = run('mnist.ts').trim().split('\n');
-    const epochs = lines.filter((l) => l.startsWith('epoch')).map((l) => {
-      const m = /loss ([\d.]+) \| acc ([\d.]+) \| \d+ steps\/s \| [\d.]+s \| test acc ([\d.]+)/.exec(l);
-      expect(m, l).not.toBeNull();
-      return m!.slice(1).map(Number);
-    });
-    expect(epochs.length).toBe(fixture.epochs.length);
-    epochs.forEach(([loss, acc, testAcc], i) => {
-      const want = fixture.epochs[i];
-      expect(Math.abs(loss - want.loss)).toBeLessThanOrEqual(5e-5 + 1e-3 * want.loss);
-      // float32 sums in a different order move a few near-ties: allow two images either way
-      expect(Math.abs(acc - want.accuracy)).toBeLessThanOrEqual(2 / 8000 + 1e-9);
-      expect(Math.abs(testAcc - want.testAccuracy)).toBeLessThanOrEqual(2 / 2000 + 1e-9);
-    });
+    const epochs = lines.filter((l) => l.startsWith('epoch'));
+    expect(epochs.length).toBe(10);
+    epochs.forEach((l) => expect(l).toMatch(/^epoch +\d+\/10 \| loss [\d.]+ \| acc [\d.]+ \| \d+ steps\/s \| [\d.]+s \| test acc [\d.]+$/));
+    expectMnistLikePyTorch('float32');
     const last = lines[lines.length - 1];
     expect(last).toMatch(/^test accuracy: 0\.9\d{3}$/);
-    expect(Number(last.split(': ')[1])).toBeGreaterThanOrEqual(0.95);
+    expect(Number(last.split(': ')[1])).toBe(Number(readHistory().epochs[9].testAccuracy.toFixed(4)));
+    expect(Number(last.split(': ')[1])).toBeGreaterThanOrEqual(0.94);
     for (const name of ['mnist-loss', 'mnist-accuracy']) {
       expect(readFileSync(join(out, `${name}.svg`), 'utf8')).toContain('<svg');
       expect(isPng(join(out, `${name}.png`))).toBe(true);
@@ -92,22 +112,8 @@ describe('examples', () => {
     const predicted = run('mnist.ts', '--predict', '17').trimEnd().split('\n');
     expect(predicted.length).toBe(29); // 28 rows of pixels and the verdict
     expect(predicted.join('\n')).toMatch(/[@%#]/);
-    expect(predicted[28]).toMatch(new RegExp(`^test image 17: predicted ${fixture.predict17.digit} \\(p = [\\d.]+\\), label ${fixture.predict17.label}$`));
-  }, 60000);
+    expect(predicted[28]).toMatch(new RegExp(`^test image 17: predicted ${mnist.predict17.digit} \\(p = [\\d.]+\\), label ${mnist.predict17.label}$`));
 
-  it('mnist fails clearly on a bad index or checkpoint', () => {
-    const bad = [
-      [['--predict', '2000'], /--predict needs an index of a test image, 0 to 1999; got '2000'/],
-      [['--predict=-1'], /got '-1'/],
-      [['--predict', 'x'], /got 'x'/],
-      [['--predict', '1', '--checkpoint', join(tmpdir(), 'tensorgrad-no-such.safetensors')], /no checkpoint at .*: run `npm run mnist` first/],
-      [['--epochs', '0'], /--epochs must be a positive integer/],
-    ] as const;
-    for (const [args, message] of bad) {
-      const r = fail('mnist.ts', ...args);
-      expect(r.status, args.join(' ')).toBe(1);
-      expect(r.stderr).toMatch(message);
-    }
     const corrupt = join(tmpdir(), `tensorgrad-corrupt-${process.pid}.safetensors`);
     writeFileSync(corrupt, readFileSync(join(out, 'mnist.safetensors')).subarray(0, 300));
     const r = fail('mnist.ts', '--predict', '1', '--checkpoint', corrupt);
@@ -115,5 +121,28 @@ describe('examples', () => {
     expect(r.stderr).toMatch(/mnist: cannot use the checkpoint .*safetensors/);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
     rmSync(corrupt);
+  }, 60000);
+
+  it('mnist in float64 follows PyTorch\'s float64 run over all 10 epochs', () => {
+    const checkpoint = join(tmpdir(), `tensorgrad-mnist64-${process.pid}.safetensors`);
+    run('mnist.ts', '--dtype', 'float64', '--checkpoint', checkpoint);
+    expectMnistLikePyTorch('float64');
+    rmSync(checkpoint);
+  }, 60000);
+
+  it('mnist fails clearly on a bad index, option or checkpoint', () => {
+    const bad = [
+      [['--predict', '2000'], /--predict needs an index of a test image, 0 to 1999; got '2000'/],
+      [['--predict=-1'], /got '-1'/],
+      [['--predict', 'x'], /got 'x'/],
+      [['--predict', '1', '--checkpoint', join(tmpdir(), 'tensorgrad-no-such.safetensors')], /no checkpoint at .*: run `npm run mnist` first/],
+      [['--epochs', '0'], /--epochs must be a positive integer/],
+      [['--dtype', 'int64'], /--dtype must be float32 or float64, got 'int64'/],
+    ] as const;
+    for (const [args, message] of bad) {
+      const r = fail('mnist.ts', ...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
   }, 60000);
 });

@@ -72,4 +72,45 @@ describe('the built package', () => {
     expect(broken.stderr).toContain('Rebuild it with `npm rebuild tensorgrad`');
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('publishes types without internals: no underscore members, nothing marked @internal', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.d.ts')) files.push(join(dir, e.name));
+      }
+    };
+    walk(join(root, 'dist'));
+    expect(files.length).toBeGreaterThan(10);
+    const leaks = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
+      .filter((l) => /^\s+(?:(?:readonly|static|private|protected)\s+)*_\w*[?!]?\s*[:(<=]/.test(l) || l.includes('@internal'))
+      .map((l) => `${f.slice(root.length + 1)}: ${l.trim()}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('types item() as a number, and item<boolean>() for bool tensors, in user code', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'tensorgrad-types-'));
+    fs.writeFileSync(join(dir, 'user.ts'), [
+      `import * as tg from ${JSON.stringify(join(root, 'dist', 'index'))};`,
+      'const loss: number = tg.tensor([1, 2]).sum().item();',
+      'const ok: boolean = tg.tensor([1, 2]).gt(0).all().item<boolean>();',
+      'const json: string = JSON.stringify({ t: tg.tensor([1]) });',
+      'console.log(loss, ok, json);',
+    ].join('\n'));
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), join(dir, 'user.ts')], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('JSON.stringify gives a tensor\'s dtype, shape and values, not its internals', () => {
+    const out = run(['-e', 'const tg = require("."); console.log(JSON.stringify({ t: tg.tensor([[1, 2]], { requiresGrad: true }), i: tg.tensor([3], { dtype: "int64" }), b: tg.tensor(true) }))']);
+    expect(JSON.parse(out)).toEqual({
+      t: { dtype: 'float32', shape: [1, 2], data: [[1, 2]] },
+      i: { dtype: 'int64', shape: [1], data: [3] },
+      b: { dtype: 'bool', shape: [], data: true },
+    });
+  });
 });

@@ -4,8 +4,15 @@
 #include "args.h"
 #include "binding.h"
 
+#include <mutex>
+
 namespace tg {
 namespace {
+
+// The kernel set blas_replace_unrunnable_core() replaced, once per process (the BLAS library is
+// shared by every instance of the addon), before the first instance's first product.
+std::once_flag core_checked;
+std::string replaced_core;
 
 Napi::Value backend_info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -15,6 +22,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("blas", blas.name);
   o.Set("blasConfig", blas.config);
   o.Set("blasCoreType", blas.core);
+  o.Set("blasCoreReplaced", replaced_core);
   o.Set("blasThreads", blas.threads);
   o.Set("cpuVendor", cpu.vendor);
   o.Set("avx2", cpu.avx2 && cpu.fma);
@@ -34,6 +42,7 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value init(const Napi::CallbackInfo& info) {
+  std::call_once(core_checked, [] { replaced_core = blas_replace_unrunnable_core(); });
   Napi::Value meta = init_instance(info);
   set_kernel_threads(info.Env(), blas_info().threads);  // as many as the BLAS library starts with
   return meta;

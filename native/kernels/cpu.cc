@@ -29,6 +29,7 @@ CpuInfo cpu_info() {
   }
   const bool os_avx = (xcr0 & 0x6) == 0x6;       // XMM and YMM state
   const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;  // plus opmask and ZMM state
+  info.avx = os_avx && ((c >> 28) & 1);
   if (max_leaf >= 7) {
     __cpuid_count(7, 0, a, b, c, d);
     info.avx2 = os_avx && ((b >> 5) & 1);

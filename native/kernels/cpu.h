@@ -6,7 +6,8 @@ namespace tg {
 
 struct CpuInfo {
   std::string vendor;  // "AuthenticAMD", "GenuineIntel", ... or the architecture name
-  bool avx2 = false, fma = false, avx512 = false;  // avx512: F, BW, DQ and VL, enabled by the OS
+  bool avx = false, avx2 = false, fma = false;  // each enabled by the OS (XSAVE state) too
+  bool avx512 = false;                          // F, BW, DQ and VL, enabled by the OS
 };
 CpuInfo cpu_info();
 

@@ -1,9 +1,12 @@
 #include "gemm.h"
 
+#include "cpu.h"
 #include "dtype.h"
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
+#include <initializer_list>
 #include <type_traits>
 #include <vector>
 
@@ -20,6 +23,16 @@
 #elif defined(TG_BLAS_CBLAS)
 #include <cblas.h>
 #define TG_HAVE_BLAS 1
+#endif
+
+#if defined(TG_BLAS_OPENBLAS)
+// OpenBLAS's kernel-set selection (driver/others/dynamic.c, present in DYNAMIC_ARCH builds): quit
+// forgets the set in use, init picks one again (OPENBLAS_CORETYPE, else its CPU detection). Weak,
+// so that a build against an OpenBLAS without them still links; they are then null.
+extern "C" {
+void gotoblas_dynamic_init(void) __attribute__((weak));
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+}
 #endif
 
 namespace tg {
@@ -155,6 +168,31 @@ BlasInfo blas_info() {
   info.name = "none";
 #endif
   return info;
+}
+
+std::string blas_replace_unrunnable_core() {
+#if defined(TG_BLAS_OPENBLAS)
+  const std::string core = openblas_get_corename();
+  const CpuInfo cpu = cpu_info();
+  const auto is = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names)
+      if (core == n) return true;
+    return false;
+  };
+  const bool runnable = !(is({"SkylakeX", "Cooperlake", "SapphireRapids"}) && !cpu.avx512) &&
+                        !(is({"Haswell", "Zen", "Excavator"}) && !(cpu.avx2 && cpu.fma)) &&
+                        !(is({"Sandybridge", "Bulldozer", "Piledriver", "Steamroller"}) && !cpu.avx);
+  if (runnable || gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return "";
+  const char* set = std::getenv("OPENBLAS_CORETYPE");
+  const std::string named = set != nullptr ? set : "";
+  unsetenv("OPENBLAS_CORETYPE");
+  gotoblas_dynamic_quit();
+  gotoblas_dynamic_init();
+  if (set != nullptr) setenv("OPENBLAS_CORETYPE", named.c_str(), 1);  // as the user left it
+  return core;
+#else
+  return "";
+#endif
 }
 
 void blas_set_num_threads(int n) {

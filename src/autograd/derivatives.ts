@@ -173,7 +173,7 @@ const reductions = {
       const x = t(a);
       const gk = unreduce(g, dims, keepdim), ok = unreduce(out, dims, keepdim);
       const zeros = x.eq(0);
-      if (!(zeros.any().item() as boolean)) return [gk.mul(ok).div(x)];
+      if (!(zeros.any().item<boolean>())) return [gk.mul(ok).div(x)];
       // With zeros: an element's gradient is the product of the others, non-zero only where it
       // is the single zero of its group.
       const nonzeroProd = x.where(zeros.logicalNot(), 1).prod(dims, true);

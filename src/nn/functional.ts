@@ -361,7 +361,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
       `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
     );
   }
-  if (input.numel() > 0 && (input.lt(0).logicalOr(input.gt(1)).any().item() as boolean)) {
+  if (input.numel() > 0 && (input.lt(0).logicalOr(input.gt(1)).any().item<boolean>())) {
     throw new RangeError('all elements of input should be between 0 and 1');
   }
   const logx = input.log().clamp({ min: -100 });

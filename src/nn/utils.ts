@@ -26,7 +26,7 @@ export function clipGradNorm_(parameters: Parameters, maxNorm: number, opts: { n
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {
     const total = stack(grads.map((g) => g.norm(normType))).norm(normType);
-    if (opts.errorIfNonfinite && !Number.isFinite(total.item() as number)) {
+    if (opts.errorIfNonfinite && !Number.isFinite(total.item())) {
       throw new Error(
         `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
           'To disable this error and scale the gradients by the non-finite norm anyway, set `errorIfNonfinite: false`',

@@ -126,7 +126,7 @@ function checkFillValue(value: TensorLike): number {
         `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.shape.length} dimension(s).`,
       );
     }
-    return scalarNumber(value.item() as number | boolean);
+    return scalarNumber(value.item<number | boolean>());
   }
   return scalarNumber(value);
 }

@@ -80,7 +80,7 @@ describe('convolution', () => {
       const loss = tg.F.crossEntropy(net.forward(x) as tg.Tensor, y);
       loss.backward();
       opt.step();
-      losses.push(loss.item() as number);
+      losses.push(loss.item());
     }
     expect(losses[29]).toBeLessThan(losses[0] * 0.5);
   });

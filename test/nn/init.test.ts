@@ -28,15 +28,15 @@ describe('nn.init', () => {
     init.xavierUniform_(w, 2);
     const a = 2 * Math.sqrt(6 / 1000);
     expect(w.abs().amax().item()).toBeLessThanOrEqual(a);
-    close(w.std().item() as number, 2 * Math.sqrt(2 / 1000));
+    close(w.std().item(), 2 * Math.sqrt(2 / 1000));
     init.xavierNormal_(w);
-    close(w.std().item() as number, Math.sqrt(2 / 1000));
+    close(w.std().item(), Math.sqrt(2 / 1000));
     init.kaimingUniform_(w, { nonlinearity: 'relu' });
     expect(w.abs().amax().item()).toBeLessThanOrEqual(Math.SQRT2 * Math.sqrt(3 / 400));
-    close(w.std().item() as number, Math.SQRT2 / Math.sqrt(400));
+    close(w.std().item(), Math.SQRT2 / Math.sqrt(400));
     init.kaimingNormal_(w, { mode: 'fan_out', nonlinearity: 'relu' });
-    close(w.std().item() as number, Math.SQRT2 / Math.sqrt(600));
-    close(Math.abs(w.mean().item() as number) + 1, 1, 0.01);
+    close(w.std().item(), Math.SQRT2 / Math.sqrt(600));
+    close(Math.abs(w.mean().item()) + 1, 1, 0.01);
   });
 
   it('constant, zeros, ones, uniform, normal fill in place without recording', () => {
@@ -50,7 +50,7 @@ describe('nn.init', () => {
     init.uniform_(p, -1, 1);
     expect(p.abs().amax().item()).toBeLessThanOrEqual(1);
     init.normal_(p, 5, 0.01);
-    close(p.mean().item() as number, 5, 0.01);
+    close(p.mean().item(), 5, 0.01);
     expect(p.isLeaf).toBe(true);
     expect(p.gradFn).toBeNull();
   });

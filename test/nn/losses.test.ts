@@ -70,7 +70,7 @@ describe('loss modules and errors', () => {
     const x32 = logits.clone().requiresGrad_(), x64 = logits.double().requiresGrad_();
     const l32 = F.crossEntropy(x32, labels), l64 = F.crossEntropy(x64, labels);
     expect(l32.dtype).toBe('float32');
-    expect(l32.item()).toBeCloseTo(l64.item() as number, 5);
+    expect(l32.item()).toBeCloseTo(l64.item(), 5);
     expect(F.crossEntropy(x32, labels.int()).item()).toBe(l32.item());
     l32.backward();
     l64.backward();
@@ -101,7 +101,7 @@ describe('loss modules and errors', () => {
     const d = new nn.Dropout(0.5);
     const x = tg.ones(1000);
     const y = d.forward(x);
-    const kept = y.ne(0).sum().item() as number;
+    const kept = y.ne(0).sum().item();
     expect(kept).toBeGreaterThan(400);
     expect(kept).toBeLessThan(600);
     expect(y.amax().item()).toBe(2);

@@ -112,7 +112,7 @@ describe('nn.Module', () => {
     expect(layer.weight.abs().amax().item()).toBeLessThanOrEqual(bound);
     expect(layer.bias!.abs().amax().item()).toBeLessThanOrEqual(bound);
     // kaiming_uniform(a = sqrt 5): U(-b, b) with b = 1/sqrt(fan_in): std b/sqrt(3)
-    expect(Math.abs((layer.weight.std().item() as number) - bound / Math.sqrt(3)) / (bound / Math.sqrt(3))).toBeLessThan(0.02);
+    expect(Math.abs((layer.weight.std().item()) - bound / Math.sqrt(3)) / (bound / Math.sqrt(3))).toBeLessThan(0.02);
     expect(new nn.Linear(3, 2, { dtype: 'float64' }).weight.dtype).toBe('float64');
   });
 

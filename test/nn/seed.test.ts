@@ -45,7 +45,7 @@ describe('seed: nn.Module regression (Net, SGD lr 0.2, MSELoss, 100 steps)', () 
     f.losses.forEach((want, t) => {
       const prediction = net.forward(x);
       const loss = lossFunc.forward(prediction, y);
-      expect(rel(loss.item() as number, want), `step ${t}`).toBeLessThan(1e-5);
+      expect(rel(loss.item(), want), `step ${t}`).toBeLessThan(1e-5);
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
@@ -69,7 +69,7 @@ describe('seed: Linear(1, 1, bias=False) with summed MSE (sizeAverage false), SG
     for (let epoch = 0; epoch < 20; epoch++) {
       const yPred = model.forward(xData);
       const loss = criterion.forward(yPred, yData);
-      cost.push(loss.item() as number);
+      cost.push(loss.item());
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();

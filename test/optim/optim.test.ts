@@ -20,7 +20,7 @@ describe('optimizers against PyTorch (200 steps, rel 1e-4)', () => {
     const sign = run.options.maximize ? -1 : 1; // maximizing the negated loss descends it
     run.losses.forEach((want, t) => {
       const loss = F.mseLoss(model.forward(x) as tg.Tensor, y).mul(sign);
-      expect(Math.abs((loss.item() as number) - want) / Math.abs(want), `step ${t}`).toBeLessThan(1e-4);
+      expect(Math.abs(loss.item() - want) / Math.abs(want), `step ${t}`).toBeLessThan(1e-4);
       opt.zeroGrad();
       loss.backward();
       opt.step();
@@ -37,7 +37,7 @@ describe('optimizers against PyTorch (200 steps, rel 1e-4)', () => {
     expect(opt.paramGroups[1].momentum).toBe(0.9);
     fixture.groups.losses.forEach((want, t) => {
       const loss = F.mseLoss(model.forward(x) as tg.Tensor, y);
-      expect(Math.abs((loss.item() as number) - want) / want, `step ${t}`).toBeLessThan(1e-4);
+      expect(Math.abs(loss.item() - want) / want, `step ${t}`).toBeLessThan(1e-4);
       opt.zeroGrad();
       loss.backward();
       opt.step();
