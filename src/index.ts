@@ -4,6 +4,7 @@
  * import * as tg from 'tensorgrad';
  * const x = tg.randn(64, 1000), w = tg.randn(1000, 100);
  * console.log(x.mm(w).clamp(0).shape); // [64, 100]
+ * @module
  */
 export { Tensor } from './tensor';
 export type { NestedList, VarOptions } from './tensor';
@@ -17,6 +18,7 @@ export {
 } from './ops/creation';
 export type { NestedArray, TensorOptions } from './ops/creation';
 export type { Scalar, TensorLike } from './ops/common';
+export type { ClampBounds } from './ops/unary';
 export type { Dims } from './ops/reduce';
 export type { IndexSpec } from './ops/view';
 export { cat, stack } from './ops/join';

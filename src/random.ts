@@ -154,6 +154,7 @@ function floatTensor(args: readonly unknown[]): { t: Tensor; opts: RandomOptions
   return { t: emptyTensor(shape, dtype), opts };
 }
 
+/** A shape as one array or as separate sizes, optionally followed by options. @inline */
 type RandomArgs = [shape: readonly number[], opts?: RandomOptions] | [...sizes: number[]] | [...sizes: number[], opts: RandomOptions];
 
 /**

@@ -26,6 +26,7 @@ import * as random from './random';
 import * as rearrange from './ops/rearrange';
 import * as windows from './ops/im2col';
 
+/** Sizes given as one array or as separate numbers. @inline */
 type Sizes = [readonly number[]] | number[];
 
 function sizesOf(args: Sizes): number[] {
@@ -42,6 +43,15 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
+/**
+ * An n-dimensional array of one dtype (float32, float64, int32, int64 or bool), as torch.Tensor.
+ * Ops on tensors that require grad are recorded, and backward() computes gradients into the
+ * leaves' .grad. Methods are torch.Tensor's in camelCase; those ending in _ work in place.
+ * @example
+ * const x = tg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad?.tolist(); // [[2, 4], [6, 8]]
+ */
 export class Tensor {
   /** @internal */ readonly _storage: Storage;
   /** @internal Strides in elements. */ readonly _strides: readonly number[];

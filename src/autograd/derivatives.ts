@@ -11,6 +11,7 @@
 import type { WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
 
+/** An op input as recorded on its node. @inline */
 export type Saved = Tensor | number | boolean | bigint | null | undefined;
 
 export interface RuleInfo {

@@ -18,6 +18,7 @@ export interface GradcheckOptions {
   raiseException?: boolean;
 }
 
+/** The function checked: tensors in, a tensor or tensors out. @inline */
 type Fn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
 function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {

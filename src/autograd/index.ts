@@ -1,6 +1,7 @@
-/** tg.autograd: computing gradients without (or besides) .backward(). */
+/** tg.autograd: computing gradients without (or besides) .backward(). @module */
 export { backward, grad } from './api';
 export type { BackwardOptions, GradOptions } from './api';
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions } from './gradcheck';
 export { Node } from './graph';
+export type { GradHook, RemovableHandle } from './graph';

@@ -2,6 +2,7 @@
  * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
  * ops so that autograd differentiates them; softmax, logSoftmax and nllLoss are single kernels
  * (src/ops/softmax.ts, src/ops/nll_loss.ts). Semantics follow torch.nn.functional.
+ * @module
  */
 import { AutogradError, DTypeError, ShapeError } from '../errors';
 import { where } from '../ops/binary';
@@ -220,6 +221,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 }
 
 export { conv2d, maxPool2d } from './functional_conv';
+export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
 
 // ---- losses -----------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ function batched(x: Tensor, op: string): [Tensor, (y: Tensor) => Tensor] {
   return [x, (y) => y];
 }
 
+/** Options of conv2d and nn.Conv2d: each a size for both dims or [height, width]. */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;
@@ -66,6 +67,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   return unbatch(out.reshape(x.shape[0], oc, g.oh, g.ow));
 }
 
+/** Options of maxPool2d and nn.MaxPool2d: stride defaults to the kernel size. */
 export interface MaxPool2dOptions {
   stride?: Pair | null;
   padding?: Pair;

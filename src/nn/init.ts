@@ -1,12 +1,14 @@
 /**
  * nn.init: PyTorch's weight initialisation formulas (torch/nn/init.py), run without recording
  * the graph. Each fills the tensor in place and returns it.
+ * @module
  */
 import { noGrad } from '../autograd/grad_mode';
 import { ShapeError } from '../errors';
 import * as random from '../random';
 import type { Tensor } from '../tensor';
 
+/** @inline */
 type Gen = { generator?: random.Generator };
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'

@@ -1,4 +1,4 @@
-/** tg.nn.utils: gradient clipping (torch.nn.utils.clip_grad_norm_, clip_grad_value_). */
+/** tg.nn.utils: gradient clipping (torch.nn.utils.clip_grad_norm_, clip_grad_value_). @module */
 import { noGrad } from '../autograd/grad_mode';
 import { binaryReversed } from '../ops/binary';
 import { isTensor } from '../ops/common';
@@ -6,6 +6,7 @@ import { stack } from '../ops/join';
 import { tensor } from '../ops/creation';
 import type { Tensor } from '../tensor';
 
+/** A tensor or an iterable of tensors (e.g. module.parameters()). @inline */
 type Parameters = Tensor | Iterable<Tensor>;
 
 function gradsOf(parameters: Parameters, op: string): Tensor[] {

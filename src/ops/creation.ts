@@ -135,6 +135,7 @@ function fromStorage(storage: Storage, shape: number[]): Tensor {
 
 // ---- filled tensors -------------------------------------------------------------------------------
 
+/** A shape as one array or as separate sizes, optionally followed by options. @inline */
 type ShapeArgs = [shape: readonly number[], opts?: TensorOptions] | [...sizes: number[]] | [...sizes: number[], opts: TensorOptions];
 
 /** @example tg.zeros(2, 3) // also tg.zeros([2, 3], { dtype: 'float64' }) */

@@ -49,6 +49,7 @@ export function castError(result: DType, out: DType): DTypeError {
   return new DTypeError(`result type ${scalarName(result)} can't be cast to the desired output type ${scalarName(out)}`);
 }
 
+/** clamp's bounds as one object, e.g. x.clamp({ max: 1 }). */
 export interface ClampBounds {
   min?: Scalar | null;
   max?: Scalar | null;

@@ -49,7 +49,10 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 }
 
-/** @example const opt = new optim.Adam(model.parameters(), { lr: 1e-3 }); */
+/**
+ * Adam (torch.optim.Adam), with L2 weight decay added to the gradient and optional AMSGrad.
+ * @example const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
 

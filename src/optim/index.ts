@@ -1,6 +1,6 @@
-/** tg.optim: optimizers. */
+/** tg.optim: optimizers. @module */
 export { Optimizer } from './optimizer';
-export type { Group, OptimizerStateDict, ParamState, Params } from './optimizer';
+export type { Group, OptimizerStateDict, ParamState, Params, StateValue } from './optimizer';
 export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
 export { Adam, AdamW } from './adam';

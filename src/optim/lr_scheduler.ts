@@ -3,6 +3,7 @@
  * lr by PyTorch's formula, in PyTorch's order of float operations (most multiply the group's
  * current lr), so the values are PyTorch's but for the last bits where V8's cos and pow round
  * differently from the C library's.
+ * @module
  */
 import { Optimizer } from './optimizer';
 
@@ -102,7 +103,8 @@ function checkInt(v: unknown, what: string): number {
   return v;
 }
 
-type LrLambda = (epoch: number) => number;
+/** LambdaLR's factor for an epoch: lr = initialLr * lrLambda(epoch). */
+export type LrLambda = (epoch: number) => number;
 
 /**
  * lr = initialLr * lrLambda(epoch), one function for all groups or one per group.

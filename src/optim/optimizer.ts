@@ -11,7 +11,9 @@ export type Group<H> = H & { params: Tensor[] };
 /** Parameters as PyTorch accepts them: an iterable of tensors, or of groups ({ params, ...options }). */
 export type Params<H> = Iterable<Tensor> | Iterable<Partial<H> & { params: Iterable<Tensor> }>;
 
+/** One entry of a parameter's optimizer state: a buffer, a step count, or null. */
 export type StateValue = Tensor | number | null;
+/** A parameter's optimizer state (e.g. SGD's momentumBuffer, Adam's step, expAvg, expAvgSq). */
 export type ParamState = Record<string, StateValue>;
 
 export interface OptimizerStateDict<H> {

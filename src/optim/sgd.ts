@@ -24,6 +24,7 @@ export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): voi
 }
 
 /**
+ * Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD).
  * @example const opt = new optim.SGD(net.parameters(), { lr: 0.2 }); ... opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<SGDOptions> {

@@ -2,6 +2,7 @@
  * tg.utils.data: datasets and minibatches, as torch.utils.data. A Dataset is anything with a
  * `length` and `getItem(i)` (an array serves too); a DataLoader walks it in batches, shuffled with
  * the same random draws PyTorch's DataLoader makes, so that a seeded script sees the same batches.
+ * @module
  */
 import { isTensor } from '../ops/common';
 import { tensor } from '../ops/creation';

@@ -1,2 +1,2 @@
-/** tg.utils: helpers around training, as torch.utils. */
+/** tg.utils: helpers around training, as torch.utils. @module */
 export * as data from './data';
