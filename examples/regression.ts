@@ -53,31 +53,62 @@ for (let t = 0; t < 100; t++) {
   }
 }
 
+// The points and the fitted curve, told apart by a legend ("data" and "fit").
+const fitSymbol = (then: string | number, otherwise: string | number) => ({ signal: `datum.value === 'fit' ? ${JSON.stringify(then)} : ${JSON.stringify(otherwise)}` });
+const colour = {
+  scale: { domain: ['data', 'fit'], range: ['#4c78a8', '#e45756'] },
+  legend: {
+    title: null,
+    encode: { symbols: { update: { shape: fitSymbol('stroke', 'circle'), stroke: { scale: 'color', field: 'value' }, strokeWidth: fitSymbol(4, 0) } } },
+  },
+};
 const fitLayers = (data: unknown[]) => ({
   data: { values: data },
   layer: [
-    { mark: { type: 'point', filled: true, size: 20, color: '#4c78a8' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-    { mark: { type: 'line', color: 'red', strokeWidth: 4 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'fit', type: 'quantitative' } } },
+    {
+      mark: { type: 'point', filled: true, size: 20, opacity: 0.8 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative', title: 'y' }, color: { datum: 'data', ...colour } },
+    },
+    {
+      mark: { type: 'line', strokeWidth: 4 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'fit', type: 'quantitative' }, color: { datum: 'fit', ...colour } },
+    },
   ],
 });
-const last = snapshots.filter((s) => s.step === snapshots[snapshots.length - 1].step);
+const lastStep = snapshots[snapshots.length - 1].step;
+const last = snapshots.filter((s) => s.step === lastStep);
+const steps = Number(/^step (\d+)/.exec(lastStep)![1]), lastLoss = losses[steps].loss;
 (async () => {
   const paths = [
-    ...(await savePlot('regression', { ...fitLayers(last), width: 420, height: 300, title: last[0].step })),
+    ...(await savePlot('regression', {
+      ...fitLayers(last),
+      width: 560,
+      height: 300,
+      title: {
+        text: `nn.Module regression: noisy y = x² data and the net's fit after ${steps} steps`,
+        subtitle: `Linear(1, 10) → ReLU → Linear(10, 1), SGD (lr 0.2); MSE loss ${lastLoss.toFixed(4)}`,
+      },
+    })),
     ...(await savePlot('regression-steps', {
       data: { values: snapshots },
       facet: { field: 'step', type: 'ordinal', title: null, sort: null },
       columns: 5,
       spec: { width: 160, height: 120, layer: fitLayers([]).layer },
-      title: 'Fit every 10 steps',
+      title: {
+        text: `nn.Module regression: the net's fit to noisy y = x² data every 10 steps, from step 0 to ${steps}`,
+        subtitle: 'each panel: the step and its MSE loss, as the example prints them',
+      },
     })),
     ...(await savePlot('regression-loss', {
       data: { values: losses },
       mark: 'line',
-      encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', title: 'MSE loss' } },
-      width: 420,
-      height: 260,
-      title: 'Training loss',
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'loss', type: 'quantitative', title: 'MSE loss' },
+      },
+      width: 560,
+      height: 300,
+      title: `nn.Module regression: MSE training loss at each of the ${losses.length} steps`,
     })),
   ];
   console.log(`plots: ${paths.join(', ')}`);

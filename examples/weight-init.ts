@@ -45,19 +45,26 @@ console.log('Xavier keeps tanh activations in a working range; He keeps ReLU act
 console.log('where Xavier lets them fade (ReLU zeroes half of each layer, which He\'s factor 2 makes up for).');
 console.log('(zeros are drawn at 1e-12 on the log scale; they are exactly 0.)');
 
+// Panels and legend in the order of the printed sections and rows (tanh, then relu; zeros to He), and
+// one tick format on both log axes (1e-4, 1e+0, 1e+2: the style of the printed numbers).
+const order = { activation: Object.keys(activations), init: Object.keys(inits) };
+const panel = (act: string) => `${act}: activation std per layer`;
 savePlot('weight-init', {
-  data: { values: rows.map((r) => ({ ...r, std: Math.max(r.std, 1e-12) })) },
-  facet: { column: { field: 'activation', type: 'nominal', title: null } },
+  data: { values: rows.map((r) => ({ ...r, panel: panel(r.activation), std: Math.max(r.std, 1e-12) })) },
+  facet: { column: { field: 'panel', type: 'nominal', title: null, sort: order.activation.map(panel), header: { labelFontSize: 13 } } },
   spec: {
     width: 320,
     height: 240,
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'layer', type: 'quantitative', title: 'layer' },
-      y: { field: 'std', type: 'quantitative', scale: { type: 'log' }, title: 'std of activations (log)' },
-      color: { field: 'init', type: 'nominal', title: 'initialisation' },
+      x: { field: 'layer', type: 'quantitative', title: 'layer', axis: { tickMinStep: 1 } },
+      y: { field: 'std', type: 'quantitative', scale: { type: 'log' }, axis: { format: '.0e' }, title: 'activation std (log scale)' },
+      color: { field: 'init', type: 'nominal', title: 'initialisation', sort: order.init, scale: { domain: order.init } },
     },
   },
   resolve: { scale: { y: 'independent' } },
-  title: 'Activation scale through a 10-layer network, by initialisation',
+  title: {
+    text: `Activation scale through a ${LAYERS}-layer network of width ${WIDTH}, by initialisation`,
+    subtitle: 'zeros are exactly 0 and are drawn at 1e-12',
+  },
 }).then((paths) => console.log(`\nplots: ${paths.join(', ')}`));

@@ -76,6 +76,13 @@ describe('examples', () => {
       expect(readFileSync(join(out, `${name}.svg`), 'utf8')).toContain('<svg');
       expect(isPng(join(out, `${name}.png`))).toBe(true);
     }
+    // the text of the plots' <text> elements (titles, legend and tick labels)
+    const texts = (name: string) => [...readFileSync(join(out, `${name}.svg`), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    for (const name of ['regression', 'regression-steps']) expect(texts(name)).toEqual(expect.arrayContaining(['data', 'fit'])); // the legend
+    expect(texts('regression')).toContain("nn.Module regression: noisy y = x² data and the net's fit after 90 steps");
+    expect(texts('regression-steps')).toContain("nn.Module regression: the net's fit to noisy y = x² data every 10 steps, from step 0 to 90");
+    expect(texts('regression-steps')).toContain(s.match(/step 90: Loss=0\.0\d+/)![0]); // the panels are labelled as printed
+    expect(texts('regression-loss')).toContain('nn.Module regression: MSE training loss at each of the 100 steps');
   });
 
   it('weight-init shows the four behaviours and writes its plot', () => {
@@ -84,6 +91,19 @@ describe('examples', () => {
     expect(s).toContain('symmetry never breaks');
     expect(existsSync(join(out, 'weight-init.svg'))).toBe(true);
     expect(isPng(join(out, 'weight-init.png'))).toBe(true);
+    const texts = [...readFileSync(join(out, 'weight-init.svg'), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]); // in document order
+    // the panels in the order of the printed sections, the legend in the order of the printed rows
+    const sections = [...s.matchAll(/^\w+: activation std per layer$/gm)].map((m) => m[0]);
+    expect(sections).toEqual(['tanh: activation std per layer', 'relu: activation std per layer']);
+    expect(texts.filter((t) => t.endsWith(': activation std per layer'))).toEqual(sections);
+    const inits = [...new Set([...s.matchAll(/^ {2}(.+?) +\d\.\d+e[+-]\d+/gm)].map((m) => m[1]))];
+    expect(inits).toEqual(['zeros', 'randn * 0.01', 'randn', 'Xavier', 'He']);
+    expect(texts.slice(texts.indexOf('zeros'), texts.indexOf('zeros') + inits.length)).toEqual(inits);
+    // one tick format on the log axes (1e-12 ... 1e+12); the layer axes count 1 to 10
+    const ticks = texts.filter((t) => /^[\d.,e+-]+$/.test(t));
+    expect(ticks.filter((t) => !/^([1-9]|10)$/.test(t) && !/^1e[+-]\d+$/.test(t))).toEqual([]);
+    expect(ticks).toEqual(expect.arrayContaining(['1e-12', '1e+0', '1e+12']));
+    expect(texts).toContain('Activation scale through a 10-layer network of width 500, by initialisation');
   });
 
   it('random-parity shows identical numbers', () => {
