@@ -27,18 +27,16 @@ interface DTypeInfo {
   readonly category: 0 | 1 | 2;
   /** Order within the promotion lattice. */
   readonly rank: number;
-  /** How PyTorch prints it. */
+  /** How PyTorch prints it (in a tensor's repr: dtype=torch.int64). Messages use the dtype's own name. */
   readonly torchName: string;
-  /** How PyTorch's C++ messages name it ("not implemented for 'Bool'"). */
-  readonly scalarName: string;
 }
 
 const INFO: Record<DType, DTypeInfo> = {
-  bool: { ctor: Uint8Array, itemsize: 1, category: 0, rank: 0, torchName: 'torch.bool', scalarName: 'Bool' },
-  int32: { ctor: Int32Array, itemsize: 4, category: 1, rank: 1, torchName: 'torch.int32', scalarName: 'Int' },
-  int64: { ctor: BigInt64Array, itemsize: 8, category: 1, rank: 2, torchName: 'torch.int64', scalarName: 'Long' },
-  float32: { ctor: Float32Array, itemsize: 4, category: 2, rank: 3, torchName: 'torch.float32', scalarName: 'Float' },
-  float64: { ctor: Float64Array, itemsize: 8, category: 2, rank: 4, torchName: 'torch.float64', scalarName: 'Double' },
+  bool: { ctor: Uint8Array, itemsize: 1, category: 0, rank: 0, torchName: 'torch.bool' },
+  int32: { ctor: Int32Array, itemsize: 4, category: 1, rank: 1, torchName: 'torch.int32' },
+  int64: { ctor: BigInt64Array, itemsize: 8, category: 1, rank: 2, torchName: 'torch.int64' },
+  float32: { ctor: Float32Array, itemsize: 4, category: 2, rank: 3, torchName: 'torch.float32' },
+  float64: { ctor: Float64Array, itemsize: 8, category: 2, rank: 4, torchName: 'torch.float64' },
 };
 
 const ALIASES: Record<string, DType> = {
@@ -69,10 +67,6 @@ export function isFloatingPoint(d: DType): boolean {
 
 export function torchName(d: DType): string {
   return INFO[d].torchName;
-}
-
-export function scalarName(d: DType): string {
-  return INFO[d].scalarName;
 }
 
 /** The dtype whose storage a typed array is, or undefined for other arrays. */

@@ -1,5 +1,8 @@
 /**
- * Error classes, worded as PyTorch words its errors.
+ * Error classes. Messages keep PyTorch's meaning (and its wording where it helps) but speak
+ * JavaScript: the camelCase option and function names users call (`{ retainGraph: true }`,
+ * indexSelect()), dtypes by tensorgrad's names (int64, not Long), shapes as [2, 3], null/true/false.
+ * What PyTorch prints on purpose (a tensor's or module's repr, gradFn names) stays PyTorch's.
  *
  * - ShapeError: shapes that do not fit (PyTorch's RuntimeError for size mismatches), and an
  *   in-place write into a tensor whose elements overlap in memory.
@@ -47,7 +50,7 @@ export class FormatError extends Error {
   }
 }
 
-/** Python's tuple/list spelling of a shape, as PyTorch puts it in messages: [2, 3]. */
+/** A shape as messages write it: [2, 3] (PyTorch's torch.Size([2, 3]) is Python's spelling). */
 export function shapeStr(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

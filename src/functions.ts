@@ -70,10 +70,10 @@ export function gt(input: Tensor, other: TensorLike): Tensor { checkTensor(input
 export function ge(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'ge'); return input.ge(other); }
 export function equal(input: Tensor, other: Tensor): boolean { checkTensor(input, 'equal'); return input.equal(other); }
 export function allclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean { checkTensor(input, 'allclose'); return input.allclose(other, opts); }
-export function logicalNot(input: Tensor): Tensor { checkTensor(input, 'logical_not'); return input.logicalNot(); }
-export function logicalAnd(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logical_and'); return input.logicalAnd(other); }
-export function logicalOr(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logical_or'); return input.logicalOr(other); }
-export function maskedFill(input: Tensor, mask: Tensor, value: TensorLike): Tensor { checkTensor(input, 'masked_fill'); return input.maskedFill(mask, value); }
+export function logicalNot(input: Tensor): Tensor { checkTensor(input, 'logicalNot'); return input.logicalNot(); }
+export function logicalAnd(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logicalAnd'); return input.logicalAnd(other); }
+export function logicalOr(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logicalOr'); return input.logicalOr(other); }
+export function maskedFill(input: Tensor, mask: Tensor, value: TensorLike): Tensor { checkTensor(input, 'maskedFill'); return input.maskedFill(mask, value); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
 
 /**

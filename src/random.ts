@@ -3,7 +3,7 @@
  * The generator's state is a Uint32Array the kernels advance; `tg.manualSeed` seeds the default one.
  */
 import { inPlace } from './autograd/graph';
-import { getDefaultDtype, isFloatingPoint, scalarName, toDType, type DType } from './dtype';
+import { getDefaultDtype, isFloatingPoint, toDType, type DType } from './dtype';
 import { DTypeError } from './errors';
 import { native } from './native';
 import { checkNoInternalOverlap, parseShapeArgs } from './shape';
@@ -21,8 +21,8 @@ function toSeed(seed: unknown): bigint {
   let s: bigint;
   if (typeof seed === 'bigint') s = seed;
   else if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
-  else throw new TypeError(`manual_seed expected an integer seed, but got ${String(seed)}`);
-  if (s < -(2n ** 63n) || s >= U64) throw new RangeError(`Overflow when unpacking long: seed ${s} does not fit in 64 bits`);
+  else throw new TypeError(`manualSeed() expected an integer seed, but got ${String(seed)}`);
+  if (s < -(2n ** 63n) || s >= U64) throw new RangeError(`manualSeed(): seed ${s} does not fit in 64 bits (expected an integer in [-2^63, 2^64))`);
   return BigInt.asUintN(64, s);
 }
 
@@ -105,13 +105,13 @@ function describeAll(t: Tensor): void {
 }
 
 function checkFloat(t: Tensor, op: string): void {
-  if (!isFloatingPoint(t.dtype)) throw new DTypeError(`"${op}" not implemented for '${scalarName(t.dtype)}'`);
+  if (!isFloatingPoint(t.dtype)) throw new DTypeError(`${op}() is not implemented for ${t.dtype} tensors: it needs float32 or float64`);
 }
 
 /** Fills t with samples of N(mean, std^2), in place. */
 export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
-  checkFloat(t, 'normal_kernel_cpu');
-  if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
+  checkFloat(t, 'normal_');
+  if (!(std >= 0)) throw new RangeError(`normal_() expects std >= 0.0, but found std ${std}`);
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
@@ -123,8 +123,8 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
 
 /** Fills t with samples of U(from, to), in place. */
 export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Generator }): Tensor {
-  checkFloat(t, 'uniform_kernel_cpu');
-  if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+  checkFloat(t, 'uniform_');
+  if (!(from <= to)) throw new RangeError(`uniform_() expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
@@ -136,7 +136,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
 
 /** Fills t with 1 with probability p and 0 otherwise, in place. */
 export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_() expects p to be in [0, 1], but got p=${p}`);
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
@@ -146,11 +146,11 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator })
   }, 'BernoulliBackward0');
 }
 
-function floatTensor(args: readonly unknown[]): { t: Tensor; opts: RandomOptions | undefined } {
+function floatTensor(args: readonly unknown[], op: string): { t: Tensor; opts: RandomOptions | undefined } {
   const { shape, rest } = parseShapeArgs(args);
   const opts = rest[0] as RandomOptions | undefined;
   const dtype: DType = opts?.dtype === undefined ? getDefaultDtype() : toDType(opts.dtype);
-  if (!isFloatingPoint(dtype)) throw new DTypeError(`"random" expects a floating dtype, got ${dtype}`);
+  if (!isFloatingPoint(dtype)) throw new DTypeError(`${op}() expects a floating-point dtype (float32 or float64), got ${dtype}`);
   return { t: emptyTensor(shape, dtype), opts };
 }
 
@@ -162,13 +162,13 @@ type RandomArgs = [shape: readonly number[], opts?: RandomOptions] | [...sizes: 
  * @example tg.manualSeed(0); tg.randn(2, 3)
  */
 export function randn(...args: RandomArgs): Tensor {
-  const { t, opts } = floatTensor(args);
+  const { t, opts } = floatTensor(args, 'randn');
   return finish(normal_(t, 0, 1, opts), opts);
 }
 
 /** Samples of U(0, 1). */
 export function rand(...args: RandomArgs): Tensor {
-  const { t, opts } = floatTensor(args);
+  const { t, opts } = floatTensor(args, 'rand');
   return finish(uniform_(t, 0, 1, opts), opts);
 }
 
@@ -189,8 +189,8 @@ export function randint(low: number, high: number | readonly number[], shape?: r
   if (Array.isArray(high)) return randint(0, low, high, shape as RandomOptions | undefined);
   const { shape: s } = parseShapeArgs([shape ?? []]);
   const h = high as number;
-  if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint: low and high must be integers');
-  if (!(h > low)) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${h}`);
+  if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint(): low and high must be integers');
+  if (!(h > low)) throw new RangeError(`randint() expects low to be less than high, but got low=${low} >= high=${h}`);
   const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
   const state = stateOf(opts);
   describeAll(t);
@@ -200,7 +200,7 @@ export function randint(low: number, high: number | readonly number[], shape?: r
 
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, but got ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm(): n must be a non-negative integer, but got ${n}`);
   const t = emptyTensor([n], 'int64');
   native.randperm(t._storage.data as BigInt64Array, stateOf(opts), n);
   const dtype = opts?.dtype === undefined ? 'int64' : toDType(opts.dtype);

@@ -12,7 +12,7 @@ const MAX_NUMEL = Number.MAX_SAFE_INTEGER;
 /** Checks one size: a non-negative integer (RangeError otherwise, naming the whole shape). */
 export function checkSize(n: unknown, shape: readonly unknown[]): number {
   if (typeof n !== 'number' || !Number.isInteger(n)) {
-    throw new RangeError(`size must be a list of non-negative integers, but got ${String(n)} in ${fmt(shape)}`);
+    throw new RangeError(`size must be an array of non-negative integers, but got ${String(n)} in ${fmt(shape)}`);
   }
   if (n < 0) {
     throw new RangeError(`Trying to create tensor with negative dimension ${n}: ${fmt(shape)}`);

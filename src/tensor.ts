@@ -144,13 +144,13 @@ export class Tensor {
     if (this._gradFn !== null) {
       if (!b) {
         throw new AutogradError(
-          "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+          "you can only change requiresGrad of leaf tensors. If you want to use a computed tensor in a subgraph that doesn't require differentiation use const xNoGrad = x.detach().",
         );
       }
       return this;
     }
     if (b && this.dtype !== 'float32' && this.dtype !== 'float64') {
-      throw new TypeError('only Tensors of floating point and complex dtype can require gradients');
+      throw new TypeError(`only floating-point tensors (float32, float64) can require gradients, but this one is ${this.dtype}`);
     }
     this._requiresGrad = b;
     return this;
@@ -180,7 +180,7 @@ export class Tensor {
   /** Keeps this non-leaf tensor's gradient in .grad during backward (leaves always keep theirs). */
   retainGrad(): void {
     if (this._base !== null) refreshView(this);
-    if (!this._requiresGrad) throw new AutogradError("can't retain_grad on Tensor that has requires_grad=False");
+    if (!this._requiresGrad) throw new AutogradError("can't retainGrad() on a tensor that has requiresGrad false");
     if (this._gradFn !== null) this._gradFn._retained = new WeakRef(this);
   }
 
@@ -479,9 +479,9 @@ export class Tensor {
   le(other: TensorLike): Tensor { checkTensorLike(other, 'le'); return binary.compare('le', this, other); }
   gt(other: TensorLike): Tensor { checkTensorLike(other, 'gt'); return binary.compare('gt', this, other); }
   ge(other: TensorLike): Tensor { checkTensorLike(other, 'ge'); return binary.compare('ge', this, other); }
-  logicalAnd(other: TensorLike): Tensor { checkTensorLike(other, 'logical_and'); return binary.compare('logical_and', this, other); }
-  logicalOr(other: TensorLike): Tensor { checkTensorLike(other, 'logical_or'); return binary.compare('logical_or', this, other); }
-  logicalXor(other: TensorLike): Tensor { checkTensorLike(other, 'logical_xor'); return binary.compare('logical_xor', this, other); }
+  logicalAnd(other: TensorLike): Tensor { checkTensorLike(other, 'logicalAnd'); return binary.compare('logical_and', this, other); }
+  logicalOr(other: TensorLike): Tensor { checkTensorLike(other, 'logicalOr'); return binary.compare('logical_or', this, other); }
+  logicalXor(other: TensorLike): Tensor { checkTensorLike(other, 'logicalXor'); return binary.compare('logical_xor', this, other); }
   logicalNot(): Tensor { return binary.logicalNot(this); }
   /** Where the value is NaN. */
   isnan(): Tensor { return this.ne(this); }

@@ -69,3 +69,73 @@ describe('errors', () => {
     expect(x.tolist()).toEqual([1, 2, 3]);
   });
 });
+
+// Messages keep PyTorch's meaning but name what a JavaScript caller writes: option objects,
+// camelCase names, tensorgrad's dtypes and shapes as arrays.
+describe('messages in JavaScript terms', () => {
+  const messageOf = (f: () => unknown): string => {
+    try { f(); } catch (e) { return (e as Error).message; }
+    throw new Error('expected a throw');
+  };
+
+  it('a second backward says to pass { retainGraph: true }', () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    const y = x.exp().sum();
+    y.backward();
+    const m = messageOf(() => y.backward());
+    expect(m).toContain('Trying to backward through the graph a second time');
+    expect(m).toContain('Pass { retainGraph: true } to backward() or autograd.grad()');
+    expect(m).not.toMatch(/retain_graph|True/);
+    const z = x.mul(x).sum();
+    tg.autograd.grad(z, [x]);
+    expect(() => tg.autograd.grad(z, [x])).toThrow('{ retainGraph: true }');
+  });
+
+  it('in place on a leaf that requires grad points at tg.noGrad', () => {
+    const w = tg.zeros(2, { requiresGrad: true });
+    expect(() => w.sub_(1)).toThrow(tg.AutogradError);
+    expect(() => w.sub_(1)).toThrow('a leaf tensor that requires grad is being used in an in-place operation.');
+    expect(() => w.sub_(1)).toThrow('do it inside tg.noGrad(() => ...)');
+    tg.noGrad(() => w.sub_(1)); // what the hint says works
+    expect(w.tolist()).toEqual([-1, -1]);
+  });
+
+  it('shapes are written [2, 3], not torch.Size([2, 3])', () => {
+    const x = tg.zeros(2, 3, { requiresGrad: true });
+    expect(() => x.mul(2).backward(tg.zeros(3))).toThrow('Mismatch in shape: gradient 0 has a shape of [3] and output 0 has a shape of [2, 3].');
+    expect(() => tg.F.binaryCrossEntropyWithLogits(tg.zeros(4), tg.zeros(2, 2))).toThrow(
+      'Target size ([2, 2]) must be the same as input size ([4])',
+    );
+  });
+
+  it('float class labels name the dtypes and how to convert', () => {
+    const logits = tg.zeros(2, 3);
+    const labels = tg.tensor([0, 2]);
+    expect(() => tg.F.crossEntropy(logits, labels)).toThrow(tg.DTypeError);
+    expect(() => tg.F.crossEntropy(logits, labels)).toThrow(
+      "class indices must be int64 (or int32) but got float32: create targets with { dtype: 'int64' } or convert with .long()",
+    );
+    expect(tg.F.crossEntropy(logits, labels.long()).dtype).toBe('float32');
+    expect(tg.F.crossEntropy(logits, labels.to('int64')).dtype).toBe('float32');
+  });
+
+  it('dtypes by their tensorgrad names, functions by their camelCase names', () => {
+    const i64 = tg.tensor([1, 2], { dtype: 'int64' });
+    expect(() => i64.mean()).toThrow('Got: int64');
+    expect(() => i64.add_(0.5)).toThrow("result type float32 can't be cast to the desired output type int64");
+    expect(() => tg.zeros(2).gather(0, tg.tensor([0], { dtype: 'int32' }))).toThrow('gather(): Expected dtype int64 for index, but got int32');
+    expect(() => tg.zeros(2).indexSelect(0, tg.tensor([0]))).toThrow('indexSelect(): Expected dtype int64 for index, but got float32');
+    expect(() => tg.zeros(3).split([1, 1])).toThrow('split() expects the split sizes to sum exactly to 3');
+    expect(() => tg.F.nllLoss(tg.zeros(2, 3), tg.tensor([0, 1], { dtype: 'int64' }), { ignoreIndex: 0.5 })).toThrow(
+      'nllLoss(): ignoreIndex must be an integer, but got 0.5',
+    );
+    expect(() => tg.F.crossEntropy(tg.zeros(2, 3), tg.tensor([0, 1], { dtype: 'int64' }), { labelSmoothing: 2 })).toThrow('labelSmoothing must be between');
+    expect(() => tg.F.layerNorm(tg.zeros(2, 3), [3], tg.ones(2))).toThrow('Expected weight to be of same shape as normalizedShape');
+    expect(() => tg.randn(2, { dtype: 'int64' })).toThrow('randn() expects a floating-point dtype (float32 or float64), got int64');
+    expect(() => tg.zeros(2, { dtype: 'int32' }).normal_()).toThrow('normal_() is not implemented for int32 tensors');
+    expect(() => tg.randint(3, 3, [2])).toThrow('randint() expects low to be less than high, but got low=3 >= high=3');
+    expect(() => tg.tensor([true]).abs()).toThrow('abs() is not implemented for bool tensors');
+    expect(() => tg.F.logSoftmax('x' as unknown as tg.Tensor, 0)).toThrow("logSoftmax(): argument 'input' must be Tensor, not string");
+    expect(() => new tg.nn.Linear(-1, 2)).toThrow('Linear: inFeatures must be a non-negative integer, got -1');
+  });
+});

@@ -38,7 +38,7 @@ Operands read(const Napi::CallbackInfo& info, Meta& meta, NllGeometry& g, bool b
   expect_same_dtype(env, rows, per_row, op);
   expect_same_dtype(env, rows, total, op);
   if (target.dtype != DType::Int64 && target.dtype != DType::Int32)
-    fail(env, ErrorKind::DType, std::string("expected scalar type Long but found ") + dtype_name(target.dtype));
+    fail(env, ErrorKind::DType, std::string(op) + ": class indices must be int64 (or int32) but got " + dtype_name(target.dtype));
   const bool weighted = !(info[weight_at].IsNull() || info[weight_at].IsUndefined());
   const double ignore = number_arg(info, ignore_at, "ignoreIndex");
   if (!(std::fabs(ignore) <= 9007199254740992.0) || ignore != std::trunc(ignore))

@@ -1,5 +1,5 @@
 /** tensor.backward() and tg.autograd.grad / backward: entry points to the engine. */
-import { AutogradError } from '../errors';
+import { AutogradError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
 import { runBackward } from './engine';
 import { AccumulateGrad, refreshView, type Node } from './graph';
@@ -14,7 +14,7 @@ export interface BackwardOptions {
 function checkGradShape(out: Tensor, grad: Tensor, i: number): void {
   if (out.shape.length !== grad.shape.length || out.shape.some((s, k) => s !== grad.shape[k])) {
     throw new AutogradError(
-      `Mismatch in shape: grad_output[${i}] has a shape of torch.Size([${grad.shape.join(', ')}]) and output[${i}] has a shape of torch.Size([${out.shape.join(', ')}]).`,
+      `Mismatch in shape: gradient ${i} has a shape of ${shapeStr(grad.shape)} and output ${i} has a shape of ${shapeStr(out.shape)}.`,
     );
   }
 }
@@ -24,7 +24,7 @@ function startGrads(outputs: readonly Tensor[], given: readonly (Tensor | null |
   return outputs.map((out, i) => {
     if (out._base !== null) refreshView(out);
     if (!out._requiresGrad) {
-      throw new AutogradError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+      throw new AutogradError(`element ${i} of tensors does not require grad and does not have a gradFn`);
     }
     const g = given[i];
     if (g === undefined || g === null) {
@@ -83,7 +83,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
     const g = capture.get(node) ?? null;
     if (g === null && !opts.allowUnused) {
       throw new AutogradError(
-        `One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+        `One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Pass { allowUnused: true } if this is the desired behavior.`,
       );
     }
     return g;

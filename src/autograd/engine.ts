@@ -154,7 +154,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], 
   roots.forEach((r, i) => {
     if (r._base !== null) refreshView(r);
     const node = r._gradFn ?? (r._requiresGrad ? (r._accumulator ??= new AccumulateGrad(r)) : null);
-    if (node === null) throw new AutogradError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+    if (node === null) throw new AutogradError(`element ${i} of tensors does not require grad and does not have a gradFn`);
     add(buffers, node, grads[i].grad, grads[i].owned, opts.createGraph);
     starts.push(node);
   });

@@ -9,14 +9,11 @@ import type { Tensor } from '../tensor';
 import { derivatives, type Rule, type Saved } from './derivatives';
 import { isGradEnabled, noGrad } from './grad_mode';
 
-const LEGACY_TYPE: Record<DType, string> = {
-  float32: 'torch.FloatTensor', float64: 'torch.DoubleTensor', int32: 'torch.IntTensor', int64: 'torch.LongTensor', bool: 'torch.BoolTensor',
-};
-
 export const FREED_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ' +
-  'Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True ' +
-  'if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.';
+  'Saved intermediate values of the graph are freed when you call backward() or autograd.grad(). Pass { retainGraph: true } ' +
+  'to backward() or autograd.grad() if you need to backward through the graph a second time or if you need to access saved ' +
+  'tensors after calling backward.';
 
 export function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && '_requiresGrad' in x;
@@ -157,12 +154,13 @@ export function edgeOf(x: Tensor): Node {
 }
 
 function modifiedError(t: Tensor, expected: number, producer?: string): AutogradError {
-  const what = `[${LEGACY_TYPE[t.dtype]} [${t.shape.join(', ')}]]`;
+  const what = `a ${t.dtype} tensor of shape [${t.shape.join(', ')}]`;
   const of = producer ?? t._gradFn?.name;
+  // PyTorch's hint points at anomaly detection, which tensorgrad does not have: say what fixes it instead
   return new AutogradError(
-    `one of the variables needed for gradient computation has been modified by an inplace operation: ${what}` +
+    `one of the tensors needed for gradient computation has been modified by an inplace operation: ${what}` +
       `${of !== undefined ? `, which is output 0 of ${of},` : ''} is at version ${t._storage.version}; expected version ${expected} instead. ` +
-      'Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).',
+      'Hint: modify a clone() of it instead, or use the out-of-place version of the operation (add instead of add_).',
   );
 }
 
@@ -210,9 +208,9 @@ export function record(op: string, out: Tensor, inputs: readonly Saved[], ctx?: 
 }
 
 const NO_GRAD_VIEW_MESSAGE =
-  'A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ' +
+  'A view was created in noGrad mode and is being modified inplace with grad mode enabled. Given that this use case is ' +
   "ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both " +
-  "inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+  "inside tg.noGrad(() => ...) (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).";
 
 /**
  * An in-place op on self, recorded when grad mode is on and self, an operand or (for a view) its
@@ -239,11 +237,17 @@ export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx:
   // A recorded write may not reach one memory location twice, whatever the op.
   checkNoInternalOverlap(self.shape, self._strides);
   if (base === null && self._gradFn === null && self._requiresGrad) {
-    throw new AutogradError('a leaf Variable that requires grad is being used in an in-place operation.');
+    throw new AutogradError(
+      'a leaf tensor that requires grad is being used in an in-place operation. ' +
+        'To change its values without recording it (an optimizer-style update), do it inside tg.noGrad(() => ...).',
+    );
   }
   if (base !== null) {
     if (base._gradFn === null && base._requiresGrad) {
-      throw new AutogradError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+      throw new AutogradError(
+        'a view of a leaf tensor that requires grad is being used in an in-place operation. ' +
+          'To change its values without recording it, do it inside tg.noGrad(() => ...).',
+      );
     }
     if (self._noGradView) throw new AutogradError(NO_GRAD_VIEW_MESSAGE);
     if (self._multiOutput !== null) {

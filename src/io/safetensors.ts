@@ -233,7 +233,7 @@ function checkEntry(key: string, info: unknown, name: string): Entry {
   if (typeof dtype !== 'string' || !(dtype in DTYPES)) throw bad(`unknown dtype ${JSON.stringify(dtype)}`);
   const stored = DTYPES[dtype];
   if (stored === null) throw new FormatError(`${name}: tensor '${key}': tensorgrad cannot load ${dtype} tensors`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad('shape must be a list of non-negative integers');
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad('shape must be an array of non-negative integers');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[1] < offsets[0]) {
     throw bad('data_offsets must be two integers [begin, end] with begin <= end');
   }

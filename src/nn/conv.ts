@@ -23,12 +23,12 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions & { bias?: boolean; dtype?: DTypeLike } = {}) {
     super();
-    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+    for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Conv2d: ${n} must be a positive integer, got ${v}`);
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize, 'kernel_size');
+    this.kernelSize = pair(kernelSize, 'kernelSize');
     this.stride = pair(opts.stride ?? 1, 'stride');
     this.padding = pair(opts.padding ?? 0, 'padding');
     this.dilation = pair(opts.dilation ?? 1, 'dilation');

@@ -4,7 +4,7 @@
  * (src/ops/softmax.ts, src/ops/nll_loss.ts). Semantics follow torch.nn.functional.
  * @module
  */
-import { AutogradError, DTypeError, ShapeError } from '../errors';
+import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import { where } from '../ops/binary';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
@@ -37,7 +37,7 @@ export function reductionOf(opts: ReductionOptions | undefined): Reduction {
   if (opts?.sizeAverage !== undefined || opts?.reduce !== undefined) {
     const sizeAverage = opts.sizeAverage ?? true, reduce = opts.reduce ?? true;
     const r: Reduction = sizeAverage && reduce ? 'mean' : reduce ? 'sum' : 'none';
-    warnOnce(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`, 'DeprecationWarning');
+    warnOnce(`the { sizeAverage, reduce } options will be deprecated, please use { reduction: '${r}' } instead.`, 'DeprecationWarning');
     return r;
   }
   const r = opts?.reduction ?? 'mean';
@@ -49,10 +49,6 @@ function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
 }
 
-function sizeStr(shape: readonly number[]): string {
-  return `torch.Size([${shape.join(', ')}])`;
-}
-
 function sameShape(a: Tensor, b: Tensor): boolean {
   return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
 }
@@ -61,7 +57,7 @@ function sameShape(a: Tensor, b: Tensor): boolean {
 function checkTargetSize(input: Tensor, target: Tensor): void {
   if (!sameShape(input, target)) {
     warnOnce(
-      `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}). ` +
+      `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}). ` +
         'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
     );
   }
@@ -133,8 +129,8 @@ export function softmax(x: Tensor, dim: number): Tensor {
  * @example F.logSoftmax(logits, 1)
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  checkTensor(x, 'log_softmax');
-  if (typeof dim !== 'number') throw new TypeError('log_softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
+  checkTensor(x, 'logSoftmax');
+  if (typeof dim !== 'number') throw new TypeError('logSoftmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
   return fused.logSoftmax(x, dim);
 }
 
@@ -168,7 +164,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: nu
   checkTensor(weight, 'embedding', 'weight');
   if (input.dtype !== 'int64' && input.dtype !== 'int32') {
     throw new DTypeError(
-      `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${legacyName(input.dtype)} instead (while checking arguments for embedding)`,
+      `embedding(): expected the indices (argument 'input') to be int64 or int32, but got ${input.dtype}: create them with { dtype: 'int64' } or convert with .long()`,
     );
   }
   if (weight.shape.length !== 2) throw new ShapeError(`'weight' must be 2-D, but got ${weight.shape.length}-D`);
@@ -184,12 +180,8 @@ export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: nu
 /** paddingIdx as a row number (negative counts from the end), checked as nn.Embedding checks it. */
 export function paddingIndex(paddingIdx: number | null | undefined, num: number): number | null {
   if (paddingIdx === null || paddingIdx === undefined) return null;
-  if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num) throw new RangeError('Padding_idx must be within num_embeddings');
+  if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num) throw new RangeError(`paddingIdx must be within numEmbeddings (${num}), but got ${paddingIdx}`);
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
-}
-
-function legacyName(dtype: string): string {
-  return { float32: 'torch.FloatTensor', float64: 'torch.DoubleTensor', bool: 'torch.BoolTensor' }[dtype] ?? dtype;
 }
 
 /**
@@ -198,17 +190,17 @@ function legacyName(dtype: string): string {
  * @example F.layerNorm(x, [x.shape.at(-1)!])
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  checkTensor(x, 'layer_norm');
+  checkTensor(x, 'layerNorm');
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.shape.length - k);
   if (k === 0 || x.shape.length < k || tail.some((s, i) => s !== normalizedShape[i])) {
     throw new ShapeError(
-      `Given normalized_shape=[${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of size[${x.shape.join(', ')}]`,
+      `Given normalizedShape [${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of shape [${x.shape.join(', ')}]`,
     );
   }
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
     if (t && (t.shape.length !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
-      throw new ShapeError(`Expected ${name} to be of same shape as normalized_shape, but got ${name} of shape [${t.shape.join(', ')}] and normalized_shape = [${normalizedShape.join(', ')}]`);
+      throw new ShapeError(`Expected ${name} to be of same shape as normalizedShape, but got ${name} of shape [${t.shape.join(', ')}] and normalizedShape [${normalizedShape.join(', ')}]`);
     }
   }
   const dims = normalizedShape.map((_, i) => x.shape.length - k + i);
@@ -228,8 +220,8 @@ export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
 /** Mean (or summed) squared error. @example F.mseLoss(pred, y) */
 export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const reduction = reductionOf(opts);
-  checkTensor(input, 'mse_loss');
-  checkTensor(target, 'mse_loss', 'target');
+  checkTensor(input, 'mseLoss');
+  checkTensor(target, 'mseLoss', 'target');
   checkTargetSize(input, target);
   return applyReduction(input.sub(target).pow(2), reduction);
 }
@@ -237,8 +229,8 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions):
 /** Mean (or summed) absolute error. */
 export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const reduction = reductionOf(opts);
-  checkTensor(input, 'l1_loss');
-  checkTensor(target, 'l1_loss', 'target');
+  checkTensor(input, 'l1Loss');
+  checkTensor(target, 'l1Loss', 'target');
   checkTargetSize(input, target);
   return applyReduction(input.sub(target).abs(), reduction);
 }
@@ -257,10 +249,12 @@ function classDimOf(input: Tensor): number {
 
 function checkClassTargets(input: Tensor, target: Tensor, classDim: number): void {
   if (target.dtype !== 'int64' && target.dtype !== 'int32') {
-    throw new DTypeError(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : target.dtype === 'float32' ? 'Float' : target.dtype}`);
+    throw new DTypeError(
+      `class indices must be int64 (or int32) but got ${target.dtype}: create targets with { dtype: 'int64' } or convert with .long()`,
+    );
   }
   if (input.dim() > 1 && input.shape[0] !== target.shape[0]) {
-    throw new ShapeError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+    throw new ShapeError(`Expected input batch size (${input.shape[0]}) to match target batch size (${target.shape[0]}).`);
   }
   const expected = input.shape.filter((_, d) => d !== classDim);
   if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
@@ -277,12 +271,12 @@ function checkClassTargets(input: Tensor, target: Tensor, classDim: number): voi
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   const reduction = reductionOf(opts);
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  checkTensor(input, 'nll_loss');
-  checkTensor(target, 'nll_loss', 'target');
+  checkTensor(input, 'nllLoss');
+  checkTensor(target, 'nllLoss', 'target');
   const classDim = classDimOf(input);
   checkClassTargets(input, target, classDim);
-  if (!input.isFloatingPoint()) throw new DTypeError(`"nll_loss_out_frame" not implemented for '${input.dtype === 'int64' ? 'Long' : input.dtype}'`);
-  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`nll_loss(): ignore_index must be an integer, but got ${ignoreIndex}`);
+  if (!input.isFloatingPoint()) throw new DTypeError(`nllLoss() expects floating-point log-probabilities (float32 or float64), but got ${input.dtype}`);
+  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`nllLoss(): ignoreIndex must be an integer, but got ${ignoreIndex}`);
   const c = input.shape[classDim];
   const weight = opts.weight ?? null;
   if (weight !== null) {
@@ -290,7 +284,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
       throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${weight.shape.join(', ')}]`);
     }
     if (weight.requiresGrad && isGradEnabled()) {
-      throw new AutogradError("The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.");
+      throw new AutogradError('nllLoss() is not differentiable with respect to the weight option: it cannot have requiresGrad true (pass weight.detach())');
     }
   }
   const w = weight === null || weight.dtype === input.dtype ? weight : weight.to(input.dtype);
@@ -315,10 +309,10 @@ export interface CrossEntropyOptions extends NllOptions {
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const reduction = reductionOf(opts);
-  checkTensor(input, 'cross_entropy');
-  checkTensor(target, 'cross_entropy', 'target');
+  checkTensor(input, 'crossEntropy');
+  checkTensor(target, 'crossEntropy', 'target');
   const eps = opts.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
+  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`labelSmoothing must be between 0.0 and 1.0. Got: ${eps}`);
   const classDim = classDimOf(input);
   const c = input.shape[classDim];
   const logp = logSoftmax(input, classDim);
@@ -356,11 +350,11 @@ export interface BceOptions extends ReductionOptions {
 /** Binary cross entropy of probabilities in [0, 1]; logs are clamped at -100 as in PyTorch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
   const reduction = reductionOf(opts);
-  checkTensor(input, 'binary_cross_entropy');
-  checkTensor(target, 'binary_cross_entropy', 'target');
+  checkTensor(input, 'binaryCrossEntropy');
+  checkTensor(target, 'binaryCrossEntropy', 'target');
   if (!sameShape(input, target)) {
     throw new ShapeError(
-      `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
+      `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
     );
   }
   if (input.numel() > 0 && (input.lt(0).logicalOr(input.gt(1)).any().item<boolean>())) {
@@ -381,10 +375,10 @@ export interface BceWithLogitsOptions extends BceOptions {
 /** Sigmoid followed by binary cross entropy, in one numerically stable expression. */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
   const reduction = reductionOf(opts);
-  checkTensor(input, 'binary_cross_entropy_with_logits');
-  checkTensor(target, 'binary_cross_entropy_with_logits', 'target');
+  checkTensor(input, 'binaryCrossEntropyWithLogits');
+  checkTensor(target, 'binaryCrossEntropyWithLogits', 'target');
   if (!sameShape(input, target)) {
-    throw new ShapeError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
+    throw new ShapeError(`Target size (${shapeStr(target.shape)}) must be the same as input size (${shapeStr(input.shape)})`);
   }
   // softplus(-x) = log(1 + exp(-x)), stably
   const softplusNeg = input.abs().neg().exp().log1p().add(input.neg().relu());

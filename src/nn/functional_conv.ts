@@ -54,11 +54,11 @@ export interface Conv2dOptions {
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const [x, unbatch] = batched(input, 'conv2d');
-  if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [out_channels, in_channels, kH, kW], but got [${weight.shape.join(', ')}]`);
+  if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], but got [${weight.shape.join(', ')}]`);
   const [oc, ic, kh, kw] = weight.shape;
   if (x.shape[1] !== ic) {
     throw new ShapeError(
-      `Given groups=1, weight of size [${weight.shape.join(', ')}], expected input[${x.shape.join(', ')}] to have ${ic} channels, but got ${x.shape[1]} channels instead`,
+      `conv2d: given a weight of size [${weight.shape.join(', ')}], expected input [${x.shape.join(', ')}] to have ${ic} channels, but got ${x.shape[1]} channels instead`,
     );
   }
   const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'stride'), pair(opts.padding ?? 0, 'padding'), pair(opts.dilation ?? 1, 'dilation'), 'conv2d');
@@ -80,11 +80,11 @@ export interface MaxPool2dOptions {
  * @example F.maxPool2d(x, 2)
  */
 export function maxPool2d(input: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor {
-  const [x, unbatch] = batched(input, 'max_pool2d');
-  const k = pair(kernelSize, 'kernel_size');
+  const [x, unbatch] = batched(input, 'maxPool2d');
+  const k = pair(kernelSize, 'kernelSize');
   const p = pair(opts.padding ?? 0, 'padding');
   if (p[0] * 2 > k[0] || p[1] * 2 > k[1]) throw new RangeError('pad should be at most half of effective kernel size');
-  const g = geometry(x, k, pair(opts.stride ?? k, 'stride'), p, pair(opts.dilation ?? 1, 'dilation'), 'max_pool2d');
+  const g = geometry(x, k, pair(opts.stride ?? k, 'stride'), p, pair(opts.dilation ?? 1, 'dilation'), 'maxPool2d');
   // one channel at a time: windows [N * C, kh * kw, oh * ow]
   const n = x.shape[0];
   const g1 = { ...g, c: 1 };

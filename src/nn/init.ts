@@ -29,7 +29,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2.0);
     case 'leaky_relu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number' || Number.isNaN(slope)) throw new TypeError(`negative_slope ${String(slope)} not a valid number`);
+      if (typeof slope !== 'number' || Number.isNaN(slope)) throw new TypeError(`calculateGain(): the negative slope ${String(slope)} is not a valid number`);
       return Math.sqrt(2.0 / (1 + slope ** 2));
     }
     case 'selu':

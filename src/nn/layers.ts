@@ -20,7 +20,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike } = {}) {
     super();
-    for (const [n, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
+    for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
     this.inFeatures = inFeatures;
@@ -58,7 +58,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; dtype?: DTypeLike } = {}) {
     super();
-    for (const [n, v] of [['num_embeddings', numEmbeddings], ['embedding_dim', embeddingDim]] as const) {
+    for (const [n, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Embedding: ${n} must be a non-negative integer, got ${v}`);
     }
     this.numEmbeddings = numEmbeddings;

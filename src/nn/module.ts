@@ -3,8 +3,8 @@
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
 import { noGrad } from '../autograd/grad_mode';
-import { isFloatingPoint, torchName, toDType, type DTypeLike } from '../dtype';
-import { DTypeError, ShapeError } from '../errors';
+import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
+import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { isTensor } from '../ops/common';
 import { zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
@@ -37,10 +37,6 @@ export function addIndent(s: string, spaces: number): string {
   const lines = s.split('\n');
   if (lines.length === 1) return s;
   return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(spaces) + l)].join('\n');
-}
-
-function sizeStr(shape: readonly number[]): string {
-  return `torch.Size([${shape.join(', ')}])`;
 }
 
 /**
@@ -189,17 +185,17 @@ export class Module {
       const src = given.get(key);
       if (src === undefined) continue;
       if (!isTensor(src)) {
-        errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+        errors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${typeof src}`);
       } else if (src.shape.length !== target.shape.length || src.shape.some((s, i) => s !== target.shape[i])) {
-        errors.push(`size mismatch for ${key}: copying a param with shape ${sizeStr(src.shape)} from checkpoint, the shape in current model is ${sizeStr(target.shape)}.`);
+        errors.push(`size mismatch for ${key}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(target.shape)}.`);
       }
     }
     if (strict) {
-      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in the state dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in the state dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
     }
     if (errors.length > 0) {
-      throw new ShapeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+      throw new ShapeError(`Error(s) in loadStateDict() for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
@@ -221,7 +217,7 @@ export class Module {
   to(dtype: DTypeLike | { dtype: DTypeLike }): this {
     const target = toDType(typeof dtype === 'object' && dtype !== null ? dtype.dtype : dtype);
     if (!isFloatingPoint(target)) {
-      throw new DTypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${torchName(target)}`);
+      throw new DTypeError(`Module.to() only accepts floating point dtypes (float32, float64), but got ${target}`);
     }
     const converted = new Map<Tensor, Tensor>(); // a tensor shared by several modules stays shared
     const convert = <T extends Tensor>(t: T, make: (data: Tensor) => T): T => {

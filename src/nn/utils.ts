@@ -23,14 +23,14 @@ function gradsOf(parameters: Parameters, op: string): Tensor[] {
  */
 export function clipGradNorm_(parameters: Parameters, maxNorm: number, opts: { normType?: number | 'inf'; errorIfNonfinite?: boolean } = {}): Tensor {
   const normType = opts.normType === 'inf' ? Infinity : (opts.normType ?? 2);
-  const grads = gradsOf(parameters, 'clip_grad_norm_');
+  const grads = gradsOf(parameters, 'clipGradNorm_');
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {
     const total = stack(grads.map((g) => g.norm(normType))).norm(normType);
     if (opts.errorIfNonfinite && !Number.isFinite(total.item())) {
       throw new Error(
         `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
-          'To disable this error and scale the gradients by the non-finite norm anyway, set `errorIfNonfinite: false`',
+          'To disable this error and scale the gradients by the non-finite norm anyway, pass { errorIfNonfinite: false }',
       );
     }
     const coef = binaryReversed('div', total.add(1e-6), maxNorm).clamp({ max: 1 });
@@ -44,7 +44,7 @@ export function clipGradNorm_(parameters: Parameters, maxNorm: number, opts: { n
  * @example nn.utils.clipGradValue_(net.parameters(), 0.5)
  */
 export function clipGradValue_(parameters: Parameters, clipValue: number): void {
-  const grads = gradsOf(parameters, 'clip_grad_value_');
+  const grads = gradsOf(parameters, 'clipGradValue_');
   noGrad(() => {
     for (const g of grads) g.clamp_({ min: -clipValue, max: clipValue });
   });

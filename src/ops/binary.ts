@@ -3,7 +3,7 @@
  * logical ops, where and maskedFill.
  */
 import { inPlace, record } from '../autograd/graph';
-import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
+import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { native, type BinaryOp, type CompareOp, type LogicalOp, type Operand } from '../native';
 import type { Tensor } from '../tensor';
@@ -34,15 +34,15 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
   if ((op === 'div' || op === 'atan2') && !isFloatingPoint(dtype)) dtype = getDefaultDtype();
   if (dtype === 'bool' && op === 'sub') {
     throw new DTypeError(
-      'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+      'Subtraction, sub(), with two bool tensors is not supported. Use logicalXor() instead.',
     );
   }
-  if (dtype === 'bool' && op === 'pow') throw new DTypeError(`"pow" not implemented for 'Bool'`);
+  if (dtype === 'bool' && op === 'pow') throw new DTypeError('pow() is not implemented for bool tensors');
   if (op === 'pow' && !isFloatingPoint(dtype) && !isTensor(b) && scalarNumber(b) < 0) {
     throw new RangeError('Integers to negative integer powers are not allowed.');
   }
   if (alpha !== undefined && alpha !== 1 && !isFloatingPoint(dtype) && !Number.isInteger(alpha)) {
-    throw new DTypeError('For integral input tensors, argument alpha must not be a floating point number.');
+    throw new DTypeError(`For integer input tensors, the alpha option must be an integer, but got ${alpha}.`);
   }
   return dtype;
 }
@@ -97,7 +97,7 @@ export function logicalNot(x: Tensor): Tensor {
 
 function checkCondition(cond: Tensor, what: string): void {
   if (cond.dtype !== 'bool') {
-    throw new DTypeError(`${what} expected condition to be a boolean tensor, but got a tensor with dtype ${scalarName(cond.dtype)}`);
+    throw new DTypeError(`${what}() expected condition to be a bool tensor, but got a tensor with dtype ${cond.dtype}`);
   }
 }
 
@@ -119,11 +119,11 @@ function runWhere(out: Tensor, args: KernelArg[]): Tensor {
   return out;
 }
 
-function checkFillValue(value: TensorLike): number {
+function checkFillValue(value: TensorLike, op: string): number {
   if (isTensor(value)) {
     if (value.shape.length !== 0) {
       throw new RangeError(
-        `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.shape.length} dimension(s).`,
+        `${op}() only supports a 0-dimensional value tensor, but got a tensor with ${value.shape.length} dimension(s).`,
       );
     }
     return scalarNumber(value.item<number | boolean>());
@@ -131,24 +131,24 @@ function checkFillValue(value: TensorLike): number {
   return scalarNumber(value);
 }
 
-function checkMask(mask: Tensor): void {
+function checkMask(mask: Tensor, op: string): void {
   if (mask.dtype !== 'bool') {
-    throw new DTypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${scalarName(mask.dtype)}`);
+    throw new DTypeError(`${op}() only supports bool masks, but got a mask with dtype ${mask.dtype}`);
   }
 }
 
 /** x with value where mask is true (mask broadcast to x). */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
-  checkMask(mask);
-  const v = checkFillValue(value);
+  checkMask(mask, 'maskedFill');
+  const v = checkFillValue(value, 'maskedFill');
   const args: KernelArg[] = [mask, v, x];
   return record('maskedFill', runWhere(newOutput(args, x.dtype), args), [x, mask, value]);
 }
 
 /** Sets x to value where mask is true; mask must broadcast to x's shape. */
 export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
-  checkMask(mask);
-  const v = checkFillValue(value);
+  checkMask(mask, 'maskedFill_');
+  const v = checkFillValue(value, 'maskedFill_');
   const args = inPlaceArgs(x, [mask, v, x]);
   return inPlace('maskedFill', x, [mask, value], undefined, () => {
     runWhere(x, args);

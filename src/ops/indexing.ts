@@ -1,6 +1,5 @@
 /** Indexing along a dim with index tensors: gather, scatter, scatterAdd, indexSelect. */
 import { inPlace, record } from '../autograd/graph';
-import { scalarName } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { native } from '../native';
 import { normalizeDim } from '../shape';
@@ -9,9 +8,13 @@ import { checkTensor, emptyTensor, isTensor, scalarNumber, type Scalar } from '.
 import { clone } from './copy';
 import * as meta from './meta';
 
+function checkIndexDtype(index: Tensor, op: string): void {
+  if (index.dtype !== 'int64') throw new DTypeError(`${op}(): Expected dtype int64 for index, but got ${index.dtype}`);
+}
+
 function checkIndex(x: Tensor, dim: number, index: Tensor, op: string, other?: Tensor): number {
   checkTensor(index, op, 'index');
-  if (index.dtype !== 'int64') throw new DTypeError(`${op}(): Expected dtype int64 for index, but got ${scalarName(index.dtype)}`);
+  checkIndexDtype(index, op);
   if (index.shape.length !== Math.max(x.shape.length, 1) && !(x.shape.length === 0 && index.shape.length === 0)) {
     throw new ShapeError(`Index tensor must have the same number of dimensions as input tensor`);
   }
@@ -20,7 +23,7 @@ function checkIndex(x: Tensor, dim: number, index: Tensor, op: string, other?: T
     const limit = k === d ? Infinity : x.shape[k] ?? 1;
     if (index.shape[k] > limit || (other !== undefined && index.shape[k] > other.shape[k])) {
       throw new ShapeError(
-        `Size does not match at dimension ${k} expected index ${shapeStr(index.shape)} to be smaller than self ${shapeStr(x.shape)} apart from dimension ${d}`,
+        `Size does not match at dimension ${k} expected index ${shapeStr(index.shape)} to be smaller than input ${shapeStr(x.shape)} apart from dimension ${d}`,
       );
     }
   }
@@ -59,10 +62,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  * into x itself when inPlaceWrite, else into a copy.
  */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean, inPlaceWrite: boolean): Tensor {
-  const op = accumulate ? 'scatter_add' : 'scatter';
+  const op = accumulate ? 'scatterAdd' : 'scatter';
   const d = checkIndex(x, dim, index, op, isTensor(src) ? src : undefined);
   if (isTensor(src) && src.dtype !== x.dtype) {
-    throw new DTypeError(`${op}(): Expected self.dtype to be equal to src.dtype`);
+    throw new DTypeError(`${op}(): Expected the input's dtype (${x.dtype}) to be equal to src's dtype (${src.dtype})`);
   }
   const write = (target: Tensor) => {
     const value = isTensor(src) ? src._storage.data : scalarNumber(src);
@@ -80,8 +83,9 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
 
 /** The entries at the positions `index` (1-D int64) along dim, as torch.index_select. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkTensor(index, 'index_select', 'index');
-  if (index.shape.length > 1) throw new ShapeError('index_select(): Index is supposed to be a vector');
+  checkTensor(index, 'indexSelect', 'index');
+  if (index.shape.length > 1) throw new ShapeError('indexSelect(): Index is supposed to be a vector');
+  checkIndexDtype(index, 'indexSelect'); // here, not in gather, so that the message names indexSelect
   const d = normalizeDim(dim, x.shape.length);
   const shape = x.shape.slice();
   shape[d] = index.numel();

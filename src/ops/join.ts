@@ -10,7 +10,7 @@ import { narrow, unsqueeze } from './view';
 
 function checkList(tensors: readonly Tensor[], op: string): void {
   if (!Array.isArray(tensors)) throw new TypeError(`${op}(): argument 'tensors' must be an array of Tensors`);
-  if (tensors.length === 0) throw new RangeError(`${op}(): expected a non-empty list of Tensors`);
+  if (tensors.length === 0) throw new RangeError(`${op}(): expected a non-empty array of Tensors`);
   tensors.forEach((t, i) => checkTensor(t, op, `tensors[${i}]`));
 }
 
@@ -19,7 +19,7 @@ function checkList(tensors: readonly Tensor[], op: string): void {
  * @example tg.cat([tg.zeros(2, 3), tg.ones(1, 3)]).shape // [3, 3]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  checkList(tensors, 'torch.cat');
+  checkList(tensors, 'cat');
   return join(tensors, dim, 'CatBackward0');
 }
 
@@ -41,7 +41,7 @@ function join(tensors: readonly Tensor[], dim: number, name: string): Tensor {
     for (let k = 0; k < ref.shape.length; k++) {
       if (k !== d && t.shape[k] !== ref.shape[k]) {
         throw new ShapeError(
-          `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${t.shape[k]} for tensor number ${i} in the list.`,
+          `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${t.shape[k]} for tensor number ${i} in the array.`,
         );
       }
     }

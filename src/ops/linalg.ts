@@ -3,7 +3,6 @@
  * Everything goes through one batched GEMM kernel; transposed views are passed as transpose flags.
  */
 import { record } from '../autograd/graph';
-import { scalarName } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
 import { native } from '../native';
 import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
@@ -43,10 +42,10 @@ function checkMatmulTypes(a: Tensor, b: Tensor, what = 'm1 and m2'): void {
   if (a.dtype !== b.dtype) {
     throw new DTypeError(`expected ${what} to have the same dtype, but got: ${a.dtype} != ${b.dtype}`);
   }
-  if (a.dtype === 'bool') throw new DTypeError(`"addmm_impl_cpu_" not implemented for '${scalarName(a.dtype)}'`);
+  if (a.dtype === 'bool') throw new DTypeError('matrix products (mm, matmul, bmm, mv, dot, linear) are not implemented for bool tensors');
 }
 
-function checkMm(a: Tensor, b: Tensor, names = ['self', 'mat2']): void {
+function checkMm(a: Tensor, b: Tensor, names = ['input', 'mat2']): void {
   if (a.shape.length !== 2) throw new ShapeError(`${names[0]} must be a matrix, but got a ${a.shape.length}-D tensor`);
   if (b.shape.length !== 2) throw new ShapeError(`${names[1]} must be a matrix, but got a ${b.shape.length}-D tensor`);
   checkMatmulTypes(a, b);
@@ -134,7 +133,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     throw new ShapeError(`1D tensors expected, but got ${a.shape.length}D and ${b.shape.length}D tensors`);
   }
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(`dot : expected both vectors to have same dtype, but found ${scalarName(a.dtype)} and ${scalarName(b.dtype)}`);
+    throw new DTypeError(`dot(): expected both vectors to have the same dtype, but found ${a.dtype} and ${b.dtype}`);
   }
   checkMatmulTypes(a, b);
   if (a.shape[0] !== b.shape[0]) {

@@ -42,7 +42,7 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
 export function triangle(x: Tensor, diagonal: number, lower: boolean): Tensor {
   const name = lower ? 'tril' : 'triu';
   if (x.shape.length < 2) throw new ShapeError(`${name}: input tensor must have at least 2 dimensions`);
-  if (!Number.isInteger(diagonal)) throw new TypeError(`${name}(): argument 'diagonal' must be int, not ${String(diagonal)}`);
+  if (!Number.isInteger(diagonal)) throw new TypeError(`${name}(): argument 'diagonal' must be an integer, not ${String(diagonal)}`);
   const rows = x.shape[x.shape.length - 2], cols = x.shape[x.shape.length - 1];
   // column minus row, for every position of the last two dims
   const offset = arange(cols, { dtype: 'int64' }).unsqueeze(0).sub(arange(rows, { dtype: 'int64' }).unsqueeze(1));

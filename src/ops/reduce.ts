@@ -1,7 +1,7 @@
 /** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, norm, all/any. */
 import { noGrad } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
-import { isFloatingPoint, scalarName, type DType } from '../dtype';
+import { isFloatingPoint, type DType } from '../dtype';
 import { DTypeError, IndexError } from '../errors';
 import { native } from '../native';
 import { contiguousStrides, normalizeDims } from '../shape';
@@ -99,7 +99,7 @@ export function prod(x: Tensor, dims?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dims?: Dims, keepdim = false): Tensor {
   if (!isFloatingPoint(x.dtype)) {
     throw new DTypeError(
-      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarName(x.dtype)}`,
+      `mean(): could not infer output dtype. Input dtype must be a floating point dtype (float32 or float64). Got: ${x.dtype}`,
     );
   }
   return reduce('mean', x, dims, keepdim, x.dtype);
@@ -149,7 +149,7 @@ export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepd
 
 /** Variance with the given correction (1: unbiased, Bessel's; 0: population). */
 export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boolean): Tensor {
-  if (!isFloatingPoint(x.dtype)) throw new DTypeError('std and var only support floating point and complex dtypes');
+  if (!isFloatingPoint(x.dtype)) throw new DTypeError(`std and var only support floating point dtypes (float32, float64), but got ${x.dtype}`);
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
   describe(p, [out], x);
@@ -164,7 +164,7 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
  */
 export function norm(x: Tensor, p: number, dims: Dims, keepdim: boolean): Tensor {
   if (!isFloatingPoint(x.dtype)) {
-    throw new DTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${scalarName(x.dtype)}`);
+    throw new DTypeError(`norm(): Expected a floating point tensor as input. Got ${x.dtype}`);
   }
   if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`norm(): argument 'p' must be a number, not ${String(p)}`);
   const reduced = plan(x, dims, keepdim).reduced;

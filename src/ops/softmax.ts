@@ -4,7 +4,7 @@
  */
 import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
-import { isFloatingPoint, scalarName } from '../dtype';
+import { isFloatingPoint } from '../dtype';
 import { DTypeError } from '../errors';
 import { native } from '../native';
 import { normalizeDim } from '../shape';
@@ -57,16 +57,15 @@ function describeBlock(block: Block, operands: readonly [Tensor, number[]][]): v
   meta.end();
 }
 
-function checkFloat(x: Tensor, name: string, dim: number): void {
+function checkFloat(x: Tensor, name: string): void {
   if (!isFloatingPoint(x.dtype)) {
-    const impl = dim === Math.max(x.shape.length - 1, 0) ? `${name}_lastdim_kernel_impl` : `${name}_kernel_impl`;
-    throw new DTypeError(`"${impl}" not implemented for '${scalarName(x.dtype)}'`);
+    throw new DTypeError(`${name}() is not implemented for ${x.dtype} tensors: it needs float32 or float64 (convert with .float())`);
   }
 }
 
 function forward(x: Tensor, dim: number, log: boolean): Tensor {
   const d = normalizeDim(dim, x.shape.length);
-  checkFloat(x, log ? 'log_softmax' : 'softmax', d);
+  checkFloat(x, log ? 'logSoftmax' : 'softmax');
   const out = emptyTensor(x.shape, x.dtype);
   const xb = blockable(x, d);
   describeBlock(blockOf(x.shape, d), [[out, blockStrides(out, d) as number[]], xb]);

@@ -1,6 +1,6 @@
 /** Unary elementwise ops: exp, log, sqrt, tanh, sigmoid, relu, neg, abs, ... and clamp. */
 import { inPlace, record } from '../autograd/graph';
-import { canCast, getDefaultDtype, isFloatingPoint, resultType, scalarName, type DType } from '../dtype';
+import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import { native, type UnaryFloatOp, type UnaryNumOp } from '../native';
 import type { Tensor } from '../tensor';
@@ -39,14 +39,14 @@ export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly
 function boolError(op: string): DTypeError {
   if (op === 'neg') {
     return new DTypeError(
-      'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+      'Negation, neg(), on a bool tensor is not supported. If you are trying to invert a mask, use logicalNot() instead.',
     );
   }
-  return new DTypeError(`"${op}" not implemented for 'Bool'`);
+  return new DTypeError(`${op}() is not implemented for bool tensors`);
 }
 
 export function castError(result: DType, out: DType): DTypeError {
-  return new DTypeError(`result type ${scalarName(result)} can't be cast to the desired output type ${scalarName(out)}`);
+  return new DTypeError(`result type ${result} can't be cast to the desired output type ${out}`);
 }
 
 /** clamp's bounds as one object, e.g. x.clamp({ max: 1 }). */
@@ -83,7 +83,7 @@ export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null
 
 function clampType(x: Tensor, min?: Scalar | null, max?: Scalar | null): DType {
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
-    throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+    throw new TypeError("clamp(): At least one of 'min' or 'max' must not be null");
   }
   if (x.dtype === 'bool') throw boolError('clamp');
   const ops = [promotionOf(x)];

@@ -81,7 +81,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   const nd = t.shape.length;
   if (dims.length !== nd) {
     throw new ShapeError(
-      `permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${nd} is not equal to len(dims) = ${dims.length}`,
+      `permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${nd} is not equal to dims.length = ${dims.length}`,
     );
   }
   const order = dims.map((d) => normalizeDim(d, nd));
@@ -91,7 +91,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
 
 /** Transpose of a matrix; vectors and scalars are returned as they are. */
 export function t2d(t: Tensor): Tensor {
-  if (t.shape.length > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.shape.length}D`);
+  if (t.shape.length > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but this tensor is ${t.shape.length}D`);
   return t.shape.length < 2 ? t : transpose(t, 0, 1, 'TBackward0');
 }
 
@@ -128,7 +128,7 @@ export function squeeze(t: Tensor, dims?: number | readonly number[]): Tensor {
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
   if (t.shape.length === 0) return reshape(t, [1]);
   const s = normalizeDim(startDim, t.shape.length), e = normalizeDim(endDim, t.shape.length);
-  if (s > e) throw new ShapeError('flatten() has invalid args: start_dim cannot come after end_dim');
+  if (s > e) throw new ShapeError('flatten() has invalid args: startDim cannot come after endDim');
   if (s === e) return t;
   const shape = [...t.shape.slice(0, s), t.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...t.shape.slice(e + 1)];
   return reshape(t, shape);
@@ -301,12 +301,12 @@ export function split(t: Tensor, sizes: number | readonly number[], dim = 0): Te
   const total = t.shape[d];
   const out: Tensor[] = [];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new RangeError(`split_size must be a positive integer, but got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new RangeError(`split(): a split size must be a positive integer, but got ${sizes}`);
     for (let s = 0; s < total || (total === 0 && out.length === 0); s += sizes) out.push(narrow(t, d, s, Math.min(sizes, total - s)));
     return multiOutput(t, out, 'Split');
   }
   if (sizes.reduce((a, b) => a + b, 0) !== total) {
-    throw new ShapeError(`split_with_sizes expects split_sizes to sum exactly to ${total} (input tensor's size at dimension ${d}), but got split_sizes=${shapeStr(sizes)}`);
+    throw new ShapeError(`split() expects the split sizes to sum exactly to ${total} (input tensor's size at dimension ${d}), but got sizes ${shapeStr(sizes)}`);
   }
   let start = 0;
   for (const s of sizes) {
@@ -318,7 +318,7 @@ export function split(t: Tensor, sizes: number | readonly number[], dim = 0): Te
 
 /** `chunks` pieces along dim, as equal as torch.chunk makes them. */
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk() expects chunks to be greater than 0, got: ${chunks}`);
   const d = normalizeDim(dim, t.shape.length);
   return split(t, Math.max(1, Math.ceil(t.shape[d] / chunks)), d);
 }

@@ -19,7 +19,7 @@ function check(o: AdamOptions): void {
   checkNonNegative(o.eps, 'epsilon value');
   if (!(o.betas[0] >= 0 && o.betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${o.betas[0]}`);
   if (!(o.betas[1] >= 0 && o.betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${o.betas[1]}`);
-  checkNonNegative(o.weightDecay, 'weight_decay value');
+  checkNonNegative(o.weightDecay, 'weightDecay value');
 }
 
 abstract class AdamBase extends Optimizer<AdamOptions> {

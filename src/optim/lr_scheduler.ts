@@ -37,7 +37,7 @@ export abstract class LRScheduler {
     } else {
       groups.forEach((g, i) => {
         if (g.initialLr === undefined) {
-          throw new RangeError(`param 'initial_lr' is not specified in param_groups[${i}] when resuming scheduler with last_epoch >= 0.`);
+          throw new RangeError(`param 'initialLr' is not specified in paramGroups[${i}] when resuming scheduler with lastEpoch >= 0.`);
         }
       });
     }
@@ -117,8 +117,8 @@ export class LambdaLR extends LRScheduler {
     super(optimizer, opts.lastEpoch ?? -1);
     const n = this.optimizer.paramGroups.length;
     this.lrLambdas = Array.isArray(lrLambda) ? [...lrLambda] : new Array<LrLambda>(n).fill(lrLambda);
-    if (this.lrLambdas.length !== n) throw new RangeError(`Expected ${n} lr_lambdas, but got ${this.lrLambdas.length}`);
-    if (this.lrLambdas.some((f) => typeof f !== 'function')) throw new TypeError('lrLambda must be a function or a list of functions');
+    if (this.lrLambdas.length !== n) throw new RangeError(`Expected ${n} lrLambdas, but got ${this.lrLambdas.length}`);
+    if (this.lrLambdas.some((f) => typeof f !== 'function')) throw new TypeError('lrLambda must be a function or an array of functions');
     this.start();
   }
 

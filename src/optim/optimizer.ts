@@ -32,7 +32,7 @@ export abstract class Optimizer<H extends object> {
   constructor(params: Params<H>, defaults: H) {
     this.defaults = defaults;
     if (isTensor(params)) {
-      throw new TypeError('params argument given to the optimizer should be an iterable of Tensors or dicts, but got a Tensor');
+      throw new TypeError('params argument given to the optimizer should be an iterable of Tensors or parameter-group objects, but got a Tensor');
     }
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new RangeError('optimizer got an empty parameter list');

@@ -32,7 +32,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const o: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
     checkNonNegative(o.lr, 'learning rate');
     checkNonNegative(o.momentum, 'momentum value');
-    checkNonNegative(o.weightDecay, 'weight_decay value');
+    checkNonNegative(o.weightDecay, 'weightDecay value');
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
     super(params, o);
   }

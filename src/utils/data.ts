@@ -164,7 +164,7 @@ export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
   const first = batch[0] as unknown;
   const kind = describe(first);
   if (batch.some((s) => describe(s) !== kind)) {
-    throw new TypeError(`default_collate: samples in a batch must be of one kind, found ${[...new Set(batch.map(describe))].join(' and ')}`);
+    throw new TypeError(`defaultCollate: samples in a batch must be of one kind, found ${[...new Set(batch.map(describe))].join(' and ')}`);
   }
   const samples = batch as readonly unknown[];
   if (isTensor(first)) return stack(samples as Tensor[]) as Collated<T>;
@@ -178,7 +178,7 @@ export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
   if (Array.isArray(first)) {
     const width = first.length;
     if (samples.some((s) => (s as unknown[]).length !== width)) {
-      throw new RangeError('each element in list of batch should be of equal size');
+      throw new RangeError('each element in the array of a batch should be of equal size');
     }
     return Array.from({ length: width }, (_, k) => defaultCollate(samples.map((s) => (s as unknown[])[k]))) as Collated<T>;
   }
@@ -189,7 +189,7 @@ export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
     }
     return out as Collated<T>;
   }
-  throw new TypeError(`default_collate: batch must contain tensors, numbers, booleans, strings, arrays or plain objects; found ${kind}`);
+  throw new TypeError(`defaultCollate: batch must contain tensors, numbers, booleans, strings, arrays or plain objects; found ${kind}`);
 }
 
 export interface DataLoaderOptions<T, B> {
@@ -237,15 +237,15 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     const n = sizeOf(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = opts;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {
-      throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`);
+      throw new RangeError(`batchSize should be a positive integer value, but got batchSize: ${String(batchSize)}`);
     }
     if (batchSize === null && dropLast) {
-      throw new RangeError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
+      throw new RangeError('the { batchSize: null } option disables auto-batching and is mutually exclusive with { dropLast: true }');
     }
     if (generator !== undefined && !(generator instanceof Generator)) throw new TypeError('generator must be a tg.Generator');
     if (collateFn !== undefined && typeof collateFn !== 'function') throw new TypeError('collateFn must be a function');
     if (shuffle && n === 0) {
-      throw new RangeError('num_samples should be a positive integer value, but got num_samples=0');
+      throw new RangeError('shuffle needs at least one sample: the number of samples should be a positive integer value, but the dataset has 0');
     }
     this.dataset = dataset;
     this.batchSize = batchSize;

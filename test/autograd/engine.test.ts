@@ -84,7 +84,7 @@ describe('backward', () => {
     x.mul(3).backward(tg.tensor([1, 10], { dtype: 'float64' }));
     expect(x.grad!.tolist()).toEqual([3, 30]);
     expect(() => x.mul(3).backward(tg.ones(3, { dtype: 'float64' }))).toThrow(
-      'Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) and output[0] has a shape of torch.Size([2]).',
+      'Mismatch in shape: gradient 0 has a shape of [3] and output 0 has a shape of [2].',
     );
   });
 
@@ -124,13 +124,13 @@ describe("PyTorch's autograd errors", () => {
     const y = x.exp();
     y.add_(1);
     expect(() => y.sum().backward()).toThrow(
-      'one of the variables needed for gradient computation has been modified by an inplace operation: [torch.DoubleTensor [2]], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead.',
+      'one of the tensors needed for gradient computation has been modified by an inplace operation: a float64 tensor of shape [2], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead.',
     );
     const a = f64([1, 2]), b = tg.tensor([3, 4], { dtype: 'float64' });
     const c = a.mul(b);
     b.mul_(2);
     expect(() => c.sum().backward()).toThrow(tg.AutogradError);
-    expect(() => c.sum().backward()).toThrow('[torch.DoubleTensor [2]] is at version 1; expected version 0 instead');
+    expect(() => c.sum().backward()).toThrow('a float64 tensor of shape [2] is at version 1; expected version 0 instead');
   });
 
   it('a change that no rule reads is fine', () => {
@@ -143,7 +143,10 @@ describe("PyTorch's autograd errors", () => {
 
   it('an in-place op on a leaf that requires grad, outside noGrad', () => {
     const w = f64([1, 2]);
-    expect(() => w.add_(1)).toThrow('a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => w.add_(1)).toThrow(
+      'a leaf tensor that requires grad is being used in an in-place operation. ' +
+        'To change its values without recording it (an optimizer-style update), do it inside tg.noGrad(() => ...).',
+    );
     expect(() => w.zero_()).toThrow(tg.AutogradError);
     expect(w.tolist()).toEqual([1, 2]);
     tg.noGrad(() => w.sub_(0.5));
@@ -156,6 +159,8 @@ describe("PyTorch's autograd errors", () => {
     const y = x.exp().sum();
     y.backward();
     expect(() => y.backward()).toThrow('Trying to backward through the graph a second time');
+    expect(() => y.backward()).toThrow('Pass { retainGraph: true } to backward() or autograd.grad() if you need to backward through the graph a second time');
+    expect(() => y.backward()).toThrow(tg.AutogradError);
     const z = x.mul(x).sum();
     z.backward(null, { retainGraph: true });
     z.backward();
@@ -167,22 +172,23 @@ describe("PyTorch's autograd errors", () => {
   });
 
   it('backward of a tensor that does not require grad', () => {
-    expect(() => tg.ones(2).sum().backward()).toThrow('element 0 of tensors does not require grad and does not have a grad_fn');
+    expect(() => tg.ones(2).sum().backward()).toThrow('element 0 of tensors does not require grad and does not have a gradFn');
   });
 
   it('changing requiresGrad of a non-leaf, retainGrad without requiresGrad', () => {
     const y = f64([1]).mul(2);
-    expect(() => (y.requiresGrad = false)).toThrow('you can only change requires_grad flags of leaf variables');
-    expect(() => tg.ones(1).retainGrad()).toThrow("can't retain_grad on Tensor that has requires_grad=False");
+    expect(() => (y.requiresGrad = false)).toThrow('you can only change requiresGrad of leaf tensors');
+    expect(() => (y.requiresGrad = false)).toThrow('const xNoGrad = x.detach()');
+    expect(() => tg.ones(1).retainGrad()).toThrow("can't retainGrad() on a tensor that has requiresGrad false");
   });
 
   it("in-place on a view of a leaf that requires grad, or on a view made in noGrad, is PyTorch's error", () => {
     const x = f64([1, 2, 3]);
-    expect(() => x.narrow(0, 0, 1).zero_()).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => x.narrow(0, 0, 1).zero_()).toThrow('a view of a leaf tensor that requires grad is being used in an in-place operation. To change its values without recording it, do it inside tg.noGrad(() => ...).');
     expect(() => x.T.mul_(2)).toThrow(tg.AutogradError);
     const y = x.mul(1);
     const v = tg.noGrad(() => y.narrow(0, 0, 2));
-    expect(() => v.zero_()).toThrow('A view was created in no_grad mode and is being modified inplace with grad mode enabled');
+    expect(() => v.zero_()).toThrow('A view was created in noGrad mode and is being modified inplace with grad mode enabled');
     expect(y.tolist()).toEqual([1, 2, 3]);
     expect(x.tolist()).toEqual([1, 2, 3]);
     tg.noGrad(() => x.narrow(0, 0, 1).zero_()); // untracked, as an optimizer step
@@ -237,7 +243,7 @@ describe("PyTorch's autograd errors", () => {
     expect(() => y.split(1)[1].add_(1)).toThrow('Output 1 of Split is a view');
     expect(() => y.split([1, 1])[0].add_(1)).toThrow('Output 0 of SplitWithSizes is a view');
     expect(() => y.chunk(2)[1].add_(1)).toThrow('Output 1 of Split is a view');
-    expect(() => tg.zeros(2, 2, { dtype: 'float64' }).unbind(0)[0].copy_(f64([1, 2]))).toThrow('A view was created in no_grad mode');
+    expect(() => tg.zeros(2, 2, { dtype: 'float64' }).unbind(0)[0].copy_(f64([1, 2]))).toThrow('A view was created in noGrad mode');
     const [, b] = y.unbind(0);
     tg.noGrad(() => b.add_(1)); // not recorded: allowed
     tg.zeros(2, 2).split(1)[1].add_(1); // nothing requires grad: allowed

@@ -126,7 +126,7 @@ const HOSTILE: [string, Buffer, RegExp][] = [
   ['a JSON array for a header', craft('[1]'), /InvalidHeaderStart/],
   ['an unknown dtype', craft('{"a":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}', 16), /unknown dtype "F128"/],
   ['a dtype tensorgrad cannot load', craft('{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', 1), /cannot load F8_E4M3/],
-  ['a negative size', craft('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', 4), /shape must be a list of non-negative integers/],
+  ['a negative size', craft('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', 4), /shape must be an array of non-negative integers/],
   ['offsets that are not integers', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,1e300]}}', 4), /data_offsets must be two integers/],
   ['offsets beyond the file', craft(`{${f32('a', [2], 0, 8)}}`, 4), /ends at byte 8 of the data, but the file holds 4 data bytes/],
   ['a gap between tensors', craft(`{${f32('a', [1], 0, 4)},${f32('b', [1], 8, 12)}}`, 12), /'b' starts at byte 8 of the data and leaves bytes 4 to 8 unused \(InvalidOffset\)/],

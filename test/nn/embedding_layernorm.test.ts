@@ -29,9 +29,11 @@ describe('nn.Embedding against PyTorch', () => {
     const emb = new nn.Embedding(4, 2);
     const rows = emb.weight.tolist() as number[][];
     expect(emb.forward(tg.tensor([3, 0], { dtype: 'int32' })).tolist()).toEqual([rows[3], rows[0]]);
-    expect(() => emb.forward(tg.tensor([1]))).toThrow("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.FloatTensor instead");
+    expect(() => emb.forward(tg.tensor([1]))).toThrow(
+      "embedding(): expected the indices (argument 'input') to be int64 or int32, but got float32: create them with { dtype: 'int64' } or convert with .long()",
+    );
     expect(() => emb.forward(tg.tensor([4], { dtype: 'int64' }))).toThrow(tg.IndexError);
-    expect(() => new nn.Embedding(4, 2, { paddingIdx: 4 })).toThrow('Padding_idx must be within num_embeddings');
+    expect(() => new nn.Embedding(4, 2, { paddingIdx: 4 })).toThrow('paddingIdx must be within numEmbeddings (4), but got 4');
     expect(new nn.Embedding(4, 2, { paddingIdx: -1 }).paddingIdx).toBe(3);
   });
 });
@@ -64,7 +66,7 @@ for (const dtype of ['float64', 'float32'] as const) {
     }
 
     it('a shape that does not end in normalizedShape is PyTorch\'s error', () => {
-      expect(() => new nn.LayerNorm(4).forward(tg.zeros(2, 3))).toThrow('Given normalized_shape=[4], expected input with shape [*, 4], but got input of size[2, 3]');
+      expect(() => new nn.LayerNorm(4).forward(tg.zeros(2, 3))).toThrow('Given normalizedShape [4], expected input with shape [*, 4], but got input of shape [2, 3]');
     });
   });
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tg from '../../src/index';
 import { decode, expectTensor, loadFixture, type EncodedTensor } from '../helpers';
 
@@ -39,10 +39,22 @@ describe('losses and activations against PyTorch: values and input gradients', (
 });
 
 describe('loss modules and errors', () => {
-  it('legacy sizeAverage / reduce map to reductions as in PyTorch', () => {
-    expect(new nn.MSELoss({ sizeAverage: false }).reduction).toBe('sum');
-    expect(new nn.MSELoss({ reduce: false }).reduction).toBe('none');
-    expect(new nn.MSELoss({ sizeAverage: true, reduce: true }).reduction).toBe('mean');
+  it('legacy sizeAverage / reduce map to reductions as in PyTorch, with a deprecation warning naming the options', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      expect(new nn.MSELoss({ sizeAverage: false }).reduction).toBe('sum');
+      expect(new nn.MSELoss({ reduce: false }).reduction).toBe('none');
+      expect(new nn.MSELoss({ sizeAverage: true, reduce: true }).reduction).toBe('mean');
+      expect(warn.mock.calls).toEqual([
+        ["the { sizeAverage, reduce } options will be deprecated, please use { reduction: 'sum' } instead.", 'DeprecationWarning'],
+        ["the { sizeAverage, reduce } options will be deprecated, please use { reduction: 'none' } instead.", 'DeprecationWarning'],
+        ["the { sizeAverage, reduce } options will be deprecated, please use { reduction: 'mean' } instead.", 'DeprecationWarning'],
+      ]);
+      new nn.MSELoss({ sizeAverage: false }); // once per message, as Python's warnings filter does
+      expect(warn).toHaveBeenCalledTimes(3);
+    } finally {
+      warn.mockRestore();
+    }
     expect(new nn.L1Loss({ reduction: 'sum' }).reduction).toBe('sum');
     expect(() => new nn.MSELoss({ reduction: 'avg' as 'mean' })).toThrow('avg is not a valid value for reduction');
   });
@@ -51,16 +63,21 @@ describe('loss modules and errors', () => {
     const logits = tg.zeros(3, 4);
     expect(() => F.crossEntropy(logits, tg.tensor([0, 4, 1], { dtype: 'int64' }))).toThrow('Target 4 is out of bounds.');
     expect(() => F.crossEntropy(logits, tg.tensor([0, -1, 1], { dtype: 'int64' }))).toThrow(tg.IndexError);
-    expect(() => F.crossEntropy(logits, tg.tensor([0, 1], { dtype: 'int64' }))).toThrow('Expected input batch_size (3) to match target batch_size (2).');
-    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2]))).toThrow('expected scalar type Long but found Float');
+    expect(() => F.crossEntropy(logits, tg.tensor([0, 1], { dtype: 'int64' }))).toThrow('Expected input batch size (3) to match target batch size (2).');
+    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2]))).toThrow(
+      "class indices must be int64 (or int32) but got float32: create targets with { dtype: 'int64' } or convert with .long()",
+    );
+    expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2]))).toThrow(tg.DTypeError);
+    expect(() => F.crossEntropy(logits, tg.tensor([0, 1, 2], { dtype: 'float64' }))).toThrow('class indices must be int64 (or int32) but got float64');
+    expect(F.nllLoss(logits, tg.tensor([0, 1, 2]).long()).item()).toBeCloseTo(0); // the conversion the message suggests works
     expect(() => F.binaryCrossEntropy(tg.full([2], 1.5), tg.ones(2))).toThrow('all elements of input should be between 0 and 1');
-    expect(() => F.binaryCrossEntropy(tg.full([2, 1], 0.5), tg.ones(2))).toThrow('is different to the input size');
+    expect(() => F.binaryCrossEntropy(tg.full([2, 1], 0.5), tg.ones(2))).toThrow('Using a target size ([2]) that is different to the input size ([2, 1]) is deprecated.');
     expect(() => F.mseLoss(tg.zeros(2, 3), tg.zeros(4))).toThrow(tg.ShapeError);
     expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2], { dtype: 'int64' }), { weight: tg.ones(4, { requiresGrad: true }) }))
-      .toThrow("not differentiable with respect to argument 'weight'");
+      .toThrow('nllLoss() is not differentiable with respect to the weight option: it cannot have requiresGrad true (pass weight.detach())');
     expect(() => F.nllLoss(logits, tg.tensor([0, 1, 2], { dtype: 'int64' }), { weight: tg.ones(3) })).toThrow('weight tensor should be defined either for all 4 classes');
-    expect(() => F.softmax(tg.tensor([1, 2], { dtype: 'int64' }), 0)).toThrow(`"softmax_lastdim_kernel_impl" not implemented for 'Long'`);
-    expect(() => F.logSoftmax(tg.tensor([[1, 2]], { dtype: 'int64' }), 0)).toThrow(`"log_softmax_kernel_impl" not implemented for 'Long'`);
+    expect(() => F.softmax(tg.tensor([1, 2], { dtype: 'int64' }), 0)).toThrow('softmax() is not implemented for int64 tensors: it needs float32 or float64 (convert with .float())');
+    expect(() => F.logSoftmax(tg.tensor([[1, 2]], { dtype: 'int64' }), 0)).toThrow('logSoftmax() is not implemented for int64 tensors');
     expect(() => F.logSoftmax(logits, 2)).toThrow(tg.IndexError);
   });
 
@@ -79,15 +96,18 @@ describe('loss modules and errors', () => {
     expect(F.logSoftmax(x32, 1).gradFn!.name).toBe('LogSoftmaxBackward0');
   });
 
-  it('a target that broadcasts against the input is used, with PyTorch\'s warning', () => {
-    const warnings: string[] = [];
-    const listener = (w: Error) => warnings.push(w.message);
-    process.on('warning', listener);
+  it('a target that broadcasts against the input is used, with PyTorch\'s warning (shapes as [3])', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
     try {
       const loss = F.mseLoss(tg.tensor([[1], [2], [3]]), tg.tensor([1, 2, 3]));
       expect(loss.item()).toBeCloseTo((0 + 1 + 4 + 1 + 0 + 1 + 4 + 1 + 0) / 9, 6);
+      expect(warn).toHaveBeenCalledWith(
+        'Using a target size ([3]) that is different to the input size ([3, 1]). ' +
+          'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+        'UserWarning',
+      );
     } finally {
-      process.off('warning', listener);
+      warn.mockRestore();
     }
   });
 

@@ -64,11 +64,11 @@ describe('nn.Module', () => {
     const partial = { ...sd };
     delete partial['predict.bias'];
     expect(() => b.loadStateDict({ ...partial, extra: tg.zeros(1) })).toThrow(
-      'Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "predict.bias". \n\tUnexpected key(s) in state_dict: "extra". ',
+      'Error(s) in loadStateDict() for Net:\n\tMissing key(s) in the state dict: "predict.bias". \n\tUnexpected key(s) in the state dict: "extra". ',
     );
     expect(b.loadStateDict(partial, { strict: false })).toEqual({ missingKeys: ['predict.bias'], unexpectedKeys: [] });
     expect(() => b.loadStateDict({ ...sd, 'hidden.weight': tg.zeros(10, 2) })).toThrow(
-      'size mismatch for hidden.weight: copying a param with shape torch.Size([10, 2]) from checkpoint, the shape in current model is torch.Size([10, 1]).',
+      'size mismatch for hidden.weight: copying a param with shape [10, 2] from checkpoint, the shape in current model is [10, 1].',
     );
   });
 
@@ -134,6 +134,6 @@ describe('nn.Module', () => {
     const shared = new nn.Linear(2, 2);
     const tied = new nn.Sequential(shared, shared).to({ dtype: 'float64' });
     expect([...tied.parameters()].length).toBe(2);
-    expect(() => net.to('int32')).toThrow('nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int32');
+    expect(() => net.to('int32')).toThrow('Module.to() only accepts floating point dtypes (float32, float64), but got int32');
   });
 });

@@ -76,7 +76,7 @@ describe('creation', () => {
   it('requiresGrad only on floating-point tensors', () => {
     expect(tg.zeros(2, { requiresGrad: true }).requiresGrad).toBe(true);
     expect(() => tg.zeros(2, { dtype: 'int64', requiresGrad: true })).toThrow(
-      'only Tensors of floating point and complex dtype can require gradients',
+      'only floating-point tensors (float32, float64) can require gradients, but this one is int64',
     );
   });
 

@@ -59,13 +59,13 @@ describe('matrix products on views', () => {
       'mat1 and mat2 shapes cannot be multiplied (64x1000 and 100x10)',
     );
     expect(() => tg.zeros(2, 3).mm(tg.zeros(3, 2, { dtype: 'float64' }))).toThrow(tg.DTypeError);
-    expect(() => tg.zeros(3).mm(tg.zeros(3, 2))).toThrow('self must be a matrix');
+    expect(() => tg.zeros(3).mm(tg.zeros(3, 2))).toThrow('input must be a matrix');
     expect(() => tg.zeros(3).dot(tg.zeros(4))).toThrow(
       'inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and 4 elements respectively',
     );
     expect(() => tg.zeros(2, 3, 4).matmul(tg.zeros(2, 5, 6))).toThrow(tg.ShapeError);
     expect(() => tg.tensor(1).matmul(tg.zeros(2))).toThrow('both arguments to matmul need to be at least 1D, but they are 0D and 1D');
-    expect(() => tg.zeros(2, 2, { dtype: 'bool' }).mm(tg.zeros(2, 2, { dtype: 'bool' }))).toThrow("not implemented for 'Bool'");
+    expect(() => tg.zeros(2, 2, { dtype: 'bool' }).mm(tg.zeros(2, 2, { dtype: 'bool' }))).toThrow('matrix products (mm, matmul, bmm, mv, dot, linear) are not implemented for bool tensors');
     expect(() => tg.zeros(2, 3, 4).bmm(tg.zeros(3, 4, 5))).toThrow('batch1 and batch2 must have same number of batches, got 2 and 3');
   });
 });

@@ -82,25 +82,25 @@ describe('views share storage', () => {
     expect(tg.cat([tg.ones(2, { dtype: 'int32' }), tg.ones(2, { dtype: 'float64' })]).dtype).toBe('float64');
     expect(tg.stack([tg.zeros(3), tg.ones(3)], 1).tolist()).toEqual([[0, 1], [0, 1], [0, 1]]);
     expect(() => tg.cat([a, tg.ones(2, 4)])).toThrow(
-      'Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1 in the list.',
+      'Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1 in the array.',
     );
     expect(() => tg.stack([tg.zeros(2), tg.zeros(3)])).toThrow(
       'stack expects each tensor to be equal size, but got [2] at entry 0 and [3] at entry 1',
     );
-    expect(() => tg.cat([])).toThrow('expected a non-empty list of Tensors');
+    expect(() => tg.cat([])).toThrow('cat(): expected a non-empty array of Tensors');
   });
 
   it('dim errors', () => {
     const x = tg.zeros(2, 3);
     expect(() => x.transpose(0, 2)).toThrow(tg.IndexError);
     expect(() => x.transpose(0, 2)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
-    expect(() => x.permute(0)).toThrow('input.dim() = 2 is not equal to len(dims) = 1');
+    expect(() => x.permute(0)).toThrow('input.dim() = 2 is not equal to dims.length = 1');
     expect(() => x.permute(0, 0)).toThrow('permute(): duplicate dims are not allowed.');
-    expect(() => tg.zeros(2, 3, 4).t()).toThrow('t() expects a tensor with <= 2 dimensions, but self is 3D');
+    expect(() => tg.zeros(2, 3, 4).t()).toThrow('t() expects a tensor with <= 2 dimensions, but this tensor is 3D');
     expect(() => x.expand(2, 4)).toThrow(
       'The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 1.  Target sizes: [2, 4].  Tensor sizes: [2, 3]',
     );
     expect(() => x.unsqueeze(3)).toThrow('Dimension out of range (expected to be in range of [-3, 2], but got 3)');
-    expect(() => x.flatten(1, 0)).toThrow('flatten() has invalid args: start_dim cannot come after end_dim');
+    expect(() => x.flatten(1, 0)).toThrow('flatten() has invalid args: startDim cannot come after endDim');
   });
 });

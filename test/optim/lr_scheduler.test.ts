@@ -89,7 +89,7 @@ describe('learning-rate schedulers', () => {
   it("PyTorch's errors", () => {
     expect(() => new S.StepLR({} as Opt, { stepSize: 1 })).toThrow('Object is not an Optimizer');
     expect(() => new S.StepLR(optimizer(), { stepSize: 1.5 })).toThrow('stepSize must be an integer');
-    expect(() => new S.LambdaLR(optimizer(), [(e) => e])).toThrow('Expected 2 lr_lambdas, but got 1');
-    expect(() => new S.ExponentialLR(optimizer(), { gamma: 0.9, lastEpoch: 3 })).toThrow("param 'initial_lr' is not specified in param_groups[0]");
+    expect(() => new S.LambdaLR(optimizer(), [(e) => e])).toThrow('Expected 2 lrLambdas, but got 1');
+    expect(() => new S.ExponentialLR(optimizer(), { gamma: 0.9, lastEpoch: 3 })).toThrow("param 'initialLr' is not specified in paramGroups[0] when resuming scheduler with lastEpoch >= 0.");
   });
 });

@@ -131,7 +131,7 @@ describe('optimizer behaviour', () => {
     const params = () => mlp().parameters();
     expect(() => new optim.SGD(params(), { lr: -1 })).toThrow('Invalid learning rate: -1');
     expect(() => new optim.SGD(params(), { lr: 0.1, momentum: -0.5 })).toThrow('Invalid momentum value: -0.5');
-    expect(() => new optim.SGD(params(), { lr: 0.1, weightDecay: -1 })).toThrow('Invalid weight_decay value: -1');
+    expect(() => new optim.SGD(params(), { lr: 0.1, weightDecay: -1 })).toThrow('Invalid weightDecay value: -1');
     expect(() => new optim.SGD(params(), { lr: 0.1, nesterov: true })).toThrow('Nesterov momentum requires a momentum and zero dampening');
     expect(() => new optim.Adam(params(), { betas: [1.0, 0.999] })).toThrow('Invalid beta parameter at index 0: 1');
     expect(() => new optim.Adam(params(), { betas: [0.9, -0.1] })).toThrow('Invalid beta parameter at index 1: -0.1');

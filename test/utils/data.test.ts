@@ -75,10 +75,10 @@ describe('DataLoader visits samples in PyTorch order', () => {
 
   it('checks its options like PyTorch', () => {
     const ds = new TensorDataset(tg.zeros(4, 2));
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('batch_size should be a positive integer value, but got batch_size=0');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('batchSize should be a positive integer value, but got batchSize: 0');
     expect(() => new DataLoader(ds, { batchSize: 1.5 })).toThrow(RangeError);
-    expect(() => new DataLoader(ds, { batchSize: null, dropLast: true })).toThrow('mutually exclusive with drop_last');
-    expect(() => new DataLoader(new TensorDataset(tg.zeros(0, 2)), { shuffle: true })).toThrow('num_samples=0');
+    expect(() => new DataLoader(ds, { batchSize: null, dropLast: true })).toThrow('the { batchSize: null } option disables auto-batching and is mutually exclusive with { dropLast: true }');
+    expect(() => new DataLoader(new TensorDataset(tg.zeros(0, 2)), { shuffle: true })).toThrow('shuffle needs at least one sample');
     expect(() => new DataLoader(ds, { generator: {} as tg.Generator })).toThrow('generator must be a tg.Generator');
   });
 });
@@ -110,7 +110,7 @@ describe('TensorDataset, Subset and defaultCollate', () => {
     expect(batch.label.dtype).toBe('int64');
     expect(batch.ok.dtype).toBe('bool');
     expect(batch.name).toEqual(['a', 'b']);
-    expect(() => defaultCollate([[1, 2], [3]])).toThrow('each element in list of batch should be of equal size');
+    expect(() => defaultCollate([[1, 2], [3]])).toThrow('each element in the array of a batch should be of equal size');
     expect(() => defaultCollate([1, 'a'] as unknown[])).toThrow('must be of one kind');
     expect(() => defaultCollate([new Map()])).toThrow('found Map');
   });
