@@ -6,19 +6,36 @@
 // libc. The build runs in a staging copy of the sources so that the development build in build/
 // is left as it is.
 'use strict';
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const prebuildify = require('prebuildify');
 
 const root = path.join(__dirname, '..');
+
+// The binary users install must carry a BLAS: refuse to build one without it, unless asked to
+// (TENSORGRAD_BLAS=none).
+process.env.TENSORGRAD_STATIC_BLAS = '1';
+const found = spawnSync(process.execPath, [path.join(__dirname, 'find-blas.js'), 'defines'], { encoding: 'utf8' });
+if (found.status !== 0) {
+  console.error(`prebuild: ${found.stderr.trim().split('\n').find((l) => l.startsWith('Error:')) ?? found.stderr.trim()}`);
+  process.exit(1);
+}
+if (found.stdout.includes('TG_BLAS_NONE') && process.env.TENSORGRAD_BLAS !== 'none') {
+  console.error(
+    'prebuild: no OpenBLAS to link into the prebuilt binary (its static library, libopenblas.a, found with pkg-config).\n' +
+      '  Install it (Debian/Ubuntu: apt-get install -y pkg-config libopenblas-dev), or name one with TENSORGRAD_OPENBLAS=<prefix>;\n' +
+      '  TENSORGRAD_BLAS=none builds a binary with tensorgrad\'s own (slower) GEMM on purpose.',
+  );
+  process.exit(1);
+}
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorgrad-prebuild-'));
 for (const item of ['package.json', 'binding.gyp', 'native', 'scripts/find-blas.js']) {
   fs.cpSync(path.join(root, item), path.join(stage, item), { recursive: true });
 }
 fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 
-process.env.TENSORGRAD_STATIC_BLAS = '1';
 process.env.JOBS ??= 'max'; // node-gyp: compile on every core
 prebuildify({ cwd: stage, out: root, napi: true, strip: true, tagLibc: true }, (err) => {
   fs.rmSync(stage, { recursive: true, force: true });
