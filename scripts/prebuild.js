@@ -14,15 +14,17 @@ const prebuildify = require('prebuildify');
 
 const root = path.join(__dirname, '..');
 
-// The binary users install must carry a BLAS: refuse to build one without it, unless asked to
-// (TENSORGRAD_BLAS=none).
+// The binary users install must carry OpenBLAS (Accelerate on macOS): refuse to build one without
+// it, unless asked to (TENSORGRAD_BLAS=none).
 process.env.TENSORGRAD_STATIC_BLAS = '1';
 const found = spawnSync(process.execPath, [path.join(__dirname, 'find-blas.js'), 'defines'], { encoding: 'utf8' });
 if (found.status !== 0) {
-  console.error(`prebuild: ${found.stderr.trim().split('\n').find((l) => l.startsWith('Error:')) ?? found.stderr.trim()}`);
+  const why = found.stderr.trim().split('\n').find((l) => l.startsWith('Error:')) ?? found.stderr.trim();
+  console.error(`prebuild: scripts/find-blas.js failed (${found.signal ?? `exit code ${found.status}`}): ${why}`);
   process.exit(1);
 }
-if (found.stdout.includes('TG_BLAS_NONE') && process.env.TENSORGRAD_BLAS !== 'none') {
+const carried = /\bTG_BLAS_(OPENBLAS|ACCELERATE)\b/.test(found.stdout);
+if (!carried && process.env.TENSORGRAD_BLAS !== 'none') {
   console.error(
     'prebuild: no OpenBLAS to link into the prebuilt binary (its static library, libopenblas.a, found with pkg-config).\n' +
       '  Install it (Debian/Ubuntu: apt-get install -y pkg-config libopenblas-dev), or name one with TENSORGRAD_OPENBLAS=<prefix>;\n' +

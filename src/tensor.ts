@@ -112,7 +112,7 @@ export class Tensor {
     this._spareGrad = !g._handedOut && g._gradFn === null && !g._requiresGrad ? g : null;
   }
 
-  /** @internal Use tg.tensor, tg.zeros, ... to create tensors. */
+  /** Not for users: tensors are made by tg.tensor, tg.zeros, ... and by ops. @hidden */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
     this._storage = storage;
     // Shapes are shared between tensors (an op's output reuses its input's): frozen, never copied twice.
@@ -289,11 +289,11 @@ export class Tensor {
    * @example const loss: number = lossTensor.item();
    * @example if (x.isnan().any().item<boolean>()) throw new Error('NaN');
    */
-  item<T extends number | boolean = number>(): T {
+  item<T extends number | boolean = number>(): NoInfer<T> {
     const n = this.numel();
     if (n !== 1) throw new ShapeError(`item() needs a tensor with one element, but this one has ${n} (shape [${this.shape.join(', ')}])`);
     const v = this._storage.data[this._offset];
-    return (this.dtype === 'bool' ? v !== 0 : Number(v)) as T;
+    return (this.dtype === 'bool' ? v !== 0 : Number(v)) as NoInfer<T>;
   }
 
   /** The values as nested arrays (a number for a 0-d tensor; booleans for bool tensors). */
@@ -321,7 +321,8 @@ export class Tensor {
 
   /**
    * What JSON.stringify writes for a tensor: its dtype, shape and values as nested arrays
-   * (tolist()); int64 values beyond 2^53 are rounded to the nearest number.
+   * (tolist()); int64 values beyond 2^53 are rounded to the nearest number, and NaN and
+   * +-Infinity become null, as JSON.stringify writes them.
    * @example JSON.stringify({ w: tg.tensor([[1, 2]]) }) // '{"w":{"dtype":"float32","shape":[1,2],"data":[[1,2]]}}'
    */
   toJSON(): { dtype: DType; shape: number[]; data: NestedList } {

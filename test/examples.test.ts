@@ -23,7 +23,10 @@ const readHistory = () => JSON.parse(readFileSync(join(out, 'mnist-history.json'
 /**
  * The last MNIST run's history against PyTorch's same training (scripts/fixtures/mnist.py): each
  * epoch's mean loss within the drift bound, and the accuracies within DRIFT_FACTOR times PyTorch's
- * own drift or one image, whichever is more (accuracy moves in whole images).
+ * own drift or one image, whichever is more (accuracy moves in whole images). In float32, from the
+ * sixth epoch on PyTorch's own nudged runs take other trajectories (a drift of 17% in the loss by
+ * epoch 8), so there the float32 check says little: the float64 run, whose drift stays near 1e-13,
+ * is what holds all ten epochs to PyTorch's.
  */
 function expectMnistLikePyTorch(dtype: 'float32' | 'float64'): void {
   const history = readHistory(), want = mnist[dtype];

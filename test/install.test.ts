@@ -143,7 +143,7 @@ describe.runIf(linuxX64)('the package as npm installs it', () => {
 
   it('ships the prebuilt binary, compiled JS, types, README and LICENSE, and no tests or build tree', () => {
     const files = packed.files.map((f) => f.path);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts',
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts',
       'prebuilds/linux-x64/tensorgrad.glibc.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'scripts/find-blas.js']) {
       expect(files).toContain(f);
     }

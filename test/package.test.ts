@@ -46,6 +46,21 @@ describe('the built package', () => {
     if (out.startsWith('OpenBLAS')) expect(out.trim()).toBe('OpenBLAS user Haswell');
   });
 
+  it('replaces an OPENBLAS_CORETYPE this CPU cannot run (FMA4, 3DNow! kernels) with OpenBLAS\'s own choice, with a warning', () => {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    const cannot = [['Bulldozer', 'fma4'], ['Excavator', 'fma4'], ['Opteron', '3dnow']].filter(([, f]) => !flags.has(f)).map(([c]) => c);
+    for (const core of cannot) {
+      const r = spawnSync(process.execPath, ['-e', 'const tg = require("."); const i = tg.backendInfo(); tg.randn(64, 300).mm(tg.randn(300, 20)); console.log(i.blas, i.blasCoreChoice, i.blasCoreType)'], {
+        cwd: root, encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: core },
+      });
+      expect(r.status, `${core}: ${r.stderr}`).toBe(0); // not SIGILL
+      if (!r.stdout.startsWith('OpenBLAS')) continue;
+      expect(r.stdout).toMatch(/^OpenBLAS openblas \w+/);
+      expect(r.stdout.trim().split(' ')[2]).not.toBe(core);
+      expect(r.stderr).toContain(`OPENBLAS_CORETYPE=${core} names OpenBLAS kernels (${core}) that this CPU cannot run`);
+    }
+  });
+
   it('does not pass its OpenBLAS choice on to child processes', () => {
     const out = run(['-e', 'require("."); console.log(process.env.OPENBLAS_CORETYPE ?? "unset")']);
     expect(out.trim()).toBe(process.env.OPENBLAS_CORETYPE ?? 'unset');

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <initializer_list>
 #include <type_traits>
 #include <vector>
 
@@ -170,19 +169,48 @@ BlasInfo blas_info() {
   return info;
 }
 
+namespace {
+
+// Whether this CPU runs OpenBLAS's kernel set `core` (one of dynamic.c's corenames): the
+// instruction sets its kernels use. A name not listed is taken to run.
+bool runs_core(const std::string& core, const CpuInfo& cpu) {
+  struct Need { const char* core; bool ok; };
+  const bool avx2 = cpu.avx2 && cpu.fma;
+  const Need table[] = {
+      {"Prescott", cpu.sse3},
+      {"Atom", cpu.ssse3},
+      {"Core2", cpu.ssse3},
+      {"Penryn", cpu.sse41},
+      {"Dunnington", cpu.sse41},
+      {"Nehalem", cpu.sse42},
+      {"Nano", cpu.ssse3},
+      {"Athlon", cpu.amd3dnow},
+      {"Opteron", cpu.amd3dnow},
+      {"Opteron_SSE3", cpu.amd3dnow && cpu.sse3},
+      {"Barcelona", cpu.sse4a && cpu.sse3},
+      {"Bobcat", cpu.sse4a && cpu.ssse3},
+      {"Sandybridge", cpu.avx},
+      {"Bulldozer", cpu.avx && cpu.fma4},
+      {"Piledriver", cpu.avx && cpu.fma4 && cpu.fma},
+      {"Steamroller", cpu.avx && cpu.fma4 && cpu.fma},
+      {"Excavator", avx2 && cpu.fma4},
+      {"Haswell", avx2},
+      {"Zen", avx2},
+      {"SkylakeX", cpu.avx512},
+      {"Cooperlake", cpu.avx512bf16},
+      {"SapphireRapids", cpu.avx512bf16},
+  };
+  for (const Need& n : table)
+    if (core == n.core) return n.ok;
+  return true;
+}
+
+}  // namespace
+
 std::string blas_replace_unrunnable_core() {
 #if defined(TG_BLAS_OPENBLAS)
   const std::string core = openblas_get_corename();
-  const CpuInfo cpu = cpu_info();
-  const auto is = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names)
-      if (core == n) return true;
-    return false;
-  };
-  const bool runnable = !(is({"SkylakeX", "Cooperlake", "SapphireRapids"}) && !cpu.avx512) &&
-                        !(is({"Haswell", "Zen", "Excavator"}) && !(cpu.avx2 && cpu.fma)) &&
-                        !(is({"Sandybridge", "Bulldozer", "Piledriver", "Steamroller"}) && !cpu.avx);
-  if (runnable || gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return "";
+  if (runs_core(core, cpu_info()) || gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return "";
   const char* set = std::getenv("OPENBLAS_CORETYPE");
   const std::string named = set != nullptr ? set : "";
   unsetenv("OPENBLAS_CORETYPE");

@@ -27,8 +27,9 @@ BlasInfo blas_info();
 
 // OpenBLAS runs the kernel set OPENBLAS_CORETYPE names, whether or not the CPU has the
 // instructions it needs (the name may come from /proc/cpuinfo, which under an emulator such as
-// qemu-user describes the host, not the CPU being emulated). When the set in use needs AVX-512,
-// AVX2 or AVX that CPUID says this CPU (and its OS) lacks, this re-runs OpenBLAS's own CPU
+// qemu-user describes the host, not the CPU being emulated). When the set in use needs instructions
+// (AVX-512, AVX2, AVX, AMD's FMA4 or 3DNow!, SSE4.2, ...) that CPUID says this CPU (and its OS)
+// lacks, this re-runs OpenBLAS's own CPU
 // detection, ignoring OPENBLAS_CORETYPE, and returns the name of the set it replaced; otherwise
 // (or when the library cannot re-detect) it returns "". Call it before any product runs.
 std::string blas_replace_unrunnable_core();
