@@ -6,7 +6,7 @@ import * as autograd from './autograd/api';
 import { noGrad } from './autograd/grad_mode';
 import { refreshView, registerHook, type AccumulateGrad, type GradHook, type Node, type RemovableHandle } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
-import { AutogradError, ShapeError } from './errors';
+import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
 import { registerTensorFactory, TENSOR, type Storage } from './storage';
@@ -291,7 +291,7 @@ export class Tensor {
    */
   item<T extends number | boolean = number>(): NoInfer<T> {
     const n = this.numel();
-    if (n !== 1) throw new ShapeError(`item() needs a tensor with one element, but this one has ${n} (shape [${this.shape.join(', ')}])`);
+    if (n !== 1) throw new ShapeError(`item() needs a tensor with one element, but this one has ${n} (shape ${shapeStr(this.shape)})`);
     const v = this._storage.data[this._offset];
     return (this.dtype === 'bool' ? v !== 0 : Number(v)) as NoInfer<T>;
   }

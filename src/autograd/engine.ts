@@ -3,7 +3,7 @@
  * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
  * into leaves' .grad (or capture, for autograd.grad).
  */
-import { AutogradError, DTypeError, ShapeError } from '../errors';
+import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
@@ -138,7 +138,7 @@ function runHooks(hooks: readonly GradHook[], b: Buffer): Buffer {
     if (r === undefined || r === null) continue;
     if (!isTensor(r)) throw new TypeError(`a tensor hook must return a Tensor or nothing, but returned ${typeof r}`);
     if (!sameShape(r.shape, grad.shape)) {
-      throw new ShapeError(`hook has changed the size of value: expected [${grad.shape.join(', ')}] but got [${r.shape.join(', ')}]`);
+      throw new ShapeError(`hook has changed the size of value: expected ${shapeStr(grad.shape)} but got ${shapeStr(r.shape)}`);
     }
     if (r.dtype !== grad.dtype) throw new DTypeError(`hook has changed the type of value: expected ${grad.dtype} but got ${r.dtype}`);
     grad = r;

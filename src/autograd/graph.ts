@@ -3,7 +3,7 @@
  * Ops call record() after computing their output; in-place ops go through inPlace().
  */
 import type { DType } from '../dtype';
-import { AutogradError } from '../errors';
+import { AutogradError, shapeStr } from '../errors';
 import { checkNoInternalOverlap } from '../shape';
 import type { Tensor } from '../tensor';
 import { derivatives, type Rule, type Saved } from './derivatives';
@@ -154,7 +154,7 @@ export function edgeOf(x: Tensor): Node {
 }
 
 function modifiedError(t: Tensor, expected: number, producer?: string): AutogradError {
-  const what = `a ${t.dtype} tensor of shape [${t.shape.join(', ')}]`;
+  const what = `a ${t.dtype} tensor of shape ${shapeStr(t.shape)}`;
   const of = producer ?? t._gradFn?.name;
   // PyTorch's hint points at anomaly detection, which tensorgrad does not have: say what fixes it instead
   return new AutogradError(

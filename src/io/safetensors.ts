@@ -12,7 +12,7 @@
  * FormatError and never an allocation larger than the file.
  */
 import * as fs from 'node:fs';
-import { FormatError } from '../errors';
+import { FormatError, shapeStr } from '../errors';
 import { isTensor } from '../ops/common';
 import type { Tensor } from '../tensor';
 import { tensorBytes, tensorReader, withFile, writeFile, writeFileAsync, type ByteSource, type Stored } from './bytes';
@@ -202,7 +202,7 @@ function parseHeader(json: Uint8Array, n: number, fileSize: number, name: string
     const bytes = e.shape.reduce((p, s) => p * BigInt(s), 1n) * BigInt(e.stored.size);
     if (bytes !== BigInt(e.end - e.begin)) {
       throw new FormatError(
-        `${name}: tensor '${e.name}' of shape [${e.shape.join(', ')}] needs ${bytes} bytes, ` +
+        `${name}: tensor '${e.name}' of shape ${shapeStr(e.shape)} needs ${bytes} bytes, ` +
           `but its data_offsets [${e.begin}, ${e.end}] hold ${e.end - e.begin} (TensorInvalidInfo)`,
       );
     }

@@ -195,12 +195,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   const tail = x.shape.slice(x.shape.length - k);
   if (k === 0 || x.shape.length < k || tail.some((s, i) => s !== normalizedShape[i])) {
     throw new ShapeError(
-      `Given normalizedShape [${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of shape [${x.shape.join(', ')}]`,
+      `Given normalizedShape ${shapeStr(normalizedShape)}, expected input with shape [*, ${normalizedShape.join(', ')}], but got input of shape ${shapeStr(x.shape)}`,
     );
   }
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
     if (t && (t.shape.length !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
-      throw new ShapeError(`Expected ${name} to be of same shape as normalizedShape, but got ${name} of shape [${t.shape.join(', ')}] and normalizedShape [${normalizedShape.join(', ')}]`);
+      throw new ShapeError(`Expected ${name} to be of same shape as normalizedShape, but got ${name} of shape ${shapeStr(t.shape)} and normalizedShape ${shapeStr(normalizedShape)}`);
     }
   }
   const dims = normalizedShape.map((_, i) => x.shape.length - k + i);
@@ -258,7 +258,7 @@ function checkClassTargets(input: Tensor, target: Tensor, classDim: number): voi
   }
   const expected = input.shape.filter((_, d) => d !== classDim);
   if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
-    throw new ShapeError(`Expected target size [${expected.join(', ')}], got [${target.shape.join(', ')}]`);
+    throw new ShapeError(`Expected target size ${shapeStr(expected)}, got ${shapeStr(target.shape)}`);
   }
 }
 
@@ -281,7 +281,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   const weight = opts.weight ?? null;
   if (weight !== null) {
     if (weight.dim() !== 1 || weight.numel() !== c) {
-      throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${weight.shape.join(', ')}]`);
+      throw new ShapeError(`weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${shapeStr(weight.shape)}`);
     }
     if (weight.requiresGrad && isGradEnabled()) {
       throw new AutogradError('nllLoss() is not differentiable with respect to the weight option: it cannot have requiresGrad true (pass weight.detach())');

@@ -4,7 +4,7 @@
  * batched matrix product with the weight, or a max over each window. Padding reads zero for
  * convolution, -Infinity for pooling.
  */
-import { ShapeError } from '../errors';
+import { ShapeError, shapeStr } from '../errors';
 import type { WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
 
@@ -36,7 +36,7 @@ function geometry(x: Tensor, k: [number, number], s: [number, number], p: [numbe
 /** x as a batch [N, C, H, W] (an unbatched [C, H, W] gets N = 1) and how to undo that. */
 function batched(x: Tensor, op: string): [Tensor, (y: Tensor) => Tensor] {
   if (x.shape.length === 3) return [x.unsqueeze(0), (y) => y.squeeze(0)];
-  if (x.shape.length !== 4) throw new ShapeError(`${op}: Expected 3D (unbatched) or 4D (batched) input, but got input of size: [${x.shape.join(', ')}]`);
+  if (x.shape.length !== 4) throw new ShapeError(`${op}: Expected 3D (unbatched) or 4D (batched) input, but got input of size: ${shapeStr(x.shape)}`);
   return [x, (y) => y];
 }
 
@@ -54,11 +54,11 @@ export interface Conv2dOptions {
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const [x, unbatch] = batched(input, 'conv2d');
-  if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], but got [${weight.shape.join(', ')}]`);
+  if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], but got ${shapeStr(weight.shape)}`);
   const [oc, ic, kh, kw] = weight.shape;
   if (x.shape[1] !== ic) {
     throw new ShapeError(
-      `conv2d: given a weight of size [${weight.shape.join(', ')}], expected input [${x.shape.join(', ')}] to have ${ic} channels, but got ${x.shape[1]} channels instead`,
+      `conv2d: given a weight of size ${shapeStr(weight.shape)}, expected input ${shapeStr(x.shape)} to have ${ic} channels, but got ${x.shape[1]} channels instead`,
     );
   }
   const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'stride'), pair(opts.padding ?? 0, 'padding'), pair(opts.dilation ?? 1, 'dilation'), 'conv2d');
