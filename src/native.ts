@@ -43,6 +43,7 @@ export interface NativeBackendInfo {
   avx512: boolean;
   napiVersion: number;
   kernelThreads: number;
+  malloc: string;
 }
 
 export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &

@@ -18,6 +18,12 @@ export interface BackendInfo {
   kernelThreads: number;
   cpu: { vendor: string; avx2: boolean; avx512: boolean };
   napiVersion: number;
+  /**
+   * How freed tensor memory is kept: on glibc, tensorgrad keeps it in the process for reuse rather than
+   * returning it to the system after each collection ('system' with TENSORGRAD_MALLOC=system, or when
+   * MALLOC_* / GLIBC_TUNABLES are set in the environment).
+   */
+  malloc: string;
   /** The native addon binary in use: the prebuilt one (prebuilds/) or a source build (build/Release). */
   addon: string;
 }
@@ -41,6 +47,7 @@ export function backendInfo(): BackendInfo {
     kernelThreads: n.kernelThreads,
     cpu: { vendor: n.cpuVendor, avx2: n.avx2, avx512: n.avx512 },
     napiVersion: n.napiVersion,
+    malloc: n.malloc,
     addon: addonPath,
   };
 }

@@ -24,6 +24,28 @@ describe('OpenBLAS kernel choice', () => {
   });
 });
 
+describe('memory', () => {
+  const root = require('node:path').join(__dirname, '..');
+  const glibc = process.platform === 'linux' && (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } })?.header?.glibcVersionRuntime !== undefined;
+
+  it.runIf(glibc)('keeps freed memory for reuse on glibc, unless told not to or the environment tunes malloc itself', () => {
+    const clean = Object.fromEntries(['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'GLIBC_TUNABLES'].map((k) => [k, undefined]));
+    const env = (extra: Record<string, string | undefined>) => {
+      const e: Record<string, string> = {};
+      for (const [k, v] of Object.entries({ ...process.env, ...clean, ...extra })) if (v !== undefined) e[k] = v;
+      return e;
+    };
+    const run = (extra: Record<string, string | undefined>) =>
+      require('node:child_process')
+        .execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(root)}).backendInfo().malloc)`], { encoding: 'utf8', env: env(extra) })
+        .trim();
+    expect(run({})).toMatch(/^glibc, kept for reuse/);
+    expect(run({ TENSORGRAD_MALLOC: 'system' })).toMatch(/^system \(TENSORGRAD_MALLOC=system\)/);
+    expect(run({ MALLOC_TRIM_THRESHOLD_: '131072' })).toMatch(/^system \(MALLOC_\*/);
+    expect(typeof tg.backendInfo().malloc).toBe('string');
+  });
+});
+
 describe('threads', () => {
   it('setNumThreads / getNumThreads', () => {
     const before = tg.getNumThreads();

@@ -1,6 +1,7 @@
 // Runtime facts and settings: the BLAS in use, the CPU, thread counts.
 #include "../kernels/cpu.h"
 #include "../kernels/gemm.h"
+#include "../kernels/memory.h"
 #include "args.h"
 #include "binding.h"
 
@@ -13,6 +14,7 @@ namespace {
 // shared by every instance of the addon), before the first instance's first product.
 std::once_flag core_checked;
 std::string replaced_core;
+std::string malloc_policy;
 
 Napi::Value backend_info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -23,6 +25,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("blasConfig", blas.config);
   o.Set("blasCoreType", blas.core);
   o.Set("blasCoreReplaced", replaced_core);
+  o.Set("malloc", malloc_policy);
   o.Set("blasThreads", blas.threads);
   o.Set("cpuVendor", cpu.vendor);
   o.Set("avx2", cpu.avx2 && cpu.fma);
@@ -42,7 +45,10 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value init(const Napi::CallbackInfo& info) {
-  std::call_once(core_checked, [] { replaced_core = blas_replace_unrunnable_core(); });
+  std::call_once(core_checked, [] {
+    replaced_core = blas_replace_unrunnable_core();
+    malloc_policy = tune_malloc();
+  });
   Napi::Value meta = init_instance(info);
   set_kernel_threads(info.Env(), blas_info().threads);  // as many as the BLAS library starts with
   return meta;
