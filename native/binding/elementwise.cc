@@ -52,9 +52,9 @@ Buf begin(const Napi::CallbackInfo& info, Meta& meta, Strided<N>& s) {
   fail(env, ErrorKind::DType, std::string(op) + ": expected a " + kinds_text(k) + " tensor but got " + dtype_name(d));
 }
 
-// out = f(a) with out and a of one dtype.
-template <Kinds K, class F>
-Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f) {
+// out = f(a) with out and a of one dtype; `row`, if given, runs contiguous rows.
+template <Kinds K, class F, class Row = NoRow>
+Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f, Row row = {}) {
   Meta meta(info);
   Strided<2> s;
   Buf out = begin(info, meta, s);
@@ -63,7 +63,7 @@ Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f) {
       T slot{};
       operand<T>(info, 1, meta, s, 1, &slot, out.dtype);
       meta.done();
-      unary<T, T>(s, [&](T x) { return T(f(x)); });
+      unary<T, T>(s, [&](T x) { return T(f(x)); }, row);
     } else {
       reject(info.Env(), op, K, out.dtype);
     }
@@ -275,6 +275,12 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
 #define TG_BINARY_FLOAT(NAME, EXPR) TG_BINARY(Kinds::Float, NAME, EXPR)
 #define TG_BINARY_ALL(NAME, EXPR) TG_BINARY(Kinds::All, NAME, EXPR)
   TG_UNARY_FLOAT_OPS(TG_UNARY_FLOAT)
+#define TG_UNARY_VECTOR(NAME)                                                                    \
+  TG_EXPORT(NAME, [](const Napi::CallbackInfo& info) {                                           \
+    return unary_op<Kinds::Float>(info, #NAME, [](auto x) { return v##NAME(x); },                 \
+                                  [](auto* o, const auto* a, int64_t n) { v##NAME##_row(o, a, n); }); \
+  })
+  TG_UNARY_VECTOR_OPS(TG_UNARY_VECTOR)
   TG_UNARY_NUM_OPS(TG_UNARY_NUM)
   TG_BINARY_FLOAT_OPS(TG_BINARY_FLOAT)
   TG_COMPARE_OPS(TG_PREDICATE)

@@ -8,6 +8,7 @@
 #include "dtype.h"
 #include "parallel.h"
 #include "strided.h"
+#include "vmath.h"
 
 namespace tg {
 
@@ -85,7 +86,6 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 
 // Unary ops defined for floating-point tensors only (x has type T).
 #define TG_UNARY_FLOAT_OPS(X)                   \
-  X(exp, std::exp(x))                           \
   X(log, std::log(x))                           \
   X(log2, std::log2(x))                         \
   X(log10, std::log10(x))                       \
@@ -102,9 +102,14 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
   X(atan, std::atan(x))                         \
   X(sinh, std::sinh(x))                         \
   X(cosh, std::cosh(x))                         \
-  X(tanh, std::tanh(x))                         \
-  X(sigmoid, T(1) / (T(1) + std::exp(-x)))      \
   X(erf, std::erf(x))
+
+// Unary ops for floating-point tensors with vector versions of their own (vmath.h): X(name), the
+// element function v<name> and the contiguous row's v<name>_row.
+#define TG_UNARY_VECTOR_OPS(X) \
+  X(exp)                       \
+  X(tanh)                      \
+  X(sigmoid)
 
 // Unary ops for every dtype but bool.
 #define TG_UNARY_NUM_OPS(X) \
@@ -148,12 +153,19 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 // Each handles one row of n elements; the all-contiguous and one-side-broadcast cases are plain
 // indexed loops the compiler vectorises.
 
-template <class To, class Ta, class F>
-inline void unary_row(char** p, const int64_t* s, int64_t n, F f) {
+// `row`, when given, runs the all-contiguous case (NoRow: the plain loop).
+struct NoRow {};
+
+template <class To, class Ta, class F, class Row = NoRow>
+inline void unary_row(char** p, const int64_t* s, int64_t n, F f, Row row = {}) {
   To* o = reinterpret_cast<To*>(p[0]);
   const Ta* a = reinterpret_cast<const Ta*>(p[1]);
   if (s[0] == sizeof(To) && s[1] == sizeof(Ta)) {
-    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+    if constexpr (std::is_same<Row, NoRow>::value) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+    } else {
+      row(o, a, n);
+    }
   } else if (s[0] == sizeof(To) && s[1] == 0) {
     const To v = f(*a);
     for (int64_t i = 0; i < n; ++i) o[i] = v;
@@ -196,9 +208,9 @@ void run_rows(Strided<N>& s, Row row) {
   parallel_for(s.numel(), kElementwiseGrain, [&](int64_t b, int64_t e) { for_each_range(s, b, e, row); });
 }
 
-template <class To, class Ta, class F>
-void unary(Strided<2>& s, F f) {
-  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f); });
+template <class To, class Ta, class F, class Row = NoRow>
+void unary(Strided<2>& s, F f, Row row = {}) {
+  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f, row); });
 }
 
 template <class To, class Ta, class Tb, class F>
