@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import * as tg from 'tensorgrad';
 import { median } from './median';
-import type { Config } from './seed-loop';
+import { ELEMENTWISE_OPS, ELEMENTWISE_SIZES, type Config } from './seed-loop';
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -76,6 +76,9 @@ function configs(impl: Impl, threads: number): Config[] {
       if (impl !== 'numpy') out.push({ kind: 'op', mode: 'autograd', threads });
     }
     out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
+    if (impl === 'tensorgrad' || impl === 'torch') {
+      for (const size of ELEMENTWISE_SIZES) for (const op of ELEMENTWISE_OPS) out.push({ kind: 'elementwise', op, size, threads });
+    }
   }
   if (impl === 'tensorgrad' || impl === 'torch') out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
   return out;
@@ -105,7 +108,8 @@ function runPython(impl: Impl, python: string, threads: number): Result[] {
 const samples = new Map<string, number[]>();
 const rss = new Map<Impl, number>();
 const mnistLoss = new Map<string, number>();
-const key = (impl: Impl, c: Config, warm = false) => [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.threads, warm ? 'warm' : ''].join('|');
+const key = (impl: Impl, c: Config, warm = false) =>
+  [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.op ?? '', c.size ?? '', c.threads, warm ? 'warm' : ''].join('|');
 function collect(impl: Impl, results: Result[]): void {
   for (const r of results) {
     const k = key(impl, r);
@@ -165,6 +169,14 @@ for (const dtype of ['float32', 'float64'] as const) {
   const ours = get('tensorgrad', c), np = get('numpy', c), npt = get('numpy-tuned', c), th = get('torch', c);
   rows.push([`${dtype === 'float32' ? 's' : 'd'}gemm 1024^3, 1 thread (GFLOP/s)`, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
   json.push({ benchmark: 'gemm', dtype, gflops: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
+}
+for (const size of ELEMENTWISE_SIZES) {
+  for (const op of ELEMENTWISE_OPS) {
+    const c: Config = { kind: 'elementwise', op, size, threads: 1 };
+    const ours = get('tensorgrad', c), th = get('torch', c);
+    rows.push([`${op === 'sum' ? 'sum(1) of [n/128, 128]' : op}, n = ${size} float32, 1 thread (us)`, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
+    json.push({ benchmark: 'elementwise', op, size, threads: 1, us: { tensorgrad: ours, torch: th } });
+  }
 }
 for (const t of threadCounts) {
   for (const warm of [false, true]) {

@@ -7,7 +7,7 @@ import { median } from './median';
 import { mnistEpochs } from './mnist';
 
 export interface Config {
-  kind: 'loop' | 'op' | 'gemm' | 'mnist';
+  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise';
   mode?: 'autograd' | 'manual';
   dtype?: 'float32' | 'float64';
   threads: number;
@@ -15,7 +15,14 @@ export interface Config {
   /** mnist: epochs to run and the folder bench/mnist.ts exported the data to. */
   epochs?: number;
   data?: string;
+  /** elementwise: the op (one of ELEMENTWISE_OPS) and the number of float32 elements. */
+  op?: string;
+  size?: number;
 }
+
+/** The everyday ops timed at each size; sum is over the last dim of a [size / 128, 128] tensor. */
+export const ELEMENTWISE_OPS = ['add', 'mul', 'tanh', 'exp', 'clone', 'sum'] as const;
+export const ELEMENTWISE_SIZES = [1024, 131072, 4194304] as const;
 
 const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
 
@@ -69,6 +76,25 @@ function op(grad: boolean): number {
   return Number(process.hrtime.bigint() - t0) / 1e3 / n;
 }
 
+/** Microseconds per call of an everyday op on `size` float32 elements (median of 5 batches). */
+function elementwise(name: string, size: number): number {
+  tg.manualSeed(0);
+  const a = tg.randn(size), b = tg.randn(size), m = a.reshape(size / 128, 128);
+  const fs: Record<string, () => unknown> = {
+    add: () => a.add(b), mul: () => a.mul(b), tanh: () => a.tanh(), exp: () => a.exp(), clone: () => a.clone(), sum: () => m.sum(1),
+  };
+  const f = fs[name];
+  const n = Math.max(20, Math.min(20000, Math.floor(5e7 / size)));
+  for (let i = 0; i < n; i++) f();
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) f();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+  }
+  return median(times) as number;
+}
+
 /** GFLOP/s of a square matrix product. */
 function gemm(dtype: 'float32' | 'float64', n: number): number {
   const a = tg.randn(n, n, { dtype }), b = tg.randn(n, n, { dtype });
@@ -91,6 +117,7 @@ for (const c of configs) {
     [value, warm, loss] = [r.ms[0], median(r.ms.slice(1)), r.loss];
   } else if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
   else if (c.kind === 'op') value = op(c.mode === 'autograd');
+  else if (c.kind === 'elementwise') value = elementwise(c.op!, c.size!);
   else value = gemm(c.dtype!, 1024);
   console.log(JSON.stringify({ ...c, value, warm, loss, rssMB: process.resourceUsage().maxRSS / 1024 }));
 }

@@ -115,6 +115,25 @@ def gemm(lib, dtype, n=1024):
     return 2 * n ** 3 / best / 1e9
 
 
+def elementwise(name, size):
+    import torch
+    torch.manual_seed(0)
+    a, b = torch.randn(size), torch.randn(size)
+    m = a.reshape(size // 128, 128)
+    f = {'add': lambda: a + b, 'mul': lambda: a * b, 'tanh': lambda: a.tanh(), 'exp': lambda: a.exp(),
+         'clone': lambda: a.clone(), 'sum': lambda: m.sum(1)}[name]
+    n = max(20, min(20000, int(5e7 // size)))
+    for _ in range(n):
+        f()
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            f()
+        times.append((time.perf_counter() - t0) * 1e6 / n)
+    return statistics.median(times)
+
+
 def _t(f):
     t0 = time.perf_counter()
     f()
@@ -135,6 +154,8 @@ def main():
         elif c['kind'] == 'loop':
             step = numpy_loop(c['dtype'], c.get('steps', 500)) if lib == 'numpy' else torch_loop(c['mode'], c['dtype'], c.get('steps', 500))
             value, warm = timed(step, c.get('steps', 500))
+        elif c['kind'] == 'elementwise':
+            value = elementwise(c['op'], c['size'])
         elif c['kind'] == 'op':
             value = op(lib, c.get('mode') == 'autograd')
         else:
