@@ -43,7 +43,7 @@ describe('vectorised exp, tanh and sigmoid', () => {
   const xs = points(60000);
 
   it.each(OPS)('%s in float64 is within a few ulp of fdlibm', (op) => {
-    const got = tg.tensor(xs, { dtype: 'float64' })[op]().toTypedArray();
+    const got = tg.tensor(xs, { dtype: 'float64' })[op]().toTypedArray() as Float64Array;
     const bound = op === 'exp' ? 2 : 4;
     let worst = 0;
     xs.forEach((x, i) => {
@@ -56,7 +56,7 @@ describe('vectorised exp, tanh and sigmoid', () => {
 
   it.each(OPS)('%s in float32 is the correctly rounded result but for near-ties', (op) => {
     const x32 = Float32Array.from(xs);
-    const got = tg.tensor(x32)[op]().toTypedArray();
+    const got = tg.tensor(x32)[op]().toTypedArray() as Float32Array;
     let off = 0, worst = 0;
     x32.forEach((x, i) => {
       const want = Math.fround(REFS[op](x));
@@ -85,7 +85,7 @@ describe('vectorised exp, tanh and sigmoid', () => {
     expect(tanh[10]).toBe(1e-300);
     expect(tanh[11]).toBe(-1e-310);
     expect(tanh[12]).toBe(1);
-    expect(t.sigmoid().tolist().slice(2, 5)).toEqual([1, 0, NaN]);
+    expect((t.sigmoid().tolist() as number[]).slice(2, 5)).toEqual([1, 0, NaN]);
     const f = tg.tensor([88.72, 88.73, -103.9, -104, 1e-40]).exp().tolist() as number[];
     expect(f[0]).toBe(Math.fround(Math.exp(Math.fround(88.72))));
     expect(f.slice(1)).toEqual([Infinity, Math.fround(2 ** -149), 0, 1]);
