@@ -27,6 +27,7 @@ export {
 } from './random';
 export type { RandomOptions } from './random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';
 export type { NarrowDtype, SaveOptions, TensorRecord } from './io/safetensors';
 export { loadNpy, loadNpz, saveNpy, saveNpz } from './io/npy';

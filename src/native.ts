@@ -52,6 +52,8 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): Float64Array;
     backendInfo(): NativeBackendInfo;
     setThreads(n: number): void;
+    /** Detaches the ArrayBuffer of a typed array that spans all of it, freeing its memory now. */
+    release(data: TypedArray): boolean;
     where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand): void;
     threshold_backward(out: TypedArray, grad: TypedArray, x: TypedArray, threshold: number): void;
     clamp_backward(out: TypedArray, grad: TypedArray, x: TypedArray, min: number | null, max: number | null): void;

@@ -4,15 +4,45 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { itemsize, typedArrayCtor, type DType, type TypedArray } from './dtype';
+import { native } from './native';
 import type { Tensor } from './tensor';
 
 export class Storage {
   /** Bumped by every in-place write through any view of this storage. */
   version = 0;
+  /** Held by something longer-lived than the tg.scope() that made it (a .grad, a parameter, optimizer state). */
+  kept = false;
+  private elements: TypedArray | null;
   constructor(
-    readonly data: TypedArray,
+    data: TypedArray,
     readonly dtype: DType,
-  ) {}
+  ) {
+    this.elements = data;
+  }
+
+  /** The elements; an Error once release() has given the memory back. */
+  get data(): TypedArray {
+    if (this.elements === null) {
+      throw new Error("this tensor's memory was released by dispose() (or by the tg.scope() that made it), so it can no longer be used");
+    }
+    return this.elements;
+  }
+
+  get released(): boolean {
+    return this.elements === null;
+  }
+
+  /**
+   * Gives the memory back now: a buffer of its own is detached, which frees it at once and leaves
+   * any view of it empty; memory carved from a shared slab (the addon detaches only a typed array
+   * spanning its whole buffer) goes when the slab does.
+   */
+  release(): void {
+    if (this.elements === null) return;
+    const data = this.elements;
+    this.elements = null;
+    native.release(data);
+  }
 }
 
 // Small tensors are carved out of shared slabs, as Node.js carves small Buffers out of its pool:
@@ -38,12 +68,18 @@ function carve(bytes: number): [ArrayBuffer, number] {
  * overwrites entirely. Sizes beyond what Node.js can hold are a RangeError, never a crash.
  */
 export function allocate(dtype: DType, count: number, zeroed = true): Storage {
+  const s = new Storage(allocateData(dtype, count, zeroed), dtype);
+  if (tracker !== null) tracker(s);
+  return s;
+}
+
+function allocateData(dtype: DType, count: number, zeroed: boolean): TypedArray {
   const bytes = count * itemsize(dtype);
   if (bytes <= SMALL_BYTES) {
     const [buffer, offset] = carve(bytes);
     const data = new (typedArrayCtor(dtype))(buffer, offset, count);
     if (zeroed) (data as { fill(v: number | bigint): unknown }).fill(dtype === 'int64' ? 0n : 0);
-    return new Storage(data, dtype);
+    return data;
   }
   if (!Number.isSafeInteger(bytes) || bytes > bufferConstants.MAX_LENGTH) {
     throw new RangeError(
@@ -53,12 +89,23 @@ export function allocate(dtype: DType, count: number, zeroed = true): Storage {
   }
   const Ctor = typedArrayCtor(dtype);
   try {
-    if (zeroed) return new Storage(new Ctor(count), dtype);
-    const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
-    return new Storage(new Ctor(buffer, 0, count), dtype);
+    if (zeroed) return new Ctor(count);
+    return new Ctor(Buffer.allocUnsafeSlow(bytes).buffer, 0, count);
   } catch (e) {
     throw new RangeError(`out of memory allocating a ${dtype} tensor of ${count} elements (${bytes} bytes): ${String(e)}`);
   }
+}
+
+// tg.scope() (scope.ts) sees every storage allocated while one is open.
+let tracker: ((s: Storage) => void) | null = null;
+export function setTracker(f: ((s: Storage) => void) | null): void {
+  tracker = f;
+}
+
+/** Marks t's memory as held by something that outlives any tg.scope() (a .grad, a parameter, optimizer state). */
+export function keep<T extends Tensor | null | undefined>(t: T): T {
+  if (t) t._storage.kept = true;
+  return t;
 }
 
 /** The brand every Tensor carries (on its prototype), for a cheap isTensor check below tensor.ts. */

@@ -9,7 +9,7 @@ import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
-import { registerTensorFactory, TENSOR, type Storage } from './storage';
+import { keep, registerTensorFactory, TENSOR, type Storage } from './storage';
 import * as binary from './ops/binary';
 import { checkTensorLike, isTensor, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
@@ -90,7 +90,7 @@ export class Tensor {
 
   set grad(g: Tensor | null) {
     if (g !== null) g._handedOut = true;
-    this._grad = g;
+    this._grad = keep(g);
     this._spareGrad = null;
   }
 
@@ -316,7 +316,29 @@ export class Tensor {
   }
 
   toString(): string {
+    if (this._storage.released) return `tensor(<disposed>, size=[${this.shape.join(', ')}], dtype=${this.dtype})`;
     return formatTensor(this, this._gradFn?.name ?? null);
+  }
+
+  /**
+   * Gives this tensor's memory back now, rather than when the garbage collector finds the tensor
+   * unreachable. Never required; for loops that want their large temporaries reused while still in
+   * cache. Every view sharing the memory (`t.T`, `t.view(...)`, `t[0]`) is disposed with it, and
+   * any later use of them is an Error. Arrays from toTypedArray() are copies and stay valid.
+   * Disposing twice does nothing. Also `using t = ...` (Symbol.dispose).
+   * @example const g = w.grad.mul(lr); w.sub_(g); g.dispose();
+   */
+  dispose(): void {
+    this._storage.release();
+  }
+
+  /** Whether dispose() (or the tg.scope() that made it) has released this tensor's memory. */
+  get isDisposed(): boolean {
+    return this._storage.released;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**

@@ -44,6 +44,23 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// release(typedArray): frees the memory of a typed array that spans its whole ArrayBuffer, now, by
+// detaching the buffer (every view of it then has length 0). Returns whether it did.
+Napi::Value release(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0, whole = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  if (info.Length() < 1 || napi_get_typedarray_info(env, info[0], &type, &length, &data, &buffer, &offset) != napi_ok)
+    fail(env, ErrorKind::Type, "release: expected a typed array");
+  void* base = nullptr;
+  if (napi_get_arraybuffer_info(env, buffer, &base, &whole) != napi_ok) return Napi::Boolean::New(env, false);
+  const size_t bytes = length * Napi::TypedArray(env, info[0]).ElementSize();
+  if (offset != 0 || bytes != whole || whole == 0) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, napi_detach_arraybuffer(env, buffer) == napi_ok);
+}
+
 Napi::Value init(const Napi::CallbackInfo& info) {
   std::call_once(core_checked, [] {
     replaced_core = blas_replace_unrunnable_core();
@@ -60,6 +77,7 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, init, "init"));
   exports.Set("backendInfo", Napi::Function::New(env, backend_info, "backendInfo"));
   exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
+  exports.Set("release", Napi::Function::New(env, release, "release"));
 }
 
 }  // namespace tg

@@ -3,6 +3,7 @@
  * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
  * into leaves' .grad (or capture, for autograd.grad).
  */
+import { keep } from '../storage';
 import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
@@ -73,10 +74,10 @@ function add(buffers: Map<Node, Buffer>, node: Node, grad: Tensor, owned: boolea
 function accumulate(variable: Tensor, b: Buffer, createGraph: boolean): void {
   const g = b.grad;
   if (variable._grad === null) {
-    variable._grad = (b.owned || createGraph) && g.isContiguous() ? g : g.clone();
+    variable._grad = keep((b.owned || createGraph) && g.isContiguous() ? g : g.clone());
     variable._spareGrad = null;
   } else if (createGraph) {
-    variable._grad = variable._grad.add(g);
+    variable._grad = keep(variable._grad.add(g));
   } else {
     variable._grad.add_(g);
   }
@@ -117,17 +118,23 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
   const into = rule.writesInto ? node.next.map((n) => intoOf(n, opts)) : NOWHERE;
   const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes, into });
   const tensors = grads.map((g) => (g === ACCUMULATED ? null : g));
+  let passedOn = false; // whether a gradient sent on shares the incoming one's memory
   for (let i = 0; i < node.next.length; i++) {
     const next = node.next[i], gi = tensors[i];
+    if (gi !== null && gi !== undefined && gi._storage === b.grad._storage) passedOn = true;
     if (next === null || gi === null || gi === undefined) continue;
     let g = reduceTo(gi, node.shapes[i] as number[]);
     const dtype = node.dtypes[i];
     if (dtype !== null && g.dtype !== dtype) g = g.to(dtype);
+    if (g._storage === b.grad._storage) passedOn = true;
     // A gradient is ours alone when it is new memory (or the incoming gradient, when that was
     // ours) and no other gradient of this node shares it.
     const fresh = g._storage !== b.grad._storage || b.owned;
     add(buffers, next, g, fresh && !shares(g, tensors, i), opts.createGraph);
   }
+  // An incoming gradient made inside this pass, used up and reachable from nowhere else, gives its
+  // memory back now, for the next temporaries to reuse while it is still in cache.
+  if (b.owned && !passedOn && !opts.createGraph) b.grad._storage.release();
 }
 
 /** A tensor's hooks, in registration order, each given the gradient the previous one left. */
@@ -186,6 +193,7 @@ function visit(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptio
   if (opts.capture?.has(node)) {
     const have = opts.capture.get(node);
     opts.capture.set(node, have ? have.add(b.grad) : b.owned ? b.grad : b.grad.clone());
+    if (!have && b.owned) b = { grad: b.grad, owned: false }; // handed out: no longer ours alone
   }
   if (node instanceof AccumulateGrad) {
     if (opts.capture === undefined) accumulate(node.variable, b, opts.createGraph);

@@ -2,6 +2,7 @@
  * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
+import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
@@ -17,7 +18,7 @@ export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
     const d = data ?? zeros(0);
     if (!isTensor(d)) throw new TypeError('Parameter expects a Tensor');
-    super(d._storage, d.shape, d._strides, d._offset);
+    super(keep(d)._storage, d.shape, d._strides, d._offset);
     this.requiresGrad_(requiresGrad);
   }
 
@@ -89,7 +90,7 @@ export class Module {
    * statistics...): saved in stateDict unless persistent is false.
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
-    (this as unknown as Record<string, unknown>)[name] = tensor;
+    (this as unknown as Record<string, unknown>)[name] = keep(tensor);
     this._buffers.add(name);
     if (opts.persistent === false) this._nonPersistent.add(name);
   }

@@ -1,4 +1,5 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
+import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
 import type { Tensor } from '../tensor';
@@ -32,10 +33,10 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
           if (p._grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) {
-            state = { step: 0, expAvg: p.newZeros(p.shape), expAvgSq: p.newZeros(p.shape), maxExpAvgSq: g.amsgrad ? p.newZeros(p.shape) : null };
+            state = { step: 0, expAvg: keep(p.newZeros(p.shape)), expAvgSq: keep(p.newZeros(p.shape)), maxExpAvgSq: g.amsgrad ? keep(p.newZeros(p.shape)) : null };
             this.state.set(p, state);
           }
-          if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = p.newZeros(p.shape);
+          if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = keep(p.newZeros(p.shape));
           state.step = (state.step as number) + 1;
           const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
           const grad = p._grad;

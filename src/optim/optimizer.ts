@@ -2,6 +2,7 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
+import { keep } from '../storage';
 import { isTensor } from '../ops/common';
 import type { Tensor } from '../tensor';
 
@@ -97,7 +98,7 @@ export abstract class Optimizer<H extends object> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) continue;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? castLike(v, p) : v])));
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? keep(castLike(v, p)) : v])));
     }
     sd.paramGroups.forEach((g, i) => {
       const { params: _, ...options } = g;

@@ -1,4 +1,5 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
+import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
 import * as meta from '../ops/meta';
@@ -46,7 +47,7 @@ export class SGD extends Optimizer<SGDOptions> {
           this.state.set(p, state);
           let buf = (state.momentumBuffer ?? null) as Tensor | null;
           const first = g.momentum !== 0 && buf === null;
-          if (first) buf = p.newEmpty(p.shape);
+          if (first) buf = keep(p.newEmpty(p.shape));
           if (buf !== null) state.momentumBuffer = buf;
           const grad = p._grad;
           describeStep(p, [grad, g.momentum !== 0 ? buf : null]);
