@@ -39,7 +39,7 @@ function libsFor(pkg) {
   return staticArchive(archive);
 }
 
-/** OpenBLAS installed under a prefix of one's own (TENSORGRAD_OPENBLAS), e.g. by scripts/build-openblas.sh. */
+/** OpenBLAS installed under a prefix of one's own (TENSORGRAD_OPENBLAS), e.g. built from source with `make PREFIX=... install`. */
 function fromPrefix(prefix) {
   const include = path.join(prefix, 'include'), archive = path.join(prefix, 'lib', 'libopenblas.a');
   for (const f of [path.join(include, 'cblas.h'), archive]) {
