@@ -3,8 +3,8 @@
  * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
  * into leaves' .grad (or capture, for autograd.grad).
  */
-import { keep } from '../storage';
 import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
+import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
@@ -118,15 +118,12 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
   const into = rule.writesInto ? node.next.map((n) => intoOf(n, opts)) : NOWHERE;
   const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes, into });
   const tensors = grads.map((g) => (g === ACCUMULATED ? null : g));
-  let passedOn = false; // whether a gradient sent on shares the incoming one's memory
   for (let i = 0; i < node.next.length; i++) {
     const next = node.next[i], gi = tensors[i];
-    if (gi !== null && gi !== undefined && gi._storage === b.grad._storage) passedOn = true;
     if (next === null || gi === null || gi === undefined) continue;
     let g = reduceTo(gi, node.shapes[i] as number[]);
     const dtype = node.dtypes[i];
     if (dtype !== null && g.dtype !== dtype) g = g.to(dtype);
-    if (g._storage === b.grad._storage) passedOn = true;
     // A gradient is ours alone when it is new memory (or the incoming gradient, when that was
     // ours) and no other gradient of this node shares it.
     const fresh = g._storage !== b.grad._storage || b.owned;
@@ -134,7 +131,7 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
   }
   // An incoming gradient made inside this pass, used up and reachable from nowhere else, gives its
   // memory back now, for the next temporaries to reuse while it is still in cache.
-  if (b.owned && !passedOn && !opts.createGraph) b.grad._storage.release();
+  if (b.owned && !opts.createGraph && !shares(b.grad, tensors, -1)) b.grad._storage.release();
 }
 
 /** A tensor's hooks, in registration order, each given the gradient the previous one left. */

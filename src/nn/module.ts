@@ -2,12 +2,12 @@
  * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
-import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { isTensor } from '../ops/common';
 import { zeros } from '../ops/creation';
+import { keep } from '../storage';
 import { Tensor } from '../tensor';
 
 /**

@@ -1,7 +1,7 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
-import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
+import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, type Params } from './optimizer';
 import { describeStep } from './sgd';

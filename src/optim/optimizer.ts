@@ -2,8 +2,8 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
-import { keep } from '../storage';
 import { isTensor } from '../ops/common';
+import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 
 /** A group of parameters with its own hyperparameters (lr, ...). */

@@ -1,8 +1,8 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
-import { keep } from '../storage';
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
 import * as meta from '../ops/meta';
+import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, type Params } from './optimizer';
 
