@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import * as tg from 'tensorgrad';
 import { median } from './median';
-import { ELEMENTWISE_OPS, ELEMENTWISE_SIZES, type Config } from './seed-loop';
+import { ELEMENTWISE_OPS, ELEMENTWISE_SIZES, type Config } from './configs';
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);

@@ -3,26 +3,9 @@
  * JSON list of configurations from argv and prints one JSON result per line.
  */
 import * as tg from 'tensorgrad';
+import type { Config } from './configs';
 import { median } from './median';
 import { mnistEpochs } from './mnist';
-
-export interface Config {
-  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise';
-  mode?: 'autograd' | 'manual';
-  dtype?: 'float32' | 'float64';
-  threads: number;
-  steps?: number;
-  /** mnist: epochs to run and the folder bench/mnist.ts exported the data to. */
-  epochs?: number;
-  data?: string;
-  /** elementwise: the op (one of ELEMENTWISE_OPS) and the number of float32 elements. */
-  op?: string;
-  size?: number;
-}
-
-/** The everyday ops timed at each size; sum is over the last dim of a [size / 128, 128] tensor. */
-export const ELEMENTWISE_OPS = ['add', 'mul', 'tanh', 'exp', 'clone', 'sum'] as const;
-export const ELEMENTWISE_SIZES = [1024, 131072, 4194304] as const;
 
 const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
 
