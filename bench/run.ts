@@ -75,11 +75,11 @@ function configs(impl: Impl, threads: number): Config[] {
       out.push({ kind: 'op', mode: 'manual', threads });
       if (impl !== 'numpy') out.push({ kind: 'op', mode: 'autograd', threads });
     }
-    out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
     if (impl === 'tensorgrad' || impl === 'torch') {
       for (const size of ELEMENTWISE_SIZES) for (const op of ELEMENTWISE_OPS) out.push({ kind: 'elementwise', op, size, threads });
     }
   }
+  out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
   if (impl === 'tensorgrad' || impl === 'torch') out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
   return out;
 }
@@ -164,11 +164,13 @@ for (const mode of ['manual', 'autograd'] as const) {
   rows.push([`tiny op (4-element add)${mode === 'autograd' ? ' recording grad' : ''} (us)`, fmt(ours, 2), fmt(np, 2), '-', fmt(th, 2), ratio(ours, np), '-', ratio(ours, th)]);
   json.push({ benchmark: 'tiny-op', grad: mode === 'autograd', us: { tensorgrad: ours, numpy: np, torch: th } });
 }
-for (const dtype of ['float32', 'float64'] as const) {
-  const c: Config = { kind: 'gemm', dtype, threads: 1 };
-  const ours = get('tensorgrad', c), np = get('numpy', c), npt = get('numpy-tuned', c), th = get('torch', c);
-  rows.push([`${dtype === 'float32' ? 's' : 'd'}gemm 1024^3, 1 thread (GFLOP/s)`, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
-  json.push({ benchmark: 'gemm', dtype, gflops: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
+for (const t of threadCounts) {
+  for (const dtype of ['float32', 'float64'] as const) {
+    const c: Config = { kind: 'gemm', dtype, threads: t };
+    const ours = get('tensorgrad', c), np = get('numpy', c), npt = get('numpy-tuned', c), th = get('torch', c);
+    rows.push([`${dtype === 'float32' ? 's' : 'd'}gemm 1024^3, ${t} thread${t > 1 ? 's' : ''} (GFLOP/s)`, fmt(ours), fmt(np), fmt(npt), fmt(th), ratio(ours, np), ratio(ours, npt), ratio(ours, th)]);
+    json.push({ benchmark: 'gemm', dtype, threads: t, gflops: { tensorgrad: ours, numpy: np, numpyTuned: npt, torch: th } });
+  }
 }
 for (const size of ELEMENTWISE_SIZES) {
   for (const op of ELEMENTWISE_OPS) {

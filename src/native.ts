@@ -37,7 +37,6 @@ export interface NativeBackendInfo {
   blasCoreType: string;
   /** The kernel set OPENBLAS_CORETYPE named that this CPU cannot run, replaced by OpenBLAS's own choice ('' if none). */
   blasCoreReplaced: string;
-  blasThreads: number;
   cpuVendor: string;
   avx2: boolean;
   avx512: boolean;

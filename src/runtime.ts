@@ -12,9 +12,12 @@ export interface BackendInfo {
   blasCoreType: string;
   /** Who chose that kernel set: the user (OPENBLAS_CORETYPE), tensorgrad (a stronger set than OpenBLAS detects), or OpenBLAS. */
   blasCoreChoice: 'user' | 'tensorgrad' | 'openblas';
-  /** Threads used for matrix products (the BLAS library's). */
+  /**
+   * Threads used for matrix products: tensorgrad's pool splits a large product into blocks, each a
+   * single-threaded BLAS call, so the BLAS library keeps no threads of its own.
+   */
   threads: number;
-  /** Threads tensorgrad's own kernels use (elementwise ops and reductions on large tensors). */
+  /** Threads tensorgrad's own kernels use (elementwise ops and reductions on large tensors): the same pool. */
   kernelThreads: number;
   cpu: { vendor: string; avx2: boolean; avx512: boolean };
   napiVersion: number;
@@ -43,7 +46,7 @@ export function backendInfo(): BackendInfo {
     blasConfig: n.blasConfig,
     blasCoreType: n.blasCoreType,
     blasCoreChoice: n.blas === 'OpenBLAS' ? blasCoreChoice : 'openblas',
-    threads: n.blasThreads > 0 ? n.blasThreads : 1,
+    threads: n.kernelThreads,
     kernelThreads: n.kernelThreads,
     cpu: { vendor: n.cpuVendor, avx2: n.avx2, avx512: n.avx512 },
     napiVersion: n.napiVersion,
@@ -53,7 +56,7 @@ export function backendInfo(): BackendInfo {
 }
 
 /**
- * Sets how many threads tensorgrad's kernels may use (matrix products run on the BLAS library's threads).
+ * Sets how many threads tensorgrad's kernels and matrix products may use (one pool: the caller and n - 1 workers).
  * @example tg.setNumThreads(1)
  */
 export function setNumThreads(n: number): void {
@@ -61,7 +64,7 @@ export function setNumThreads(n: number): void {
   native.setThreads(n);
 }
 
-/** The number of threads set by setNumThreads (by default, the cores the BLAS library uses). */
+/** The number of threads set by setNumThreads (by default the machine's cores, or OPENBLAS_NUM_THREADS when set). */
 export function getNumThreads(): number {
   return native.backendInfo().kernelThreads;
 }

@@ -15,6 +15,7 @@ namespace {
 std::once_flag core_checked;
 std::string replaced_core;
 std::string malloc_policy;
+int default_threads = 1;  // the threads the BLAS library would have used: its cores, or OPENBLAS_NUM_THREADS
 
 Napi::Value backend_info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -26,7 +27,6 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("blasCoreType", blas.core);
   o.Set("blasCoreReplaced", replaced_core);
   o.Set("malloc", malloc_policy);
-  o.Set("blasThreads", blas.threads);
   o.Set("cpuVendor", cpu.vendor);
   o.Set("avx2", cpu.avx2 && cpu.fma);
   o.Set("avx512", cpu.avx512);
@@ -35,11 +35,11 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// setThreads(n): the BLAS library's threads and our own kernels' threads.
+// setThreads(n): the threads of this instance's pool, which runs our own kernels and splits matrix
+// products into single-threaded BLAS calls.
 Napi::Value set_threads(const Napi::CallbackInfo& info) {
   const double n = number_arg(info, 0, "threads");
   if (!(n >= 1 && n <= 1024)) fail(info.Env(), ErrorKind::Range, "threads must be between 1 and 1024");
-  blas_set_num_threads(int(n));
   set_kernel_threads(info.Env(), int(n));
   return info.Env().Undefined();
 }
@@ -65,9 +65,11 @@ Napi::Value init(const Napi::CallbackInfo& info) {
   std::call_once(core_checked, [] {
     replaced_core = blas_replace_unrunnable_core();
     malloc_policy = tune_malloc();
+    default_threads = blas_info().threads;
+    blas_set_num_threads(1);  // our pool splits products: one set of threads, none spinning between calls
   });
   Napi::Value meta = init_instance(info);
-  set_kernel_threads(info.Env(), blas_info().threads);  // as many as the BLAS library starts with
+  set_kernel_threads(info.Env(), default_threads);
   return meta;
 }
 

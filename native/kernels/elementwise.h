@@ -196,21 +196,26 @@ inline void binary_row(char** p, const int64_t* s, int64_t n, F f) {
   }
 }
 
-// Elements per task below which splitting across threads costs more than it saves: waking a
-// sleeping worker and waiting for it costs some 10-15 us, what a memory-bound loop takes over
-// ~100k floats (measured on a 2-core VM: two threads break even near 250k elements).
-constexpr int64_t kElementwiseGrain = 131072;
+// Elements per task below which splitting across threads costs more than it saves: handing a
+// task to a worker costs a few us when it is polling and 10-20 us when it has to be woken, what a
+// memory-bound loop takes over some 65k floats. The vectorised exp/tanh/sigmoid rows do about
+// twenty times the arithmetic per element, so they split from 16k elements (per-op measurements
+// on a 2-core VM, one thread vs two).
+constexpr int64_t kElementwiseGrain = 65536;
+constexpr int64_t kMathGrain = 16384;
 
 // Runs a row function over a coalesced Strided<N>, in parallel for large tensors.
 template <int N, class Row>
-void run_rows(Strided<N>& s, Row row) {
+void run_rows(Strided<N>& s, Row row, int64_t grain = kElementwiseGrain) {
   coalesce(s);
-  parallel_for(s.numel(), kElementwiseGrain, [&](int64_t b, int64_t e) { for_each_range(s, b, e, row); });
+  parallel_for(s.numel(), grain, [&](int64_t b, int64_t e) { for_each_range(s, b, e, row); });
 }
 
 template <class To, class Ta, class F, class Row = NoRow>
 void unary(Strided<2>& s, F f, Row row = {}) {
-  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f, row); });
+  constexpr bool math = !std::is_same<Row, NoRow>::value;
+  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f, row); },
+           math ? kMathGrain : kElementwiseGrain);
 }
 
 template <class To, class Ta, class Tb, class F>

@@ -2,9 +2,11 @@
 
 #include "cpu.h"
 #include "dtype.h"
+#include "parallel.h"
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <type_traits>
 #include <vector>
@@ -104,6 +106,37 @@ bool fits_blas_int(const GemmArgs& g) {
   return most <= INT_MAX;
 }
 CBLAS_TRANSPOSE flag(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
+
+// The least work (multiply-adds) a thread is given when a product is split. In a training loop a
+// second thread finds the operands in the other core's cache and often has to be woken: on the
+// seed loop's 64x1000x100 products (6.4M) it costs as much as it gives; from about 16M (256^3) on
+// it pays (one thread vs two on a 2-core VM, alone and inside the loop).
+constexpr int64_t kSplitGrain = int64_t(1) << 23;
+
+// Runs C = alpha op(A) op(B) + beta C as blocks of rows (or columns, when C is wider than tall) on
+// the current pool's threads, each block one single-threaded BLAS call: the BLAS library keeps no
+// threads of its own, so there is one pool, with nothing spinning between calls.
+template <class T, class Blas>
+void gemm_blocks(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c, Blas&& blas) {
+  constexpr int64_t kUnit = 16;  // rows or columns per unit: whole register tiles of the BLAS kernels
+  const bool by_rows = g.m >= g.n;
+  const int64_t span = by_rows ? g.m : g.n, other = by_rows ? g.n : g.m;
+  const int64_t units = (span + kUnit - 1) / kUnit;
+  // multiply-adds per unit, in double: the sizes BLAS takes (up to 2^31 each) would overflow int64
+  const double per_unit = double(kUnit) * double(std::max<int64_t>(other, 1)) * double(std::max<int64_t>(g.k, 1));
+  const int64_t grain = per_unit >= double(kSplitGrain) ? 1 : int64_t(std::ceil(double(kSplitGrain) / per_unit));
+  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
+    const int64_t lo = u0 * kUnit, hi = std::min(span, u1 * kUnit);
+    GemmArgs p = g;
+    if (by_rows) {
+      p.m = hi - lo;
+      blas(p, alpha, a + (g.trans_a ? lo : lo * g.lda), b, beta, c + lo * g.ldc);
+    } else {
+      p.n = hi - lo;
+      blas(p, alpha, a, b + (g.trans_b ? lo * g.ldb : lo), beta, c + lo);
+    }
+  });
+}
 #endif
 
 }  // namespace
@@ -112,8 +145,10 @@ template <>
 void gemm<float>(const GemmArgs& g, float alpha, const float* a, const float* b, float beta, float* c) {
 #ifdef TG_HAVE_BLAS
   if (fits_blas_int(g)) {
-    cblas_sgemm(CblasRowMajor, flag(g.trans_a), flag(g.trans_b), int(g.m), int(g.n), int(g.k), alpha, a,
-                int(g.lda), b, int(g.ldb), beta, c, int(g.ldc));
+    gemm_blocks(g, alpha, a, b, beta, c, [](const GemmArgs& p, float al, const float* pa, const float* pb, float be, float* pc) {
+      cblas_sgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda),
+                  pb, int(p.ldb), be, pc, int(p.ldc));
+    });
     return;
   }
 #endif
@@ -124,8 +159,10 @@ template <>
 void gemm<double>(const GemmArgs& g, double alpha, const double* a, const double* b, double beta, double* c) {
 #ifdef TG_HAVE_BLAS
   if (fits_blas_int(g)) {
-    cblas_dgemm(CblasRowMajor, flag(g.trans_a), flag(g.trans_b), int(g.m), int(g.n), int(g.k), alpha, a,
-                int(g.lda), b, int(g.ldb), beta, c, int(g.ldc));
+    gemm_blocks(g, alpha, a, b, beta, c, [](const GemmArgs& p, double al, const double* pa, const double* pb, double be, double* pc) {
+      cblas_dgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda),
+                  pb, int(p.ldb), be, pc, int(p.ldc));
+    });
     return;
   }
 #endif

@@ -5,6 +5,8 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -13,6 +15,39 @@
 #include <vector>
 
 namespace tg {
+
+inline void pause_cpu() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// How long a worker (or the caller, waiting for workers) keeps polling before it sleeps: in a
+// training loop the next task often comes within this, and waking a sleeping thread costs 10-20 us
+// on virtual machines, as much as the task itself. TENSORGRAD_SPIN_US sets it (0: sleep at once).
+inline std::chrono::nanoseconds spin_budget() {
+  static const std::chrono::nanoseconds budget = [] {
+    const char* v = std::getenv("TENSORGRAD_SPIN_US");
+    const double us = v != nullptr ? std::strtod(v, nullptr) : 50;
+    return std::chrono::nanoseconds(us >= 0 && us <= 1e6 ? int64_t(us * 1000) : 50000);
+  }();
+  return budget;
+}
+
+// Polls until done() or the spin budget runs out; returns done().
+template <class Done>
+bool spin_until(Done&& done) {
+  const auto budget = spin_budget();
+  if (budget.count() <= 0) return done();
+  const auto until = std::chrono::steady_clock::now() + budget;
+  while (!done()) {
+    for (int i = 0; i < 64; ++i) pause_cpu();
+    if (std::chrono::steady_clock::now() >= until) return done();
+  }
+  return true;
+}
 
 class ThreadPool {
  public:
@@ -28,7 +63,7 @@ class ThreadPool {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -43,6 +78,7 @@ class ThreadPool {
   // Runs f over `chunks` contiguous pieces of [0, n), the caller taking part; returns when all are
   // done and no worker is still inside this job (so none can carry it into the next one).
   void run(int64_t n, int chunks, const std::function<void(int64_t, int64_t)>& f) {
+    bool sleepers;
     {
       std::lock_guard<std::mutex> lock(mu_);
       job_ = &f;
@@ -50,59 +86,64 @@ class ThreadPool {
       chunks_ = chunks;
       next_.store(0);
       remaining_.store(chunks);
-      ++generation_;
+      generation_.fetch_add(1);
+      sleepers = sleepers_ > 0;
     }
-    wake_.notify_all();
+    if (sleepers) wake_.notify_all();
     work(f, n, chunks);
+    spin_until([this] { return remaining_.load() == 0 && active_.load() == 0; });
     std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, [this] { return remaining_.load() == 0 && active_ == 0; });
-    job_ = nullptr;
+    ++waiting_;
+    done_.wait(lock, [this] { return remaining_.load() == 0 && active_.load() == 0; });
+    --waiting_;
+    job_ = nullptr;  // under the lock that a late worker takes to join: it sees no job
   }
 
  private:
   void work(const std::function<void(int64_t, int64_t)>& f, int64_t n, int chunks) {
     for (int c = next_.fetch_add(1); c < chunks; c = next_.fetch_add(1)) {
       f(n * c / chunks, n * (c + 1) / chunks);
-      if (remaining_.fetch_sub(1) == 1) {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_.notify_all();
-      }
+      remaining_.fetch_sub(1);
     }
   }
 
   void loop() {
-    uint64_t seen = generation_;
+    uint64_t seen = generation_.load();
     while (true) {
       const std::function<void(int64_t, int64_t)>* f;
       int64_t n;
       int chunks;
+      spin_until([&] { return generation_.load() != seen; });
       {
         std::unique_lock<std::mutex> lock(mu_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        ++sleepers_;
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+        --sleepers_;
+        seen = generation_.load();
         if (stop_) return;
         f = job_;
         n = n_;
         chunks = chunks_;
         if (f == nullptr) continue;
-        ++active_;  // run() will not return (or start another job) until this worker leaves
+        active_.fetch_add(1);  // run() will not return (or start another job) until this worker leaves
       }
       work(*f, n, chunks);
       std::lock_guard<std::mutex> lock(mu_);
-      --active_;
-      done_.notify_all();
+      active_.fetch_sub(1);
+      if (waiting_ > 0) done_.notify_all();
     }
   }
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;  // guarded by mu_, as are n_, chunks_
   int64_t n_ = 0;
   int chunks_ = 0;
   std::atomic<int> next_{0}, remaining_{0};
-  int active_ = 0;  // workers inside the current job (guarded by mu_)
-  uint64_t generation_ = 0;
+  std::atomic<int> active_{0};        // workers inside the current job (changed under mu_)
+  std::atomic<uint64_t> generation_{0};  // bumped (under mu_) for each job and for stop
+  int sleepers_ = 0, waiting_ = 0;    // threads blocked on wake_ / done_ (guarded by mu_)
   bool stop_ = false;
 };
 

@@ -69,3 +69,33 @@ describe('matrix products on views', () => {
     expect(() => tg.zeros(2, 3, 4).bmm(tg.zeros(3, 4, 5))).toThrow('batch1 and batch2 must have same number of batches, got 2 and 3');
   });
 });
+
+describe('matrix products split across threads', () => {
+  // Products of 16M multiply-adds and more run as blocks of rows (or of columns, when the result is
+  // wider than tall) on the thread pool, each block a single-threaded BLAS call.
+  const cases: [string, () => [tg.Tensor, tg.Tensor]][] = [
+    ['rows', () => [tg.randn(300, 256, { dtype: 'float64' }), tg.randn(256, 280, { dtype: 'float64' })]],
+    ['columns', () => [tg.randn(40, 600, { dtype: 'float64' }), tg.randn(600, 700, { dtype: 'float64' })]],
+    ['rows, a transposed', () => [tg.randn(256, 300, { dtype: 'float64' }).t(), tg.randn(256, 280, { dtype: 'float64' })]],
+    ['columns, b transposed', () => [tg.randn(40, 600, { dtype: 'float64' }), tg.randn(700, 600, { dtype: 'float64' }).t()]],
+    ['batched', () => [tg.randn(2, 300, 300, { dtype: 'float64' }), tg.randn(2, 300, 300, { dtype: 'float64' })]],
+  ];
+  it.each(cases)('%s: two threads give the one-thread product, float64 and float32', (_name, make) => {
+    const before = tg.getNumThreads();
+    try {
+      tg.manualSeed(7);
+      const [a, b] = make();
+      tg.setNumThreads(1);
+      const one = a.matmul(b), one32 = a.float().matmul(b.float());
+      tg.setNumThreads(2);
+      const two = a.matmul(b), two32 = a.float().matmul(b.float());
+      const scale = one.abs().max().item();
+      // A block may take another BLAS code path than the whole product: equal to rounding.
+      expect(two.sub(one).abs().max().item()).toBeLessThan(1e-12 * scale);
+      expect(two32.double().sub(one).abs().max().item()).toBeLessThan(1e-5 * scale);
+      expect(two32.sub(one32).abs().max().item()).toBeLessThan(1e-5 * scale);
+    } finally {
+      tg.setNumThreads(before);
+    }
+  });
+});
