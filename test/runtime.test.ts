@@ -54,7 +54,7 @@ describe('threads', () => {
     expect(tg.backendInfo().kernelThreads).toBe(1);
     if (tg.backendInfo().blas === 'OpenBLAS') expect(tg.backendInfo().threads).toBe(1);
     tg.setNumThreads(2);
-    const a = tg.randn(300, 400), b = tg.randn(300, 400);
+    const a = tg.randn(600, 400), b = tg.randn(600, 400);
     const two = a.mul(b).add(a).sum(1).tolist(); // large enough to run on both threads
     tg.setNumThreads(1);
     expect(a.mul(b).add(a).sum(1).tolist()).toEqual(two);

@@ -11,6 +11,7 @@
 #include "dtype.h"
 #include "elementwise.h"
 #include "strided.h"
+#include "vmath.h"
 
 namespace tg {
 
@@ -23,23 +24,24 @@ struct Reduction {
 // Accumulator type: double for floats (more exact than the inputs), int64 for integers and bool.
 template <class T> using acc_t = std::conditional_t<is_float_v<T>, double, int64_t>;
 
-// Sums the reduced region starting at `base`. Floats accumulate in double with eight partial sums
-// (independent additions the CPU overlaps); integers accumulate in uint64, which wraps. (GCC 12 at
-// -O3 miscompiled the eight-partial form for bool -> int64 sums: keep the integer loop plain.)
+// Sums the reduced region starting at `base`. float and double accumulate in double, contiguous
+// rows through vsum_row (partial sums, vectorised for the CPU); integers accumulate in uint64,
+// which wraps. (GCC 12 at -O3 miscompiled an eight-partial form for bool -> int64 sums: keep the
+// integer loop plain.)
 template <class Tin, class Acc>
 inline Acc sum_region(const Strided<1>& red, char* base) {
   using U = wrapping_t<Acc>;
+  if constexpr (std::is_same<Tin, float>::value || std::is_same<Tin, double>::value) {
+    if (red.ndim == 1 && red.strides[0][0] == sizeof(Tin)) return vsum_row(reinterpret_cast<const Tin*>(base), red.shape[0]);
+  }
   U total = 0;
   for_each_range(red, &base, 0, red.numel(), [&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(Tin)) {
       const Tin* x = reinterpret_cast<const Tin*>(p[0]);
-      if constexpr (is_float_v<Acc>) {
-        Acc part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        int64_t i = 0;
-        for (; i + 8 <= n; i += 8)
-          for (int j = 0; j < 8; ++j) part[j] += Acc(x[i + j]);
-        for (; i < n; ++i) part[0] += Acc(x[i]);
-        for (int j = 0; j < 8; ++j) total += part[j];
+      if constexpr (std::is_same<Tin, float>::value || std::is_same<Tin, double>::value) {
+        total += vsum_row(x, n);
+      } else if constexpr (is_float_v<Acc>) {
+        for (int64_t i = 0; i < n; ++i) total += Acc(x[i]);
       } else {
         for (int64_t i = 0; i < n; ++i) total += U(Acc(x[i]));
       }
@@ -79,10 +81,12 @@ void reduce_sum(Reduction<2>& r, double scale) {
     for (int64_t j = 0; j < m; ++j) out[j] = finish(Acc(acc[size_t(j)]));
     return;
   }
-  for_each(r.kept, [&](char** p, const int64_t* s, int64_t n) {
+  // Each output on its own, in parallel when there is enough work: the same bits on any threads.
+  const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, r.red.numel()));
+  run_rows(r.kept, [&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i)
       *reinterpret_cast<Tout*>(p[0] + i * s[0]) = finish(sum_region<Tin, Acc>(r.red, p[1] + i * s[1]));
-  });
+  }, grain);
 }
 
 template <class T, class Tout>

@@ -20,4 +20,23 @@ TG_VMATH_ROW(vtanh_row, vtanh, double)
 TG_VMATH_ROW(vsigmoid_row, vsigmoid, float)
 TG_VMATH_ROW(vsigmoid_row, vsigmoid, double)
 
+template <class T>
+inline double sum_partials(const T* a, int64_t n) {
+  constexpr int kParts = 32;  // the folds below assume 32
+  double part[kParts] = {};
+  int64_t i = 0;
+  for (; i + kParts <= n; i += kParts)
+    for (int j = 0; j < kParts; ++j) part[j] += double(a[i + j]);
+  for (; i < n; ++i) part[0] += double(a[i]);
+  // Folded in halves, each step a loop of constant length that the compiler unrolls.
+  for (int j = 0; j < 16; ++j) part[j] += part[j + 16];
+  for (int j = 0; j < 8; ++j) part[j] += part[j + 8];
+  for (int j = 0; j < 4; ++j) part[j] += part[j + 4];
+  for (int j = 0; j < 2; ++j) part[j] += part[j + 2];
+  return part[0] + part[1];
+}
+
+TG_CLONES double vsum_row(const float* a, int64_t n) { return sum_partials(a, n); }
+TG_CLONES double vsum_row(const double* a, int64_t n) { return sum_partials(a, n); }
+
 }  // namespace tg

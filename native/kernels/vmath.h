@@ -103,4 +103,10 @@ void vtanh_row(double* o, const double* a, int64_t n);
 void vsigmoid_row(float* o, const float* a, int64_t n);
 void vsigmoid_row(double* o, const double* a, int64_t n);
 
+// The sum of n contiguous elements in double: 32 partial sums (partial j adds elements j, j + 32,
+// ...; the tail goes to partial 0), folded pairwise in a fixed order, so every version gives the
+// same bits. Independent chains keep the adds from waiting on one another.
+double vsum_row(const float* a, int64_t n);
+double vsum_row(const double* a, int64_t n);
+
 }  // namespace tg

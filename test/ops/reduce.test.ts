@@ -85,4 +85,26 @@ describe('reductions on views and edge cases', () => {
     const x = tg.full([n], 0.1);
     expect(Math.abs((x.sum().item()) - n * Math.fround(0.1))).toBeLessThan(1e-2);
   });
+
+  it('row sums: every row length and its tail, strided and contiguous agree, the same bits on two threads', () => {
+    // Rows of 1..70 elements cover the vectorised loop's whole blocks of 32 and every tail.
+    for (let len = 1; len <= 70; len++) {
+      const rows = tg.arange(3 * len, { dtype: 'float64' }).reshape(3, len);
+      const want = [0, 1, 2].map((r) => (len * (2 * r * len + len - 1)) / 2); // exact: small integers
+      expect(rows.sum(1).tolist()).toEqual(want);
+      expect(rows.float().sum(1).tolist()).toEqual(want);
+      expect(rows.t().contiguous().t().sum(1).tolist()).toEqual(want);
+    }
+    tg.manualSeed(3);
+    const m = tg.randn(2000, 300);
+    const one = m.sum(1).toTypedArray().slice();
+    const before = tg.getNumThreads();
+    tg.setNumThreads(2);
+    const two = m.sum(1).toTypedArray().slice();
+    tg.setNumThreads(before);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    // float32 rows summed in double and rounded once: within half an ulp of the float64 sum
+    const exact = m.double().sum(1);
+    expect(m.sum(1).double().sub(exact).abs().div(exact.abs().add(1e-30)).max().item()).toBeLessThan(6e-8);
+  });
 });
