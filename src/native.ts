@@ -43,6 +43,7 @@ export interface NativeBackendInfo {
   napiVersion: number;
   kernelThreads: number;
   malloc: string;
+  gemmKernels: string;
 }
 
 export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
@@ -182,4 +183,18 @@ if (blasCoreReplaced !== '') {
     );
   }
   blasCoreChoice = 'openblas';
+}
+
+// TENSORGRAD_GEMM picks a lower set of our matrix-product kernels (for comparisons and tests).
+const gemmChoice = process.env.TENSORGRAD_GEMM;
+if (gemmChoice !== undefined && !['avx512', 'avx2', 'blas'].includes(gemmChoice)) {
+  process.emitWarning(
+    `TENSORGRAD_GEMM=${gemmChoice} is not one of 'avx512', 'avx2' or 'blas'; using the best kernels this CPU runs (${native.backendInfo().gemmKernels})`,
+    'UserWarning',
+  );
+} else if (gemmChoice === 'avx512' || (gemmChoice === 'avx2' && native.backendInfo().gemmKernels === 'blas')) {
+  const got = native.backendInfo().gemmKernels;
+  if (got !== gemmChoice) {
+    process.emitWarning(`TENSORGRAD_GEMM=${gemmChoice} names kernels this CPU cannot run; using ${got}`, 'UserWarning');
+  }
 }

@@ -8,6 +8,14 @@ export interface BackendInfo {
   blas: string;
   /** The library's own description (OpenBLAS: version, build options, kernel set; MKL, BLIS: version). */
   blasConfig: string;
+  /**
+   * The kernels float32 and float64 matrix products run on: tensorgrad's own, vectorised for the CPU
+   * ('avx512' or 'avx2': x86-64 CPUs with AVX-512, or with AVX2 and FMA), or 'blas': the library
+   * above (with `blas: 'none'`, tensorgrad's scalar kernel), on other CPUs and builds (a compiler
+   * other than GCC, not x86-64) or with TENSORGRAD_GEMM=blas. TENSORGRAD_GEMM=avx2 picks the AVX2
+   * kernels on an AVX-512 CPU.
+   */
+  gemmKernels: 'avx512' | 'avx2' | 'blas';
   /** The kernel set OpenBLAS runs on this CPU (e.g. 'SkylakeX', 'Haswell', 'Zen'). */
   blasCoreType: string;
   /** Who chose that kernel set: the user (OPENBLAS_CORETYPE), tensorgrad (a stronger set than OpenBLAS detects), or OpenBLAS. */
@@ -44,6 +52,7 @@ export function backendInfo(): BackendInfo {
     version: VERSION,
     blas: n.blas,
     blasConfig: n.blasConfig,
+    gemmKernels: n.gemmKernels as BackendInfo['gemmKernels'],
     blasCoreType: n.blasCoreType,
     blasCoreChoice: n.blas === 'OpenBLAS' ? blasCoreChoice : 'openblas',
     threads: n.kernelThreads,

@@ -1,6 +1,7 @@
 // Runtime facts and settings: the BLAS in use, the CPU, thread counts.
 #include "../kernels/cpu.h"
 #include "../kernels/gemm.h"
+#include "../kernels/gemm_simd.h"
 #include "../kernels/memory.h"
 #include "args.h"
 #include "binding.h"
@@ -27,6 +28,8 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("blasCoreType", blas.core);
   o.Set("blasCoreReplaced", replaced_core);
   o.Set("malloc", malloc_policy);
+  const GemmIsa isa = gemm_isa();
+  o.Set("gemmKernels", isa == GemmIsa::None ? "blas" : gemm_isa_name(isa));
   o.Set("cpuVendor", cpu.vendor);
   o.Set("avx2", cpu.avx2 && cpu.fma);
   o.Set("avx512", cpu.avx512);

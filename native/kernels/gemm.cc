@@ -2,6 +2,7 @@
 
 #include "cpu.h"
 #include "dtype.h"
+#include "gemm_simd.h"
 #include "parallel.h"
 
 #include <algorithm>
@@ -100,13 +101,6 @@ void gemm_own(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c) 
   }
 }
 
-#ifdef TG_HAVE_BLAS
-bool fits_blas_int(const GemmArgs& g) {
-  const int64_t most = std::max({g.m, g.n, g.k, g.lda, g.ldb, g.ldc});
-  return most <= INT_MAX;
-}
-CBLAS_TRANSPOSE flag(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
-
 // The least work (multiply-adds) a thread is given when a product is split. In a training loop a
 // second thread finds the operands in the other core's cache and often has to be woken: on the
 // seed loop's 64x1000x100 products (6.4M) it costs as much as it gives; from about 16M (256^3) on
@@ -114,8 +108,8 @@ CBLAS_TRANSPOSE flag(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
 constexpr int64_t kSplitGrain = int64_t(1) << 23;
 
 // Runs C = alpha op(A) op(B) + beta C as blocks of rows (or columns, when C is wider than tall) on
-// the current pool's threads, each block one single-threaded BLAS call: the BLAS library keeps no
-// threads of its own, so there is one pool, with nothing spinning between calls.
+// the current pool's threads, each block one single-threaded call of our own kernels or BLAS: the BLAS library keeps
+// no threads of its own, so there is one pool, with nothing spinning between calls.
 template <class T, class Blas>
 void gemm_blocks(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c, Blas&& blas) {
   constexpr int64_t kUnit = 16;  // rows or columns per unit: whole register tiles of the BLAS kernels
@@ -137,36 +131,63 @@ void gemm_blocks(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* 
     }
   });
 }
+#ifdef TG_HAVE_BLAS
+bool fits_blas_int(const GemmArgs& g) {
+  const int64_t most = std::max({g.m, g.n, g.k, g.lda, g.ldb, g.ldc});
+  return most <= INT_MAX;
+}
+CBLAS_TRANSPOSE flag(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
+
+void blas_call(const GemmArgs& p, float al, const float* pa, const float* pb, float be, float* pc) {
+  cblas_sgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda), pb,
+              int(p.ldb), be, pc, int(p.ldc));
+}
+void blas_call(const GemmArgs& p, double al, const double* pa, const double* pb, double be, double* pc) {
+  cblas_dgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda), pb,
+              int(p.ldb), be, pc, int(p.ldc));
+}
 #endif
+
+// float and double: our own vectorised kernels where the CPU runs them (gemm_simd.h; on the seed
+// loop's skinny products and on square ones alike they match or beat OpenBLAS 0.3.21-0.3.31 on one
+// core), else the BLAS library, else our scalar kernel. Each block of a split product is one
+// single-threaded call.
+template <class T>
+void gemm_float(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c) {
+#ifdef TG_HAVE_BLAS
+  const bool blas = fits_blas_int(g);
+#else
+  const bool blas = false;
+#endif
+  auto other = [blas](const GemmArgs& p, T al, const T* pa, const T* pb, T be, T* pc) {
+#ifdef TG_HAVE_BLAS
+    if (blas) return blas_call(p, al, pa, pb, be, pc);
+#endif
+    (void)blas;
+    gemm_own(p, al, pa, pb, be, pc);
+  };
+  const GemmIsa isa = gemm_isa();
+  if (isa != GemmIsa::None && g.k > 0) {
+    gemm_blocks(g, alpha, a, b, beta, c, [&](const GemmArgs& p, T al, const T* pa, const T* pb, T be, T* pc) {
+      if (!gemm_simd(isa, p, al, pa, pb, be, pc)) other(p, al, pa, pb, be, pc);  // no memory for its panels
+    });
+  } else if (blas) {
+    gemm_blocks(g, alpha, a, b, beta, c, other);
+  } else {
+    gemm_own(g, alpha, a, b, beta, c);
+  }
+}
 
 }  // namespace
 
 template <>
 void gemm<float>(const GemmArgs& g, float alpha, const float* a, const float* b, float beta, float* c) {
-#ifdef TG_HAVE_BLAS
-  if (fits_blas_int(g)) {
-    gemm_blocks(g, alpha, a, b, beta, c, [](const GemmArgs& p, float al, const float* pa, const float* pb, float be, float* pc) {
-      cblas_sgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda),
-                  pb, int(p.ldb), be, pc, int(p.ldc));
-    });
-    return;
-  }
-#endif
-  gemm_own(g, alpha, a, b, beta, c);
+  gemm_float(g, alpha, a, b, beta, c);
 }
 
 template <>
 void gemm<double>(const GemmArgs& g, double alpha, const double* a, const double* b, double beta, double* c) {
-#ifdef TG_HAVE_BLAS
-  if (fits_blas_int(g)) {
-    gemm_blocks(g, alpha, a, b, beta, c, [](const GemmArgs& p, double al, const double* pa, const double* pb, double be, double* pc) {
-      cblas_dgemm(CblasRowMajor, flag(p.trans_a), flag(p.trans_b), int(p.m), int(p.n), int(p.k), al, pa, int(p.lda),
-                  pb, int(p.ldb), be, pc, int(p.ldc));
-    });
-    return;
-  }
-#endif
-  gemm_own(g, alpha, a, b, beta, c);
+  gemm_float(g, alpha, a, b, beta, c);
 }
 
 template <>

@@ -31,17 +31,15 @@ template <class T> using acc_t = std::conditional_t<is_float_v<T>, double, int64
 template <class Tin, class Acc>
 inline Acc sum_region(const Strided<1>& red, char* base) {
   using U = wrapping_t<Acc>;
-  if constexpr (std::is_same<Tin, float>::value || std::is_same<Tin, double>::value) {
+  if constexpr (is_float_v<Tin>) {  // one contiguous row: straight to the vectorised loop
     if (red.ndim == 1 && red.strides[0][0] == sizeof(Tin)) return vsum_row(reinterpret_cast<const Tin*>(base), red.shape[0]);
   }
   U total = 0;
   for_each_range(red, &base, 0, red.numel(), [&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(Tin)) {
       const Tin* x = reinterpret_cast<const Tin*>(p[0]);
-      if constexpr (std::is_same<Tin, float>::value || std::is_same<Tin, double>::value) {
+      if constexpr (is_float_v<Tin>) {
         total += vsum_row(x, n);
-      } else if constexpr (is_float_v<Acc>) {
-        for (int64_t i = 0; i < n; ++i) total += Acc(x[i]);
       } else {
         for (int64_t i = 0; i < n; ++i) total += U(Acc(x[i]));
       }
