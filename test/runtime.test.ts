@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../src/index';
 import { strongerBlasCore } from '../src/native';
@@ -60,5 +62,12 @@ describe('threads', () => {
     expect(a.mul(b).add(a).sum(1).tolist()).toEqual(two);
     tg.setNumThreads(before);
     expect(() => tg.setNumThreads(0)).toThrow(RangeError);
+  });
+
+  it('changing the threads back and forth at once never hangs (a worker stopped before it first ran)', () => {
+    // in a child process: a hang there fails this test instead of stopping the suite
+    const script = "const tg = require(process.argv[1]); for (let i = 0; i < 5000; i++) { tg.setNumThreads(2); tg.setNumThreads(1); } console.log('done');";
+    const out = execFileSync(process.execPath, ['-e', script, join(__dirname, '..')], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.trim()).toBe('done');
   });
 });

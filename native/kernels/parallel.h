@@ -72,7 +72,10 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = false;
     }
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { loop(); });
+    // Each worker starts from the generation of now, not of when its thread first runs: a resize
+    // (stop) before then would otherwise be missed, and the join below would wait for ever.
+    const uint64_t start = generation_.load();
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, start] { loop(start); });
   }
 
   // Runs f over `chunks` contiguous pieces of [0, n), the caller taking part; returns when all are
@@ -107,8 +110,7 @@ class ThreadPool {
     }
   }
 
-  void loop() {
-    uint64_t seen = generation_.load();
+  void loop(uint64_t seen) {
     while (true) {
       const std::function<void(int64_t, int64_t)>* f;
       int64_t n;
