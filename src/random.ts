@@ -8,7 +8,7 @@ import { DTypeError } from './errors';
 import { native } from './native';
 import { checkNoInternalOverlap, parseShapeArgs } from './shape';
 import type { Tensor } from './tensor';
-import { emptyTensor } from './ops/common';
+import { emptyTensor, isWhole } from './ops/common';
 import { finish, type TensorOptions } from './ops/creation';
 import * as meta from './ops/meta';
 
@@ -115,6 +115,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
+    t._storage.beforeWrite(isWhole(t));
     describeAll(t);
     native.normal_(t._storage.data, state, mean, std);
     t._storage.version++;
@@ -128,6 +129,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
+    t._storage.beforeWrite(isWhole(t));
     describeAll(t);
     native.uniform_(t._storage.data, state, from, to);
     t._storage.version++;
@@ -140,6 +142,7 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator })
   const state = stateOf(opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
+    t._storage.beforeWrite(isWhole(t));
     describeAll(t);
     native.bernoulli_(t._storage.data, state, p);
     t._storage.version++;

@@ -7,21 +7,45 @@ import { itemsize, typedArrayCtor, type DType, type TypedArray } from './dtype';
 import { native } from './native';
 import type { Tensor } from './tensor';
 
+/**
+ * A value a storage holds but has not computed yet: zeros (zero_() on a whole tensor), or `factor`
+ * times the elements of another storage (`g.mul(lr)` on a whole tensor) or of its own buffer (the
+ * source's old buffer, handed over when the source was overwritten).
+ */
+type Pending = { kind: 'zero' } | { kind: 'scale'; src: Storage | null; srcVersion: number; factor: number };
+
+/** Computes out = src * factor elementwise exactly as the mul kernel does; registered by ops (lazy.ts). */
+type Scaler = (out: TypedArray, src: TypedArray, factor: number) => void;
+let scaler: Scaler | undefined;
+export function registerScaler(f: Scaler): void {
+  scaler = f;
+}
+
+/** Storages that read another one lazily: at most this many; the oldest is computed to make room. */
+const MAX_DEPENDENTS = 8;
+
 export class Storage {
   /** Bumped by every in-place write through any view of this storage. */
   version = 0;
   /** Held by something longer-lived than the tg.scope() that made it (a .grad, a parameter, optimizer state). */
   kept = false;
   private elements: TypedArray | null;
+  private pending: Pending | null = null;
+  /** Lazy storages whose value is computed from this one's elements (see Pending). */
+  private dependents: Storage[] | null = null;
+  private gone = false;
   constructor(
-    data: TypedArray,
+    data: TypedArray | null,
     readonly dtype: DType,
+    /** Elements. */
+    readonly length: number = (data as TypedArray).length,
   ) {
     this.elements = data;
   }
 
-  /** The elements; an Error once release() has given the memory back. */
+  /** The elements (computed first if pending); an Error once release() has given the memory back. */
   get data(): TypedArray {
+    if (this.pending !== null) this.compute();
     if (this.elements === null) {
       throw new Error("this tensor's memory was released by dispose() (or by the tg.scope() that made it), so it can no longer be used");
     }
@@ -29,19 +53,131 @@ export class Storage {
   }
 
   get released(): boolean {
-    return this.elements === null;
+    return this.gone;
+  }
+
+  /** Whether the value is all zeros not yet written (zero_() on the whole storage). */
+  get pendingZero(): boolean {
+    return this.pending !== null && this.pending.kind === 'zero';
+  }
+
+  /** The source and factor when this storage is `factor * src` not yet computed, with src unchanged since. */
+  pendingScale(): { src: Storage; factor: number } | null {
+    const p = this.pending;
+    return p !== null && p.kind === 'scale' && p.src !== null ? { src: p.src, factor: p.factor } : null;
+  }
+
+  /**
+   * Must be called before anything writes into this storage's elements (with `whole`: when the
+   * write overwrites every element). Lazy storages that read it are computed first, or, when the
+   * write replaces everything, take over the old buffer as it is (their value is a scaling of it)
+   * and this storage gets a new one: a `g.mul(lr)` nobody reads any more never costs a pass.
+   */
+  beforeWrite(whole = false): void {
+    this.handOff(whole);
+    if (this.pending !== null && this.pending.kind === 'zero' && whole) this.pending = null; // overwritten anyway
+    if (this.elements === null && this.pending === null && !this.gone) this.elements = allocateData(this.dtype, this.length, false);
+  }
+
+  /** Computes the lazy storages reading this one, or (whole) hands the old buffer to one of them. */
+  private handOff(whole: boolean): void {
+    const deps = this.dependents;
+    if (deps === null) return;
+    this.dependents = null;
+    const readers = deps.filter((d) => d.readsFrom(this));
+    const heir = whole && this.pending === null && this.elements !== null ? readers.pop() : undefined;
+    for (const d of readers) d.compute();
+    if (heir !== undefined) {
+      heir.adopt(this.elements as TypedArray);
+      this.elements = null;
+    }
+  }
+
+  /** Marks the whole storage as zeros, written only when read (see claimZero for writers that need no zeros). */
+  setZero(): void {
+    this.handOff(true);
+    this.detachFromSource();
+    this.pending = { kind: 'zero' };
+  }
+
+  /**
+   * For a writer that overwrites the whole storage anyway (a product with beta = 0): drops a
+   * pending zero and returns the elements, allocated without zero-filling where there were none.
+   */
+  claimWhole(): TypedArray {
+    this.handOff(true);
+    this.detachFromSource();
+    this.pending = null;
+    if (this.elements === null && !this.gone) this.elements = allocateData(this.dtype, this.length, false);
+    return this.data;
+  }
+
+  /** Makes this storage `factor * src` (src's elements as they are now), computed when first read. */
+  static lazyScale(src: Storage, factor: number): Storage {
+    const s = new Storage(null, src.dtype, src.length);
+    s.pending = { kind: 'scale', src, srcVersion: src.version, factor };
+    const deps = (src.dependents ??= []);
+    if (deps.length >= MAX_DEPENDENTS) (deps.shift() as Storage).compute();
+    deps.push(s);
+    if (tracker !== null) tracker(s);
+    return s;
   }
 
   /**
    * Gives the memory back now: a buffer of its own is detached, which frees it at once and leaves
    * any view of it empty; memory carved from a shared slab (the addon detaches only a typed array
-   * spanning its whole buffer) goes when the slab does.
+   * spanning its whole buffer) goes when the slab does. Lazy storages reading it take it over first.
    */
   release(): void {
-    if (this.elements === null) return;
+    if (this.gone) return;
+    this.handOff(true);
+    this.detachFromSource();
+    this.gone = true;
+    this.pending = null;
     const data = this.elements;
     this.elements = null;
-    native.release(data);
+    if (data !== null) native.release(data);
+  }
+
+  private readsFrom(src: Storage): boolean {
+    const p = this.pending;
+    return p !== null && p.kind === 'scale' && p.src === src;
+  }
+
+  /** src is about to be overwritten: its old buffer becomes ours, scaled when read. */
+  private adopt(buffer: TypedArray): void {
+    const p = this.pending as Pending & { kind: 'scale' };
+    this.elements = buffer;
+    this.pending = { kind: 'scale', src: null, srcVersion: 0, factor: p.factor };
+  }
+
+  /** No longer reads src: leaves its list of dependents. */
+  private detachFromSource(): void {
+    const p = this.pending;
+    if (p === null || p.kind !== 'scale' || p.src === null) return;
+    const deps = p.src.dependents;
+    const i = deps === null ? -1 : deps.indexOf(this);
+    if (i >= 0) (deps as Storage[]).splice(i, 1);
+  }
+
+  /** Writes the pending value into the elements. */
+  private compute(): void {
+    const p = this.pending;
+    if (p === null || this.gone) return;
+    if (p.kind === 'zero') {
+      this.pending = null;
+      if (this.elements === null) this.elements = allocateData(this.dtype, this.length, true);
+      else (this.elements as { fill(v: number | bigint): unknown }).fill(this.dtype === 'int64' ? 0n : 0);
+      return;
+    }
+    this.detachFromSource();
+    this.pending = null;
+    if (p.src !== null && p.src.version !== p.srcVersion) {
+      throw new Error('internal error: a lazily scaled tensor\'s source was written without beforeWrite()');
+    }
+    const from = p.src === null ? (this.elements as TypedArray) : p.src.data;
+    if (this.elements === null) this.elements = allocateData(this.dtype, this.length, false);
+    (scaler as Scaler)(this.elements, from, p.factor);
   }
 }
 

@@ -53,11 +53,14 @@ function numerical(fn: Fn, inputs: Tensor[], x: Tensor, eps: number): Float64Arr
   const columns: Float64Array[][] = [];
   for (const p of positions(x)) {
     const orig = data[p];
+    x._storage.beforeWrite(); // lazy tensors made from x by the last call keep what they read
     // fn runs in the caller's grad mode: it may differentiate internally (second derivatives)
     data[p] = orig + eps;
     const plus = outputsOf(fn, inputs).map(values);
+    x._storage.beforeWrite();
     data[p] = orig - eps;
     const minus = outputsOf(fn, inputs).map(values);
+    x._storage.beforeWrite();
     data[p] = orig;
     columns.push(plus.map((v, o) => v.map((pv, k) => (pv - minus[o][k]) / (2 * eps))));
   }

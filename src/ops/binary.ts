@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor';
 import { isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
 import { toDtype } from './copy';
 import { describe, inPlaceArgs, newOutput, type KernelArg } from './launch';
+import { lazyScale, scaledOperand } from './lazy';
 import { castError } from './unary';
 
 export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2';
@@ -54,7 +55,8 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
 export function binary(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): Tensor {
   const dtype = arithType(op, a, b, alpha);
   const args = [asArg(a, dtype), asArg(b, dtype)];
-  const out = call(op, newOutput(args, dtype), args, alpha);
+  const lazy = op === 'mul' && typeof b === 'number' ? lazyScale(a, b, dtype) : null;
+  const out = lazy ?? call(op, newOutput(args, dtype), args, alpha);
   return record(op, out, [a, b], { alpha: alpha ?? 1 }, op === 'pow' ? (isTensor(b) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
 
@@ -75,7 +77,11 @@ export function binaryInPlace(op: ArithOp, self: Tensor, other: TensorLike, alph
   if (!canCast(dtype, self.dtype)) throw castError(dtype, self.dtype);
   const args = inPlaceArgs(self, [self, asArg(other, self.dtype)]);
   return inPlace(op, self, [other], { alpha: alpha ?? 1 }, () => {
-    call(op, self, args, alpha);
+    self._storage.beforeWrite();
+    // w.sub_(g.mul(lr)): one pass, w - lr * g, reading g (the same bits as the two ops)
+    const scaled = (op === 'add' || op === 'sub') && (alpha === undefined || alpha === 1) ? scaledOperand(self, args[1]) : null;
+    if (scaled !== null) call(op, self, [self, scaled.src], scaled.factor);
+    else call(op, self, args, alpha);
     self._storage.version++;
   }, op === 'pow' ? (isTensor(other) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
@@ -151,6 +157,7 @@ export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): T
   const v = checkFillValue(value, 'maskedFill_');
   const args = inPlaceArgs(x, [mask, v, x]);
   return inPlace('maskedFill', x, [mask, value], undefined, () => {
+    x._storage.beforeWrite();
     runWhere(x, args);
     x._storage.version++;
   });

@@ -1,6 +1,6 @@
 /** Helpers every op family uses: recognising tensors and scalars, allocating results. */
 import { scalarDType, type DType } from '../dtype';
-import { contiguousStrides, numel } from '../shape';
+import { contiguousStrides, isContiguous, numel } from '../shape';
 import { allocate, makeTensor, TENSOR } from '../storage';
 import type { Tensor } from '../tensor';
 
@@ -25,6 +25,11 @@ export function scalarNumber(x: Scalar): number {
 /** A fresh contiguous tensor; zeroed only when asked (kernels overwrite outputs entirely). */
 export function emptyTensor(shape: readonly number[], dtype: DType, zeroed = false): Tensor {
   return makeTensor(allocate(dtype, numel(shape), zeroed), shape, contiguousStrides(shape), 0);
+}
+
+/** Whether t is all of its storage, in order: a write to every element of t replaces the whole storage. */
+export function isWhole(t: Tensor): boolean {
+  return t._offset === 0 && numel(t.shape) === t._storage.length && isContiguous(t.shape, t._strides);
 }
 
 /** An operand's part in type promotion (see dtype.resultType). */

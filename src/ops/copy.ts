@@ -5,7 +5,7 @@ import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../s
 import { native } from '../native';
 import { ShapeError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
-import { emptyTensor, scalarNumber, type Scalar } from './common';
+import { emptyTensor, isWhole, scalarNumber, type Scalar } from './common';
 import * as meta from './meta';
 
 /** Writes src (broadcast to dst's shape, converted to dst's dtype) into dst. */
@@ -43,6 +43,7 @@ export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
 /** dst.copy_(src): in place, recorded by autograd. */
 export function copy_(dst: Tensor, src: Tensor): Tensor {
   return inPlace('copy', dst, [src], undefined, () => {
+    dst._storage.beforeWrite(isWhole(dst) && !(src._storage === dst._storage));
     copyInto(dst, src);
     dst._storage.version++;
   });
@@ -51,7 +52,13 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
 /** t.fill_(value) / t.zero_(): in place, recorded by autograd. */
 export function fill_(t: Tensor, value: Scalar, name?: string): Tensor {
   return inPlace('fill', t, [], undefined, () => {
-    fillInto(t, value);
+    const whole = isWhole(t);
+    if (whole && Object.is(scalarNumber(value), 0)) {
+      t._storage.setZero(); // written when next read, or never (a product into a zeroed .grad overwrites it)
+    } else {
+      t._storage.beforeWrite(whole);
+      fillInto(t, value);
+    }
     t._storage.version++;
   }, name ?? 'FillBackward0');
 }

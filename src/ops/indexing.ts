@@ -68,6 +68,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
     throw new DTypeError(`${op}(): Expected the input's dtype (${x.dtype}) to be equal to src's dtype (${src.dtype})`);
   }
   const write = (target: Tensor) => {
+    target._storage.beforeWrite();
     const value = isTensor(src) ? src._storage.data : scalarNumber(src);
     describe(index, d, [target, isTensor(src) ? src : null], 0);
     native.scatter_(target._storage.data, value, index._storage.data as BigInt64Array, accumulate);

@@ -7,7 +7,7 @@ import { DTypeError, ShapeError } from '../errors';
 import { native } from '../native';
 import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
 import type { Tensor } from '../tensor';
-import { checkTensor, emptyTensor } from './common';
+import { checkTensor, emptyTensor, isWhole } from './common';
 import { copyInto } from './copy';
 import * as meta from './meta';
 import { asStrided } from './view';
@@ -59,7 +59,11 @@ function checkMm(a: Tensor, b: Tensor, names = ['input', 'mat2']): void {
  * into a leaf's existing .grad (BLAS beta = 1), without a temporary.
  */
 export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
-  gemmInto(out, a, b, [], [], [], 1, 1);
+  // into a .grad zeroed by zero_() and not written since: beta = 0, no pass to write the zeros
+  const zero = out._storage.pendingZero && isWhole(out);
+  if (zero) out._storage.claimWhole();
+  else out._storage.beforeWrite();
+  gemmInto(out, a, b, [], [], [], 1, zero ? 0 : 1);
   out._storage.version++;
   return out;
 }

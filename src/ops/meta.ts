@@ -32,6 +32,19 @@ export function pushOperand(t: Tensor, strides: readonly number[] = t._strides):
   for (let i = 0; i < strides.length; i++) META[pos++] = strides[i];
 }
 
+/**
+ * The metadata described so far, and putting it back: for a kernel call made while another is
+ * being described (a lazy tensor computed when an operand's elements are first read).
+ */
+export function save(): Float64Array {
+  return META.slice(0, pos);
+}
+
+export function restore(saved: Float64Array): void {
+  META.set(saved);
+  pos = saved.length;
+}
+
 /** Ends the call's metadata. */
 export function end(): void {
   META[0] = pos - 1;

@@ -31,6 +31,7 @@ export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly
   if (floatOnly && !isFloatingPoint(x.dtype)) throw castError(getDefaultDtype(), x.dtype);
   if (x.dtype === 'bool') throw boolError(op);
   return inPlace(op, x, [], undefined, () => {
+    x._storage.beforeWrite();
     run(op, x, x);
     x._storage.version++;
   });
@@ -76,6 +77,7 @@ export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null
   const dtype = clampType(x, min, max);
   if (!canCast(dtype, x.dtype)) throw castError(dtype, x.dtype);
   return inPlace('clamp', x, [], { min: bound(min), max: bound(max) }, () => {
+    x._storage.beforeWrite();
     run('clamp', x, x, bound(min), bound(max));
     x._storage.version++;
   });

@@ -40,6 +40,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
           state.step = (state.step as number) + 1;
           const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
           const grad = p._grad;
+          for (const t of [p, m, v, vmax]) t?._storage.beforeWrite();
           describeStep(p, [grad, m, v, vmax]);
           native.adam_step(p._storage.data, grad._storage.data, m._storage.data, v._storage.data, vmax === null ? null : vmax._storage.data,
             g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, state.step as number, g.amsgrad, g.maximize, this.decoupled);

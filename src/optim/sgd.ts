@@ -50,6 +50,8 @@ export class SGD extends Optimizer<SGDOptions> {
           if (first) buf = keep(p.newEmpty(p.shape));
           if (buf !== null) state.momentumBuffer = buf;
           const grad = p._grad;
+          p._storage.beforeWrite();
+          buf?._storage.beforeWrite();
           describeStep(p, [grad, g.momentum !== 0 ? buf : null]);
           native.sgd_step(p._storage.data, grad._storage.data, g.momentum !== 0 ? (buf as Tensor)._storage.data : null,
             g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov, g.maximize, first);
