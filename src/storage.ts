@@ -181,11 +181,13 @@ export class Storage {
   }
 }
 
-// Small tensors are carved out of shared slabs, as Node.js carves small Buffers out of its pool:
-// creating an ArrayBuffer costs about a microsecond whatever its size, a view of a slab a tenth
-// of that. The price is Node's too: a small tensor kept alive keeps its slab (16 KB) alive.
-const SLAB_BYTES = 16384;
-const SMALL_BYTES = 512;
+// Small tensors (up to 4 KB: 1024 float32 elements) are carved out of shared slabs, as Node.js
+// carves small Buffers out of its pool: creating an ArrayBuffer costs 1-3 us whatever its size (most
+// of it the C library's heap lock, which V8's sweeper thread holds while it frees collected
+// buffers), a view of a slab a tenth of that. The price is Node's too: a small tensor kept alive
+// keeps its slab (64 KB) alive.
+const SLAB_BYTES = 65536;
+const SMALL_BYTES = 4096;
 let slab: ArrayBuffer | null = null;
 let slabUsed = SLAB_BYTES;
 

@@ -101,26 +101,36 @@ void gemm_own(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c) 
   }
 }
 
-// The least work (multiply-adds) a thread is given when a product is split. In a training loop a
-// second thread finds the operands in the other core's cache and often has to be woken: on the
-// seed loop's 64x1000x100 products (6.4M) it costs as much as it gives; from about 16M (256^3) on
-// it pays (one thread vs two on a 2-core VM, alone and inside the loop).
-constexpr int64_t kSplitGrain = int64_t(1) << 23;
+// The least work (multiply-adds) a thread is given when a product is split: the seed loop's
+// 64x1000x100 products (6.4M) run in 0.7x the time on two threads; below about 1M, waking the
+// second thread costs more than it saves.
+constexpr int64_t kSplitGrain = int64_t(1) << 20;
 
-// Runs C = alpha op(A) op(B) + beta C as blocks of rows (or columns, when C is wider than tall) on
-// the current pool's threads, each block one single-threaded call of our own kernels or BLAS: the BLAS library keeps
-// no threads of its own, so there is one pool, with nothing spinning between calls.
+// Runs C = alpha op(A) op(B) + beta C as blocks of rows or of columns (whichever splits more
+// evenly) on the current pool's threads, each block one single-threaded call of our own kernels
+// or BLAS: the BLAS library keeps no threads of its own, so there is one pool, with nothing
+// spinning between calls.
 template <class T, class Blas>
 void gemm_blocks(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c, Blas&& blas) {
-  constexpr int64_t kUnit = 16;  // rows or columns per unit: whole register tiles of the BLAS kernels
-  const bool by_rows = g.m >= g.n;
-  const int64_t span = by_rows ? g.m : g.n, other = by_rows ? g.n : g.m;
-  const int64_t units = (span + kUnit - 1) / kUnit;
+  constexpr int64_t kRowUnit = 8, kColUnit = 16;  // whole register tiles of the kernels
+  const ThreadPool* pool = current_pool();
+  const int64_t threads = pool == nullptr ? 1 : pool->threads();
   // multiply-adds per unit, in double: the sizes BLAS takes (up to 2^31 each) would overflow int64
-  const double per_unit = double(kUnit) * double(std::max<int64_t>(other, 1)) * double(std::max<int64_t>(g.k, 1));
-  const int64_t grain = per_unit >= double(kSplitGrain) ? 1 : int64_t(std::ceil(double(kSplitGrain) / per_unit));
-  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
-    const int64_t lo = u0 * kUnit, hi = std::min(span, u1 * kUnit);
+  const double k = double(std::max<int64_t>(g.k, 1));
+  auto plan = [&](int64_t span, int64_t other, int64_t unit, int64_t* units, int64_t* grain) {
+    *units = (span + unit - 1) / unit;
+    const double per_unit = double(unit) * double(std::max<int64_t>(other, 1)) * k;
+    *grain = per_unit >= double(kSplitGrain) ? 1 : int64_t(std::ceil(double(kSplitGrain) / per_unit));
+    const int64_t chunks = std::max<int64_t>(1, std::min(threads, *units / *grain));
+    return double(std::min(span, (*units + chunks - 1) / chunks * unit)) * double(other);  // the largest block
+  };
+  int64_t row_units, row_grain, col_units, col_grain;
+  const double by_row_work = plan(g.m, g.n, kRowUnit, &row_units, &row_grain);
+  const double by_col_work = plan(g.n, g.m, kColUnit, &col_units, &col_grain);
+  const bool by_rows = by_row_work <= by_col_work;
+  const int64_t unit = by_rows ? kRowUnit : kColUnit, span = by_rows ? g.m : g.n;
+  parallel_for(by_rows ? row_units : col_units, by_rows ? row_grain : col_grain, [&](int64_t u0, int64_t u1) {
+    const int64_t lo = u0 * unit, hi = std::min(span, u1 * unit);
     GemmArgs p = g;
     if (by_rows) {
       p.m = hi - lo;
@@ -131,6 +141,7 @@ void gemm_blocks(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* 
     }
   });
 }
+
 #ifdef TG_HAVE_BLAS
 bool fits_blas_int(const GemmArgs& g) {
   const int64_t most = std::max({g.m, g.n, g.k, g.lda, g.ldb, g.ldc});
