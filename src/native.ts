@@ -19,7 +19,7 @@ type Reduce = (out: TypedArray, a: TypedArray) => void;
 
 export const UNARY_FLOAT_OPS = [
   'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf',
+  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'gelu',
 ] as const;
 export const UNARY_NUM_OPS = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc'] as const;
 export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
@@ -29,7 +29,7 @@ export type UnaryFloatOp = (typeof UNARY_FLOAT_OPS)[number];
 export type UnaryNumOp = (typeof UNARY_NUM_OPS)[number];
 export type CompareOp = (typeof COMPARE_OPS)[number];
 export type LogicalOp = (typeof LOGICAL_OPS)[number];
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | CompareOp | LogicalOp;
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'gelu_backward' | CompareOp | LogicalOp;
 
 export interface NativeBackendInfo {
   blas: string;

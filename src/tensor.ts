@@ -601,6 +601,8 @@ export class Tensor {
   _accumulateMm(a: Tensor, b: Tensor): Tensor { return linalg.accumulateMm(this, a, b); }
   /** @internal relu's backward (this: the gradient). */
   _thresholdBackward(x: Tensor, threshold: number): Tensor { return unary.thresholdBackward(this, x, threshold); }
+  /** @internal GELU's backward (this: the gradient). */
+  _geluBackward(x: Tensor): Tensor { return unary.geluBackward(this, x); }
   /** @internal clamp's backward (this: the gradient). */
   _clampBackward(x: Tensor, min: number | null, max: number | null): Tensor { return unary.clampBackward(this, x, min, max); }
   /** @internal softmax's (log: logSoftmax's) backward (this: the gradient) given its output. */

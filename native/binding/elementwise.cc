@@ -72,8 +72,8 @@ Napi::Value unary_op(const Napi::CallbackInfo& info, const char* op, F f, Row ro
 }
 
 // out = f(a, b) with out, a and b of one dtype.
-template <Kinds K, class F>
-Napi::Value binary_op(const Napi::CallbackInfo& info, const char* op, F f) {
+template <Kinds K, class F, class Row = NoRow>
+Napi::Value binary_op(const Napi::CallbackInfo& info, const char* op, F f, Row row = {}) {
   Meta meta(info);
   Strided<3> s;
   Buf out = begin(info, meta, s);
@@ -83,7 +83,7 @@ Napi::Value binary_op(const Napi::CallbackInfo& info, const char* op, F f) {
       operand<T>(info, 1, meta, s, 1, &sa, out.dtype);
       operand<T>(info, 2, meta, s, 2, &sb, out.dtype);
       meta.done();
-      binary<T, T, T>(s, [&](T a, T b) { return T(f(a, b)); });
+      binary<T, T, T>(s, [&](T a, T b) { return T(f(a, b)); }, row);
     } else {
       reject(info.Env(), op, K, out.dtype);
     }
@@ -153,6 +153,13 @@ Napi::Value threshold_backward_binding(const Napi::CallbackInfo& info) {
     using T = decltype(g);
     return x <= T(threshold) ? T(0) : g;
   });
+}
+
+// gelu_backward(out, grad, x): grad * (cdf(x) + x pdf(x)), GELU's backward; rows in vmath.h's
+// vectorised version for the CPU.
+Napi::Value gelu_backward_binding(const Napi::CallbackInfo& info) {
+  return binary_op<Kinds::Float>(info, "gelu_backward", [](auto g, auto x) { return vgelu_grad(g, x); },
+                                 [](auto* o, const auto* g, const auto* x, int64_t n) { vgelu_grad_row(o, g, x, n); });
 }
 
 // Reads clamp's optional bounds (null or missing: none) from arguments i and i + 1.
@@ -292,6 +299,7 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   TG_EXPORT(where, where_binding)
   TG_EXPORT(threshold_backward, threshold_backward_binding)
   TG_EXPORT(clamp_backward, clamp_backward_binding)
+  TG_EXPORT(gelu_backward, gelu_backward_binding)
   TG_EXPORT(clamp, clamp_binding)
   TG_EXPORT(copy, copy_binding)
   TG_EXPORT(fill, fill_binding)

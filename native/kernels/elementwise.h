@@ -101,15 +101,16 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
   X(acos, std::acos(x))                         \
   X(atan, std::atan(x))                         \
   X(sinh, std::sinh(x))                         \
-  X(cosh, std::cosh(x))                         \
-  X(erf, std::erf(x))
+  X(cosh, std::cosh(x))
 
 // Unary ops for floating-point tensors with vector versions of their own (vmath.h): X(name), the
 // element function v<name> and the contiguous row's v<name>_row.
 #define TG_UNARY_VECTOR_OPS(X) \
   X(exp)                       \
   X(tanh)                      \
-  X(sigmoid)
+  X(sigmoid)                   \
+  X(erf)                       \
+  X(gelu)
 
 // Unary ops for every dtype but bool.
 #define TG_UNARY_NUM_OPS(X) \
@@ -156,6 +157,14 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 // `row`, when given, runs the all-contiguous case (NoRow: the plain loop).
 struct NoRow {};
 
+// Elements per task below which splitting across threads costs more than it saves: handing a
+// task to a worker costs a few us when it is polling and 10-20 us when it has to be woken, what a
+// memory-bound loop takes over some 65k floats. The vectorised rows of vmath.h (exp, tanh,
+// sigmoid, erf, GELU) do about twenty times the arithmetic per element, so they split from 16k
+// elements (per-op measurements on a 2-core VM, one thread vs two).
+constexpr int64_t kElementwiseGrain = 65536;
+constexpr int64_t kMathGrain = 16384;
+
 template <class To, class Ta, class F, class Row = NoRow>
 inline void unary_row(char** p, const int64_t* s, int64_t n, F f, Row row = {}) {
   To* o = reinterpret_cast<To*>(p[0]);
@@ -175,14 +184,18 @@ inline void unary_row(char** p, const int64_t* s, int64_t n, F f, Row row = {}) 
   }
 }
 
-template <class To, class Ta, class Tb, class F>
-inline void binary_row(char** p, const int64_t* s, int64_t n, F f) {
+template <class To, class Ta, class Tb, class F, class Row = NoRow>
+inline void binary_row(char** p, const int64_t* s, int64_t n, F f, Row row = {}) {
   To* o = reinterpret_cast<To*>(p[0]);
   const Ta* a = reinterpret_cast<const Ta*>(p[1]);
   const Tb* b = reinterpret_cast<const Tb*>(p[2]);
   const bool oc = s[0] == sizeof(To);
   if (oc && s[1] == sizeof(Ta) && s[2] == sizeof(Tb)) {
-    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+    if constexpr (std::is_same<Row, NoRow>::value) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+    } else {
+      row(o, a, b, n);
+    }
   } else if (oc && s[1] == sizeof(Ta) && s[2] == 0) {
     const Tb bv = *b;
     for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
@@ -196,13 +209,6 @@ inline void binary_row(char** p, const int64_t* s, int64_t n, F f) {
   }
 }
 
-// Elements per task below which splitting across threads costs more than it saves: handing a
-// task to a worker costs a few us when it is polling and 10-20 us when it has to be woken, what a
-// memory-bound loop takes over some 65k floats. The vectorised exp/tanh/sigmoid rows do about
-// twenty times the arithmetic per element, so they split from 16k elements (per-op measurements
-// on a 2-core VM, one thread vs two).
-constexpr int64_t kElementwiseGrain = 65536;
-constexpr int64_t kMathGrain = 16384;
 
 // Runs a row function over a coalesced Strided<N>, in parallel for large tensors.
 template <int N, class Row>
@@ -218,9 +224,11 @@ void unary(Strided<2>& s, F f, Row row = {}) {
            math ? kMathGrain : kElementwiseGrain);
 }
 
-template <class To, class Ta, class Tb, class F>
-void binary(Strided<3>& s, F f) {
-  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { binary_row<To, Ta, Tb>(p, st, n, f); });
+template <class To, class Ta, class Tb, class F, class Row = NoRow>
+void binary(Strided<3>& s, F f, Row row = {}) {
+  constexpr bool math = !std::is_same<Row, NoRow>::value;
+  run_rows(s, [&](char** p, const int64_t* st, int64_t n) { binary_row<To, Ta, Tb>(p, st, n, f, row); },
+           math ? kMathGrain : kElementwiseGrain);
 }
 
 // where(cond, a, b): operands out, cond (bool), a, b.

@@ -9,6 +9,7 @@
 
 #include "dtype.h"
 #include "parallel.h"
+#include "vmath.h"
 
 namespace tg {
 
@@ -27,11 +28,14 @@ void for_each_softmax_row(const SoftmaxGeometry& g, F&& f) {
   });
 }
 
-// out = x - max - log(sum(exp(x - max))) (Log) or exp(x - max) / sum(exp(x - max)).
+// out = x - max - log(sum(exp(x - max))) (Log) or exp(x - max) / sum(exp(x - max)). Each
+// exponential is computed once, into out (which must not overlap x), by vmath.h's exp: a
+// contiguous row vectorised for the CPU, a strided one element by element, with the same bits.
 template <class T, bool Log>
 void softmax_forward(const SoftmaxGeometry& g, T* out, const T* x) {
   const int64_t(&so)[3] = g.stride[0];
   const int64_t(&sx)[3] = g.stride[1];
+  const bool rows = so[1] == 1 && sx[1] == 1;
   for_each_softmax_row(g, [&](int64_t o, int64_t i) {
     const T* xr = x + o * sx[0] + i * sx[2];
     T* orow = out + o * so[0] + i * so[2];
@@ -41,14 +45,20 @@ void softmax_forward(const SoftmaxGeometry& g, T* out, const T* x) {
       if (std::isnan(v) || v > m) m = v;
       if (std::isnan(m)) break;
     }
+    if (rows) {
+      for (int64_t j = 0; j < g.c; ++j) orow[j] = xr[j] - m;
+      vexp_row(orow, orow, g.c);
+    } else {
+      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = vexp(T(xr[j * sx[1]] - m));
+    }
     T sum = 0;
-    for (int64_t j = 0; j < g.c; ++j) sum += std::exp(xr[j * sx[1]] - m);
+    for (int64_t j = 0; j < g.c; ++j) sum += orow[j * so[1]];
     if (Log) {
       const T logsum = std::log(sum);
       for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = (xr[j * sx[1]] - m) - logsum;
     } else {
       const T scale = T(1) / sum;
-      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] = std::exp(xr[j * sx[1]] - m) * scale;
+      for (int64_t j = 0; j < g.c; ++j) orow[j * so[1]] *= scale;
     }
   });
 }
@@ -67,7 +77,7 @@ void softmax_backward(const SoftmaxGeometry& g, T* gin, const T* grad, const T* 
     for (int64_t j = 0; j < g.c; ++j) d += Log ? gr[j * sg[1]] : gr[j * sg[1]] * orow[j * so[1]];
     for (int64_t j = 0; j < g.c; ++j) {
       const T y = orow[j * so[1]];
-      ir[j * si[1]] = Log ? gr[j * sg[1]] - std::exp(y) * d : y * (gr[j * sg[1]] - d);
+      ir[j * si[1]] = Log ? gr[j * sg[1]] - vexp(y) * d : y * (gr[j * sg[1]] - d);
     }
   });
 }

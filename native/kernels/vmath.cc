@@ -19,6 +19,16 @@ TG_VMATH_ROW(vtanh_row, vtanh, float)
 TG_VMATH_ROW(vtanh_row, vtanh, double)
 TG_VMATH_ROW(vsigmoid_row, vsigmoid, float)
 TG_VMATH_ROW(vsigmoid_row, vsigmoid, double)
+TG_VMATH_ROW(verf_row, verf, float)
+void verf_row(double* o, const double* a, int64_t n) { for (int64_t i = 0; i < n; ++i) o[i] = verf(a[i]); }
+TG_VMATH_ROW(vgelu_row, vgelu, float)
+void vgelu_row(double* o, const double* a, int64_t n) { for (int64_t i = 0; i < n; ++i) o[i] = vgelu(a[i]); }
+TG_CLONES void vgelu_grad_row(float* o, const float* g, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = vgelu_grad(g[i], x[i]);
+}
+TG_CLONES void vgelu_grad_row(double* o, const double* g, const double* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = vgelu_grad(g[i], x[i]);
+}
 
 template <class T>
 inline double sum_partials(const T* a, int64_t n) {

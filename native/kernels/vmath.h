@@ -7,6 +7,7 @@
 // float32 is computed in float64 and rounded once, so its results are the correctly rounded ones
 // but for rare near-ties. float64 is within a few ulp: exp within about 1, tanh within about 3.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -86,6 +87,29 @@ inline double sigmoid_d(double x) {
   return 1.0 / (1.0 + exp_d<Terms>(-x));
 }
 
+// erf in float32 arithmetic: z A(2z^2 - 1) below 1, B1((2z - 3.2) / 1.2) on [1, 2.2),
+// B2((2z - 6.2) / 1.8) on [2.2, 4) and 1 beyond, with z = |x| and the sign put back (Chebyshev fits
+// of erf(z)/z and erf, evaluated as one Horner loop whose coefficients each lane picks, so that rows
+// vectorise 16 wide): within 2 ulp of the correctly rounded result.
+inline float erf_float(float x) {
+  constexpr float A[11] = {0.965468764f, -0.1405361f, 0.0198524985f, -0.0022854195f, 0.000217511988f, -1.7669081e-05f,
+                           1.23164023e-06f, 0.0f, 0.0f, 0.0f, 0.0f};
+  constexpr float B1[11] = {0.9763484f, 0.0523374304f, -0.0502439328f, 0.0258757453f, -0.00639109733f,
+                            -0.000341072591f, 0.000722765748f, -0.000167475097f, -1.57547838e-05f,
+                            1.35536011e-05f, -1.39169629e-06f};
+  constexpr float B2[11] = {0.999988377f, 6.80714365e-05f, -0.000189968661f, 0.000335505931f, -0.000416279712f,
+                            0.000380024198f, -0.000265094801f, 0.000144874619f, -5.2530977e-05f, 2.94159008e-06f,
+                            4.09195673e-06f};
+  const float z = std::fabs(x);
+  const float zc = z < 4.0f ? z : 4.0f;  // NaN too: its result is chosen below
+  const bool a = zc < 1.0f, b1 = zc < 2.2f;
+  const float v = a ? 2.0f * (zc * zc) - 1.0f : (b1 ? (2.0f * zc - 3.2f) * (1.0f / 1.2f) : (2.0f * zc - 6.2f) * (1.0f / 1.8f));
+  float r = a ? A[10] : (b1 ? B1[10] : B2[10]);
+  for (int k = 9; k >= 0; --k) r = r * v + (a ? A[k] : (b1 ? B1[k] : B2[k]));
+  const float y = z < 4.0f ? (a ? zc * r : r) : 1.0f;
+  return x != x ? x : std::copysign(y, x);
+}
+
 }  // namespace vm
 
 inline float vexp(float x) { return float(vm::exp_d<8>(double(x))); }
@@ -94,6 +118,23 @@ inline float vtanh(float x) { return float(vm::tanh_d<8>(double(x))); }
 inline double vtanh(double x) { return vm::tanh_d<13>(x); }
 inline float vsigmoid(float x) { return float(vm::sigmoid_d<8>(double(x))); }
 inline double vsigmoid(double x) { return vm::sigmoid_d<13>(x); }
+inline float verf(float x) { return vm::erf_float(x); }
+inline double verf(double x) { return std::erf(x); }  // the C library's: float64 needs more than the fits above
+
+// GELU as PyTorch computes it, x/2 (1 + erf(x / sqrt 2)), and its derivative times the gradient,
+// g (cdf(x) + x pdf(x)), in the tensor's own precision (float32: erf above, exp correctly rounded).
+constexpr double kSqrtHalf = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
+inline float vgelu(float x) { return x * 0.5f * (1.0f + vm::erf_float(x * float(kSqrtHalf))); }
+inline double vgelu(double x) { return x * 0.5 * (1.0 + std::erf(x * kSqrtHalf)); }
+inline float vgelu_grad(float g, float x) {
+  const float cdf = 0.5f * (1.0f + vm::erf_float(x * float(kSqrtHalf)));
+  const float pdf = vexp(-0.5f * x * x) * float(kInvSqrt2Pi);
+  return g * (cdf + x * pdf);
+}
+inline double vgelu_grad(double g, double x) {
+  const double cdf = 0.5 * (1.0 + std::erf(x * kSqrtHalf)), pdf = vexp(-0.5 * x * x) * kInvSqrt2Pi;
+  return g * (cdf + x * pdf);
+}
 
 // The same over n contiguous elements, in the best version for this CPU.
 void vexp_row(float* o, const float* a, int64_t n);
@@ -102,6 +143,12 @@ void vtanh_row(float* o, const float* a, int64_t n);
 void vtanh_row(double* o, const double* a, int64_t n);
 void vsigmoid_row(float* o, const float* a, int64_t n);
 void vsigmoid_row(double* o, const double* a, int64_t n);
+void verf_row(float* o, const float* a, int64_t n);
+void verf_row(double* o, const double* a, int64_t n);
+void vgelu_row(float* o, const float* a, int64_t n);
+void vgelu_row(double* o, const double* a, int64_t n);
+void vgelu_grad_row(float* o, const float* g, const float* x, int64_t n);
+void vgelu_grad_row(double* o, const double* g, const double* x, int64_t n);
 
 // The sum of n contiguous elements in double: 32 partial sums (partial j adds elements j, j + 32,
 // ...; the tail goes to partial 0), folded pairwise in a fixed order, so every version gives the

@@ -80,6 +80,16 @@ const unary = {
   tanh: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out).rsub(1))] },
   sigmoid: { saves: 'out', backward: (g, _, out) => [g.mul(out).mul(out.rsub(1))] },
   erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
+  gelu: { saves: 'inputs', backward: (g, [x]) => [g._geluBackward(t(x))] },
+  // d/dg = gelu'(x) = cdf + x pdf; d/dx = g pdf (2 - x^2)
+  geluBackward: {
+    saves: 'inputs',
+    backward: (gg, [g, x]) => {
+      const xt = t(x), pdf = xt.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+      const cdf = xt.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+      return [gg.mul(cdf.add(xt.mul(pdf))), gg.mul(t(g)).mul(pdf).mul(xt.square().rsub(2))];
+    },
+  },
   // threshold_backward(grad, result, 0): the gradient passes where the result is positive.
   relu: { saves: 'out', backward: (g, _, out) => [g._thresholdBackward(out, 0)] },
   // the fused backward kernels are linear in the gradient and flat in x

@@ -10,6 +10,7 @@ import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
 import { nllLoss as nllLossOp } from '../ops/nll_loss';
 import * as fused from '../ops/softmax';
+import { unaryFloat } from '../ops/unary';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
 import { bernoulli_ } from '../random';
@@ -82,9 +83,10 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return x.where(x.gt(0), x.mul(negativeSlope));
 }
 
-/** x * Φ(x) with the exact normal CDF (PyTorch's default GELU). */
+/** x * Φ(x) with the exact normal CDF (PyTorch's default GELU), one pass forward and backward. */
 export function gelu(x: Tensor): Tensor {
-  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+  checkTensor(x, 'gelu');
+  return unaryFloat('gelu', x);
 }
 
 /** x * sigmoid(x). */

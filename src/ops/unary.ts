@@ -106,6 +106,15 @@ export function thresholdBackward(g: Tensor, x: Tensor, threshold: number): Tens
   return record('thresholdBackward', out, [g, x], threshold);
 }
 
+/** GELU's backward, g (cdf(x) + x pdf(x)), in one pass. Recorded, so that second derivatives flow through it. */
+export function geluBackward(g: Tensor, x: Tensor): Tensor {
+  const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
+  const out = newOutput(args, g.dtype);
+  describe(out, args);
+  native.gelu_backward(out._storage.data, g._storage.data, args[1]._storage.data);
+  return record('geluBackward', out, [g, x]);
+}
+
 /** clamp's backward: g where min <= x <= max (null: no bound), else 0, in one pass. Recorded. */
 export function clampBackward(g: Tensor, x: Tensor, min: number | null, max: number | null): Tensor {
   const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];

@@ -87,6 +87,10 @@ const checks: Record<string, Check[]> = {
   tanh: unary('tanh'),
   sigmoid: unary('sigmoid'),
   erf: unary('erf'),
+  gelu: [{ label: 'gelu', fn: (x) => tg.F.gelu(x), inputs: () => [leaf([3, 4], -3, 3)] }],
+  geluBackward: [
+    { label: "gelu's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(tg.F.gelu(x).mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4], -3, 3), leaf([3, 4])] },
+  ],
   relu: [{ label: 'relu away from 0', fn: (x) => x.relu(), inputs: () => [leafAwayFromZero([3, 4])] }],
   thresholdBackward: [
     { label: "relu's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(x.relu().mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([3, 4]), leaf([3, 4])] },

@@ -105,3 +105,46 @@ describe('vectorised exp, tanh and sigmoid', () => {
     }
   });
 });
+
+// float32 erf (and so GELU) is tensorgrad's own fit in float32 arithmetic, within 2 ulp (vmath.h);
+// float64 uses the C library's erf, so it is the reference here.
+describe('float32 erf and GELU (fused, forward and backward)', () => {
+  const xs = Float32Array.from(points(60000).map((x) => Math.max(-12, Math.min(12, x))));
+  const close32 = (got: Float32Array, want: Float64Array) => {
+    let worst = 0;
+    got.forEach((g, i) => (worst = Math.max(worst, ulps32(g, Math.fround(want[i])))));
+    return { worst };
+  };
+
+  it('erf', () => {
+    const got = tg.tensor(xs).erf().toTypedArray() as Float32Array;
+    const want = tg.tensor(xs).double().erf().toTypedArray() as Float64Array;
+    const r = close32(got, want);
+    expect(r.worst).toBeLessThanOrEqual(2);
+    const edges = tg.tensor([0, -0, Infinity, -Infinity, NaN, 3.99, 4, 1e-30]).erf().tolist() as number[];
+    expect(edges.slice(0, 7)).toEqual([0, -0, 1, -1, NaN, 1, 1]);
+    expect(ulps32(edges[7], Math.fround(1e-30 * 2 / Math.sqrt(Math.PI)))).toBeLessThanOrEqual(2);
+  });
+
+  it('GELU and its gradient', () => {
+    // Where 1 + erf(x / sqrt 2) cancels (x below about -2), float32 keeps only what is left, as it
+    // does in PyTorch: results there are within a few of float32's resolution of x (forward) or of g
+    // (gradient).
+    const x = tg.tensor(xs, { requiresGrad: true }), x64 = tg.tensor(xs, { dtype: 'float64', requiresGrad: true });
+    const g = tg.randn(xs.length), g64 = g.double();
+    const y = tg.F.gelu(x), y64 = tg.F.gelu(x64);
+    y.backward(g);
+    y64.backward(g64);
+    const gv = g.toTypedArray() as Float32Array;
+    const cases = [[y, y64, (i: number) => Math.abs(xs[i])], [x.grad!, x64.grad!, (i: number) => Math.abs(gv[i])]] as const;
+    for (const [got32, want64, scale] of cases) {
+      const got = got32.detach().toTypedArray() as Float32Array, want = want64.detach().toTypedArray() as Float64Array;
+      got.forEach((v, i) => {
+        const w = Math.fround(want[i]);
+        if (v === w) return;
+        expect(ulps32(v, w) <= 2 || Math.abs(v - want[i]) <= 2 ** -22 * scale(i), `x = ${xs[i]}: ${v} vs ${want[i]}`).toBe(true);
+      });
+    }
+    expect(y.gradFn?.name).toBe('GeluBackward0');
+  });
+});
