@@ -65,6 +65,11 @@ const mnistDir = mkdtempSync(join(os.tmpdir(), 'tensorgrad-bench-mnist-'));
 process.on('exit', () => rmSync(mnistDir, { recursive: true, force: true }));
 execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'mnist.ts'), mnistDir]);
 const MNIST_EPOCHS = quick ? 3 : 5;
+/** The transformer step's data and initial weights, likewise (bench/transformer.ts). */
+const transformerDir = mkdtempSync(join(os.tmpdir(), 'tensorgrad-bench-transformer-'));
+process.on('exit', () => rmSync(transformerDir, { recursive: true, force: true }));
+execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'transformer.ts'), transformerDir]);
+const TRANSFORMER_STEPS = quick ? 40 : 100;
 
 function configs(impl: Impl, threads: number): Config[] {
   const out: Config[] = [];
@@ -80,7 +85,10 @@ function configs(impl: Impl, threads: number): Config[] {
     }
   }
   out.push({ kind: 'gemm', dtype: 'float32', threads }, { kind: 'gemm', dtype: 'float64', threads });
-  if (impl === 'tensorgrad' || impl === 'torch') out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
+  if (impl === 'tensorgrad' || impl === 'torch') {
+    out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
+    out.push({ kind: 'transformer', threads, steps: TRANSFORMER_STEPS, data: transformerDir });
+  }
   return out;
 }
 
@@ -108,6 +116,7 @@ function runPython(impl: Impl, python: string, threads: number): Result[] {
 const samples = new Map<string, number[]>();
 const rss = new Map<Impl, number>();
 const mnistLoss = new Map<string, number>();
+const transformerLoss = new Map<string, number>();
 const key = (impl: Impl, c: Config, warm = false) =>
   [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.op ?? '', c.size ?? '', c.threads, warm ? 'warm' : ''].join('|');
 function collect(impl: Impl, results: Result[]): void {
@@ -117,6 +126,7 @@ function collect(impl: Impl, results: Result[]): void {
     if (r.warm !== undefined && r.warm !== null) samples.set(key(impl, r, true), [...(samples.get(key(impl, r, true)) ?? []), r.warm]);
     rss.set(impl, Math.max(rss.get(impl) ?? 0, r.rssMB));
     if (r.kind === 'mnist' && typeof r.loss === 'number') mnistLoss.set(`${impl}|${r.threads}`, r.loss);
+    if (r.kind === 'transformer' && typeof r.loss === 'number') transformerLoss.set(`${impl}|${r.threads}`, r.loss);
   }
 }
 
@@ -189,6 +199,15 @@ for (const t of threadCounts) {
     json.push({ benchmark: 'mnist-epoch', phase: warm ? 'warm' : 'cold', threads: t, ms: { tensorgrad: ours, torch: th } });
   }
 }
+for (const t of threadCounts) {
+  for (const warm of [false, true]) {
+    const c: Config = { kind: 'transformer', threads: t };
+    const ours = get('tensorgrad', c, warm), th = get('torch', c, warm);
+    const label = `transformer training step (2 layers, 64 channels, 32x32 tokens, AdamW), ${t} thread${t > 1 ? 's' : ''}, ${warm ? `median of steps 11-${TRANSFORMER_STEPS}` : 'median of the first 10 steps'} (ms)`;
+    rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
+    json.push({ benchmark: 'transformer-step', phase: warm ? 'warm' : 'cold', threads: t, ms: { tensorgrad: ours, torch: th } });
+  }
+}
 const peakRows = (['tensorgrad', 'numpy', 'numpy-tuned', 'torch'] as Impl[]).map((i) => fmt(rss.get(i), 0));
 rows.push(['peak RSS of the benchmark process (MB)', ...peakRows, '-', '-', '-']);
 
@@ -205,6 +224,12 @@ const derived = [
     const ours = mnistLoss.get(`tensorgrad|${t}`), th = mnistLoss.get(`torch|${t}`);
     return ours !== undefined && th !== undefined
       ? `MNIST, ${t} thread${t > 1 ? 's' : ''}: mean loss of epoch ${MNIST_EPOCHS} ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)}, relative difference ${(Math.abs(ours - th) / th).toExponential(1)})`
+      : '';
+  }),
+  ...threadCounts.map((t) => {
+    const ours = transformerLoss.get(`tensorgrad|${t}`), th = transformerLoss.get(`torch|${t}`);
+    return ours !== undefined && th !== undefined
+      ? `transformer, ${t} thread${t > 1 ? 's' : ''}: loss after ${TRANSFORMER_STEPS} steps ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)})`
       : '';
   }),
   loop1 && loopAll && all > 1 ? `${all} threads vs 1 thread (autograd, float32, warm): ${(loopAll / loop1).toFixed(2)}x the time` : '',

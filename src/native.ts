@@ -93,6 +93,9 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
     col2im(dx: TypedArray, cols: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
       sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): void;
     linspace_(out: TypedArray, start: number, end: number): void;
+    layer_norm(y: TypedArray, mean: TypedArray, rstd: TypedArray, x: TypedArray, w: TypedArray | null, b: TypedArray | null, eps: number): void;
+    layer_norm_backward(dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, dy: TypedArray, x: TypedArray,
+      mean: TypedArray, rstd: TypedArray, w: TypedArray | null): void;
   };
 
 /** Who chose OpenBLAS's kernel set: the user (OPENBLAS_CORETYPE), tensorgrad, or OpenBLAS itself. */

@@ -20,6 +20,7 @@ import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
 import * as nllOps from './ops/nll_loss';
 import * as softmaxOps from './ops/softmax';
+import * as layerNormOps from './ops/layer_norm';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './random';
@@ -601,6 +602,8 @@ export class Tensor {
   _accumulateMm(a: Tensor, b: Tensor): Tensor { return linalg.accumulateMm(this, a, b); }
   /** @internal relu's backward (this: the gradient). */
   _thresholdBackward(x: Tensor, threshold: number): Tensor { return unary.thresholdBackward(this, x, threshold); }
+  /** @internal layerNorm's backward (this: the gradient): the gradients of x, weight and bias. */
+  _layerNormBackward(x: Tensor, weight: Tensor | null, ctx: unknown, need: readonly boolean[]): (Tensor | null)[] { return layerNormOps.layerNormBackward(this, x, weight, ctx, need); }
   /** @internal GELU's backward (this: the gradient). */
   _geluBackward(x: Tensor): Tensor { return unary.geluBackward(this, x); }
   /** @internal clamp's backward (this: the gradient). */

@@ -14,4 +14,5 @@ void register_optim(Napi::Env env, Napi::Object exports);
 void register_softmax(Napi::Env env, Napi::Object exports);
 void register_nll_loss(Napi::Env env, Napi::Object exports);
 void register_im2col(Napi::Env env, Napi::Object exports);
+void register_layer_norm(Napi::Env env, Napi::Object exports);
 }  // namespace tg

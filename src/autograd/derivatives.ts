@@ -80,6 +80,7 @@ const unary = {
   tanh: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out).rsub(1))] },
   sigmoid: { saves: 'out', backward: (g, _, out) => [g.mul(out).mul(out.rsub(1))] },
   erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
+  layerNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => g._layerNormBackward(t(x), w === null ? null : t(w), ctx, need) },
   gelu: { saves: 'inputs', backward: (g, [x]) => [g._geluBackward(t(x))] },
   // d/dg = gelu'(x) = cdf + x pdf; d/dx = g pdf (2 - x^2)
   geluBackward: {

@@ -11,6 +11,7 @@ import { linear as linearOp } from '../ops/linalg';
 import { nllLoss as nllLossOp } from '../ops/nll_loss';
 import * as fused from '../ops/softmax';
 import { unaryFloat } from '../ops/unary';
+import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
 import { bernoulli_ } from '../random';
@@ -205,6 +206,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
       throw new ShapeError(`Expected ${name} to be of same shape as normalizedShape, but got ${name} of shape ${shapeStr(t.shape)} and normalizedShape ${shapeStr(normalizedShape)}`);
     }
   }
+  const fused = x.isFloatingPoint() && [weight, bias].every((t) => !t || t.dtype === x.dtype);
+  if (fused) return layerNormOp(x, normalizedShape, weight ?? null, bias ?? null, eps);
   const dims = normalizedShape.map((_, i) => x.shape.length - k + i);
   const mean = x.mean(dims, true);
   const rstd = x.var(dims, { correction: 0, keepdim: true }).add(eps).rsqrt();

@@ -87,6 +87,12 @@ const checks: Record<string, Check[]> = {
   tanh: unary('tanh'),
   sigmoid: unary('sigmoid'),
   erf: unary('erf'),
+  layerNorm: [
+    { label: 'layerNorm, affine', fn: (x, w, b) => tg.F.layerNorm(x, [4], w, b), inputs: () => [leaf([3, 4]), leaf([4]), leaf([4])] },
+    { label: 'layerNorm over two dims, no affine', fn: (x) => tg.F.layerNorm(x, [2, 3]), inputs: () => [leaf([2, 2, 3])] },
+    { label: 'layerNorm, bias only, transposed input', fn: (x, b) => tg.F.layerNorm(x.t(), [3], null, b), inputs: () => [leafT([3, 2]), leaf([3])] },
+    { label: "layerNorm's gradients, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.layerNorm(x, [4], w).mul(y).sum(), [x, w], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4]), leaf([4]), leaf([3, 4])] },
+  ],
   gelu: [{ label: 'gelu', fn: (x) => tg.F.gelu(x), inputs: () => [leaf([3, 4], -3, 3)] }],
   geluBackward: [
     { label: "gelu's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(tg.F.gelu(x).mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4], -3, 3), leaf([3, 4])] },
