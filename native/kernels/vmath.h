@@ -33,7 +33,7 @@ struct Reduced {
 inline Reduced reduce(double x) {
   const double t = x * kLog2e + kRound;
   const double nd = t - kRound;
-  return {x - nd * kLn2Hi, -(nd * kLn2Lo), bits(t) - bits(kRound)};
+  return {x - nd * kLn2Hi, -(nd * kLn2Lo), int64_t(uint64_t(bits(t)) - uint64_t(bits(kRound)))};
 }
 
 // e^r - 1 - r = r^2 (1/2! + r/3! + ... ), Horner's rule over Terms coefficients (Taylor's: the
@@ -48,8 +48,9 @@ inline double expm1_tail(double r) {
   return r * r * q;
 }
 
-// 2^n for n in [-1022, 1023].
-inline double pow2(int64_t n) { return from_bits((n + 1023) << 52); }
+// 2^n for n in [-1022, 1023]. In unsigned arithmetic, so that the n a NaN argument leads to (whose
+// result is replaced by NaN) is a meaningless value rather than undefined behaviour.
+inline double pow2(int64_t n) { return from_bits(int64_t((uint64_t(n) + 1023u) << 52)); }
 
 // e^x in double; Terms sets the accuracy (13: double's; 8: enough to round to float correctly).
 // Overflow gives inf, underflow gradual subnormals and then 0, NaN stays NaN.
