@@ -101,7 +101,7 @@ for (const c of configs) {
     [value, warm, loss] = [r.ms[0], median(r.ms.slice(1)), r.loss];
   } else if (c.kind === 'transformer') {
     const r = transformerSteps(c.data!, c.steps ?? 100);
-    [value, warm, loss] = [median(r.ms.slice(0, 10)), median(r.ms.slice(10)), r.loss];
+    [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
   else if (c.kind === 'op') value = op(c.mode === 'autograd');
   else if (c.kind === 'elementwise') value = elementwise(c.op!, c.size!);
