@@ -46,9 +46,7 @@ export class Storage {
   /** The elements (computed first if pending); an Error once release() has given the memory back. */
   get data(): TypedArray {
     if (this.pending !== null) this.compute();
-    if (this.elements === null) {
-      throw new Error("this tensor's memory was released by dispose() (or by the tg.scope() that made it), so it can no longer be used");
-    }
+    if (this.elements === null) throw releasedError();
     return this.elements;
   }
 
@@ -69,33 +67,43 @@ export class Storage {
 
   /**
    * Must be called before anything writes into this storage's elements (with `whole`: when the
-   * write overwrites every element). Lazy storages that read it are computed first, or, when the
-   * write replaces everything, take over the old buffer as it is (their value is a scaling of it)
-   * and this storage gets a new one: a `g.mul(lr)` nobody reads any more never costs a pass.
+   * write overwrites every element, and only once it can no longer fail). Lazy storages that read
+   * it are computed first, or, when the write replaces everything, one takes over the old buffer as
+   * it is (its value is a scaling of it) and this storage gets a new one: a `g.mul(lr)` nobody
+   * reads any more never costs a pass. Whatever fails (an allocation) fails before anything changed.
    */
   beforeWrite(whole = false): void {
-    this.handOff(whole);
-    if (this.pending !== null && this.pending.kind === 'zero' && whole) this.pending = null; // overwritten anyway
-    if (this.elements === null && this.pending === null && !this.gone) this.elements = allocateData(this.dtype, this.length, false);
-  }
-
-  /** Computes the lazy storages reading this one, or (whole) hands the old buffer to one of them. */
-  private handOff(whole: boolean): void {
-    const deps = this.dependents;
-    if (deps === null) return;
-    this.dependents = null;
-    const readers = deps.filter((d) => d.readsFrom(this));
-    const heir = whole && this.pending === null && this.elements !== null ? readers.pop() : undefined;
-    for (const d of readers) d.compute();
-    if (heir !== undefined) {
-      heir.adopt(this.elements as TypedArray);
-      this.elements = null;
+    if (this.gone) throw releasedError();
+    this.handOff(whole, true);
+    if (whole && this.pendingZero) {
+      if (this.elements === null) this.elements = allocateData(this.dtype, this.length, false);
+      this.pending = null; // overwritten anyway
     }
   }
 
-  /** Marks the whole storage as zeros, written only when read (see claimZero for writers that need no zeros). */
+  /**
+   * Computes the lazy storages reading this one, or (whole) hands the old buffer to one of them,
+   * putting a new one (replace) or none in its place.
+   */
+  private handOff(whole: boolean, replace: boolean): void {
+    const deps = this.dependents;
+    if (deps === null) return;
+    const readers = deps.filter((d) => d.readsFrom(this));
+    const handing = whole && this.pending === null && this.elements !== null && readers.length > 0;
+    const fresh = handing && replace ? allocateData(this.dtype, this.length, false) : null;
+    const heir = handing ? readers.pop() : undefined;
+    for (const d of readers) d.compute(); // each leaves the list; one that fails leaves the rest as they were
+    if (heir !== undefined) {
+      heir.adopt(this.elements as TypedArray);
+      this.elements = fresh;
+    }
+    this.dependents = null;
+  }
+
+  /** Marks the whole storage as zeros, written only when read (see claimWhole for writers that need no zeros). */
   setZero(): void {
-    this.handOff(true);
+    if (this.gone) throw releasedError();
+    this.handOff(true, false);
     this.detachFromSource();
     this.pending = { kind: 'zero' };
   }
@@ -105,11 +113,13 @@ export class Storage {
    * pending zero and returns the elements, allocated without zero-filling where there were none.
    */
   claimWhole(): TypedArray {
-    this.handOff(true);
+    if (this.gone) throw releasedError();
+    this.handOff(true, true);
+    const data = this.elements ?? allocateData(this.dtype, this.length, false);
     this.detachFromSource();
+    this.elements = data;
     this.pending = null;
-    if (this.elements === null && !this.gone) this.elements = allocateData(this.dtype, this.length, false);
-    return this.data;
+    return data;
   }
 
   /** Makes this storage `factor * src` (src's elements as they are now), computed when first read. */
@@ -117,7 +127,7 @@ export class Storage {
     const s = new Storage(null, src.dtype, src.length);
     s.pending = { kind: 'scale', src, srcVersion: src.version, factor };
     const deps = (src.dependents ??= []);
-    if (deps.length >= MAX_DEPENDENTS) (deps.shift() as Storage).compute();
+    if (deps.length >= MAX_DEPENDENTS) deps[0].compute();
     deps.push(s);
     if (tracker !== null) tracker(s);
     return s;
@@ -130,7 +140,7 @@ export class Storage {
    */
   release(): void {
     if (this.gone) return;
-    this.handOff(true);
+    this.handOff(true, false);
     this.detachFromSource();
     this.gone = true;
     this.pending = null;
@@ -160,25 +170,30 @@ export class Storage {
     if (i >= 0) (deps as Storage[]).splice(i, 1);
   }
 
-  /** Writes the pending value into the elements. */
+  /** Writes the pending value into the elements; on failure (an allocation) it stays pending. */
   private compute(): void {
     const p = this.pending;
     if (p === null || this.gone) return;
     if (p.kind === 'zero') {
-      this.pending = null;
       if (this.elements === null) this.elements = allocateData(this.dtype, this.length, true);
       else (this.elements as { fill(v: number | bigint): unknown }).fill(this.dtype === 'int64' ? 0n : 0);
+      this.pending = null;
       return;
     }
-    this.detachFromSource();
-    this.pending = null;
     if (p.src !== null && p.src.version !== p.srcVersion) {
       throw new Error('internal error: a lazily scaled tensor\'s source was written without beforeWrite()');
     }
     const from = p.src === null ? (this.elements as TypedArray) : p.src.data;
-    if (this.elements === null) this.elements = allocateData(this.dtype, this.length, false);
-    (scaler as Scaler)(this.elements, from, p.factor);
+    const out = this.elements ?? allocateData(this.dtype, this.length, false);
+    (scaler as Scaler)(out, from, p.factor);
+    this.detachFromSource();
+    this.elements = out;
+    this.pending = null;
   }
+}
+
+function releasedError(): Error {
+  return new Error("this tensor's memory was released by dispose() (or by the tg.scope() that made it), so it can no longer be used");
 }
 
 // Small tensors (up to 4 KB: 1024 float32 elements) are carved out of shared slabs, as Node.js

@@ -49,6 +49,18 @@ describe('deferred scaling (g.mul(lr))', () => {
     }
   });
 
+  it('a write that fails leaves the source and its products as they were', () => {
+    const g = tg.ones([5000]);
+    const l = g.mul(2);
+    expect(() => g.copy_(tg.ones([3]))).toThrow(tg.ShapeError);
+    const gone = tg.ones([5000]);
+    gone.dispose();
+    expect(() => g.copy_(gone)).toThrow(/released/);
+    expect(g.sum().item()).toBe(5000);
+    expect(l.sum().item()).toBe(10000);
+    expect(() => gone.zero_()).toThrow(/released/);
+  });
+
   it('many products of one source, read after the source changed', () => {
     const g = tg.randn(N), copy = g.clone();
     const ls = Array.from({ length: 20 }, (_, i) => g.mul(i + 1));

@@ -8,11 +8,15 @@ import type { Tensor } from '../tensor';
 import { emptyTensor, isWhole, scalarNumber, type Scalar } from './common';
 import * as meta from './meta';
 
-/** Writes src (broadcast to dst's shape, converted to dst's dtype) into dst. */
-export function copyInto(dst: Tensor, src: Tensor): Tensor {
+function checkCopyShape(dst: Tensor, src: Tensor): void {
   if (!sameShape(broadcastShapes(dst.shape, src.shape), dst.shape)) {
     throw new ShapeError(`output with shape ${shapeStr(dst.shape)} doesn't match the broadcast shape ${shapeStr(broadcastShapes(dst.shape, src.shape))}`);
   }
+}
+
+/** Writes src (broadcast to dst's shape, converted to dst's dtype) into dst. */
+export function copyInto(dst: Tensor, src: Tensor): Tensor {
+  checkCopyShape(dst, src);
   // Reading and writing overlapping memory in one pass would read values already overwritten.
   if (src._storage === dst._storage && src !== dst) src = clone(src);
   meta.begin();
@@ -43,7 +47,11 @@ export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
 /** dst.copy_(src): in place, recorded by autograd. */
 export function copy_(dst: Tensor, src: Tensor): Tensor {
   return inPlace('copy', dst, [src], undefined, () => {
-    dst._storage.beforeWrite(isWhole(dst) && !(src._storage === dst._storage));
+    // nothing may fail once dst's storage has handed its buffer on: the shape check first, and src
+    // read (computed, if lazy) before dst changes
+    checkCopyShape(dst, src);
+    void src._storage.data;
+    dst._storage.beforeWrite(isWhole(dst) && src._storage !== dst._storage);
     copyInto(dst, src);
     dst._storage.version++;
   });

@@ -73,7 +73,7 @@ function composed(g: Tensor, x: Tensor, weight: Tensor | null, eps: number, k: n
   const xhat = x.sub(mean).mul(rstd);
   const gw = weight ? g.mul(weight) : g;
   const dx = need[0] ? rstd.mul(gw.sub(gw.mean(dims, true)).sub(xhat.mul(gw.mul(xhat).mean(dims, true)))) : null;
-  const dw = need[1] ? g.mul(xhat).sum(lead) : null;
+  const dw = need[1] ? (lead.length > 0 ? g.mul(xhat).sum(lead) : g.mul(xhat)) : null;
   const db = need[2] ? (lead.length > 0 ? g.sum(lead) : g) : null;
   return [dx, dw, db];
 }

@@ -91,6 +91,7 @@ const checks: Record<string, Check[]> = {
     { label: 'layerNorm, affine', fn: (x, w, b) => tg.F.layerNorm(x, [4], w, b), inputs: () => [leaf([3, 4]), leaf([4]), leaf([4])] },
     { label: 'layerNorm over two dims, no affine', fn: (x) => tg.F.layerNorm(x, [2, 3]), inputs: () => [leaf([2, 2, 3])] },
     { label: 'layerNorm, bias only, transposed input', fn: (x, b) => tg.F.layerNorm(x.t(), [3], null, b), inputs: () => [leafT([3, 2]), leaf([3])] },
+    { label: "layerNorm's gradients of an unbatched input, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.layerNorm(x, [2, 3], w).mul(y).sum(), [x, w], { createGraph: true })[1] as T, inputs: () => [leaf([2, 3]), leaf([2, 3]), leaf([2, 3])] },
     { label: "layerNorm's gradients, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.layerNorm(x, [4], w).mul(y).sum(), [x, w], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4]), leaf([4]), leaf([3, 4])] },
   ],
   gelu: [{ label: 'gelu', fn: (x) => tg.F.gelu(x), inputs: () => [leaf([3, 4], -3, 3)] }],
