@@ -23,39 +23,28 @@ namespace {
 alignas(32) const int32_t kMask32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 alignas(32) const int64_t kMask64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
 
-struct F32 {
-  using T = float;
-  using V = __m256;
-  using Mask = __m256i;
-  static constexpr int L = 8, MR = 6, NV = 2;
-  static Mask mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask32 + 8 - n)); }
-  static V zero() { return _mm256_setzero_ps(); }
-  static V set1(T x) { return _mm256_set1_ps(x); }
-  static V load(const T* p) { return _mm256_loadu_ps(p); }
-  static V loadm(const T* p, Mask m) { return _mm256_maskload_ps(p, m); }
-  static V bcast(const T* p) { return _mm256_broadcast_ss(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static void store(T* p, V x) { _mm256_storeu_ps(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm256_maskstore_ps(p, m, x); }
-};
+// One set of vectors for Tiles: 256-bit vectors of LANES elements of TYPE, intrinsic suffix S (ps
+// or pd), masks for a row's last vector from MASKS, 6 rows x 2 vectors of C per tile.
+#define TG_AVX2_SET(NAME, TYPE, VEC, LANES, S, MASKS)                                                           \
+  struct NAME {                                                                                                 \
+    using T = TYPE;                                                                                             \
+    using V = VEC;                                                                                              \
+    using Mask = __m256i;                                                                                       \
+    static constexpr int L = LANES, MR = 6, NV = 2;                                                             \
+    static Mask mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(MASKS + LANES - n)); } \
+    static V zero() { return _mm256_setzero_##S(); }                                                            \
+    static V set1(T x) { return _mm256_set1_##S(x); }                                                           \
+    static V load(const T* p) { return _mm256_loadu_##S(p); }                                                  \
+    static V loadm(const T* p, Mask m) { return _mm256_maskload_##S(p, m); }                                    \
+    static V bcast(const T* p) { return _mm256_set1_##S(*p); }                                                  \
+    static V fma(V a, V b, V c) { return _mm256_fmadd_##S(a, b, c); }                                           \
+    static V mul(V a, V b) { return _mm256_mul_##S(a, b); }                                                     \
+    static void store(T* p, V x) { _mm256_storeu_##S(p, x); }                                                  \
+    static void storem(T* p, V x, Mask m) { _mm256_maskstore_##S(p, m, x); }                                    \
+  };
 
-struct F64 {
-  using T = double;
-  using V = __m256d;
-  using Mask = __m256i;
-  static constexpr int L = 4, MR = 6, NV = 2;
-  static Mask mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask64 + 4 - n)); }
-  static V zero() { return _mm256_setzero_pd(); }
-  static V set1(T x) { return _mm256_set1_pd(x); }
-  static V load(const T* p) { return _mm256_loadu_pd(p); }
-  static V loadm(const T* p, Mask m) { return _mm256_maskload_pd(p, m); }
-  static V bcast(const T* p) { return _mm256_broadcast_sd(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
-  static void store(T* p, V x) { _mm256_storeu_pd(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm256_maskstore_pd(p, m, x); }
-};
+TG_AVX2_SET(F32, float, __m256, 8, ps, kMask32)
+TG_AVX2_SET(F64, double, __m256d, 4, pd, kMask64)
 
 }  // namespace
 

@@ -18,76 +18,32 @@
 namespace tg {
 namespace {
 
-// Half-width (256-bit, AVX-512VL masks) sets for the last columns of a row: see Tiles::table_for.
-struct F32Half {
-  using T = float;
-  using V = __m256;
-  using Mask = __mmask8;
-  static constexpr int L = 8, MR = 8, NV = 1;
-  static Mask mask(int n) { return Mask((1u << n) - 1); }
-  static V zero() { return _mm256_setzero_ps(); }
-  static V set1(T x) { return _mm256_set1_ps(x); }
-  static V load(const T* p) { return _mm256_loadu_ps(p); }
-  static V loadm(const T* p, Mask m) { return _mm256_maskz_loadu_ps(m, p); }
-  static V bcast(const T* p) { return _mm256_broadcast_ss(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static void store(T* p, V x) { _mm256_storeu_ps(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm256_mask_storeu_ps(p, m, x); }
-};
+// One set of vectors for Tiles: W-bit vectors (512, or 256 through AVX-512VL's masked forms) of
+// LANES elements of TYPE, intrinsic suffix S (ps or pd), 8 rows x VECTORS vectors of C per tile.
+#define TG_AVX512_SET(NAME, TYPE, VEC, MASK, LANES, VECTORS, W, S, ...)                   \
+  struct NAME {                                                                           \
+    using T = TYPE;                                                                       \
+    using V = VEC;                                                                        \
+    using Mask = MASK;                                                                    \
+    __VA_ARGS__                                                                           \
+    static constexpr int L = LANES, MR = 8, NV = VECTORS;                                 \
+    static Mask mask(int n) { return Mask((1u << n) - 1); }                               \
+    static V zero() { return _mm##W##_setzero_##S(); }                                    \
+    static V set1(T x) { return _mm##W##_set1_##S(x); }                                   \
+    static V load(const T* p) { return _mm##W##_loadu_##S(p); }                           \
+    static V loadm(const T* p, Mask m) { return _mm##W##_maskz_loadu_##S(m, p); }         \
+    static V bcast(const T* p) { return _mm##W##_set1_##S(*p); }                          \
+    static V fma(V a, V b, V c) { return _mm##W##_fmadd_##S(a, b, c); }                   \
+    static V mul(V a, V b) { return _mm##W##_mul_##S(a, b); }                             \
+    static void store(T* p, V x) { _mm##W##_storeu_##S(p, x); }                           \
+    static void storem(T* p, V x, Mask m) { _mm##W##_mask_storeu_##S(p, m, x); }          \
+  };
 
-struct F64Half {
-  using T = double;
-  using V = __m256d;
-  using Mask = __mmask8;
-  static constexpr int L = 4, MR = 8, NV = 1;
-  static Mask mask(int n) { return Mask((1u << n) - 1); }
-  static V zero() { return _mm256_setzero_pd(); }
-  static V set1(T x) { return _mm256_set1_pd(x); }
-  static V load(const T* p) { return _mm256_loadu_pd(p); }
-  static V loadm(const T* p, Mask m) { return _mm256_maskz_loadu_pd(m, p); }
-  static V bcast(const T* p) { return _mm256_broadcast_sd(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
-  static void store(T* p, V x) { _mm256_storeu_pd(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm256_mask_storeu_pd(p, m, x); }
-};
-
-struct F32 {
-  using T = float;
-  using V = __m512;
-  using Half = F32Half;
-  using Mask = __mmask16;
-  static constexpr int L = 16, MR = 8, NV = 3;
-  static Mask mask(int n) { return Mask((1u << n) - 1); }
-  static V zero() { return _mm512_setzero_ps(); }
-  static V set1(T x) { return _mm512_set1_ps(x); }
-  static V load(const T* p) { return _mm512_loadu_ps(p); }
-  static V loadm(const T* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
-  static V bcast(const T* p) { return _mm512_set1_ps(*p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static void store(T* p, V x) { _mm512_storeu_ps(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm512_mask_storeu_ps(p, m, x); }
-};
-
-struct F64 {
-  using T = double;
-  using V = __m512d;
-  using Half = F64Half;
-  using Mask = __mmask8;
-  static constexpr int L = 8, MR = 8, NV = 3;
-  static Mask mask(int n) { return Mask((1u << n) - 1); }
-  static V zero() { return _mm512_setzero_pd(); }
-  static V set1(T x) { return _mm512_set1_pd(x); }
-  static V load(const T* p) { return _mm512_loadu_pd(p); }
-  static V loadm(const T* p, Mask m) { return _mm512_maskz_loadu_pd(m, p); }
-  static V bcast(const T* p) { return _mm512_set1_pd(*p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
-  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
-  static void store(T* p, V x) { _mm512_storeu_pd(p, x); }
-  static void storem(T* p, V x, Mask m) { _mm512_mask_storeu_pd(p, m, x); }
-};
+// Half-width sets for the last columns of a row (see Tiles::table_for), and the full ones.
+TG_AVX512_SET(F32Half, float, __m256, __mmask8, 8, 1, 256, ps)
+TG_AVX512_SET(F64Half, double, __m256d, __mmask8, 4, 1, 256, pd)
+TG_AVX512_SET(F32, float, __m512, __mmask16, 16, 3, 512, ps, using Half = F32Half;)
+TG_AVX512_SET(F64, double, __m512d, __mmask8, 8, 3, 512, pd, using Half = F64Half;)
 
 }  // namespace
 
