@@ -13,7 +13,7 @@ struct Sizes {
   int64_t rows = 0, n = 0;
 };
 
-// The typed array at i (or null, where allowed) of the dtype of `like`, holding at least `need` elements.
+// The typed array at i (or null, where allowed) of `dtype`, holding at least `need` elements.
 char* operand(const Napi::CallbackInfo& info, size_t i, const char* name, DType dtype, int64_t need, bool nullable) {
   if (nullable && i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
   const Buf b = buf_arg(info, i, name);

@@ -28,8 +28,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   o.Set("blasCoreType", blas.core);
   o.Set("blasCoreReplaced", replaced_core);
   o.Set("malloc", malloc_policy);
-  const GemmIsa isa = gemm_isa();
-  o.Set("gemmKernels", isa == GemmIsa::None ? "blas" : gemm_isa_name(isa));
+  o.Set("gemmKernels", gemm_isa_name(gemm_isa()));
   o.Set("cpuVendor", cpu.vendor);
   o.Set("avx2", cpu.avx2 && cpu.fma);
   o.Set("avx512", cpu.avx512);

@@ -209,7 +209,6 @@ inline void binary_row(char** p, const int64_t* s, int64_t n, F f, Row row = {})
   }
 }
 
-
 // Runs a row function over a coalesced Strided<N>, in parallel for large tensors.
 template <int N, class Row>
 void run_rows(Strided<N>& s, Row row, int64_t grain = kElementwiseGrain) {

@@ -24,7 +24,7 @@ GemmIsa gemm_isa() {
 }
 
 const char* gemm_isa_name(GemmIsa isa) {
-  return isa == GemmIsa::Avx512 ? "avx512" : isa == GemmIsa::Avx2 ? "avx2" : "none";
+  return isa == GemmIsa::Avx512 ? "avx512" : isa == GemmIsa::Avx2 ? "avx2" : "blas";
 }
 
 namespace {

@@ -10,6 +10,7 @@ enum class GemmIsa { None, Avx2, Avx512 };
 // The set our products run on: the best this CPU has, or the lower one TENSORGRAD_GEMM names
 // ('avx2', or 'blas' for none of ours); None where neither was compiled in or the CPU has neither.
 GemmIsa gemm_isa();
+// 'avx512', 'avx2', or 'blas' for None (the BLAS library, or our scalar kernel without one).
 const char* gemm_isa_name(GemmIsa isa);
 
 // C = alpha * op(A) * op(B) + beta * C on `isa`'s kernels (k >= 1); false, with nothing written,

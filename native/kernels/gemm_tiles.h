@@ -126,7 +126,6 @@ struct Tiles {
     return buf.get();
   }
 
-  // False, with nothing written, when B must be packed and no buffer could be had.
   // The tile for mr rows and nv vectors. A row's last few columns (up to half a vector) go to the
   // half-width tile where the set has one (I::Half): on CPUs that run a full-width vector as two
   // halves (AMD's Zen 4), a 4-column tail then costs half, where it took a seventh of a 100-wide product.
@@ -138,6 +137,7 @@ struct Tiles {
     return table.f[mr - 1][nv - 1];
   }
 
+  // False, with nothing written, when B must be packed and no buffer could be had.
   static bool run(const GemmArgs& g, T alpha, const T* a, const T* b, T beta, T* c) {
     const int64_t rsa = g.trans_a ? 1 : g.lda, csa = g.trans_a ? g.lda : 1;
     const bool packed = packs(g);
