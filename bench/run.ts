@@ -60,15 +60,15 @@ else notes.push('NumPy tuned: this CPU has no AVX-512, so only its malloc is tun
 
 // ---- configurations -------------------------------------------------------------------------------
 
-/** The MNIST epoch's data and initial weights, exported once for both sides (bench/mnist.ts). */
-const mnistDir = mkdtempSync(join(os.tmpdir(), 'tensorgrad-bench-mnist-'));
-process.on('exit', () => rmSync(mnistDir, { recursive: true, force: true }));
-execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'mnist.ts'), mnistDir]);
+/** A folder (removed at exit) with the data and initial weights bench/<name>.ts exports for both sides. */
+function exported(name: string): string {
+  const dir = mkdtempSync(join(os.tmpdir(), `tensorgrad-bench-${name}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, `${name}.ts`), dir]);
+  return dir;
+}
+const mnistDir = exported('mnist'), transformerDir = exported('transformer');
 const MNIST_EPOCHS = quick ? 3 : 5;
-/** The transformer step's data and initial weights, likewise (bench/transformer.ts). */
-const transformerDir = mkdtempSync(join(os.tmpdir(), 'tensorgrad-bench-transformer-'));
-process.on('exit', () => rmSync(transformerDir, { recursive: true, force: true }));
-execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'transformer.ts'), transformerDir]);
 const TRANSFORMER_STEPS = quick ? 40 : 100;
 
 function configs(impl: Impl, threads: number): Config[] {
@@ -115,8 +115,8 @@ function runPython(impl: Impl, python: string, threads: number): Result[] {
 
 const samples = new Map<string, number[]>();
 const rss = new Map<Impl, number>();
-const mnistLoss = new Map<string, number>();
-const transformerLoss = new Map<string, number>();
+/** The last loss of each training benchmark, by kind|impl|threads. */
+const losses = new Map<string, number>();
 const key = (impl: Impl, c: Config, warm = false) =>
   [impl, c.kind, c.mode ?? '', c.dtype ?? '', c.op ?? '', c.size ?? '', c.threads, warm ? 'warm' : ''].join('|');
 function collect(impl: Impl, results: Result[]): void {
@@ -125,8 +125,7 @@ function collect(impl: Impl, results: Result[]): void {
     samples.set(k, [...(samples.get(k) ?? []), r.value]);
     if (r.warm !== undefined && r.warm !== null) samples.set(key(impl, r, true), [...(samples.get(key(impl, r, true)) ?? []), r.warm]);
     rss.set(impl, Math.max(rss.get(impl) ?? 0, r.rssMB));
-    if (r.kind === 'mnist' && typeof r.loss === 'number') mnistLoss.set(`${impl}|${r.threads}`, r.loss);
-    if (r.kind === 'transformer' && typeof r.loss === 'number') transformerLoss.set(`${impl}|${r.threads}`, r.loss);
+    if (typeof r.loss === 'number') losses.set(`${r.kind}|${impl}|${r.threads}`, r.loss);
   }
 }
 
@@ -221,13 +220,13 @@ const sgemm = get('tensorgrad', { kind: 'gemm', dtype: 'float32', threads: 1 });
 const derived = [
   loop1 && sgemm ? `seed loop (autograd, float32, 1 thread, warm) throughput: ${((GFLOP_PER_STEP * steps) / (loop1 / 1e3)).toFixed(1)} GFLOP/s = ${(((GFLOP_PER_STEP * steps) / (loop1 / 1e3)) / sgemm * 100).toFixed(0)}% of tensorgrad's sgemm peak` : '',
   ...threadCounts.map((t) => {
-    const ours = mnistLoss.get(`tensorgrad|${t}`), th = mnistLoss.get(`torch|${t}`);
+    const ours = losses.get(`mnist|tensorgrad|${t}`), th = losses.get(`mnist|torch|${t}`);
     return ours !== undefined && th !== undefined
       ? `MNIST, ${t} thread${t > 1 ? 's' : ''}: mean loss of epoch ${MNIST_EPOCHS} ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)}, relative difference ${(Math.abs(ours - th) / th).toExponential(1)})`
       : '';
   }),
   ...threadCounts.map((t) => {
-    const ours = transformerLoss.get(`tensorgrad|${t}`), th = transformerLoss.get(`torch|${t}`);
+    const ours = losses.get(`transformer|tensorgrad|${t}`), th = losses.get(`transformer|torch|${t}`);
     return ours !== undefined && th !== undefined
       ? `transformer, ${t} thread${t > 1 ? 's' : ''}: loss after ${TRANSFORMER_STEPS} steps ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)})`
       : '';

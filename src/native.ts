@@ -190,14 +190,11 @@ if (blasCoreReplaced !== '') {
 
 // TENSORGRAD_GEMM picks a lower set of our matrix-product kernels (for comparisons and tests).
 const gemmChoice = process.env.TENSORGRAD_GEMM;
-if (gemmChoice !== undefined && !['avx512', 'avx2', 'blas'].includes(gemmChoice)) {
-  process.emitWarning(
-    `TENSORGRAD_GEMM=${gemmChoice} is not one of 'avx512', 'avx2' or 'blas'; using the best kernels this CPU runs (${native.backendInfo().gemmKernels})`,
-    'UserWarning',
-  );
-} else if (gemmChoice === 'avx512' || (gemmChoice === 'avx2' && native.backendInfo().gemmKernels === 'blas')) {
+if (gemmChoice !== undefined) {
   const got = native.backendInfo().gemmKernels;
-  if (got !== gemmChoice) {
+  if (!['avx512', 'avx2', 'blas'].includes(gemmChoice)) {
+    process.emitWarning(`TENSORGRAD_GEMM=${gemmChoice} is not one of 'avx512', 'avx2' or 'blas'; using the best kernels this CPU runs (${got})`, 'UserWarning');
+  } else if (got !== gemmChoice) {
     process.emitWarning(`TENSORGRAD_GEMM=${gemmChoice} names kernels this CPU cannot run; using ${got}`, 'UserWarning');
   }
 }

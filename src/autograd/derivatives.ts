@@ -82,13 +82,12 @@ const unary = {
   erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
   layerNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => g._layerNormBackward(t(x), w === null ? null : t(w), ctx, need) },
   gelu: { saves: 'inputs', backward: (g, [x]) => [g._geluBackward(t(x))] },
-  // d/dg = gelu'(x) = cdf + x pdf; d/dx = g pdf (2 - x^2)
+  // d/dg = gelu'(x), which geluBackward itself multiplies by; d/dx = g pdf(x) (2 - x^2)
   geluBackward: {
     saves: 'inputs',
     backward: (gg, [g, x]) => {
       const xt = t(x), pdf = xt.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-      const cdf = xt.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-      return [gg.mul(cdf.add(xt.mul(pdf))), gg.mul(t(g)).mul(pdf).mul(xt.square().rsub(2))];
+      return [gg._geluBackward(xt), gg.mul(t(g)).mul(pdf).mul(xt.square().rsub(2))];
     },
   },
   // threshold_backward(grad, result, 0): the gradient passes where the result is positive.
