@@ -228,7 +228,13 @@ Napi::Value copy_binding(const Napi::CallbackInfo& info) {
   s.data[1] = meta.operand(a, s.ndim, s.shape, s.strides[1]);
   meta.done();
   TG_DISPATCH(out.dtype, To, {
-    TG_DISPATCH(a.dtype, Ta, { unary<To, Ta>(s, [](Ta x) { return cast<To>(x); }); });
+    TG_DISPATCH(a.dtype, Ta, {
+      if constexpr (std::is_same<To, Ta>::value) {
+        unary<To, Ta>(s, [](Ta x) { return x; }, CopyRow{});
+      } else {
+        unary<To, Ta>(s, [](Ta x) { return cast<To>(x); });
+      }
+    });
   });
   return info.Env().Undefined();
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -157,6 +158,13 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 // `row`, when given, runs the all-contiguous case (NoRow: the plain loop).
 struct NoRow {};
 
+// A contiguous row copied as it is (same dtype): the C library's memmove, whose large copies
+// skip the cache for the destination instead of reading it in first.
+struct CopyRow {
+  template <class T>
+  void operator()(T* o, const T* a, int64_t n) const { std::memmove(o, a, size_t(n) * sizeof(T)); }
+};
+
 // Elements per task below which splitting across threads costs more than it saves: handing a
 // task to a worker costs a few us when it is polling and 10-20 us when it has to be woken, what a
 // memory-bound loop takes over some 65k floats. The vectorised rows of vmath.h (exp, tanh,
@@ -218,7 +226,7 @@ void run_rows(Strided<N>& s, Row row, int64_t grain = kElementwiseGrain) {
 
 template <class To, class Ta, class F, class Row = NoRow>
 void unary(Strided<2>& s, F f, Row row = {}) {
-  constexpr bool math = !std::is_same<Row, NoRow>::value;
+  constexpr bool math = !std::is_same<Row, NoRow>::value && !std::is_same<Row, CopyRow>::value;
   run_rows(s, [&](char** p, const int64_t* st, int64_t n) { unary_row<To, Ta>(p, st, n, f, row); },
            math ? kMathGrain : kElementwiseGrain);
 }
