@@ -9,7 +9,7 @@
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8", "<!@(node scripts/find-blas.js defines)"],
       "cflags": ["-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "<!@(node scripts/find-blas.js cflags)"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wextra", "-Wno-psabi"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++20", "-O2"],
       "libraries": ["<!@(node scripts/find-blas.js libs)"],
       "conditions": [

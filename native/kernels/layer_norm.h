@@ -2,7 +2,7 @@
 // pass per row (sums in double): y = (x - mean) rstd w + b, rstd = 1 / sqrt(var + eps) with the
 // biased variance, as torch.nn.functional.layer_norm; w and b may be null (no affine).
 #pragma once
-#include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -13,27 +13,22 @@ namespace tg {
 // Rows per task below which threads cost more than they save.
 inline int64_t layer_norm_grain(int64_t n) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(n, 1)); }
 
-// Also writes each row's mean and rstd, which the backward reads.
+// Rows [r0, r1), in layer_norm.cc: the forward (writing each row's mean and rstd, which the
+// backward reads), dx, and the sums over rows of dy xhat and of dy (added into sw and sb).
+#define TG_LAYER_NORM_DECLARE(T)                                                                                  \
+  void layer_norm_rows(int64_t n, const T* x, const T* w, const T* b, double eps, T* y, T* mean, T* rstd,        \
+                       int64_t r0, int64_t r1);                                                                   \
+  void layer_norm_backward_rows(int64_t n, const T* dy, const T* x, const T* mean, const T* rstd, const T* w,     \
+                                T* dx, int64_t r0, int64_t r1);                                                   \
+  void layer_norm_param_rows(int64_t n, const T* dy, const T* x, const T* mean, const T* rstd, double* sw,        \
+                             double* sb, int64_t r0, int64_t r1);
+TG_LAYER_NORM_DECLARE(float)
+TG_LAYER_NORM_DECLARE(double)
+#undef TG_LAYER_NORM_DECLARE
+
 template <class T>
 void layer_norm_forward(int64_t rows, int64_t n, const T* x, const T* w, const T* b, double eps, T* y, T* mean, T* rstd) {
-  parallel_for(rows, layer_norm_grain(n), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* xr = x + r * n;
-      double s = 0;
-      for (int64_t j = 0; j < n; ++j) s += double(xr[j]);
-      const double m = s / double(n);
-      double v = 0;
-      for (int64_t j = 0; j < n; ++j) v += (double(xr[j]) - m) * (double(xr[j]) - m);
-      const double rs = 1.0 / std::sqrt(v / double(n) + eps);
-      mean[r] = T(m);
-      rstd[r] = T(rs);
-      T* yr = y + r * n;
-      for (int64_t j = 0; j < n; ++j) {
-        const double h = (double(xr[j]) - m) * rs;
-        yr[j] = T((w != nullptr ? h * double(w[j]) : h) + (b != nullptr ? double(b[j]) : 0.0));
-      }
-    }
-  });
+  parallel_for(rows, layer_norm_grain(n), [&](int64_t r0, int64_t r1) { layer_norm_rows(n, x, w, b, eps, y, mean, rstd, r0, r1); });
 }
 
 // dx = rstd (dy w - mean(dy w) - xhat mean(dy w xhat)), dw = sum over rows of dy xhat, db = sum of
@@ -42,37 +37,12 @@ template <class T>
 void layer_norm_backward(int64_t rows, int64_t n, const T* dy, const T* x, const T* mean, const T* rstd, const T* w,
                          T* dx, T* dw, T* db) {
   if (dx != nullptr) {
-    parallel_for(rows, layer_norm_grain(n), [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        const T* xr = x + r * n;
-        const T* gr = dy + r * n;
-        const double m = double(mean[r]), rs = double(rstd[r]);
-        double a = 0, c = 0;
-        for (int64_t j = 0; j < n; ++j) {
-          const double g = w != nullptr ? double(gr[j]) * double(w[j]) : double(gr[j]);
-          a += g * ((double(xr[j]) - m) * rs);
-          c += g;
-        }
-        T* dr = dx + r * n;
-        for (int64_t j = 0; j < n; ++j) {
-          const double g = w != nullptr ? double(gr[j]) * double(w[j]) : double(gr[j]);
-          const double h = (double(xr[j]) - m) * rs;
-          dr[j] = T(rs * (g - (c + h * a) / double(n)));
-        }
-      }
-    });
+    parallel_for(rows, layer_norm_grain(n),
+                 [&](int64_t r0, int64_t r1) { layer_norm_backward_rows(n, dy, x, mean, rstd, w, dx, r0, r1); });
   }
   if (dw == nullptr && db == nullptr) return;
   std::vector<double> sw(size_t(n), 0.0), sb(size_t(n), 0.0);
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* xr = x + r * n;
-    const T* gr = dy + r * n;
-    const double m = double(mean[r]), rs = double(rstd[r]);
-    for (int64_t j = 0; j < n; ++j) {
-      sw[size_t(j)] += double(gr[j]) * ((double(xr[j]) - m) * rs);
-      sb[size_t(j)] += double(gr[j]);
-    }
-  }
+  layer_norm_param_rows(n, dy, x, mean, rstd, sw.data(), sb.data(), 0, rows);
   for (int64_t j = 0; j < n; ++j) {
     if (dw != nullptr) dw[j] = T(sw[size_t(j)]);
     if (db != nullptr) db[j] = T(sb[size_t(j)]);

@@ -1,0 +1,89 @@
+// Helpers for kernels that work row by row (softmax, layer_norm): functions compiled once per
+// instruction set, and sums and maxima along a row in one fixed order, written with GCC's vector
+// extensions: a 64-byte vector of partials (16 floats, 8 doubles) whatever the instruction set
+// (AVX-512 holds it in one register, AVX2 in two, baseline x86-64 in four), so every version adds
+// in the same order and gives the same bits.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "simd.h"
+
+namespace tg {
+namespace rows {
+
+template <class T> struct VecOf;
+template <> struct VecOf<float> { typedef float type __attribute__((vector_size(64))); };
+template <> struct VecOf<double> { typedef double type __attribute__((vector_size(64))); };
+typedef float Float8 __attribute__((vector_size(32)));
+
+template <class T> using Vec = typename VecOf<T>::type;
+template <class T> constexpr int kLanes = int(64 / sizeof(T));
+
+// `count` elements from p (count <= the vector's lanes), the other lanes zero.
+template <class V, class T>
+TG_INLINE V load(const T* p, int count) {
+  V v = {};
+  if (count * sizeof(T) == sizeof(V)) std::memcpy(&v, p, sizeof(V));
+  else std::memcpy(&v, p, size_t(count) * sizeof(T));
+  return v;
+}
+
+// A float64 vector of the 8 floats (or fewer) at p, or the 8 doubles.
+TG_INLINE Vec<double> load_wide(const float* p, int count) { return __builtin_convertvector(load<Float8>(p, count), Vec<double>); }
+TG_INLINE Vec<double> load_wide(const double* p, int count) { return load<Vec<double>>(p, count); }
+
+// Folds the lanes in halves: lane k with lane k + L/2, then k + L/4, ...
+template <class Op>
+TG_INLINE float fold(Vec<float> v, Op op) {
+  const auto a = op(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+  const auto b = op(__builtin_shufflevector(a, a, 0, 1, 2, 3), __builtin_shufflevector(a, a, 4, 5, 6, 7));
+  const auto c = op(__builtin_shufflevector(b, b, 0, 1), __builtin_shufflevector(b, b, 2, 3));
+  return op(c[0], c[1]);
+}
+template <class Op>
+TG_INLINE double fold(Vec<double> v, Op op) {
+  const auto b = op(__builtin_shufflevector(v, v, 0, 1, 2, 3), __builtin_shufflevector(v, v, 4, 5, 6, 7));
+  const auto c = op(__builtin_shufflevector(b, b, 0, 1), __builtin_shufflevector(b, b, 2, 3));
+  return op(c[0], c[1]);
+}
+
+// The sum over j in [0, n) of lanes(j, count), the vector of terms j .. j + count - 1 (count = the
+// lanes but at a row's end): each lane a partial sum, then folded.
+template <class A, class F>
+TG_INLINE A sum(int64_t n, F&& lanes) {
+  constexpr int L = kLanes<A>;
+  Vec<A> acc = {};
+  int64_t j = 0;
+  for (; j + L <= n; j += L) acc += lanes(j, L);
+  if (j < n) {
+    Vec<A> v = lanes(j, int(n - j));
+    for (int k = int(n - j); k < L; ++k) v[k] = A(0);  // adding +0 changes no partial (none is -0)
+    acc += v;
+  }
+  return fold(acc, [](auto x, auto y) TG_LAMBDA { return x + y; });
+}
+
+// The largest of lanes(j, count) over [0, n), n >= 1. A NaN may be passed over: callers whose
+// result must then be NaN get it through the NaN's other uses.
+template <class A, class F>
+TG_INLINE A max(int64_t n, F&& lanes) {
+  constexpr int L = kLanes<A>;
+  constexpr A lowest = -std::numeric_limits<A>::infinity();
+  Vec<A> acc = lowest - Vec<A>{};
+  int64_t j = 0;
+  for (; j + L <= n; j += L) {
+    const Vec<A> v = lanes(j, L);
+    acc = v > acc ? v : acc;
+  }
+  if (j < n) {
+    Vec<A> v = lanes(j, int(n - j));
+    for (int k = int(n - j); k < L; ++k) v[k] = lowest;
+    acc = v > acc ? v : acc;
+  }
+  return fold(acc, [](auto x, auto y) TG_LAMBDA { return y > x ? y : x; });
+}
+
+}  // namespace rows
+}  // namespace tg
