@@ -46,6 +46,16 @@ struct Tiles {
   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t ldb, T* c, int64_t ldc,
                    int last, T alpha, T beta) {
     const typename I::Mask m = I::mask(last);
+    // C's lines are fetched for writing while the sum runs: a new output (fresh memory, not in any
+    // cache) would otherwise stall the stores at the end, one miss per line.
+    constexpr int kLine = 64 / int(sizeof(T));
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const T* row = c + r * ldc;
+#pragma GCC unroll 16
+      for (int j = 0; j < W * L; j += kLine) __builtin_prefetch(row + j, 1, 3);
+      __builtin_prefetch(row + (W - 1) * L + last - 1, 1, 3);  // the row's last line, if the row is not aligned
+    }
     V acc[R][W];
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
