@@ -9,7 +9,7 @@ import { emptyTensor, isWhole, scalarNumber, type Scalar } from './common';
 import * as meta from './meta';
 
 function checkCopyShape(dst: Tensor, src: Tensor): void {
-  if (!sameShape(broadcastShapes(dst.shape, src.shape), dst.shape)) {
+  if (src.shape !== dst.shape && !sameShape(broadcastShapes(dst.shape, src.shape), dst.shape)) {
     throw new ShapeError(`output with shape ${shapeStr(dst.shape)} doesn't match the broadcast shape ${shapeStr(broadcastShapes(dst.shape, src.shape))}`);
   }
 }
@@ -22,7 +22,7 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
   meta.begin();
   meta.pushShape(dst.shape);
   meta.pushOperand(dst);
-  meta.pushOperand(src, broadcastStrides(src.shape, src._strides, dst.shape));
+  meta.pushOperand(src, src.shape === dst.shape || sameShape(src.shape, dst.shape) ? src._strides : broadcastStrides(src.shape, src._strides, dst.shape));
   meta.end();
   native.copy(dst._storage.data, src._storage.data);
   return dst;
