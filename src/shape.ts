@@ -41,7 +41,7 @@ export function parseShapeArgs(args: readonly unknown[]): { shape: number[]; res
 
 export function numel(shape: Shape): number {
   let n = 1;
-  for (const s of shape) n *= s;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]; // indexed: for-of over a frozen array runs the generic iterator
   if (n > MAX_NUMEL) throw new RangeError(`a tensor of shape ${shapeStr(shape)} has more elements than can be indexed`);
   return n;
 }

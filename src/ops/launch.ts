@@ -18,7 +18,8 @@ const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 /** The broadcast shape of the tensor operands (numbers broadcast to anything); an operand's own when all agree. */
 export function broadcastAll(args: readonly KernelArg[]): readonly number[] {
   let shape: readonly number[] | undefined;
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     if (!isTensor(a)) continue;
     if (shape === undefined || shape === a.shape) shape = a.shape;
     else if (!sameShape(shape, a.shape)) shape = broadcastShapes(shape, a.shape);
