@@ -238,10 +238,31 @@ void binary(Strided<3>& s, F f, Row row = {}) {
            math ? kMathGrain : kElementwiseGrain);
 }
 
-// where(cond, a, b): operands out, cond (bool), a, b.
+// where(cond, a, b): operands out, cond (bool), a, b. Rows with out and cond contiguous and a and
+// b each contiguous or a number (maskedFill's) read both sides and select, a loop that vectorises.
 template <class T>
 void where(Strided<4>& s) {
   run_rows(s, [](char** p, const int64_t* st, int64_t n) {
+    if (st[0] == sizeof(T) && st[1] == sizeof(bool_t) && (st[2] == sizeof(T) || st[2] == 0) &&
+        (st[3] == sizeof(T) || st[3] == 0)) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const bool_t* c = reinterpret_cast<const bool_t*>(p[1]);
+      const T* a = reinterpret_cast<const T*>(p[2]);
+      const T* b = reinterpret_cast<const T*>(p[3]);
+      if (st[2] != 0 && st[3] != 0) {
+        for (int64_t i = 0; i < n; ++i) { const T x = a[i], y = b[i]; o[i] = c[i] != 0 ? x : y; }
+      } else if (st[2] != 0) {
+        const T y = *b;
+        for (int64_t i = 0; i < n; ++i) { const T x = a[i]; o[i] = c[i] != 0 ? x : y; }
+      } else if (st[3] != 0) {
+        const T x = *a;
+        for (int64_t i = 0; i < n; ++i) { const T y = b[i]; o[i] = c[i] != 0 ? x : y; }
+      } else {
+        const T x = *a, y = *b;
+        for (int64_t i = 0; i < n; ++i) o[i] = c[i] != 0 ? x : y;
+      }
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const bool c = *reinterpret_cast<const bool_t*>(p[1] + i * st[1]) != 0;
       *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const T*>(p[c ? 2 : 3] + i * st[c ? 2 : 3]);
