@@ -164,3 +164,30 @@ describe('bool arithmetic and dtype rules', () => {
     expect(x.clamp(tg.tensor([-1, 1, 1]), tg.tensor([0, 2, 2])).tolist()).toEqual([-1, 1, 2]);
   });
 });
+
+describe('where over contiguous rows and strided ones', () => {
+  it('selects the same values, NaN and -0 included, for tensors and numbers on either side, in every dtype', () => {
+    const cond = tg.tensor([[true, false, true], [false, false, true]]);
+    const cases: [string, number[][], number[][]][] = [
+      ['float32', [[NaN, -0, 1.5], [2, -3, Infinity]], [[0, 7, -0], [NaN, 5, -Infinity]]],
+      ['float64', [[NaN, -0, 1e-300], [2, -3, Infinity]], [[0, 7, -0], [NaN, 5, -Infinity]]],
+      ['int32', [[1, -2, 3], [4, 5, 6]], [[-7, 8, 9], [10, -11, 12]]],
+      ['int64', [[1, -2, 3], [4, 5, 6]], [[-7, 8, 9], [10, -11, 12]]],
+    ];
+    for (const [dtype, av, bv] of cases) {
+      const a = tg.tensor(av, { dtype: dtype as tg.DType }), b = tg.tensor(bv, { dtype: dtype as tg.DType });
+      const rows = cond.tolist() as boolean[][];
+      const pick = (x: tg.TensorLike, y: tg.TensorLike) =>
+        rows.map((row, i) => row.map((c, j) => {
+          const v = c ? x : y;
+          return typeof v === 'number' ? v : ((v as tg.Tensor).tolist() as number[][])[i][j];
+        }));
+      for (const [x, y] of [[a, b], [a, 4], [-1, b], [2, 3]] as [tg.TensorLike, tg.TensorLike][]) {
+        const want = pick(x, y);
+        expect(tg.where(cond, x, y).tolist()).toEqual(want); // contiguous rows
+        const t = (v: tg.TensorLike) => (typeof v === 'number' ? v : (v as tg.Tensor).T.contiguous().T);
+        expect(tg.where(cond.T.contiguous().T, t(x), t(y)).tolist()).toEqual(want); // strided
+      }
+    }
+  });
+});
