@@ -1,8 +1,10 @@
-// Helpers for kernels that work row by row (softmax, layer_norm): functions compiled once per
-// instruction set, and sums and maxima along a row in one fixed order, written with GCC's vector
-// extensions: a 64-byte vector of partials (16 floats, 8 doubles) whatever the instruction set
-// (AVX-512 holds it in one register, AVX2 in two, baseline x86-64 in four), so every version adds
-// in the same order and gives the same bits.
+// Helpers for kernels that work row by row (softmax, layer_norm): sums and maxima along a row in one
+// fixed order, written with GCC's vector extensions over a 32-byte vector of partials (8 floats, 4
+// doubles) whatever the instruction set a TG_CLONES function is compiled for (simd.h), so every
+// version adds in the same order and gives the same bits. 32 bytes is AVX2's register: wider
+// vectors GCC splits well only for AVX-512, and it runs much of the arithmetic on them one lane at
+// a time for AVX2 (3x slower than before there). Baseline x86-64 (SSE2) takes 32-byte selects a lane
+// at a time too: softmax's maximum is slower there than the scalar loop it replaced.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -14,12 +16,12 @@ namespace tg {
 namespace rows {
 
 template <class T> struct VecOf;
-template <> struct VecOf<float> { typedef float type __attribute__((vector_size(64))); };
-template <> struct VecOf<double> { typedef double type __attribute__((vector_size(64))); };
-typedef float Float8 __attribute__((vector_size(32)));
+template <> struct VecOf<float> { typedef float type __attribute__((vector_size(32))); };
+template <> struct VecOf<double> { typedef double type __attribute__((vector_size(32))); };
+typedef float Float8 __attribute__((vector_size(16)));
 
 template <class T> using Vec = typename VecOf<T>::type;
-template <class T> constexpr int kLanes = int(64 / sizeof(T));
+template <class T> constexpr int kLanes = int(32 / sizeof(T));
 
 // `count` elements from p (count <= the vector's lanes), the other lanes zero.
 template <class V, class T>
@@ -37,15 +39,13 @@ TG_INLINE Vec<double> load_wide(const double* p, int count) { return load<Vec<do
 // Folds the lanes in halves: lane k with lane k + L/2, then k + L/4, ...
 template <class Op>
 TG_INLINE float fold(Vec<float> v, Op op) {
-  const auto a = op(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
-  const auto b = op(__builtin_shufflevector(a, a, 0, 1, 2, 3), __builtin_shufflevector(a, a, 4, 5, 6, 7));
+  const auto b = op(__builtin_shufflevector(v, v, 0, 1, 2, 3), __builtin_shufflevector(v, v, 4, 5, 6, 7));
   const auto c = op(__builtin_shufflevector(b, b, 0, 1), __builtin_shufflevector(b, b, 2, 3));
   return op(c[0], c[1]);
 }
 template <class Op>
 TG_INLINE double fold(Vec<double> v, Op op) {
-  const auto b = op(__builtin_shufflevector(v, v, 0, 1, 2, 3), __builtin_shufflevector(v, v, 4, 5, 6, 7));
-  const auto c = op(__builtin_shufflevector(b, b, 0, 1), __builtin_shufflevector(b, b, 2, 3));
+  const auto c = op(__builtin_shufflevector(v, v, 0, 1), __builtin_shufflevector(v, v, 2, 3));
   return op(c[0], c[1]);
 }
 

@@ -13,8 +13,6 @@
 #include <cstdint>
 #include <cstring>
 
-#include "simd.h"
-
 namespace tg {
 namespace vm {
 
@@ -92,59 +90,40 @@ inline double sigmoid_d(double x) {
   return 1.0 / (1.0 + exp_d<Terms>(-x));
 }
 
-// float32 exp and erf are written once over F: float, or Float16 (16 lanes with GCC's vector
-// extensions, which vmath.cc's rows use: the compiler keeps their selections branch-free). Both
-// run the same IEEE operations lane by lane, so they give the same bits.
-typedef float Float16 __attribute__((vector_size(64)));
-typedef int32_t Int16 __attribute__((vector_size(64)));
-typedef uint32_t Uint16 __attribute__((vector_size(64)));
-template <class F> struct LanesOf { using I = int32_t; using U = uint32_t; };
-template <> struct LanesOf<Float16> { using I = Int16; using U = Uint16; };
-template <class F> using IntOf = typename LanesOf<F>::I;
-template <class F> using UintOf = typename LanesOf<F>::U;
-template <class To, class From>
-TG_INLINE To bit_cast(From x) { static_assert(sizeof(To) == sizeof(From), "same size"); To y; std::memcpy(&y, &x, sizeof y); return y; }
-// 2^n for n in [-126, 127]
-template <class F>
-TG_INLINE F pow2f(IntOf<F> n) { return bit_cast<F>((bit_cast<UintOf<F>>(n) + 127u) << 23); }
-
 // e^x in float32 arithmetic, 16 lanes to a vector where float64 has 8: x = n ln2 + rh + rl (ln2 in
 // two parts, the first short enough that n times it is exact), e^r by Taylor's series to r^7
 // (remainder below 2^-27 on |r| <= ln2 / 2), then 2^n as two factors so that subnormal results round
 // once. Checked over every float32 in [-104.5, 89] with |x| >= 1e-3: within 0.81 ulp of e^x, and the
 // correctly rounded result for 98.9% of them.
-template <class F>
-TG_INLINE F exp_float(F x) {
-  const F xc = x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x);  // NaN stays NaN; its result is chosen below
+inline int32_t bits32(float x) { int32_t i; std::memcpy(&i, &x, 4); return i; }
+inline float from_bits32(int32_t i) { float x; std::memcpy(&x, &i, 4); return x; }
+inline float pow2f(int32_t n) { return from_bits32(int32_t((uint32_t(n) + 127u) << 23)); }  // n in [-126, 127]
+inline float exp_float(float x) {
+  const float xc = x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x);  // NaN stays NaN; its result is chosen below
   constexpr float kRoundF = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer, held in the low bits
-  const F t = xc * 1.44269504f + kRoundF;
-  const F nd = t - kRoundF;
-  const IntOf<F> n = bit_cast<IntOf<F>>(bit_cast<UintOf<F>>(t) - bit_cast<uint32_t>(kRoundF));
-  const F rh = xc - nd * 0.693359375f, rl = nd * 2.12194440e-4f, r = rh + rl;  // rh exact
-  F q = 1.0f / 5040 + F{};
+  const float t = xc * 1.44269504f + kRoundF;
+  const float nd = t - kRoundF;
+  const int32_t n = int32_t(uint32_t(bits32(t)) - uint32_t(bits32(kRoundF)));
+  const float rh = xc - nd * 0.693359375f, rl = nd * 2.12194440e-4f, r = rh + rl;  // rh exact
+  float q = 1.0f / 5040;
   q = q * r + 1.0f / 720;
   q = q * r + 1.0f / 120;
   q = q * r + 1.0f / 24;
   q = q * r + 1.0f / 6;
   q = q * r + 0.5f;
   // 1 + rh summed with its rounding error kept (Fast2Sum), so that the result is rounded about once
-  const F s = 1.0f + rh;
-  const F p = s + (((1.0f - s) + rh) + (rl + (r * r) * q));
-  const IntOf<F> n1 = n >> 1;
-  const F y = p * pow2f<F>(n1) * pow2f<F>(n - n1);
+  const float s = 1.0f + rh;
+  const float p = s + (((1.0f - s) + rh) + (rl + (r * r) * q));
+  const int32_t n1 = n >> 1;
+  const float y = p * pow2f(n1) * pow2f(n - n1);
   return x != x ? x : y;
 }
 
-// Piece `piece` (0, 1 or 2) of three coefficients, lane by lane.
-TG_INLINE float pick(int32_t piece, float c0, float c1, float c2) { return piece == 0 ? c0 : (piece == 1 ? c1 : c2); }
-TG_INLINE Float16 pick(Int16 piece, float c0, float c1, float c2) { return __builtin_shuffle(Float16{c0, c1, c2}, piece); }
-
 // erf in float32 arithmetic: z A(2z^2 - 1) below 1, B1((2z - 3.2) / 1.2) on [1, 2.2),
 // B2((2z - 6.2) / 1.8) on [2.2, 4) and 1 beyond, with z = |x| and the sign put back (Chebyshev fits
-// of erf(z)/z and erf, evaluated as one Horner loop whose coefficients each lane picks): within 2 ulp
-// of the correctly rounded result.
-template <class F>
-TG_INLINE F erf_float(F x) {
+// of erf(z)/z and erf, evaluated as one Horner loop whose coefficients each lane picks, so that rows
+// vectorise 16 wide): within 2 ulp of the correctly rounded result.
+inline float erf_float(float x) {
   constexpr float A[11] = {0.965468764f, -0.1405361f, 0.0198524985f, -0.0022854195f, 0.000217511988f, -1.7669081e-05f,
                            1.23164023e-06f, 0.0f, 0.0f, 0.0f, 0.0f};
   constexpr float B1[11] = {0.9763484f, 0.0523374304f, -0.0502439328f, 0.0258757453f, -0.00639109733f,
@@ -153,28 +132,25 @@ TG_INLINE F erf_float(F x) {
   constexpr float B2[11] = {0.999988377f, 6.80714365e-05f, -0.000189968661f, 0.000335505931f, -0.000416279712f,
                             0.000380024198f, -0.000265094801f, 0.000144874619f, -5.2530977e-05f, 2.94159008e-06f,
                             4.09195673e-06f};
-  const IntOf<F> xi = bit_cast<IntOf<F>>(x);
-  const F z = bit_cast<F>(xi & 0x7fffffff);
-  const F zc = z < 4.0f ? z : 4.0f;  // NaN too: its result is chosen below
-  const auto a = zc < 1.0f, b1 = zc < 2.2f;
-  const IntOf<F> piece = a ? 0 : (b1 ? 1 : 2);
-  const F v = a ? 2.0f * (zc * zc) - 1.0f : (b1 ? (2.0f * zc - 3.2f) * (1.0f / 1.2f) : (2.0f * zc - 6.2f) * (1.0f / 1.8f));
-  F r = pick(piece, A[10], B1[10], B2[10]);
-  for (int k = 9; k >= 0; --k) r = r * v + pick(piece, A[k], B1[k], B2[k]);
-  const F y = z < 4.0f ? (a ? zc * r : r) : 1.0f + F{};
-  const F signed_y = bit_cast<F>(bit_cast<IntOf<F>>(y) | (xi & INT32_MIN));
-  return x != x ? x : signed_y;
+  const float z = std::fabs(x);
+  const float zc = z < 4.0f ? z : 4.0f;  // NaN too: its result is chosen below
+  const bool a = zc < 1.0f, b1 = zc < 2.2f;
+  const float v = a ? 2.0f * (zc * zc) - 1.0f : (b1 ? (2.0f * zc - 3.2f) * (1.0f / 1.2f) : (2.0f * zc - 6.2f) * (1.0f / 1.8f));
+  float r = a ? A[10] : (b1 ? B1[10] : B2[10]);
+  for (int k = 9; k >= 0; --k) r = r * v + (a ? A[k] : (b1 ? B1[k] : B2[k]));
+  const float y = z < 4.0f ? (a ? zc * r : r) : 1.0f;
+  return x != x ? x : std::copysign(y, x);
 }
 
 }  // namespace vm
 
-inline float vexp(float x) { return vm::exp_float<float>(x); }
+inline float vexp(float x) { return vm::exp_float(x); }
 inline double vexp(double x) { return vm::exp_d<13>(x); }
 inline float vtanh(float x) { return float(vm::tanh_d<8>(double(x))); }
 inline double vtanh(double x) { return vm::tanh_d<13>(x); }
 inline float vsigmoid(float x) { return float(vm::sigmoid_d<8>(double(x))); }
 inline double vsigmoid(double x) { return vm::sigmoid_d<13>(x); }
-inline float verf(float x) { return vm::erf_float<float>(x); }
+inline float verf(float x) { return vm::erf_float(x); }
 inline double verf(double x) { return std::erf(x); }  // the C library's: float64 needs more than the fits above
 
 // GELU as PyTorch computes it, x/2 (1 + erf(x / sqrt 2)), and its derivative times the gradient,
