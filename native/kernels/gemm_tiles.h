@@ -46,8 +46,8 @@ struct Tiles {
   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t ldb, T* c, int64_t ldc,
                    int last, T alpha, T beta) {
     const typename I::Mask m = I::mask(last);
-    // C's lines are fetched for writing while the sum runs: a new output (fresh memory, not in any
-    // cache) would otherwise stall the stores at the end, one miss per line.
+    // C's lines are fetched while the sum runs: a new output (fresh memory, not in any cache) would
+    // otherwise stall the stores at the end, one miss per line.
     constexpr int kLine = 64 / int(sizeof(T));
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {

@@ -18,34 +18,45 @@ namespace rows {
 template <class T> struct VecOf;
 template <> struct VecOf<float> { typedef float type __attribute__((vector_size(32))); };
 template <> struct VecOf<double> { typedef double type __attribute__((vector_size(32))); };
-typedef float Float8 __attribute__((vector_size(16)));
+typedef float Float4 __attribute__((vector_size(16)));
+typedef float Float2 __attribute__((vector_size(8)));
+typedef double Double2 __attribute__((vector_size(16)));
 
 template <class T> using Vec = typename VecOf<T>::type;
 template <class T> constexpr int kLanes = int(32 / sizeof(T));
 
-// `count` elements from p (count <= the vector's lanes), the other lanes zero.
+// `count` elements from p (at most the vector's lanes), the other lanes zero.
 template <class V, class T>
 TG_INLINE V load(const T* p, int count) {
   V v = {};
-  if (count * sizeof(T) == sizeof(V)) std::memcpy(&v, p, sizeof(V));
+  if (count * sizeof(T) >= sizeof(V)) std::memcpy(&v, p, sizeof(V));
   else std::memcpy(&v, p, size_t(count) * sizeof(T));
   return v;
 }
 
-// A float64 vector of the 8 floats (or fewer) at p, or the 8 doubles.
-TG_INLINE Vec<double> load_wide(const float* p, int count) { return __builtin_convertvector(load<Float8>(p, count), Vec<double>); }
+// A float64 vector of the 4 floats (or fewer) at p, or the 4 doubles.
+TG_INLINE Vec<double> load_wide(const float* p, int count) { return __builtin_convertvector(load<Float4>(p, count), Vec<double>); }
 TG_INLINE Vec<double> load_wide(const double* p, int count) { return load<Vec<double>>(p, count); }
+
+// The low (0) or high (1) half of a vector.
+template <class H, class V>
+TG_INLINE H half(const V& v, int which) {
+  static_assert(2 * sizeof(H) == sizeof(V), "a half");
+  H h;
+  std::memcpy(&h, reinterpret_cast<const char*>(&v) + which * sizeof(H), sizeof(H));
+  return h;
+}
 
 // Folds the lanes in halves: lane k with lane k + L/2, then k + L/4, ...
 template <class Op>
 TG_INLINE float fold(Vec<float> v, Op op) {
-  const auto b = op(__builtin_shufflevector(v, v, 0, 1, 2, 3), __builtin_shufflevector(v, v, 4, 5, 6, 7));
-  const auto c = op(__builtin_shufflevector(b, b, 0, 1), __builtin_shufflevector(b, b, 2, 3));
+  const Float4 b = op(half<Float4>(v, 0), half<Float4>(v, 1));
+  const Float2 c = op(half<Float2>(b, 0), half<Float2>(b, 1));
   return op(c[0], c[1]);
 }
 template <class Op>
 TG_INLINE double fold(Vec<double> v, Op op) {
-  const auto c = op(__builtin_shufflevector(v, v, 0, 1), __builtin_shufflevector(v, v, 2, 3));
+  const Double2 c = op(half<Double2>(v, 0), half<Double2>(v, 1));
   return op(c[0], c[1]);
 }
 

@@ -13,7 +13,7 @@
 
 // What a TG_CLONES function inlines is compiled with it, for its instruction set; a function or
 // lambda it calls is compiled once, for baseline x86-64. So whatever a clone calls with GCC vector
-// types (the 64-byte vectors of rows.h and vmath.h) is forced inline: TG_INLINE for functions,
+// types (the vectors of rows.h) is forced inline: TG_INLINE for functions,
 // TG_LAMBDA after a lambda's parameters. GCC refuses to build where it cannot inline one, and as no
 // vector then passes across a call, its -Wpsabi notes on vector arguments do not apply (the build
 // turns them off).

@@ -18,7 +18,7 @@ function values(n: number, scale: number): Float32Array {
 
 const hash = (t: tg.Tensor) => createHash('sha256').update(new Uint8Array(t.contiguous().toTypedArray().buffer as ArrayBuffer)).digest('hex').slice(0, 16);
 
-/** Digests of every row kernel's forward and backward, float32 and float64; rows of 70 (4 whole vectors and a tail). */
+/** Digests of every row kernel's forward and backward, float32 and float64; rows of 70 (whole vectors and a tail). */
 export function rowKernelDigests(): Record<string, string> {
   const out: Record<string, string> = {};
   seed = 12345;
@@ -46,4 +46,10 @@ export function rowKernelDigests(): Record<string, string> {
   return out;
 }
 
-if (require.main === module) console.log(JSON.stringify(rowKernelDigests()));
+/** What a child process prints: the CPU the addon saw, and the digests. */
+export function report(): { cpu: { avx2: boolean; avx512: boolean }; digests: Record<string, string> } {
+  const { avx2, avx512 } = tg.backendInfo().cpu;
+  return { cpu: { avx2, avx512 }, digests: rowKernelDigests() };
+}
+
+if (require.main === module) console.log(JSON.stringify(report()));
