@@ -30,13 +30,9 @@ TG_INLINE void forward_rows(int64_t n, const T* x, const T* w, const T* b, doubl
     mean[r] = T(m);
     rstd[r] = T(rs);
     T* yr = y + r * n;
-    if (w != nullptr && b != nullptr) {
-      for (int64_t j = 0; j < n; ++j) yr[j] = T(((double(xr[j]) - m) * rs) * double(w[j]) + double(b[j]));
-    } else {
-      for (int64_t j = 0; j < n; ++j) {
-        const double h = (double(xr[j]) - m) * rs;
-        yr[j] = T((w != nullptr ? h * double(w[j]) : h) + (b != nullptr ? double(b[j]) : 0.0));
-      }
+    for (int64_t j = 0; j < n; ++j) {
+      const double h = (double(xr[j]) - m) * rs;
+      yr[j] = T((w != nullptr ? h * double(w[j]) : h) + (b != nullptr ? double(b[j]) : 0.0));
     }
   }
 }
