@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_optim(env, exports);
   tg::register_softmax(env, exports);
   tg::register_nll_loss(env, exports);
+  tg::register_mse_loss(env, exports);
   tg::register_im2col(env, exports);
   tg::register_layer_norm(env, exports);
   return exports;

@@ -87,6 +87,8 @@ export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
       ignoreIndex: number, reduction: number): void;
     nll_loss_backward(gin: TypedArray, grad: TypedArray, target: TypedArray, weight: TypedArray | null, totalWeight: TypedArray,
       ignoreIndex: number, reduction: number): void;
+    mse_loss(a: TypedArray, b: TypedArray, out: TypedArray, reduction: number): void;
+    mse_loss_backward(gin: TypedArray, a: TypedArray, b: TypedArray, grad: TypedArray, reduction: number): void;
     arange_(out: TypedArray, start: number, step: number): void;
     im2col(cols: TypedArray, x: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
       sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, pad: number): void;

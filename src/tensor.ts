@@ -18,6 +18,7 @@ import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
 import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
+import * as mseOps from './ops/mse_loss';
 import * as nllOps from './ops/nll_loss';
 import * as softmaxOps from './ops/softmax';
 import * as layerNormOps from './ops/layer_norm';
@@ -617,6 +618,10 @@ export class Tensor {
   /** @internal nllLoss's backward (this: the gradient) for an input of `shape`. */
   _nllLossBackward(shape: readonly number[], ctx: unknown): Tensor {
     return nllOps.nllLossBackward(this, shape, ctx as Parameters<typeof nllOps.nllLossBackward>[2]);
+  }
+  /** @internal mseLoss's backward (this: the gradient): the gradients of input and target. */
+  _mseLossBackward(input: Tensor, target: Tensor, reduction: unknown, need: readonly boolean[]): (Tensor | null)[] {
+    return mseOps.mseLossBackward(this, input, target, reduction as mseOps.SumOrMean, need);
   }
   /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
   _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }

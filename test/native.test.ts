@@ -110,6 +110,25 @@ describe('native entry points re-check their arguments', () => {
     m(2, 5, 2, 0, 2, 1, 0, 1, 0, 0);
     expect(() => native.nll_loss(loss, total, x, BigInt64Array.from([0n, 1n]), null, -100, 1)).toThrow(RangeError);
   });
+
+  it('mse_loss checks contiguity, ranges, dtypes and the reduction', () => {
+    const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([0, 0, 1, 1]), loss = new Float32Array(1);
+    m(1, 4, 0, 1, 0, 1, 0);
+    native.mse_loss(a, b, loss, 2);
+    expect(loss[0]).toBe(1 + 4 + 4 + 9);
+    expect(() => native.mse_loss(a, b, loss, 0)).toThrow(/bad reduction/); // 'none' is composed in TypeScript
+    expect(() => native.mse_loss(a, new Float64Array(4), loss, 1)).toThrow(TypeError);
+    m(1, 4, 0, 2, 0, 1, 0);
+    expect(() => native.mse_loss(a, b, loss, 1)).toThrow(RangeError); // reaches element 6 of 4
+    m(1, 2, 0, 2, 0, 1, 0);
+    expect(() => native.mse_loss(a, b, loss, 1)).toThrow('mse_loss: operands must be contiguous');
+    m(1, 4, 0, 1, 1, 1, 0);
+    expect(() => native.mse_loss(a, b, loss, 1)).toThrow(RangeError); // b from element 1 reaches 4
+    const gin = new Float32Array(4), g = new Float32Array([1]);
+    m(1, 4, 0, 1, 0, 1, 0, 1, 0);
+    native.mse_loss_backward(gin, a, b, g, 1);
+    expect(Array.from(gin)).toEqual([0.5, 1, 1, 1.5]);
+  });
 });
 
 describe("the addon's metadata buffer", () => {

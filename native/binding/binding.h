@@ -13,6 +13,7 @@ void register_gather(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
 void register_softmax(Napi::Env env, Napi::Object exports);
 void register_nll_loss(Napi::Env env, Napi::Object exports);
+void register_mse_loss(Napi::Env env, Napi::Object exports);
 void register_im2col(Napi::Env env, Napi::Object exports);
 void register_layer_norm(Napi::Env env, Napi::Object exports);
 }  // namespace tg

@@ -25,14 +25,15 @@ void vgelu_grad_row(double* o, const double* g, const double* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = vgelu_grad(g[i], x[i]);
 }
 
-template <class T>
-inline double sum_partials(const T* a, int64_t n) {
+// The sum of f(i) for i in [0, n) in double, in vsum_row's order (see vmath.h).
+template <class F>
+TG_INLINE double sum_partials(int64_t n, F f) {
   constexpr int kParts = 32;  // the folds below assume 32
   double part[kParts] = {};
   int64_t i = 0;
   for (; i + kParts <= n; i += kParts)
-    for (int j = 0; j < kParts; ++j) part[j] += double(a[i + j]);
-  for (; i < n; ++i) part[0] += double(a[i]);
+    for (int j = 0; j < kParts; ++j) part[j] += f(i + j);
+  for (; i < n; ++i) part[0] += f(i);
   // Folded in halves, each step a loop of constant length that the compiler unrolls.
   for (int j = 0; j < 16; ++j) part[j] += part[j + 16];
   for (int j = 0; j < 8; ++j) part[j] += part[j + 8];
@@ -41,7 +42,23 @@ inline double sum_partials(const T* a, int64_t n) {
   return part[0] + part[1];
 }
 
+template <class T>
+TG_INLINE double sum_partials(const T* a, int64_t n) {
+  return sum_partials(n, [a](int64_t i) TG_LAMBDA { return double(a[i]); });
+}
+
+// Each difference and square rounded to T, as the eager ops round them.
+template <class T>
+TG_INLINE double sum_squared_differences(const T* a, const T* b, int64_t n) {
+  return sum_partials(n, [a, b](int64_t i) TG_LAMBDA {
+    const T d = a[i] - b[i];
+    return double(T(d * d));
+  });
+}
+
 TG_CLONES double vsum_row(const float* a, int64_t n) { return sum_partials(a, n); }
 TG_CLONES double vsum_row(const double* a, int64_t n) { return sum_partials(a, n); }
+TG_CLONES double vsum_squared_diff_row(const float* a, const float* b, int64_t n) { return sum_squared_differences(a, b, n); }
+TG_CLONES double vsum_squared_diff_row(const double* a, const double* b, int64_t n) { return sum_squared_differences(a, b, n); }
 
 }  // namespace tg

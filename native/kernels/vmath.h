@@ -185,5 +185,9 @@ void vgelu_grad_row(double* o, const double* g, const double* x, int64_t n);
 // same bits. Independent chains keep the adds from waiting on one another.
 double vsum_row(const float* a, int64_t n);
 double vsum_row(const double* a, int64_t n);
+// The sum of (a[i] - b[i])^2 in the same order, each difference and square rounded to the type
+// (as sub then pow(2) round them), the sum in double.
+double vsum_squared_diff_row(const float* a, const float* b, int64_t n);
+double vsum_squared_diff_row(const double* a, const double* b, int64_t n);
 
 }  // namespace tg

@@ -257,6 +257,8 @@ const fused = {
   logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [g._softmaxBackward(out, ctx as number, true)] },
   // the target and the class weights travel in ctx: no gradient flows to them
   nllLoss: { backward: (g, _, __, { ctx, shapes }) => [g._nllLossBackward(shapes[0] as number[], ctx)] },
+  // ctx: the reduction ('mean' or 'sum')
+  mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => g._mseLossBackward(t(a), t(b), ctx, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {

@@ -1,13 +1,14 @@
 /**
  * nn.functional (also tg.F): activations, softmax and losses as functions, composed from tensor
- * ops so that autograd differentiates them; softmax, logSoftmax and nllLoss are single kernels
- * (src/ops/softmax.ts, src/ops/nll_loss.ts). Semantics follow torch.nn.functional.
+ * ops so that autograd differentiates them; softmax, logSoftmax, nllLoss and mseLoss are single
+ * kernels (src/ops/softmax.ts, src/ops/nll_loss.ts, src/ops/mse_loss.ts). Semantics follow torch.nn.functional.
  * @module
  */
 import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import { where } from '../ops/binary';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
+import { fusable as mseFusable, mseLoss as mseLossOp } from '../ops/mse_loss';
 import { nllLoss as nllLossOp } from '../ops/nll_loss';
 import * as fused from '../ops/softmax';
 import { unaryFloat } from '../ops/unary';
@@ -228,6 +229,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions):
   checkTensor(input, 'mseLoss');
   checkTensor(target, 'mseLoss', 'target');
   checkTargetSize(input, target);
+  if (reduction !== 'none' && mseFusable(input, target)) return mseLossOp(input, target, reduction);
   return applyReduction(input.sub(target).pow(2), reduction);
 }
 

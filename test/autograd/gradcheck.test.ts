@@ -282,6 +282,16 @@ const checks: Record<string, Check[]> = {
       inputs: () => [leaf([2, 3])],
     },
   ],
+  mseLoss: [
+    { label: 'mseLoss mean, both inputs', fn: (x, y) => tg.F.mseLoss(x, y), inputs: () => [leaf([3, 4]), leaf([3, 4])] },
+    { label: 'mseLoss sum', fn: (x, y) => tg.F.mseLoss(x, y, { reduction: 'sum' }), inputs: () => [leaf([5]), leaf([5])] },
+    { label: 'mseLoss of 0-d tensors', fn: (x, y) => tg.F.mseLoss(x, y), inputs: () => [leaf([]), leaf([])] },
+    {
+      label: 'mseLoss gradients, differentiated again (input, target and incoming gradient)',
+      fn: (x, y, v) => tg.autograd.grad(tg.F.mseLoss(x, y), [x, y], { gradOutputs: [v], createGraph: true })[0] as T,
+      inputs: () => [leaf([2, 3]), leaf([2, 3]), leaf([])],
+    },
+  ],
   gather: [{ label: 'gather', fn: (x) => x.gather(1, int64([[0, 2], [1, 1], [2, 0]])), inputs: () => [leafT([3, 3])] }],
   scatterAdd: [
     { label: 'scatterAdd', fn: (x, s) => x.scatterAdd(0, int64([[0, 1, 0], [0, 0, 1]]), s), inputs: () => [leaf([2, 3]), leaf([2, 3])] },

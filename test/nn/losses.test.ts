@@ -111,6 +111,29 @@ describe('loss modules and errors', () => {
     }
   });
 
+  it('mseLoss is one node, MseLossBackward0 as in PyTorch, with the bits of sub, pow and sum in float32 and float64', () => {
+    const gen = new tg.Generator().manualSeed(3);
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const reduction of ['mean', 'sum'] as const) {
+        const x = tg.randn([64, 10], { dtype, generator: gen }).requiresGrad_(), y = tg.randn([64, 10], { dtype, generator: gen }).requiresGrad_();
+        const loss = F.mseLoss(x, y, { reduction });
+        expect(loss.gradFn!.name).toBe('MseLossBackward0');
+        loss.backward();
+        const x2 = x.detach().requiresGrad_(), y2 = y.detach().requiresGrad_();
+        const composed = x2.sub(y2).pow(2)[reduction]();
+        composed.backward();
+        expect(loss.item()).toBe(composed.item());
+        expect(x.grad!.sub(x2.grad!).abs().amax().item()).toBe(0);
+        expect(y.grad!.sub(y2.grad!).abs().amax().item()).toBe(0);
+      }
+    }
+    // a transposed input and a broadcast target take the composed path, with the same values
+    const a = tg.randn([3, 4], { generator: gen }), b = tg.randn([4, 3], { generator: gen });
+    expect(F.mseLoss(a.t(), b).item()).toBeCloseTo(F.mseLoss(a.t().contiguous(), b).item(), 6);
+    expect(F.mseLoss(tg.zeros(0), tg.zeros(0)).item()).toBeNaN(); // the mean of nothing
+    expect(F.mseLoss(tg.zeros(0), tg.zeros(0), { reduction: 'sum' }).item()).toBe(0);
+  });
+
   it('a wrong input width into Linear gives the mat1/mat2 message', () => {
     const layer = new nn.Linear(2, 10);
     expect(() => layer.forward(tg.zeros(64, 3))).toThrow('mat1 and mat2 shapes cannot be multiplied (64x3 and 2x10)');
