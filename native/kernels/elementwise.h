@@ -167,10 +167,16 @@ struct CopyRow {
 
 // Elements per task below which splitting across threads costs more than it saves: handing a
 // task to a worker costs a few us when it is polling and 10-20 us when it has to be woken, what a
-// memory-bound loop takes over some 65k floats. The vectorised rows of vmath.h (exp, tanh,
-// sigmoid, erf, GELU) do about twenty times the arithmetic per element, so they split from 16k
-// elements (per-op measurements on a 2-core VM, one thread vs two).
-constexpr int64_t kElementwiseGrain = 65536;
+// memory-bound loop takes over some 32k-65k floats. The lower end is chosen because of where the
+// operands usually are: an update right after a product that two threads wrote (the SGD step
+// after the weight gradient) finds each half in the cache of the core that wrote it when it is
+// split the same way; read by one thread, the other half crosses between cores, which cost up to
+// 150 us for the seed loop's 100k-element step on a 2-vCPU VM, against 20 us split. The seed
+// loop on two threads went from 0.78x to 0.65x of its one-thread time (from 1.35x to 1.02x in the
+// periods when the VM's two vCPUs sat far apart and every shared line was slow); the transformer
+// step (65k-element activations) did not change. The vectorised rows of vmath.h (exp, tanh, sigmoid,
+// erf, GELU) do about twenty times the arithmetic per element, so they split from 16k elements.
+constexpr int64_t kElementwiseGrain = 32768;
 constexpr int64_t kMathGrain = 16384;
 
 template <class To, class Ta, class F, class Row = NoRow>
