@@ -92,8 +92,9 @@ function configs(impl: Impl, threads: number): Config[] {
   return out;
 }
 
-function runOurs(threads: number[]): Result[] {
-  const list = threads.flatMap((t) => configs('tensorgrad', t));
+/** Our measurements for one thread count, in a process of their own (as each Python anchor's are). */
+function runOurs(threads: number): Result[] {
+  const list = configs('tensorgrad', threads);
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const out = execFileSync(tsx, [join(__dirname, 'seed-loop.ts'), JSON.stringify(list)], {
     encoding: 'utf8', maxBuffer: 1 << 24,
@@ -132,8 +133,8 @@ function collect(impl: Impl, results: Result[]): void {
 console.log(`tensorgrad ${info.version} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${all} cores), ${info.blas} ${info.blasCoreType}`);
 console.log(`${rounds} rounds of ${steps}-step loops, alternating implementations...`);
 for (let r = 0; r < rounds; r++) {
-  collect('tensorgrad', runOurs(threadCounts));
   for (const t of threadCounts) {
+    collect('tensorgrad', runOurs(t));
     if (numpyPy) {
       collect('numpy', runPython('numpy', numpyPy.python, t));
       collect('numpy-tuned', runPython('numpy-tuned', numpyPy.python, t));
