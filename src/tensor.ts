@@ -710,7 +710,7 @@ export class Tensor {
   }
 
   zero_(): this { copy.fill_(this, 0, 'ZeroBackward0'); return this; }
-  fill_(value: Scalar): this { copy.fill_(this, value); return this; }
+  fill_(value: Scalar | Tensor): this { copy.fill_(this, value); return this; }
 
   /** Copies src (broadcast, converted) into this tensor. */
   copy_(src: Tensor): this { copy.copy_(this, src); return this; }

@@ -7,7 +7,7 @@ import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } fro
 import { DTypeError } from '../errors';
 import { native, type BinaryOp, type CompareOp, type LogicalOp, type Operand } from '../native';
 import type { Tensor } from '../tensor';
-import { isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
+import { fillValue, inexactAsNumber, int64Scalar, isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
 import { toDtype } from './copy';
 import { describe, inPlaceArgs, newOutput, type KernelArg } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
@@ -125,16 +125,10 @@ function runWhere(out: Tensor, args: KernelArg[]): Tensor {
   return out;
 }
 
-function checkFillValue(value: TensorLike, op: string): number {
-  if (isTensor(value)) {
-    if (value.shape.length !== 0) {
-      throw new RangeError(
-        `${op}() only supports a 0-dimensional value tensor, but got a tensor with ${value.shape.length} dimension(s).`,
-      );
-    }
-    return scalarNumber(value.item<number | boolean>());
-  }
-  return scalarNumber(value);
+/** maskedFill's value for x: a number, or a 0-d int64 tensor for an int64 beyond 2^53 (see fillValue). */
+function checkFillValue(x: Tensor, value: TensorLike, op: string): number | Tensor {
+  const v = fillValue(value, x.dtype, op);
+  return inexactAsNumber(v) ? int64Scalar(v) : scalarNumber(v);
 }
 
 function checkMask(mask: Tensor, op: string): void {
@@ -146,7 +140,7 @@ function checkMask(mask: Tensor, op: string): void {
 /** x with value where mask is true (mask broadcast to x). */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkMask(mask, 'maskedFill');
-  const v = checkFillValue(value, 'maskedFill');
+  const v = checkFillValue(x, value, 'maskedFill');
   const args: KernelArg[] = [mask, v, x];
   return record('maskedFill', runWhere(newOutput(args, x.dtype), args), [x, mask, value]);
 }
@@ -154,7 +148,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
 /** Sets x to value where mask is true; mask must broadcast to x's shape. */
 export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkMask(mask, 'maskedFill_');
-  const v = checkFillValue(value, 'maskedFill_');
+  const v = checkFillValue(x, value, 'maskedFill_');
   const args = inPlaceArgs(x, [mask, v, x]);
   return inPlace('maskedFill', x, [mask, value], undefined, () => {
     x._storage.beforeWrite();

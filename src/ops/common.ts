@@ -1,7 +1,7 @@
 /** Helpers every op family uses: recognising tensors and scalars, allocating results. */
 import { scalarDType, type DType } from '../dtype';
 import { contiguousStrides, isContiguous, numel } from '../shape';
-import { allocate, makeTensor, TENSOR } from '../storage';
+import { allocate, makeTensor, Storage, TENSOR } from '../storage';
 import type { Tensor } from '../tensor';
 
 /** A JavaScript value that stands for a scalar: PyTorch's Python number or bool. */
@@ -20,6 +20,53 @@ export function isScalar(x: unknown): x is Scalar {
 /** A scalar as the number a kernel receives. */
 export function scalarNumber(x: Scalar): number {
   return typeof x === 'number' ? x : Number(x);
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Throws PyTorch's overflow error when `v` is out of the range of dtype: integers (a number is
+ * checked before truncation, and NaN never fits), and finite values beyond float32's largest
+ * (infinities fit every float dtype). Booleans take any value.
+ */
+export function checkFits(v: Scalar, dtype: DType, op: string): void {
+  if (dtype === 'bool' || typeof v === 'boolean') return;
+  let fits: boolean;
+  if (dtype === 'int32' || dtype === 'int64') {
+    const bits = dtype === 'int32' ? 31 : 63;
+    if (typeof v === 'bigint') fits = v >= -(1n << BigInt(bits)) && v < 1n << BigInt(bits);
+    else fits = v >= -(2 ** bits) && (dtype === 'int32' ? v <= 2 ** 31 - 1 : v < 2 ** 63); // false for NaN
+  } else {
+    const x = Number(v);
+    fits = !Number.isFinite(x) ? typeof v === 'number' : dtype === 'float64' || Math.abs(x) <= FLOAT32_MAX;
+  }
+  if (!fits) throw new RangeError(`${op}(): value ${typeof v === 'bigint' ? `${v}n` : v} cannot be converted to type ${dtype} without overflow`);
+}
+
+/**
+ * A value to write into a tensor of `dtype` (fill_, full, maskedFill): a number, boolean, bigint or
+ * 0-d tensor, checked to fit the dtype as PyTorch checks it.
+ */
+export function fillValue(value: unknown, dtype: DType, op: string): Scalar {
+  if (isTensor(value)) {
+    if (value.shape.length !== 0) {
+      throw new RangeError(`${op}() only supports a 0-dimensional value tensor, but got a tensor with ${value.shape.length} dimension(s).`);
+    }
+    value = value.item();
+  }
+  if (!isScalar(value)) throw new TypeError(`${op}(): the value must be a number, boolean, bigint or 0-d tensor, but got ${describe(value)}`);
+  checkFits(value, dtype, op);
+  return value;
+}
+
+/** Whether a kernel given `v` as a JavaScript number would write a different int64 (beyond 2^53). */
+export function inexactAsNumber(v: Scalar): v is bigint {
+  return typeof v === 'bigint' && (v > 2n ** 53n || v < -(2n ** 53n));
+}
+
+/** A 0-d int64 tensor holding v, broadcast (strides 0) to `shape`. */
+export function int64Scalar(v: bigint, shape: readonly number[] = []): Tensor {
+  return makeTensor(new Storage(BigInt64Array.of(v), 'int64'), shape, shape.map(() => 0), 0);
 }
 
 /** A fresh contiguous tensor; zeroed only when asked (kernels overwrite outputs entirely). */

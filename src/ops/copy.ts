@@ -5,7 +5,7 @@ import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../s
 import { native } from '../native';
 import { ShapeError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
-import { emptyTensor, isWhole, scalarNumber, type Scalar } from './common';
+import { emptyTensor, fillValue, inexactAsNumber, int64Scalar, isWhole, scalarNumber, type Scalar } from './common';
 import * as meta from './meta';
 
 function checkCopyShape(dst: Tensor, src: Tensor): void {
@@ -58,7 +58,8 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
 }
 
 /** t.fill_(value) / t.zero_(): in place, recorded by autograd. */
-export function fill_(t: Tensor, value: Scalar, name?: string): Tensor {
+export function fill_(t: Tensor, value: Scalar | Tensor, name?: string): Tensor {
+  value = fillValue(value, t.dtype, 'fill_');
   return inPlace('fill', t, [], undefined, () => {
     const whole = isWhole(t);
     if (whole && Object.is(scalarNumber(value), 0)) {
@@ -73,6 +74,10 @@ export function fill_(t: Tensor, value: Scalar, name?: string): Tensor {
 
 /** Sets every element of t (any view) to value; not recorded by autograd. */
 export function fillInto(t: Tensor, value: Scalar): Tensor {
+  if (inexactAsNumber(value)) {
+    // an int64 beyond 2^53 is not a JavaScript number: copied from one int64 element instead
+    return copyInto(t, int64Scalar(value, t.shape));
+  }
   meta.begin();
   meta.pushShape(t.shape);
   meta.pushOperand(t);

@@ -1,10 +1,10 @@
 /** Creating tensors: tensor(), zeros, ones, empty, full, arange, linspace, eye and the *Like forms. */
-import { dtypeOfArray, getDefaultDtype, toDType, type DType, type DTypeLike } from '../dtype';
+import { dtypeOfArray, getDefaultDtype, isFloatingPoint, toDType, type DType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
 import { contiguousStrides, numel, parseShapeArgs } from '../shape';
 import { allocate, makeTensor, Storage } from '../storage';
 import type { Tensor } from '../tensor';
-import { describe, emptyTensor, isTensor, type Scalar } from './common';
+import { checkFits, describe, emptyTensor, fillValue, isTensor, type Scalar } from './common';
 import { copyInto, fillInto } from './copy';
 import * as meta from './meta';
 import { native } from '../native';
@@ -40,33 +40,65 @@ function dtypeOr(opts: TensorOptions | undefined, fallback: DType): DType {
 
 // ---- tensor() -----------------------------------------------------------------------------------
 
-/** Shape of nested arrays, checking every level is rectangular. */
-function inferShape(data: NestedArray): number[] {
+/** The most dims a tensor may have (the kernels' limit). */
+const MAX_DIMS = 64;
+
+/**
+ * The shape of nested arrays (every level rectangular, at most 64 deep, so an array nested in
+ * itself stops there) and the dtype their values suggest: bool when all are booleans, int64 when
+ * all are bigints, else the default float dtype.
+ */
+function inspect(data: NestedArray): { shape: number[]; natural: DType } {
   const shape: number[] = [];
-  let level: NestedArray = data;
-  while (Array.isArray(level)) {
+  for (let level: unknown = data; Array.isArray(level); level = level[0]) {
+    if (shape.length === MAX_DIMS) {
+      throw new RangeError(`tensor(): nested arrays deeper than ${MAX_DIMS} levels (a tensor has at most ${MAX_DIMS} dims; is an array nested in itself?)`);
+    }
     shape.push(level.length);
-    level = level[0] as NestedArray;
   }
-  const check = (x: NestedArray, dim: number) => {
+  let bools = 0, bigints = 0, count = 0;
+  const check = (x: unknown, dim: number): void => {
     if (dim === shape.length) {
       if (Array.isArray(x)) throw new ShapeError(`expected a number at dim ${dim} but got a sequence`);
-      if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
-        throw new TypeError(`tensor(): could not infer dtype of ${describe(x)}`);
-      }
+      if (typeof x === 'boolean') bools++;
+      else if (typeof x === 'bigint') bigints++;
+      else if (typeof x !== 'number') throw new TypeError(`tensor(): could not infer dtype of ${describe(x)}`);
+      count++;
       return;
     }
     if (!Array.isArray(x)) throw new ShapeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got a number)`);
     if (x.length !== shape[dim]) throw new ShapeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${x.length})`);
-    for (const y of x) check(y as NestedArray, dim + 1);
+    for (let i = 0; i < x.length; i++) check(x[i], dim + 1);
   };
   check(data, 0);
-  return shape;
+  const natural = count > 0 && bools === count ? 'bool' : count > 0 && bigints === count ? 'int64' : getDefaultDtype();
+  return { shape, natural };
 }
 
-function flattenInto(data: NestedArray, out: Scalar[]): void {
-  if (Array.isArray(data)) for (const x of data) flattenInto(x as NestedArray, out);
-  else out.push(data as Scalar);
+/**
+ * The values of nested arrays (checked by inspect) in one typed array, filled in place: no
+ * intermediate JavaScript list, whose length V8 caps far below what memory holds. Booleans stay
+ * bytes, bigints bound for an integer (or bool) dtype stay int64, the rest become float64; values
+ * bound for an integer dtype are checked to fit it.
+ */
+function gather(data: NestedArray, shape: readonly number[], natural: DType, dtype: DType): Storage {
+  const n = numel(shape);
+  const kind: DType = natural === 'bool' ? 'bool' : natural === 'int64' && !isFloatingPoint(dtype) ? 'int64' : 'float64';
+  const values = kind === 'int64' ? new BigInt64Array(n) : kind === 'bool' ? new Uint8Array(n) : new Float64Array(n);
+  const target: DType | null = dtype === 'int32' || dtype === 'int64' ? dtype : kind === 'int64' ? 'int64' : null;
+  let at = 0;
+  const put = (x: NestedArray, dim: number): void => {
+    if (dim < shape.length) {
+      const list = x as readonly NestedArray[];
+      for (let i = 0; i < list.length; i++) put(list[i], dim + 1);
+      return;
+    }
+    const v = x as Scalar;
+    if (target !== null) checkFits(v, target, 'tensor');
+    values[at++] = (kind === 'int64' ? v : kind === 'bool' ? (v ? 1 : 0) : Number(v)) as never;
+  };
+  put(data, 0);
+  return new Storage(values, kind);
 }
 
 /** Typed arrays tensor() accepts, and the dtype each becomes (no unsigned 8-bit dtype: int32). */
@@ -95,17 +127,15 @@ export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: Tens
   }
   if (isNumberList(data)) {
     // The common case, a flat list of numbers (labels, indices): no nesting to walk.
+    const dtype = dtypeOr(opts, getDefaultDtype());
+    if (dtype === 'int32' || dtype === 'int64') for (let i = 0; i < data.length; i++) checkFits(data[i], dtype, 'tensor');
     const src = fromStorage(new Storage(Float64Array.from(data), 'float64'), [data.length]);
-    return finish(copyInto(emptyTensor(src.shape, dtypeOr(opts, getDefaultDtype())), src), opts);
+    return finish(copyInto(emptyTensor(src.shape, dtype), src), opts);
   }
-  const shape = inferShape(data as NestedArray);
-  const flat: Scalar[] = [];
-  flattenInto(data as NestedArray, flat);
-  const natural = naturalDType(flat);
+  const { shape, natural } = inspect(data as NestedArray);
   const dtype = dtypeOr(opts, natural);
-  const source = natural === 'int64' ? BigInt64Array.from(flat, (v) => BigInt(v)) : Float64Array.from(flat, Number);
-  const src = fromStorage(new Storage(source, natural === 'int64' ? 'int64' : 'float64'), shape);
-  return finish(copyInto(emptyTensor(shape, dtype), src), opts);
+  const src = fromStorage(gather(data as NestedArray, shape, natural, dtype), shape);
+  return finish(src.dtype === dtype ? src : copyInto(emptyTensor(shape, dtype), src), opts);
 }
 
 function isNumberList(data: unknown): data is number[] {
@@ -117,12 +147,6 @@ function isNumberList(data: unknown): data is number[] {
 function convertArray(a: ArrayBufferView, to: DType): Int32Array | BigInt64Array {
   const values = a as unknown as ArrayLike<number>;
   return to === 'int32' ? Int32Array.from(values) : BigInt64Array.from(values, (v) => BigInt(v));
-}
-
-function naturalDType(flat: readonly Scalar[]): DType {
-  if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) return 'bool';
-  if (flat.length > 0 && flat.every((v) => typeof v === 'bigint')) return 'int64';
-  return getDefaultDtype();
 }
 
 function fill(t: Tensor, value: Scalar, opts: TensorOptions | undefined): Tensor {
@@ -167,7 +191,8 @@ export function empty(...args: ShapeArgs): Tensor {
 export function full(shape: readonly number[] | number, value: Scalar, opts?: TensorOptions): Tensor {
   const { shape: s } = parseShapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const natural: DType = typeof value === 'boolean' ? 'bool' : typeof value === 'bigint' ? 'int64' : getDefaultDtype();
-  return finish(fillInto(emptyTensor(s, dtypeOr(opts, natural)), value), opts);
+  const dtype = dtypeOr(opts, natural);
+  return finish(fillInto(emptyTensor(s, dtype), fillValue(value, dtype, 'full')), opts);
 }
 
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {

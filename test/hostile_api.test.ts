@@ -1,0 +1,88 @@
+// Misuse of the public API, careless or hostile: each is a clear JavaScript error (or what PyTorch
+// does), never a dead process, a silent wrong value or an ignored argument.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as tg from '../src/index';
+
+const root = join(__dirname, '..');
+
+/** Runs `code` (with `tg` loaded from src/) in a child process: what used to abort the process. */
+function inChild(code: string): { status: number | null; signal: string | null; out: string } {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['-e', `const tg = require(${JSON.stringify(join(root, 'src', 'index.ts'))});\n${code}`], {
+    cwd: root, encoding: 'utf8', timeout: 60000,
+  });
+  return { status: r.status, signal: r.signal, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('tensor() on nested arrays', () => {
+  it('an array nested in itself is a RangeError naming the depth, in a process that lives on', () => {
+    const r = inChild(`
+      const a = [1]; a[0] = a;
+      try { tg.tensor(a); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }
+      const b = [1, 2]; b[1] = b;
+      try { tg.tensor(b); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }
+      console.log('alive');`);
+    expect(r.signal).toBeNull();
+    expect(r.out).toContain('RangeError: tensor(): nested arrays deeper than 64 levels (a tensor has at most 64 dims; is an array nested in itself?)');
+    expect(r.out).toContain('ShapeError: expected a number at dim 1 but got a sequence');
+    expect(r.out).toContain('alive');
+  });
+
+  it('64 levels are a 64-dim tensor; 65 are a RangeError', () => {
+    let x: tg.NestedArray = 1;
+    for (let i = 0; i < 64; i++) x = [x];
+    expect(tg.tensor(x).shape).toEqual(new Array(64).fill(1));
+    expect(() => tg.tensor([x])).toThrow(RangeError);
+  });
+
+  it('values are gathered into one typed array: dtypes, shapes and holes as before', () => {
+    expect(tg.tensor([[true, false]]).dtype).toBe('bool');
+    expect(tg.tensor([[1n, 2n]]).toTypedArray()).toEqual(BigInt64Array.from([1n, 2n]));
+    expect(tg.tensor([[true, 2]]).tolist()).toEqual([[1, 2]]);
+    expect(tg.tensor([[1, 2], [3, 4]], { dtype: 'float64' }).tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(tg.tensor([[2n ** 70n]], { dtype: 'float64' }).item()).toBe(2 ** 70);
+    expect(tg.tensor([[3.7, -3.7]], { dtype: 'int32' }).tolist()).toEqual([[3, -3]]);
+    expect(() => tg.tensor([[1], [2, 3]])).toThrow('expected sequence of length 1 at dim 1 (got 2)');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => tg.tensor([[1, , 3]] as never)).toThrow('tensor(): could not infer dtype of undefined');
+  });
+});
+
+describe('values that do not fit the dtype are RangeErrors, with PyTorch\'s wording', () => {
+  it('int64 overflow in tensor(), full, fill_ and maskedFill', () => {
+    expect(() => tg.tensor([2n ** 63n])).toThrow('tensor(): value 9223372036854775808n cannot be converted to type int64 without overflow');
+    expect(() => tg.tensor([[-(2n ** 63n) - 1n]])).toThrow(RangeError);
+    expect(tg.tensor([2n ** 63n - 1n, -(2n ** 63n)]).toTypedArray()).toEqual(BigInt64Array.from([2n ** 63n - 1n, -(2n ** 63n)]));
+    expect(() => tg.tensor([1e20], { dtype: 'int64' })).toThrow('cannot be converted to type int64 without overflow');
+    expect(() => tg.tensor([[NaN]], { dtype: 'int64' })).toThrow(RangeError);
+    expect(() => tg.tensor([2 ** 31], { dtype: 'int32' })).toThrow('tensor(): value 2147483648 cannot be converted to type int32 without overflow');
+    expect(() => tg.full([1], 2n ** 70n)).toThrow('full(): value 1180591620717411303424n cannot be converted to type int64 without overflow');
+    expect(() => tg.zeros(2, { dtype: 'int64' }).fill_(2 ** 63)).toThrow(RangeError);
+    expect(() => tg.zeros(2, { dtype: 'int32' }).fill_(2 ** 31 - 0.5)).toThrow(RangeError);
+    expect(() => tg.zeros(2, { dtype: 'int32' }).maskedFill(tg.tensor([true, false]), 2 ** 31)).toThrow('maskedFill(): value 2147483648 cannot be converted to type int32 without overflow');
+    expect(() => tg.zeros(2).fill_(1e300)).toThrow('fill_(): value 1e+300 cannot be converted to type float32 without overflow');
+    expect(tg.zeros(2).fill_(Infinity).tolist()).toEqual([Infinity, Infinity]);
+    expect(tg.zeros(2, { dtype: 'int32' }).fill_(3.7).tolist()).toEqual([3, 3]);
+    expect(tg.zeros(2, { dtype: 'bool' }).fill_(5).tolist()).toEqual([true, true]);
+  });
+
+  it('int64 values beyond 2^53 are written exactly', () => {
+    const v = 2n ** 62n + 1n;
+    expect(tg.full([2], v).toTypedArray()).toEqual(BigInt64Array.from([v, v]));
+    const t = tg.zeros([2, 3], { dtype: 'int64' }).t();
+    t.fill_(-v);
+    expect(t.toTypedArray()).toEqual(new BigInt64Array(6).fill(-v));
+    expect(tg.zeros(2, { dtype: 'int64' }).maskedFill(tg.tensor([true, false]), v).toTypedArray()).toEqual(BigInt64Array.from([v, 0n]));
+  });
+
+  it('a fill value must be a number, boolean, bigint or 0-d tensor', () => {
+    const msg = 'the value must be a number, boolean, bigint or 0-d tensor, but got undefined';
+    expect(() => tg.zeros(2).fill_(undefined as never)).toThrow(`fill_(): ${msg}`);
+    expect(() => tg.full([2], undefined as never)).toThrow(`full(): ${msg}`);
+    expect(() => tg.zeros(2).maskedFill(tg.tensor([true, false]), undefined as never)).toThrow(`maskedFill(): ${msg}`);
+    expect(() => tg.zeros(2).maskedFill_(tg.tensor([true, false]), '1' as never)).toThrow(TypeError);
+    expect(tg.zeros(2).fill_(tg.tensor(3)).tolist()).toEqual([3, 3]);
+    expect(() => tg.zeros(2).fill_(tg.tensor([3]))).toThrow('fill_() only supports a 0-dimensional value tensor, but got a tensor with 1 dimension(s).');
+  });
+});
