@@ -46,7 +46,8 @@ const ALIASES: Record<string, DType> = {
 
 /** Validates a dtype given by name; throws a TypeError naming the accepted ones. */
 export function toDType(d: unknown): DType {
-  const found = typeof d === 'string' ? ALIASES[d.startsWith('torch.') ? d.slice(6) : d] : undefined;
+  const name = typeof d === 'string' ? (d.startsWith('torch.') ? d.slice(6) : d) : undefined;
+  const found = name !== undefined && Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined; // not 'toString'
   if (found === undefined) {
     throw new TypeError(`invalid dtype ${JSON.stringify(d)}: expected one of float32, float64, int32, int64, bool`);
   }

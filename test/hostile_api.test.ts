@@ -86,3 +86,30 @@ describe('values that do not fit the dtype are RangeErrors, with PyTorch\'s word
     expect(() => tg.zeros(2).fill_(tg.tensor([3]))).toThrow('fill_() only supports a 0-dimensional value tensor, but got a tensor with 1 dimension(s).');
   });
 });
+
+describe('names from outside are looked up as own properties, never through the prototype chain', () => {
+  it('a dtype named toString or constructor is an invalid dtype', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'torch.valueOf']) {
+      expect(() => tg.zeros(2, { dtype: name as tg.DType })).toThrow(`invalid dtype ${JSON.stringify(name)}: expected one of float32, float64, int32, int64, bool`);
+    }
+    expect(tg.zeros(2, { dtype: 'torch.long' as tg.DType }).dtype).toBe('int64');
+  });
+
+  it('strict loadStateDict refuses keys named constructor, toString or __proto__', () => {
+    const model = new tg.nn.Linear(2, 2);
+    for (const key of ['constructor', 'toString', '__proto__']) {
+      const sd: Record<string, tg.Tensor> = { ...model.stateDict() };
+      Object.defineProperty(sd, key, { value: tg.zeros(1), enumerable: true });
+      expect(() => model.loadStateDict(sd)).toThrow(`Unexpected key(s) in the state dict: "${key}".`);
+      expect(model.loadStateDict(sd, { strict: false }).unexpectedKeys).toEqual([key]);
+    }
+  });
+
+  it('defaultCollate keeps a sample key named __proto__ as a key', () => {
+    const samples = JSON.parse('[{"__proto__": 1, "x": 2}, {"__proto__": 3, "x": 4}]') as Record<string, number>[];
+    const batch = tg.utils.data.defaultCollate(samples) as Record<string, tg.Tensor>;
+    expect(Object.getPrototypeOf(batch)).toBe(Object.prototype);
+    expect(Object.keys(batch)).toEqual(['__proto__', 'x']);
+    expect(batch.x.tolist()).toEqual([2, 4]);
+  });
+});

@@ -180,7 +180,7 @@ export class Module {
     const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !given.has(k));
-    const unexpectedKeys = [...given.keys()].filter((k) => !(k in own));
+    const unexpectedKeys = [...given.keys()].filter((k) => !Object.hasOwn(own, k)); // 'constructor' is unexpected too
     const errors: string[] = [];
     for (const [key, target] of Object.entries(own)) {
       const src = given.get(key);

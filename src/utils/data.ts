@@ -185,7 +185,8 @@ export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
   if (kind === 'Object') {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(first as object)) {
-      out[key] = defaultCollate(samples.map((s) => (s as Record<string, unknown>)[key]));
+      const value = defaultCollate(samples.map((s) => (s as Record<string, unknown>)[key]));
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true }); // a key '__proto__' stays a key
     }
     return out as Collated<T>;
   }
