@@ -8,10 +8,10 @@ import { refreshView, registerHook, type AccumulateGrad, type GradHook, type Nod
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
-import { isContiguous, normalizeDim, numel as shapeNumel } from './shape';
+import { isContiguous, normalizeDim, numel as shapeNumel, sameShape } from './shape';
 import { keep, registerTensorFactory, TENSOR, type Storage } from './storage';
 import * as binary from './ops/binary';
-import { checkTensorLike, isTensor, type Scalar, type TensorLike } from './ops/common';
+import { checkTensorLike, describe, isTensor, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
@@ -91,7 +91,17 @@ export class Tensor {
   }
 
   set grad(g: Tensor | null) {
-    if (g !== null) g._handedOut = true;
+    if (g !== null) {
+      if (!isTensor(g)) throw new TypeError(`assigned grad expected to be a Tensor or null but got grad of type ${describe(g)}`);
+      if (g === this || g._storage === this._storage) throw new AutogradError("can't assign a tensor (or a view of its memory) as its own grad");
+      if (g.dtype !== this.dtype) {
+        throw new TypeError(`attempting to assign a gradient with dtype ${g.dtype} to a tensor with dtype ${this.dtype}. The gradient must match the tensor's dtype`);
+      }
+      if (!sameShape(g.shape, this.shape)) {
+        throw new ShapeError(`attempting to assign a gradient of size ${shapeStr(g.shape)} to a tensor of size ${shapeStr(this.shape)}. Please ensure that the gradient and the tensor are the same size`);
+      }
+      g._handedOut = true;
+    }
     this._grad = keep(g);
     this._spareGrad = null;
   }
@@ -205,6 +215,26 @@ export class Tensor {
   /** The same data, detached from the graph (Tensor.data in PyTorch). */
   get data(): Tensor {
     return this.detach();
+  }
+
+  /**
+   * Makes this tensor (a Parameter stays a Parameter) share t's memory, shape and dtype, as
+   * PyTorch's `p.data = t`: no copy, nothing recorded.
+   */
+  set data(t: Tensor) {
+    if (!isTensor(t)) throw new TypeError(`data must be a Tensor, but got ${describe(t)}`);
+    if (this._requiresGrad && !t.isFloatingPoint()) {
+      throw new TypeError(`only floating-point tensors (float32, float64) can require gradients, but the new data is ${t.dtype}`);
+    }
+    const self = this as unknown as { _storage: Storage; shape: readonly number[]; _strides: readonly number[]; _offset: number };
+    if (this._storage.kept) keep(t);
+    self._storage = t._storage;
+    self.shape = t.shape;
+    self._strides = t._strides;
+    self._offset = t._offset;
+    this._base = null;
+    this._noGradView = false;
+    this._multiOutput = null;
   }
 
   /** Detaches this tensor from the graph in place: it becomes a leaf that does not require grad. */

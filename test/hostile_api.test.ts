@@ -113,3 +113,64 @@ describe('names from outside are looked up as own properties, never through the 
     expect(batch.x.tolist()).toEqual([2, 4]);
   });
 });
+
+describe('aliasing: writes that would reach one memory location twice, or a tensor through itself', () => {
+  const overlap = 'unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.';
+
+  it('scatter_ / scatterAdd_ from a source that overlaps the target is an error; disjoint parts of one storage are fine', () => {
+    const idx = tg.tensor([3, 2, 1, 0], { dtype: 'int64' });
+    const a = tg.tensor([1, 2, 3, 4]);
+    expect(() => a.scatter_(0, idx, a)).toThrow(`scatter_(): ${overlap}`);
+    expect(() => a.scatterAdd_(0, tg.tensor([0, 1], { dtype: 'int64' }), a.narrow(0, 1, 2))).toThrow(`scatterAdd_(): ${overlap}`);
+    expect(a.tolist()).toEqual([1, 2, 3, 4]);
+    expect(a.scatter(0, idx, a).tolist()).toEqual([4, 3, 2, 1]); // out of place: a new tensor is written
+    expect(a.scatterAdd_(0, idx, a.clone()).tolist()).toEqual([5, 5, 5, 5]);
+    const b = tg.tensor([1, 2, 3, 4, 5, 6, 7, 8]);
+    b.narrow(0, 0, 4).scatter_(0, idx, b.narrow(0, 4, 4));
+    expect(b.tolist()).toEqual([8, 7, 6, 5, 5, 6, 7, 8]);
+  });
+
+  it('an optimizer refuses a parameter whose elements share memory (expand), before changing anything', () => {
+    for (const make of [(p: tg.Tensor[]) => new tg.optim.SGD(p, { lr: 0.1, momentum: 0.9 }), (p: tg.Tensor[]) => new tg.optim.Adam(p)]) {
+      const p = tg.ones(1).expand(4).requiresGrad_();
+      const opt = make([p]);
+      p.sum().backward();
+      expect(() => opt.step()).toThrow('more than one element of the written-to tensor refers to a single memory location');
+      expect(p.tolist()).toEqual([1, 1, 1, 1]);
+      expect(opt.state.size).toBe(0);
+    }
+  });
+
+  it('.grad = checks like PyTorch: a tensor of the same shape and dtype, not the tensor itself', () => {
+    const w = tg.randn([3], { requiresGrad: true });
+    expect(() => { w.grad = w; }).toThrow("can't assign a tensor (or a view of its memory) as its own grad");
+    expect(() => { w.grad = w.detach(); }).toThrow(tg.AutogradError);
+    expect(() => { w.grad = tg.zeros(4); }).toThrow('attempting to assign a gradient of size [4] to a tensor of size [3]. Please ensure that the gradient and the tensor are the same size');
+    expect(() => { w.grad = tg.zeros(3, { dtype: 'float64' }); }).toThrow('attempting to assign a gradient with dtype float64 to a tensor with dtype float32');
+    expect(() => { w.grad = [1, 2, 3] as never; }).toThrow('assigned grad expected to be a Tensor or null but got grad of type Array');
+    w.grad = tg.ones(3);
+    w.sum().backward();
+    expect(w.grad!.tolist()).toEqual([2, 2, 2]);
+    w.grad = null;
+    expect(w.grad).toBeNull();
+  });
+
+  it('p.data = t makes the Parameter share t\'s memory, shape and dtype (CommonJS and ESM alike)', () => {
+    const p = new tg.nn.Parameter(tg.zeros(2));
+    const t = tg.ones(3);
+    p.data = t;
+    expect(p).toBeInstanceOf(tg.nn.Parameter);
+    expect(p.shape).toEqual([3]);
+    expect(p.requiresGrad).toBe(true);
+    t.fill_(5);
+    expect(p.tolist()).toEqual([5, 5, 5]);
+    p.data = tg.ones(2, { dtype: 'float64' });
+    expect(p.dtype).toBe('float64');
+    expect(() => { p.data = tg.ones(2, { dtype: 'int64' }); }).toThrow('only floating-point tensors (float32, float64) can require gradients, but the new data is int64');
+    expect(() => { p.data = [1] as never; }).toThrow('data must be a Tensor, but got Array');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import * as tg from ${JSON.stringify(join(root, 'dist', 'index.mjs'))};
+      const p = new tg.nn.Parameter(tg.zeros(2)); p.data = tg.ones(3); console.log(JSON.stringify(p.shape));`], { encoding: 'utf8' });
+    expect(r.stdout.trim(), r.stderr).toBe('[3]');
+  });
+});

@@ -74,6 +74,25 @@ export function emptyTensor(shape: readonly number[], dtype: DType, zeroed = fal
   return makeTensor(allocate(dtype, numel(shape), zeroed), shape, contiguousStrides(shape), 0);
 }
 
+/** The first and last element t reaches in its storage ([0, -1] when it has none). */
+function extent(t: Tensor): [number, number] {
+  let lo = t._offset, hi = t._offset;
+  for (let d = 0; d < t.shape.length; d++) {
+    if (t.shape[d] === 0) return [0, -1];
+    const span = (t.shape[d] - 1) * t._strides[d];
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  return [lo, hi];
+}
+
+/** Whether a and b may share a memory location: the same storage, with overlapping extents. */
+export function mayOverlap(a: Tensor, b: Tensor): boolean {
+  if (a._storage !== b._storage) return false;
+  const [alo, ahi] = extent(a), [blo, bhi] = extent(b);
+  return alo <= ahi && blo <= bhi && alo <= bhi && blo <= ahi;
+}
+
 /** Whether t is all of its storage, in order: a write to every element of t replaces the whole storage. */
 export function isWhole(t: Tensor): boolean {
   return t._offset === 0 && numel(t.shape) === t._storage.length && isContiguous(t.shape, t._strides);

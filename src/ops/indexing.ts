@@ -4,7 +4,7 @@ import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { native } from '../native';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
-import { checkTensor, emptyTensor, isTensor, scalarNumber, type Scalar } from './common';
+import { checkTensor, emptyTensor, isTensor, mayOverlap, scalarNumber, type Scalar } from './common';
 import { clone } from './copy';
 import * as meta from './meta';
 
@@ -66,6 +66,13 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   const d = checkIndex(x, dim, index, op, isTensor(src) ? src : undefined);
   if (isTensor(src) && src.dtype !== x.dtype) {
     throw new DTypeError(`${op}(): Expected the input's dtype (${x.dtype}) to be equal to src's dtype (${src.dtype})`);
+  }
+  if (inPlaceWrite && ((isTensor(src) && mayOverlap(src, x)) || mayOverlap(index, x))) {
+    // the result would depend on the order of the writes
+    throw new ShapeError(
+      `${op}_(): unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. ` +
+        'Please clone() the tensor before performing the operation.',
+    );
   }
   const write = (target: Tensor) => {
     target._storage.beforeWrite();

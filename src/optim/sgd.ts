@@ -2,6 +2,7 @@
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
 import * as meta from '../ops/meta';
+import { checkNoInternalOverlap } from '../shape';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, type Params } from './optimizer';
@@ -43,6 +44,7 @@ export class SGD extends Optimizer<SGDOptions> {
       for (const g of this.paramGroups) {
         for (const p of g.params) {
           if (p._grad === null) continue;
+          checkNoInternalOverlap(p.shape, p._strides); // an expanded parameter would take each update once per alias
           const state = this.state.get(p) ?? {};
           this.state.set(p, state);
           let buf = (state.momentumBuffer ?? null) as Tensor | null;
