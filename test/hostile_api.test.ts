@@ -174,3 +174,41 @@ describe('aliasing: writes that would reach one memory location twice, or a tens
     expect(r.stdout.trim(), r.stderr).toBe('[3]');
   });
 });
+
+describe('module registration order is the order of first assignment, as in PyTorch', () => {
+  it('TypeScript fields declared in another order (fc2 before fc1) register in assignment order', () => {
+    class Net extends tg.nn.Module {
+      fc2!: tg.nn.Linear;
+      fc1!: tg.nn.Linear;
+      constructor() {
+        super();
+        this.fc1 = new tg.nn.Linear(2, 3);
+        this.fc2 = new tg.nn.Linear(3, 1);
+      }
+    }
+    class Explicit extends tg.nn.Module {
+      constructor() {
+        super();
+        Object.assign(this, { fc2: undefined, fc1: undefined }); // what declared fields compile to
+        Object.assign(this, { fc1: new tg.nn.Linear(2, 3) });
+        Object.assign(this, { fc2: new tg.nn.Linear(3, 1) });
+      }
+    }
+    for (const net of [new Net(), new Explicit()]) {
+      expect(Object.keys(net.stateDict())).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+      expect([...net.namedChildren()].map(([n]) => n)).toEqual(['fc1', 'fc2']);
+      expect(String(net).split('\n').slice(1, 3).map((l) => l.trim().slice(0, 5))).toEqual(['(fc1)', '(fc2)']);
+    }
+  });
+
+  it('a deleted and reassigned submodule goes last; numeric names keep their assignment order', () => {
+    const m = new tg.nn.Module() as tg.nn.Module & Record<string, tg.nn.Module>;
+    m.b = new tg.nn.Linear(1, 1);
+    m['10'] = new tg.nn.Linear(1, 1);
+    m['2'] = new tg.nn.Linear(1, 1);
+    expect([...m.namedChildren()].map(([n]) => n)).toEqual(['b', '10', '2']);
+    delete m.b;
+    m.b = new tg.nn.Linear(1, 1);
+    expect([...m.namedChildren()].map(([n]) => n)).toEqual(['10', '2', 'b']);
+  });
+});

@@ -57,6 +57,28 @@ export class Module {
   _buffers = new Set<string>();
   /** @internal Buffers left out of stateDict. */
   _nonPersistent = new Set<string>();
+  /**
+   * @internal When each property was first given a value: submodules, parameters and buffers are
+   * listed in that order, as PyTorch's __setattr__ lists them. Object.keys alone would put a
+   * TypeScript field declared before another (`fc2: nn.Linear; fc1: nn.Linear;`) first, because
+   * declared fields are defined (as undefined) before the constructor assigns them.
+   */
+  _assigned = new Map<string, number>();
+  private _assignments = 0;
+
+  constructor() {
+    // Every definition and assignment of a property goes through [[DefineOwnProperty]].
+    return new Proxy(this, {
+      defineProperty: (target, key, desc) => {
+        if (typeof key === 'string' && desc.value !== undefined && !target._assigned.has(key)) target._assigned.set(key, target._assignments++);
+        return Reflect.defineProperty(target, key, desc);
+      },
+      deleteProperty: (target, key) => {
+        if (typeof key === 'string') target._assigned.delete(key); // assigned again, it goes last
+        return Reflect.deleteProperty(target, key);
+      },
+    });
+  }
 
   /** Runs the module. Subclasses implement it. */
   forward(..._args: unknown[]): unknown {
@@ -65,10 +87,11 @@ export class Module {
 
   // ---- registration -------------------------------------------------------------------------------
 
-  /** Own [name, value] pairs of a kind, in assignment order. */
+  /** Own [name, value] pairs of a kind, in the order of their first assignment. */
   private own<T>(test: (v: unknown, key: string) => v is T): [string, T][] {
     const out: [string, T][] = [];
-    for (const key of Object.keys(this)) {
+    const rank = (k: string) => this._assigned.get(k) ?? -1;
+    for (const key of Object.keys(this).sort((a, b) => rank(a) - rank(b))) {
       const v = (this as unknown as Record<string, unknown>)[key];
       if (test(v, key)) out.push([key, v]);
     }
