@@ -5,7 +5,8 @@
 import { checkTensor, isTensor, type Scalar, type TensorLike } from './ops/common';
 import { binaryReversed, where as whereOp } from './ops/binary';
 import type { Dims } from './ops/reduce';
-import type { Tensor, VarOptions } from './tensor';
+import type { DimOptions, Tensor, VarOptions } from './tensor';
+import { nonzeroIndices } from './ops/indexing';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
@@ -44,24 +45,24 @@ export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor
 export function unsqueeze(input: Tensor, dim: number): Tensor { checkTensor(input, 'unsqueeze'); return input.unsqueeze(dim); }
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor { checkTensor(input, 'narrow'); return input.narrow(dim, start, length); }
 export function clone(input: Tensor): Tensor { checkTensor(input, 'clone'); return input.clone(); }
-export function sum(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
-export function mean(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
-export function prod(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
-export function amax(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'amax'); return input.amax(dim, keepdim); }
-export function amin(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
-export function argmax(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
-export function argmin(input: Tensor, dim?: number | null, keepdim = false): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
-export function variance(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
-export function std(input: Tensor, dim?: Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
+export function sum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
+export function mean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
+export function prod(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
+export function amax(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amax'); return input.amax(dim, keepdim); }
+export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
+export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
+export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
+export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
+export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
 export function isnan(input: Tensor): Tensor { checkTensor(input, 'isnan'); return input.isnan(); }
 export function isinf(input: Tensor): Tensor { checkTensor(input, 'isinf'); return input.isinf(); }
 export function isfinite(input: Tensor): Tensor { checkTensor(input, 'isfinite'); return input.isfinite(); }
 export function flip(input: Tensor, dims: number | readonly number[]): Tensor { checkTensor(input, 'flip'); return input.flip(typeof dims === 'number' ? [dims] : dims); }
 export function tril(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'tril'); return input.tril(diagonal); }
 export function triu(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'triu'); return input.triu(diagonal); }
-export function norm(input: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
-export function all(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
-export function any(input: Tensor, dim?: Dims, keepdim = false): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
+export function norm(input: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: Dims; keepdim?: boolean } = 2, dim?: Dims, keepdim?: boolean): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
+export function all(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
+export function any(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
 export function eq(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'eq'); return input.eq(other); }
 export function ne(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'ne'); return input.ne(other); }
 export function lt(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'lt'); return input.lt(other); }
@@ -77,12 +78,18 @@ export function maskedFill(input: Tensor, mask: Tensor, value: TensorLike): Tens
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
 
 /**
- * cond ? input : other elementwise (torch.where); the condition must be a bool tensor.
- * @example tg.where(x.gt(0), x, 0)
+ * cond ? input : other elementwise (torch.where); the condition must be a bool tensor. With the
+ * condition alone, the indices where it is true (or non-zero), one int64 tensor per dim, as
+ * torch.where(cond) and torch.nonzero(cond, as_tuple=True) give them.
+ * @example tg.where(x.gt(0), x, 0); const [rows, cols] = tg.where(mask)
  */
-export function where(cond: Tensor, input: TensorLike, other: TensorLike): Tensor {
+export function where(cond: Tensor): Tensor[];
+export function where(cond: Tensor, input: TensorLike, other: TensorLike): Tensor;
+export function where(cond: Tensor, ...rest: TensorLike[]): Tensor | Tensor[] {
   checkTensor(cond, 'where', 'condition');
-  return whereOp(cond, input, other);
+  if (rest.length === 0) return nonzeroIndices(cond);
+  if (rest.length !== 2) throw new TypeError(`where(): expected a condition alone or a condition, input and other, but got ${rest.length + 1} arguments`);
+  return whereOp(cond, rest[0], rest[1]);
 }
 
 export { isTensor };

@@ -9,7 +9,8 @@ import { native } from './native';
 import { checkNoInternalOverlap, parseShapeArgs } from './shape';
 import type { Tensor } from './tensor';
 import { emptyTensor, isWhole } from './ops/common';
-import { finish, type TensorOptions } from './ops/creation';
+import { finish, TENSOR_OPTIONS, type TensorOptions } from './ops/creation';
+import { checkOptions, type OptionSpec } from './options';
 import * as meta from './ops/meta';
 
 /** PyTorch's default CPU seed: what a generator holds before anyone seeds it. */
@@ -91,7 +92,12 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-function stateOf(opts: { generator?: Generator } | undefined): Uint32Array {
+const GENERATOR = { generator: { test: (g: unknown) => g instanceof Generator, what: 'a tg.Generator' } } as const;
+const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, ...GENERATOR } as const;
+
+/** The generator state the options of `fn` ask for, after checking them (spec: what fn takes). */
+function stateOf(fn: string, opts: { generator?: Generator } | undefined, spec: OptionSpec = GENERATOR): Uint32Array {
+  checkOptions(fn, opts, spec);
   const g = opts?.generator ?? defaultGenerator;
   if (!(g instanceof Generator)) throw new TypeError('generator must be a tg.Generator');
   return g._state;
@@ -112,7 +118,7 @@ function checkFloat(t: Tensor, op: string): void {
 export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
   checkFloat(t, 'normal_');
   if (!(std >= 0)) throw new RangeError(`normal_() expects std >= 0.0, but found std ${std}`);
-  const state = stateOf(opts);
+  const state = stateOf('normal_', opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
@@ -126,7 +132,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
 export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Generator }): Tensor {
   checkFloat(t, 'uniform_');
   if (!(from <= to)) throw new RangeError(`uniform_() expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  const state = stateOf(opts);
+  const state = stateOf('uniform_', opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
@@ -139,7 +145,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
 /** Fills t with 1 with probability p and 0 otherwise, in place. */
 export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_() expects p to be in [0, 1], but got p=${p}`);
-  const state = stateOf(opts);
+  const state = stateOf('bernoulli_', opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
@@ -151,7 +157,7 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator })
 
 function floatTensor(args: readonly unknown[], op: string): { t: Tensor; opts: RandomOptions | undefined } {
   const { shape, rest } = parseShapeArgs(args);
-  const opts = rest[0] as RandomOptions | undefined;
+  const opts = checkOptions(op, rest[0] as RandomOptions | undefined, RANDOM_OPTIONS);
   const dtype: DType = opts?.dtype === undefined ? getDefaultDtype() : toDType(opts.dtype);
   if (!isFloatingPoint(dtype)) throw new DTypeError(`${op}() expects a floating-point dtype (float32 or float64), got ${dtype}`);
   return { t: emptyTensor(shape, dtype), opts };
@@ -166,20 +172,22 @@ type RandomArgs = [shape: readonly number[], opts?: RandomOptions] | [...sizes: 
  */
 export function randn(...args: RandomArgs): Tensor {
   const { t, opts } = floatTensor(args, 'randn');
-  return finish(normal_(t, 0, 1, opts), opts);
+  return finish(normal_(t, 0, 1, { generator: opts?.generator }), opts);
 }
 
 /** Samples of U(0, 1). */
 export function rand(...args: RandomArgs): Tensor {
   const { t, opts } = floatTensor(args, 'rand');
-  return finish(uniform_(t, 0, 1, opts), opts);
+  return finish(uniform_(t, 0, 1, { generator: opts?.generator }), opts);
 }
 
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  checkOptions('randnLike', opts, RANDOM_OPTIONS);
   return randn(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
 }
 
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  checkOptions('randLike', opts, RANDOM_OPTIONS);
   return rand(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
 }
 
@@ -190,12 +198,13 @@ export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
  */
 export function randint(low: number, high: number | readonly number[], shape?: readonly number[] | RandomOptions, opts?: RandomOptions): Tensor {
   if (Array.isArray(high)) return randint(0, low, high, shape as RandomOptions | undefined);
+  checkOptions('randint', opts, RANDOM_OPTIONS);
   const { shape: s } = parseShapeArgs([shape ?? []]);
   const h = high as number;
   if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint(): low and high must be integers');
   if (!(h > low)) throw new RangeError(`randint() expects low to be less than high, but got low=${low} >= high=${h}`);
   const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
-  const state = stateOf(opts);
+  const state = stateOf('randint', opts, RANDOM_OPTIONS);
   describeAll(t);
   native.randint_(t._storage.data, state, low, h);
   return finish(t, opts);
@@ -204,8 +213,9 @@ export function randint(low: number, high: number | readonly number[], shape?: r
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts?: RandomOptions): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm(): n must be a non-negative integer, but got ${n}`);
+  const state = stateOf('randperm', opts, RANDOM_OPTIONS);
   const t = emptyTensor([n], 'int64');
-  native.randperm(t._storage.data as BigInt64Array, stateOf(opts), n);
+  native.randperm(t._storage.data as BigInt64Array, state, n);
   const dtype = opts?.dtype === undefined ? 'int64' : toDType(opts.dtype);
   return finish(dtype === 'int64' ? t : t.to(dtype), opts);
 }

@@ -27,6 +27,7 @@ import * as views from './ops/view';
 import * as random from './random';
 import * as rearrange from './ops/rearrange';
 import * as windows from './ops/im2col';
+import { checkArg, checkOptions, describeValue, isOptionsObject, kinds } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
 type Sizes = [readonly number[]] | number[];
@@ -43,6 +44,26 @@ export interface VarOptions {
   correction?: number;
   unbiased?: boolean;
   keepdim?: boolean;
+}
+
+/** A reduction's dim and keepdim as one options object: `x.sum({ dim: 1, keepdim: true })`. */
+export interface DimOptions<D = reduce.Dims> {
+  dim?: D;
+  keepdim?: boolean;
+}
+
+const ALPHA = { alpha: 'number' } as const;
+
+/** A reduction's (dim, keepdim), given positionally or as { dim, keepdim }, checked. */
+function reduceArgs(fn: string, dim: unknown, keepdim: unknown, single = false): [reduce.Dims, boolean] {
+  if (isOptionsObject(dim)) {
+    if (keepdim !== undefined) throw new TypeError(`${fn}(): keepdim given both in the options object and after it`);
+    const o = checkOptions(fn, dim, { dim: single ? kinds.numberOrNull : kinds.dims, keepdim: 'boolean' })!;
+    return [o.dim as reduce.Dims, (o.keepdim as boolean | undefined) ?? false];
+  }
+  checkArg(fn, 'dim', dim, single ? kinds.numberOrNull : kinds.dims);
+  checkArg(fn, 'keepdim', keepdim, 'boolean');
+  return [dim as reduce.Dims, (keepdim as boolean | undefined) ?? false];
 }
 
 /**
@@ -183,9 +204,17 @@ export class Tensor {
   /**
    * Computes the gradient of this tensor with respect to the leaves of its graph and adds it to
    * their .grad. Scalars need no gradient argument; other tensors need one of their shape.
+   * The options may come first when no gradient is needed: `loss.backward({ retainGraph: true })`.
    * @example loss.backward(); w.grad // dloss/dw
    */
-  backward(gradient?: Tensor | null, opts?: autograd.BackwardOptions): void {
+  backward(gradient?: Tensor | null | autograd.BackwardOptions, opts?: autograd.BackwardOptions): void {
+    if (isOptionsObject(gradient)) {
+      if (opts !== undefined) throw new TypeError('backward(): expected (gradient, options), but got two options objects');
+      [gradient, opts] = [null, gradient];
+    }
+    if (gradient !== undefined && gradient !== null && !isTensor(gradient)) {
+      throw new TypeError(`backward(): gradient must be a Tensor or null, but got ${describeValue(gradient)}`);
+    }
     autograd.backward(this, gradient ?? null, opts);
   }
 
@@ -386,8 +415,10 @@ export class Tensor {
   // ---- dtype ---------------------------------------------------------------------------------
 
   /** This tensor converted to dtype (itself when it already has it). Also `to({ dtype })`. */
-  to(dtype: DTypeLike | { dtype: DTypeLike }): Tensor {
-    return copy.toDtype(this, typeof dtype === 'object' ? dtype.dtype : dtype);
+  to(dtype: DTypeLike | { dtype: DTypeLike } | Tensor): Tensor {
+    if (isTensor(dtype)) return copy.toDtype(this, dtype.dtype); // x.to(other): other's dtype
+    if (isOptionsObject(dtype)) return copy.toDtype(this, checkOptions('to', dtype, { dtype: 'string' }, true)!.dtype);
+    return copy.toDtype(this, dtype);
   }
 
   float(): Tensor {
@@ -419,18 +450,21 @@ export class Tensor {
   /** this + alpha * other, broadcast. @example x.add(1); x.add(y, { alpha: 2 }) */
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
     checkTensorLike(other, 'add');
+    checkOptions('add', opts, ALPHA);
     return binary.binary('add', this, other, opts?.alpha);
   }
 
   /** this - alpha * other. */
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
     checkTensorLike(other, 'sub');
+    checkOptions('sub', opts, ALPHA);
     return binary.binary('sub', this, other, opts?.alpha);
   }
 
   /** other - this (for a number on the left: `2 - x` is `x.rsub(2)`). */
   rsub(other: TensorLike, opts?: { alpha?: number }): Tensor {
     checkTensorLike(other, 'rsub');
+    checkOptions('rsub', opts, ALPHA);
     return binary.binaryReversed('sub', this, other, opts?.alpha);
   }
 
@@ -498,9 +532,9 @@ export class Tensor {
   tanh(): Tensor { return unary.unaryFloat('tanh', this); }
   sigmoid(): Tensor { return unary.unaryFloat('sigmoid', this); }
   /** exp(x) / sum(exp(x)) along dim, as F.softmax. */
-  softmax(dim: number): Tensor { return functional.softmax(this, dim); }
+  softmax(dim: number | { dim: number }): Tensor { return functional.softmax(this, dim); }
   /** log(softmax(x)) along dim, as F.logSoftmax. */
-  logSoftmax(dim: number): Tensor { return functional.logSoftmax(this, dim); }
+  logSoftmax(dim: number | { dim: number }): Tensor { return functional.logSoftmax(this, dim); }
   erf(): Tensor { return unary.unaryFloat('erf', this); }
 
   /**
@@ -562,6 +596,7 @@ export class Tensor {
 
   /** Whether |this - other| <= atol + rtol * |other| everywhere (torch.allclose). */
   allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean {
+    checkOptions('allclose', opts, { rtol: 'number', atol: 'number', equalNan: 'boolean' });
     const rtol = opts?.rtol ?? 1e-5, atol = opts?.atol ?? 1e-8;
     const a = this.double(), b = other.double();
     let close = a.sub(b).abs().le(b.abs().mul(rtol).add(atol)).logicalOr(a.eq(b));
@@ -661,49 +696,57 @@ export class Tensor {
   // ---- reductions -------------------------------------------------------------------------------------
 
   /** Sum over dims (all when none given). @example x.sum(); x.sum(1, true); x.sum([0, 1]) */
-  sum(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.sum(this, dim, keepdim); }
-  prod(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.prod(this, dim, keepdim); }
-  mean(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.mean(this, dim, keepdim); }
-  amax(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.amax(this, dim, keepdim); }
-  amin(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.amin(this, dim, keepdim); }
-  all(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.all(this, dim, keepdim); }
-  any(dim?: reduce.Dims, keepdim = false): Tensor { return reduce.any(this, dim, keepdim); }
-  argmax(dim?: number | null, keepdim = false): Tensor { return reduce.argmax(this, dim, keepdim); }
-  argmin(dim?: number | null, keepdim = false): Tensor { return reduce.argmin(this, dim, keepdim); }
+  sum(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.sum(this, ...reduceArgs('sum', dim, keepdim)); }
+  prod(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.prod(this, ...reduceArgs('prod', dim, keepdim)); }
+  mean(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.mean(this, ...reduceArgs('mean', dim, keepdim)); }
+  amax(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amax(this, ...reduceArgs('amax', dim, keepdim)); }
+  amin(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amin(this, ...reduceArgs('amin', dim, keepdim)); }
+  all(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.all(this, ...reduceArgs('all', dim, keepdim)); }
+  any(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.any(this, ...reduceArgs('any', dim, keepdim)); }
+  argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, true) as [number | null, boolean])); }
+  argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, true) as [number | null, boolean])); }
 
   /**
    * max() over everything; max(dim) gives { values, indices }; max(other) is maximum(other).
    * @example const { values, indices } = x.max(1)
    */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.maximum(dim);
-    return dim === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.extremeAlong('max', this, dim, keepdim);
+    const [d, k] = reduceArgs('max', dim, keepdim, true) as [number | undefined, boolean];
+    return d === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.extremeAlong('max', this, d, k);
   }
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.minimum(dim);
-    return dim === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.extremeAlong('min', this, dim, keepdim);
+    const [d, k] = reduceArgs('min', dim, keepdim, true) as [number | undefined, boolean];
+    return d === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.extremeAlong('min', this, d, k);
   }
 
   /**
    * Variance (unbiased unless { correction: 0 } or unbiased false).
    * @example x.var(); x.var(1, { keepdim: true }); x.var(0, false)
    */
-  var(dim?: reduce.Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
+  var(dim?: reduce.Dims | (VarOptions & { dim?: reduce.Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
+    let dims: reduce.Dims;
+    if (isOptionsObject(dim)) [dims, opts] = [dim.dim as reduce.Dims, { ...dim, dim: undefined } as VarOptions]; // x.var({ dim: 1, correction: 0 })
+    else dims = dim as reduce.Dims;
+    checkArg('var', 'dim', dims, kinds.dims);
+    checkArg('var', 'keepdim', keepdim, 'boolean');
+    if (typeof opts !== 'boolean') checkOptions('var', opts, { dim: kinds.dims, correction: 'number', unbiased: 'boolean', keepdim: 'boolean' });
     const o: VarOptions = typeof opts === 'boolean' ? { unbiased: opts, keepdim } : { keepdim, ...opts };
     const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
-    return reduce.variance(this, dim, correction, o.keepdim ?? false);
+    return reduce.variance(this, dims, correction, o.keepdim ?? false);
   }
 
   /** Standard deviation: sqrt of var with the same options. */
-  std(dim?: reduce.Dims, opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
+  std(dim?: reduce.Dims | (VarOptions & { dim?: reduce.Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
     return this.var(dim, opts, keepdim).sqrt();
   }
 
@@ -712,15 +755,20 @@ export class Tensor {
    * p = 2 ('fro') by default, any number, Infinity or -Infinity.
    * @example g.norm(); x.norm(1, 1, true); x.norm(Infinity)
    */
-  norm(p: number | 'fro' = 2, dim?: reduce.Dims, keepdim = false): Tensor {
-    if (p === 'fro') p = 2;
-    return reduce.norm(this, p, dim, keepdim);
+  norm(p: number | 'fro' | { p?: number | 'fro'; dim?: reduce.Dims; keepdim?: boolean } = 2, dim?: reduce.Dims, keepdim?: boolean): Tensor {
+    if (isOptionsObject(p)) {
+      const o = checkOptions('norm', p, { p: { test: (v) => typeof v === 'number' || v === 'fro', what: "a number or 'fro'" }, dim: kinds.dims, keepdim: 'boolean' })!;
+      [p, dim, keepdim] = [o.p ?? 2, o.dim, o.keepdim];
+    }
+    checkArg('norm', 'p', p, { test: (v) => typeof v === 'number' || v === 'fro', what: "a number or 'fro'" });
+    checkArg('norm', 'keepdim', keepdim, 'boolean');
+    return reduce.norm(this, p === 'fro' ? 2 : p, dim, keepdim ?? false);
   }
 
   // ---- in place ------------------------------------------------------------------------------------------
 
-  add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }
-  sub_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'sub_'); binary.binaryInPlace('sub', this, other, opts?.alpha); return this; }
+  add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); checkOptions('add_', opts, ALPHA); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }
+  sub_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'sub_'); checkOptions('sub_', opts, ALPHA); binary.binaryInPlace('sub', this, other, opts?.alpha); return this; }
   mul_(other: TensorLike): this { checkTensorLike(other, 'mul_'); binary.binaryInPlace('mul', this, other); return this; }
   div_(other: TensorLike): this { checkTensorLike(other, 'div_'); binary.binaryInPlace('div', this, other); return this; }
   pow_(exponent: TensorLike): this { checkTensorLike(exponent, 'pow_', 'exponent'); binary.binaryInPlace('pow', this, exponent); return this; }

@@ -212,3 +212,91 @@ describe('module registration order is the order of first assignment, as in PyTo
     expect([...m.namedChildren()].map(([n]) => n)).toEqual(['10', '2', 'b']);
   });
 });
+
+describe('options: nothing silently ignored, PyTorch\'s positional forms where unambiguous', () => {
+  it('the cases that were ignored now do what they say', () => {
+    const x = tg.ones(1000);
+    expect(tg.F.dropout(x, 0.5, { training: false })).toBe(x);
+    expect(tg.F.dropout(x, 0.5, false)).toBe(x);
+    expect(tg.F.dropout(x, 0.5, { training: true, generator: new tg.Generator().manualSeed(1) }).sum().item()).not.toBe(1000);
+    expect(new tg.nn.Linear(3, 2, false).bias).toBeNull();
+    expect(new tg.nn.Linear(3, 2, true).bias).not.toBeNull();
+    const w = tg.ones(2, { requiresGrad: true });
+    const sgd = new tg.optim.SGD([w], 0.1);
+    expect(sgd.paramGroups[0].lr).toBe(0.1);
+    w.sum().backward();
+    sgd.step();
+    expect(w.tolist()).toEqual([0.8999999761581421, 0.8999999761581421]);
+    expect(new tg.optim.Adam([tg.zeros(1, { requiresGrad: true })], 0.01).paramGroups[0].lr).toBe(0.01);
+    const opt = new tg.optim.SGD([tg.zeros(1, { requiresGrad: true })], 0.1);
+    expect(new tg.optim.lrScheduler.StepLR(opt, 30, 0.5).gamma).toBe(0.5);
+    expect(new tg.optim.lrScheduler.MultiStepLR(opt, [2, 4]).milestones).toEqual([2, 4]);
+    expect(new tg.optim.lrScheduler.ExponentialLR(opt, 0.9).gamma).toBe(0.9);
+    expect(new tg.optim.lrScheduler.CosineAnnealingLR(opt, 10).TMax).toBe(10);
+  });
+
+  it('tg.where(cond) alone gives the indices of true elements, one int64 tensor per dim (torch.where)', () => {
+    const cond = tg.tensor([[true, false, true], [false, false, true]]);
+    const [rows, cols] = tg.where(cond);
+    expect(rows.dtype).toBe('int64');
+    expect(rows.tolist()).toEqual([0, 0, 1]);
+    expect(cols.tolist()).toEqual([0, 2, 2]);
+    expect(tg.where(tg.tensor([0, 3, 0, -1])).map((t) => t.tolist())).toEqual([[1, 3]]);
+    expect(tg.where(tg.tensor(true)).map((t) => t.tolist())).toEqual([[0]]);
+    expect(tg.where(tg.zeros(2, 0).bool()).map((t) => t.shape)).toEqual([[0], [0]]);
+    expect(() => (tg.where as (...a: unknown[]) => unknown)(cond, 1)).toThrow('where(): expected a condition alone or a condition, input and other, but got 2 arguments');
+  });
+
+  it('reductions and softmax take { dim, keepdim } as PyTorch users write them', () => {
+    const x = tg.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(x.sum({ dim: 1 }).tolist()).toEqual([6, 15]);
+    expect(x.sum({ dim: [0, 1], keepdim: true }).shape).toEqual([1, 1]);
+    expect(tg.sum(x, { dim: 0 }).tolist()).toEqual([5, 7, 9]);
+    expect(x.mean({ dim: 0, keepdim: true }).tolist()).toEqual([[2.5, 3.5, 4.5]]);
+    expect(x.max({ dim: 1 }).indices.tolist()).toEqual([2, 2]);
+    expect(x.argmax({ dim: 0 }).tolist()).toEqual([1, 1, 1]);
+    expect(x.var({ dim: 1, correction: 0 }).tolist()).toEqual([2 / 3, 2 / 3].map(Math.fround));
+    expect(x.norm({ p: 1, dim: 1 }).tolist()).toEqual([6, 15]);
+    expect((x.softmax({ dim: 1 }).sum(1).tolist() as number[]).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, 1]);
+    expect(tg.F.logSoftmax(x, { dim: 0 }).shape).toEqual([2, 3]);
+    expect(() => x.sum({ dims: 1 } as never)).toThrow("sum(): unknown option 'dims' (it takes dim, keepdim)");
+    expect(() => x.sum(1, 'yes' as never)).toThrow("sum(): argument 'keepdim' must be a boolean, but got \"yes\"");
+    expect(() => x.sum({ dim: 1 }, true)).toThrow('sum(): keepdim given both in the options object and after it');
+    expect(() => x.softmax({ dimension: 1 } as never)).toThrow("softmax(): unknown option 'dimension' (it takes dim)");
+  });
+
+  it('an unknown option, a wrong type or a positional value where options belong is a TypeError naming both', () => {
+    const cases: [() => unknown, string][] = [
+      [() => tg.zeros(2, { dtpye: 'float64' } as never), "zeros(): unknown option 'dtpye' (it takes dtype, requiresGrad)"],
+      [() => tg.tensor([1], { requiresGrad: 'yes' } as never), "tensor(): option 'requiresGrad' must be a boolean, but got \"yes\""],
+      [() => tg.zerosLike(tg.ones(1), 5 as never), 'zerosLike(): expected an options object { dtype, requiresGrad }, but got 5'],
+      [() => tg.randn(2, { generator: 1 } as never), "randn(): option 'generator' must be a tg.Generator, but got 1"],
+      [() => tg.ones(2).add(1, { alpah: 2 } as never), "add(): unknown option 'alpah' (it takes alpha)"],
+      [() => tg.ones(2).add_(1, 2 as never), 'add_(): expected an options object { alpha }, but got 2'],
+      [() => new tg.optim.SGD([tg.zeros(1, { requiresGrad: true })], { lr: 0.1, momentom: 0.9 } as never), "SGD(): unknown option 'momentom'"],
+      [() => new tg.optim.Adam([{ params: [tg.zeros(1, { requiresGrad: true })], learningRate: 1 } as never]), "Adam parameter group(): unknown option 'learningRate'"],
+      [() => new tg.nn.MSELoss({ reductoin: 'sum' } as never), "MSELoss(): unknown option 'reductoin' (it takes reduction, sizeAverage, reduce)"],
+      [() => tg.F.crossEntropy(tg.zeros(2, 3), tg.tensor([0, 1], { dtype: 'int64' }), { labelSmooth: 0.1 } as never), "crossEntropy(): unknown option 'labelSmooth'"],
+      [() => tg.F.gelu(tg.ones(1), { approximate: 'tan' } as never), "gelu(): option 'approximate' must be \"none\" or \"tanh\", but got \"tan\""],
+      [() => new tg.nn.Linear(2, 2, { bais: false } as never), "Linear(): unknown option 'bais' (it takes bias, dtype)"],
+      [() => new tg.nn.Conv2d(1, 1, 3, { paddding: 1 } as never), "Conv2d(): unknown option 'paddding'"],
+      [() => new tg.nn.Dropout(0.5, { inPlace: true } as never), "Dropout(): unknown option 'inPlace' (it takes inplace)"],
+      [() => new tg.nn.Linear(2, 2).loadStateDict({}, { stric: false } as never), "loadStateDict(): unknown option 'stric' (it takes strict)"],
+      [() => tg.ones(2, { requiresGrad: true }).sum().backward({ retain_graph: true } as never), "backward(): unknown option 'retain_graph' (it takes retainGraph, createGraph)"],
+      [() => tg.nn.utils.clipGradNorm_([], 1, { norm_type: 2 } as never), "clipGradNorm_(): unknown option 'norm_type'"],
+      [() => new tg.utils.data.DataLoader(new tg.utils.data.TensorDataset(tg.zeros(4)), { batch_size: 2 } as never), "DataLoader(): unknown option 'batch_size'"],
+      [() => tg.ones(2).to({ dtype: 'float64', copy: true } as never), "to(): unknown option 'copy' (it takes dtype)"],
+      [() => new tg.optim.lrScheduler.StepLR(new tg.optim.SGD([tg.zeros(1, { requiresGrad: true })], 0.1), undefined as never), 'StepLR(): expected an options object { stepSize, gamma, lastEpoch }, but got undefined'],
+    ];
+    for (const [f, message] of cases) expect(f).toThrow(TypeError), expect(f).toThrow(message);
+  });
+
+  it('backward takes its options first when no gradient is needed', () => {
+    const w = tg.ones(2, { requiresGrad: true });
+    const loss = w.mul(w).sum();
+    loss.backward({ retainGraph: true });
+    loss.backward();
+    expect(w.grad!.tolist()).toEqual([4, 4]);
+    expect(() => loss.backward([1] as never)).toThrow('backward(): gradient must be a Tensor or null, but got an Array');
+  });
+});

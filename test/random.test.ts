@@ -122,7 +122,7 @@ describe('seeds', () => {
     expect(() => tg.manualSeed('1' as unknown as number)).toThrow(TypeError);
     expect(() => tg.manualSeed(2n ** 64n)).toThrow('manualSeed(): seed 18446744073709551616 does not fit in 64 bits');
     expect(() => tg.manualSeed(-(2n ** 63n) - 1n)).toThrow(RangeError);
-    expect(() => tg.randn(2, { generator: {} as tg.Generator })).toThrow('generator must be a tg.Generator');
+    expect(() => tg.randn(2, { generator: {} as tg.Generator })).toThrow("randn(): option 'generator' must be a tg.Generator, but got an Object");
   });
 });
 

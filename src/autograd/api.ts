@@ -1,4 +1,5 @@
 /** tensor.backward() and tg.autograd.grad / backward: entry points to the engine. */
+import { checkOptions } from '../options';
 import { AutogradError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
 import { runBackward } from './engine';
@@ -49,11 +50,14 @@ export function backward(
   gradTensors?: Tensor | null | readonly (Tensor | null)[],
   opts: BackwardOptions = {},
 ): void {
+  checkOptions('backward', opts, BACKWARD_OPTIONS);
   const outputs = asList(tensors);
   const grads = gradTensors === undefined || gradTensors === null ? [] : asList(gradTensors);
   const createGraph = opts.createGraph ?? false;
   runBackward(outputs, startGrads(outputs, grads), { retainGraph: opts.retainGraph ?? createGraph, createGraph });
 }
+
+const BACKWARD_OPTIONS = { retainGraph: 'boolean', createGraph: 'boolean' } as const;
 
 export interface GradOptions extends BackwardOptions {
   /** The gradients of the outputs (needed for non-scalar outputs). */
@@ -68,6 +72,7 @@ export interface GradOptions extends BackwardOptions {
  * @example const [dx] = tg.autograd.grad(y, [x], { createGraph: true });
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  checkOptions('grad', opts, { ...BACKWARD_OPTIONS, gradOutputs: 'object', allowUnused: 'boolean' });
   const outs = asList(outputs), ins = asList(inputs);
   const createGraph = opts.createGraph ?? false;
   const capture = new Map<Node, Tensor | null>();

@@ -2,6 +2,7 @@
  * gradcheck: compares the gradients autograd computes with central finite differences, as
  * torch.autograd.gradcheck does. Use float64 inputs; float32 is too coarse for the differences.
  */
+import { checkOptions } from '../options';
 import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
 import { grad } from './api';
@@ -72,6 +73,7 @@ function numerical(fn: Fn, inputs: Tensor[], x: Tensor, eps: number): Float64Arr
  * @example tg.autograd.gradcheck((a, b) => a.mul(b).sum(), [tg.randn(3, { dtype: 'float64', requiresGrad: true }), tg.randn(3, { dtype: 'float64' })])
  */
 export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions('gradcheck', opts, { eps: 'number', atol: 'number', rtol: 'number', raiseException: 'boolean' });
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
   const ins = Array.isArray(inputs) ? [...(inputs as Tensor[])] : [inputs as Tensor];
   const diff = ins.filter((x) => x.requiresGrad);

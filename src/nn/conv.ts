@@ -2,7 +2,8 @@
 import { toDType, type DTypeLike } from '../dtype';
 import { empty } from '../ops/creation';
 import type { Tensor } from '../tensor';
-import { conv2d, maxPool2d, pair, type Conv2dOptions, type MaxPool2dOptions, type Pair } from './functional_conv';
+import { checkOptions } from '../options';
+import { CONV_SPEC, conv2d, maxPool2d, pair, POOL_SPEC, type Conv2dOptions, type MaxPool2dOptions, type Pair } from './functional_conv';
 import { defaultWeightAndBias_ } from './layers';
 import { Module, Parameter, pyBool } from './module';
 
@@ -23,6 +24,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions & { bias?: boolean; dtype?: DTypeLike } = {}) {
     super();
+    checkOptions('Conv2d', opts, { ...CONV_SPEC, bias: 'boolean', dtype: 'string' });
     for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Conv2d: ${n} must be a positive integer, got ${v}`);
     }
@@ -69,6 +71,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: Pair, opts: MaxPool2dOptions = {}) {
     super();
+    checkOptions('MaxPool2d', opts, POOL_SPEC);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;

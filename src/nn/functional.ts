@@ -15,8 +15,8 @@ import { unaryFloat } from '../ops/unary';
 import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
-import { bernoulli_ } from '../random';
-import type { Generator } from '../random';
+import { bernoulli_, Generator } from '../random';
+import { checkArg, checkOptions, isOptionsObject, kinds, type OptionSpec } from '../options';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -35,8 +35,25 @@ function warnOnce(message: string, type = 'UserWarning'): void {
   process.emitWarning(message, type);
 }
 
-/** The reduction an options object asks for, mapping the legacy sizeAverage / reduce as PyTorch does. */
-export function reductionOf(opts: ReductionOptions | undefined): Reduction {
+const REDUCTION_SPEC = { reduction: 'string', sizeAverage: 'boolean', reduce: 'boolean' } as const;
+const NLL_SPEC = { ...REDUCTION_SPEC, weight: kinds.tensorOrNull, ignoreIndex: 'number' } as const;
+const BCE_SPEC = { ...REDUCTION_SPEC, weight: kinds.tensorOrNull } as const;
+/** The options each loss takes. */
+export const lossOptions = {
+  mseLoss: REDUCTION_SPEC,
+  l1Loss: REDUCTION_SPEC,
+  nllLoss: NLL_SPEC,
+  crossEntropy: { ...NLL_SPEC, labelSmoothing: 'number' },
+  binaryCrossEntropy: BCE_SPEC,
+  binaryCrossEntropyWithLogits: { ...BCE_SPEC, posWeight: kinds.tensorOrNull },
+} satisfies Record<string, OptionSpec>;
+
+/**
+ * The reduction an options object asks for, mapping the legacy sizeAverage / reduce as PyTorch
+ * does, after checking the options against what the loss `fn` takes.
+ */
+export function reductionOf(opts: ReductionOptions | undefined, fn: keyof typeof lossOptions): Reduction {
+  checkOptions(fn, opts, lossOptions[fn]);
   if (opts?.sizeAverage !== undefined || opts?.reduce !== undefined) {
     const sizeAverage = opts.sizeAverage ?? true, reduce = opts.reduce ?? true;
     const r: Reduction = sizeAverage && reduce ? 'mean' : reduce ? 'sum' : 'none';
@@ -86,9 +103,13 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 }
 
 /** x * Φ(x) with the exact normal CDF (PyTorch's default GELU), one pass forward and backward. */
-export function gelu(x: Tensor): Tensor {
+export function gelu(x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor {
   checkTensor(x, 'gelu');
-  return unaryFloat('gelu', x);
+  const approximate = checkOptions('gelu', opts, { approximate: kinds.oneOf('none', 'tanh') })?.approximate ?? 'none';
+  if (approximate === 'none') return unaryFloat('gelu', x);
+  // PyTorch's tanh form: x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
+  const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
 /** x * sigmoid(x). */
@@ -122,20 +143,25 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
  * exp(x) / sum(exp(x)) along dim.
  * @example F.softmax(logits, 1)
  */
-export function softmax(x: Tensor, dim: number): Tensor {
+export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensor(x, 'softmax');
-  if (typeof dim !== 'number') throw new TypeError('softmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
-  return fused.softmax(x, dim);
+  return fused.softmax(x, softmaxDim('softmax', dim));
+}
+
+/** The dim of softmax / logSoftmax, given as a number or as { dim }. */
+function softmaxDim(fn: string, dim: number | { dim: number }): number {
+  const d = isOptionsObject(dim) ? checkOptions(fn, dim, { dim: 'number' })!.dim : dim;
+  if (typeof d !== 'number') throw new TypeError(`${fn}(): dim must be given (implicit dim choice is deprecated in PyTorch)`);
+  return d;
 }
 
 /**
  * log(softmax(x)) along dim, without the overflow of taking the log of a softmax.
  * @example F.logSoftmax(logits, 1)
  */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
+export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensor(x, 'logSoftmax');
-  if (typeof dim !== 'number') throw new TypeError('logSoftmax(): dim must be given (implicit dim choice is deprecated in PyTorch)');
-  return fused.logSoftmax(x, dim);
+  return fused.logSoftmax(x, softmaxDim('logSoftmax', dim));
 }
 
 /**
@@ -146,11 +172,22 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return linearOp(x, weight, bias);
 }
 
+export interface DropoutOptions {
+  /** Whether to drop at all (PyTorch's training argument; default true). */
+  training?: boolean;
+  inplace?: boolean;
+  generator?: Generator;
+}
+
 /**
  * Zeroes elements with probability p during training and scales the rest by 1/(1-p).
  * The mask is drawn as PyTorch draws it: bernoulli(1 - p), then divided by 1 - p.
  */
-export function dropout(x: Tensor, p = 0.5, training = true, opts: { inplace?: boolean; generator?: Generator } = {}): Tensor {
+export function dropout(x: Tensor, p = 0.5, training: boolean | DropoutOptions = true, opts: DropoutOptions = {}): Tensor {
+  if (isOptionsObject(training)) [training, opts] = [training.training ?? true, training]; // F.dropout(x, 0.5, { training: false })
+  checkArg('dropout', 'training', training, 'boolean');
+  checkArg('dropout', 'p', p, 'number');
+  checkOptions('dropout', opts, { training: 'boolean', inplace: 'boolean', generator: { test: (g) => g instanceof Generator, what: 'a Generator' } });
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0 || x.numel() === 0) return x;
   if (p === 1) return opts.inplace ? x.mul_(0) : x.mul(0);
@@ -164,6 +201,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: { inplace?: b
  * @example F.embedding(tg.tensor([[1, 2]], { dtype: 'int64' }), table) // [1, 2, dim]
  */
 export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
+  checkOptions('embedding', opts, { paddingIdx: kinds.numberOrNull });
   checkTensor(input, 'embedding');
   checkTensor(weight, 'embedding', 'weight');
   if (input.dtype !== 'int64' && input.dtype !== 'int32') {
@@ -225,7 +263,7 @@ export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
 
 /** Mean (or summed) squared error. @example F.mseLoss(pred, y) */
 export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'mseLoss');
   checkTensor(input, 'mseLoss');
   checkTensor(target, 'mseLoss', 'target');
   checkTargetSize(input, target);
@@ -235,7 +273,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions):
 
 /** Mean (or summed) absolute error. */
 export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'l1Loss');
   checkTensor(input, 'l1Loss');
   checkTensor(target, 'l1Loss', 'target');
   checkTargetSize(input, target);
@@ -276,7 +314,7 @@ function checkClassTargets(input: Tensor, target: Tensor, classDim: number): voi
  * @example F.nllLoss(F.logSoftmax(logits, 1), labels)
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'nllLoss');
   const ignoreIndex = opts.ignoreIndex ?? -100;
   checkTensor(input, 'nllLoss');
   checkTensor(target, 'nllLoss', 'target');
@@ -315,7 +353,7 @@ export interface CrossEntropyOptions extends NllOptions {
  * @example F.crossEntropy(logits, labels)
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'crossEntropy');
   checkTensor(input, 'crossEntropy');
   checkTensor(target, 'crossEntropy', 'target');
   const eps = opts.labelSmoothing ?? 0;
@@ -356,7 +394,7 @@ export interface BceOptions extends ReductionOptions {
 
 /** Binary cross entropy of probabilities in [0, 1]; logs are clamped at -100 as in PyTorch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'binaryCrossEntropy');
   checkTensor(input, 'binaryCrossEntropy');
   checkTensor(target, 'binaryCrossEntropy', 'target');
   if (!sameShape(input, target)) {
@@ -381,7 +419,7 @@ export interface BceWithLogitsOptions extends BceOptions {
 
 /** Sigmoid followed by binary cross entropy, in one numerically stable expression. */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
-  const reduction = reductionOf(opts);
+  const reduction = reductionOf(opts, 'binaryCrossEntropyWithLogits');
   checkTensor(input, 'binaryCrossEntropyWithLogits');
   checkTensor(target, 'binaryCrossEntropyWithLogits', 'target');
   if (!sameShape(input, target)) {

@@ -4,6 +4,7 @@
  * batched matrix product with the weight, or a max over each window. Padding reads zero for
  * convolution, -Infinity for pooling.
  */
+import { checkOptions } from '../options';
 import { ShapeError, shapeStr } from '../errors';
 import type { WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
@@ -52,7 +53,13 @@ export interface Conv2dOptions {
  * [outC, C, kh, kw], plus bias [outC].
  * @example F.conv2d(images, weight, bias, { padding: 1 })
  */
+const PAIR = { test: (v: unknown) => typeof v === 'number' || (Array.isArray(v) && v.length === 2), what: 'a number or [height, width]' };
+/** The options of conv2d and maxPool2d. */
+export const CONV_SPEC = { stride: PAIR, padding: PAIR, dilation: PAIR } as const;
+export const POOL_SPEC = { ...CONV_SPEC, stride: { test: (v: unknown) => v === null || PAIR.test(v), what: 'a number, [height, width] or null' } } as const;
+
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', opts, CONV_SPEC);
   const [x, unbatch] = batched(input, 'conv2d');
   if (weight.shape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], but got ${shapeStr(weight.shape)}`);
   const [oc, ic, kh, kw] = weight.shape;
@@ -80,6 +87,7 @@ export interface MaxPool2dOptions {
  * @example F.maxPool2d(x, 2)
  */
 export function maxPool2d(input: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor {
+  checkOptions('maxPool2d', opts, POOL_SPEC);
   const [x, unbatch] = batched(input, 'maxPool2d');
   const k = pair(kernelSize, 'kernelSize');
   const p = pair(opts.padding ?? 0, 'padding');

@@ -3,6 +3,7 @@
  * the graph. Each fills the tensor in place and returns it.
  * @module
  */
+import { checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { ShapeError } from '../errors';
 import * as random from '../random';
@@ -100,16 +101,20 @@ export interface KaimingOptions extends Gen {
 }
 
 /** U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al.). */
+const KAIMING = { a: 'number', mode: 'string', nonlinearity: 'string', generator: 'object' } as const;
+
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkOptions('kaimingUniform_', opts, KAIMING);
   if (skipEmpty(t)) return t;
   const std = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan(t, opts.mode ?? 'fan_in'));
   const bound = Math.sqrt(3.0) * std;
-  return uniform_(t, -bound, bound, opts);
+  return uniform_(t, -bound, bound, { generator: opts.generator });
 }
 
 /** N(0, std^2) with std = gain / sqrt(fan). */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkOptions('kaimingNormal_', opts, KAIMING);
   if (skipEmpty(t)) return t;
   const std = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan(t, opts.mode ?? 'fan_in'));
-  return normal_(t, 0, std, opts);
+  return normal_(t, 0, std, { generator: opts.generator });
 }

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter, pyBool } from './module';
+import { checkArg, checkOptions, kinds } from '../options';
 
 /**
  * y = x @ weight^T + bias, with weight [outFeatures, inFeatures] initialised as PyTorch does:
@@ -18,8 +19,11 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike } = {}) {
+  /** opts may also be PyTorch's positional bias: `new nn.Linear(3, 2, false)`. */
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike } | boolean = {}) {
     super();
+    if (typeof opts === 'boolean') opts = { bias: opts };
+    checkOptions('Linear', opts, { bias: 'boolean', dtype: 'string' });
     for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
@@ -58,6 +62,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; dtype?: DTypeLike } = {}) {
     super();
+    checkOptions('Embedding', opts, { paddingIdx: kinds.numberOrNull, dtype: 'string' });
     for (const [n, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Embedding: ${n} must be a non-negative integer, got ${v}`);
     }
@@ -98,6 +103,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DTypeLike } = {}) {
     super();
+    checkOptions('LayerNorm', opts, { eps: 'number', elementwiseAffine: 'boolean', bias: 'boolean', dtype: 'string' });
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -144,6 +150,7 @@ export class Identity extends Module {
 export class ReLU extends Module {
   constructor(readonly inplace = false) {
     super();
+    checkArg('ReLU', 'inplace', inplace, 'boolean');
   }
 
   override forward(x: Tensor): Tensor {
@@ -158,6 +165,7 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
+    checkArg('LeakyReLU', 'negativeSlope', negativeSlope, 'number');
   }
 
   override forward(x: Tensor): Tensor {
@@ -182,18 +190,26 @@ export class Tanh extends Module {
 }
 
 export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = checkOptions('GELU', opts, { approximate: kinds.oneOf('none', 'tanh') })?.approximate ?? 'none';
+  }
+
   override forward(x: Tensor): Tensor {
-    return F.gelu(x);
+    return F.gelu(x, { approximate: this.approximate });
   }
 
   override extraRepr(): string {
-    return "approximate='none'";
+    return `approximate='${this.approximate}'`;
   }
 }
 
 export class Softmax extends Module {
   constructor(readonly dim: number) {
     super();
+    checkArg('Softmax', 'dim', dim, 'number');
   }
 
   override forward(x: Tensor): Tensor {
@@ -208,6 +224,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim: number) {
     super();
+    checkArg('LogSoftmax', 'dim', dim, 'number');
   }
 
   override forward(x: Tensor): Tensor {
@@ -226,6 +243,8 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, opts: { inplace?: boolean } = {}) {
     super();
+    checkArg('Dropout', 'p', p, 'number');
+    checkOptions('Dropout', opts, { inplace: 'boolean' });
     if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
     this.inplace = opts.inplace ?? false;
@@ -244,6 +263,8 @@ export class Dropout extends Module {
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    checkArg('Flatten', 'startDim', startDim, 'number');
+    checkArg('Flatten', 'endDim', endDim, 'number');
   }
 
   override forward(x: Tensor): Tensor {

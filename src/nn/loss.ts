@@ -2,14 +2,16 @@
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { checkOptions } from '../options';
 
 abstract class Loss<O extends F.ReductionOptions> extends Module {
   readonly reduction: F.Reduction;
   protected readonly opts: O;
 
-  constructor(opts: O = {} as O) {
+  constructor(opts: O, fn: keyof typeof F.lossOptions) {
     super();
-    this.reduction = F.reductionOf(opts);
+    checkOptions(new.target.name, opts, F.lossOptions[fn]);
+    this.reduction = F.reductionOf(opts, fn);
     this.opts = { ...opts, reduction: this.reduction, sizeAverage: undefined, reduce: undefined };
   }
 
@@ -21,12 +23,20 @@ abstract class Loss<O extends F.ReductionOptions> extends Module {
  * @example const criterion = new nn.MSELoss(); const loss = criterion.forward(pred, y);
  */
 export class MSELoss extends Loss<F.ReductionOptions> {
+  constructor(opts: F.ReductionOptions = {}) {
+    super(opts, 'mseLoss');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, this.opts);
   }
 }
 
 export class L1Loss extends Loss<F.ReductionOptions> {
+  constructor(opts: F.ReductionOptions = {}) {
+    super(opts, 'l1Loss');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, this.opts);
   }
@@ -34,6 +44,10 @@ export class L1Loss extends Loss<F.ReductionOptions> {
 
 /** Negative log likelihood of class indices, given log-probabilities. */
 export class NLLLoss extends Loss<F.NllOptions> {
+  constructor(opts: F.NllOptions = {}) {
+    super(opts, 'nllLoss');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.nllLoss(input, target, this.opts);
   }
@@ -41,18 +55,30 @@ export class NLLLoss extends Loss<F.NllOptions> {
 
 /** Log-softmax and NLL in one: logits against class indices or probabilities. */
 export class CrossEntropyLoss extends Loss<F.CrossEntropyOptions> {
+  constructor(opts: F.CrossEntropyOptions = {}) {
+    super(opts, 'crossEntropy');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.crossEntropy(input, target, this.opts);
   }
 }
 
 export class BCELoss extends Loss<F.BceOptions> {
+  constructor(opts: F.BceOptions = {}) {
+    super(opts, 'binaryCrossEntropy');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropy(input, target, this.opts);
   }
 }
 
 export class BCEWithLogitsLoss extends Loss<F.BceWithLogitsOptions> {
+  constructor(opts: F.BceWithLogitsOptions = {}) {
+    super(opts, 'binaryCrossEntropyWithLogits');
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropyWithLogits(input, target, this.opts);
   }

@@ -2,6 +2,7 @@
  * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
+import { checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
@@ -113,6 +114,7 @@ export class Module {
    * statistics...): saved in stateDict unless persistent is false.
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    checkOptions('registerBuffer', opts, { persistent: 'boolean' });
     (this as unknown as Record<string, unknown>)[name] = keep(tensor);
     this._buffers.add(name);
     if (opts.persistent === false) this._nonPersistent.add(name);
@@ -199,7 +201,7 @@ export class Module {
    * default) every key must match; either way shapes must.
    */
   loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const strict = opts.strict ?? true;
+    const strict = checkOptions('loadStateDict', opts, { strict: 'boolean' })?.strict ?? true;
     const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !given.has(k));
@@ -292,7 +294,7 @@ export class Module {
 
   /** Clears the parameters' gradients: to null (PyTorch 2's default) or to zero. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    const setToNone = opts.setToNone ?? true;
+    const setToNone = checkOptions('zeroGrad', opts, { setToNone: 'boolean' })?.setToNone ?? true;
     for (const p of this.parameters()) p._clearGrad(setToNone);
   }
 

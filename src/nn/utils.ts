@@ -1,4 +1,5 @@
 /** tg.nn.utils: gradient clipping (torch.nn.utils.clip_grad_norm_, clip_grad_value_). @module */
+import { checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { binaryReversed } from '../ops/binary';
 import { isTensor } from '../ops/common';
@@ -22,6 +23,7 @@ function gradsOf(parameters: Parameters, op: string): Tensor[] {
  * @example loss.backward(); nn.utils.clipGradNorm_(net.parameters(), 1.0); opt.step();
  */
 export function clipGradNorm_(parameters: Parameters, maxNorm: number, opts: { normType?: number | 'inf'; errorIfNonfinite?: boolean } = {}): Tensor {
+  checkOptions('clipGradNorm_', opts, { normType: { test: (v) => typeof v === 'number' || v === 'inf', what: "a number or 'inf'" }, errorIfNonfinite: 'boolean' });
   const normType = opts.normType === 'inf' ? Infinity : (opts.normType ?? 2);
   const grads = gradsOf(parameters, 'clipGradNorm_');
   if (grads.length === 0) return tensor(0);

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor';
 import { checkFits, describe, emptyTensor, fillValue, isTensor, type Scalar } from './common';
 import { copyInto, fillInto } from './copy';
 import * as meta from './meta';
+import { checkArg, checkOptions, isOptionsObject } from '../options';
 import { native } from '../native';
 import { asStrided } from './view';
 
@@ -34,8 +35,19 @@ function optsFrom(rest: readonly unknown[]): TensorOptions | undefined {
   return o as TensorOptions;
 }
 
-function dtypeOr(opts: TensorOptions | undefined, fallback: DType): DType {
+/** What every creation function's options may hold. */
+export const TENSOR_OPTIONS = { dtype: 'string', requiresGrad: 'boolean' } as const;
+
+/** The dtype the options of `fn` ask for (fallback when none), after checking them. */
+function dtypeOr(fn: string, opts: TensorOptions | undefined, fallback: DType): DType {
+  checkOptions(fn, opts, TENSOR_OPTIONS);
   return opts?.dtype === undefined ? fallback : toDType(opts.dtype);
+}
+
+/** The options of a *Like function, checked, with the dtype of t unless they give one. */
+function likeOpts(fn: string, t: Tensor, opts: TensorOptions | undefined): TensorOptions {
+  checkOptions(fn, opts, TENSOR_OPTIONS);
+  return { ...opts, dtype: opts?.dtype ?? t.dtype };
 }
 
 // ---- tensor() -----------------------------------------------------------------------------------
@@ -117,23 +129,23 @@ function arrayDType(a: ArrayBufferView): DType | undefined {
  * @example tg.tensor([[1, 2], [3, 4]]) // tensor([[1., 2.], [3., 4.]])
  */
 export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: TensorOptions): Tensor {
-  if (isTensor(data)) return finish(copyInto(emptyTensor(data.shape, dtypeOr(opts, data.dtype)), data), opts);
+  if (isTensor(data)) return finish(copyInto(emptyTensor(data.shape, dtypeOr('tensor', opts, data.dtype)), data), opts);
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     const natural = arrayDType(data);
     if (natural === undefined) throw new TypeError(`tensor(): unsupported typed array ${data.constructor.name}`);
     const src = (natural === dtypeOfArray(data) ? data : convertArray(data, natural)) as Storage['data'];
     const view = fromStorage(new Storage(src, natural), [src.length]);
-    return finish(copyInto(emptyTensor(view.shape, dtypeOr(opts, natural)), view), opts);
+    return finish(copyInto(emptyTensor(view.shape, dtypeOr('tensor', opts, natural)), view), opts);
   }
   if (isNumberList(data)) {
     // The common case, a flat list of numbers (labels, indices): no nesting to walk.
-    const dtype = dtypeOr(opts, getDefaultDtype());
+    const dtype = dtypeOr('tensor', opts, getDefaultDtype());
     if (dtype === 'int32' || dtype === 'int64') for (let i = 0; i < data.length; i++) checkFits(data[i], dtype, 'tensor');
     const src = fromStorage(new Storage(Float64Array.from(data), 'float64'), [data.length]);
     return finish(copyInto(emptyTensor(src.shape, dtype), src), opts);
   }
   const { shape, natural } = inspect(data as NestedArray);
-  const dtype = dtypeOr(opts, natural);
+  const dtype = dtypeOr('tensor', opts, natural);
   const src = fromStorage(gather(data as NestedArray, shape, natural, dtype), shape);
   return finish(src.dtype === dtype ? src : copyInto(emptyTensor(shape, dtype), src), opts);
 }
@@ -166,7 +178,7 @@ type ShapeArgs = [shape: readonly number[], opts?: TensorOptions] | [...sizes: n
 export function zeros(...args: ShapeArgs): Tensor {
   const { shape, rest } = parseShapeArgs(args);
   const opts = optsFrom(rest);
-  const dtype = dtypeOr(opts, getDefaultDtype());
+  const dtype = dtypeOr('zeros', opts, getDefaultDtype());
   return finish(fromStorage(allocate(dtype, numel(shape), true), shape), opts);
 }
 
@@ -174,14 +186,14 @@ export function zeros(...args: ShapeArgs): Tensor {
 export function ones(...args: ShapeArgs): Tensor {
   const { shape, rest } = parseShapeArgs(args);
   const opts = optsFrom(rest);
-  return finish(fillInto(emptyTensor(shape, dtypeOr(opts, getDefaultDtype())), 1), opts);
+  return finish(fillInto(emptyTensor(shape, dtypeOr('ones', opts, getDefaultDtype())), 1), opts);
 }
 
 /** A tensor whose values are whatever the memory held: fill it before reading. */
 export function empty(...args: ShapeArgs): Tensor {
   const { shape, rest } = parseShapeArgs(args);
   const opts = optsFrom(rest);
-  return finish(emptyTensor(shape, dtypeOr(opts, getDefaultDtype())), opts);
+  return finish(emptyTensor(shape, dtypeOr('empty', opts, getDefaultDtype())), opts);
 }
 
 /**
@@ -191,31 +203,32 @@ export function empty(...args: ShapeArgs): Tensor {
 export function full(shape: readonly number[] | number, value: Scalar, opts?: TensorOptions): Tensor {
   const { shape: s } = parseShapeArgs([typeof shape === 'number' ? [shape] : shape]);
   const natural: DType = typeof value === 'boolean' ? 'bool' : typeof value === 'bigint' ? 'int64' : getDefaultDtype();
-  const dtype = dtypeOr(opts, natural);
+  const dtype = dtypeOr('full', opts, natural);
   return finish(fillInto(emptyTensor(s, dtype), fillValue(value, dtype, 'full')), opts);
 }
 
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return zeros(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+  return zeros(t.shape, likeOpts('zerosLike', t, opts));
 }
 
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return ones(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+  return ones(t.shape, likeOpts('onesLike', t, opts));
 }
 
 export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return empty(t.shape, { ...opts, dtype: opts?.dtype ?? t.dtype });
+  return empty(t.shape, likeOpts('emptyLike', t, opts));
 }
 
 export function fullLike(t: Tensor, value: Scalar, opts?: TensorOptions): Tensor {
-  return full(t.shape, value, { ...opts, dtype: opts?.dtype ?? t.dtype });
+  return full(t.shape, value, likeOpts('fullLike', t, opts));
 }
 
 /** The n x m identity matrix (m = n unless given). */
 export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
-  if (typeof m === 'object') return eye(n, undefined, m);
-  const cols = m ?? n;
-  const t = zeros([n, cols], opts === undefined ? undefined : { dtype: opts.dtype });
+  if (isOptionsObject(m)) return eye(n, undefined, m);
+  checkArg('eye', 'm', m, 'number');
+  const cols = (m as number | undefined) ?? n;
+  const t = zeros([n, cols], { dtype: dtypeOr('eye', opts, getDefaultDtype()) });
   const k = Math.min(n, cols);
   if (k > 0) fillInto(asStrided(t, [k], [cols + 1], 0), 1);
   return finish(t, opts);
@@ -240,14 +253,16 @@ function rangeFill(kernel: 'arange_' | 'linspace_', n: number, dtype: DType, a: 
  * @example tg.arange(5) // tensor([0, 1, 2, 3, 4])
  */
 export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
-  if (typeof end === 'object') return arange(0, start, 1, end);
-  if (typeof step === 'object') return arange(start, end, 1, step);
-  const [s, e, st] = end === undefined ? [0, start, step ?? 1] : [start, end, step ?? 1];
+  if (isOptionsObject(end)) return arange(0, start, 1, end);
+  if (isOptionsObject(step)) return arange(start, end as number | undefined, 1, step);
+  checkArg('arange', 'end', end, 'number');
+  checkArg('arange', 'step', step, 'number');
+  const [s, e, st] = (end === undefined ? [0, start, step ?? 1] : [start, end, step ?? 1]) as [number, number, number];
   for (const v of [s, e, st]) if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`arange: bounds must be finite numbers, got ${v}`);
   if (st === 0) throw new RangeError('step must be nonzero');
   if ((e - s) / st < 0) throw new RangeError('upper bound and larger bound inconsistent with step sign');
   const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(st);
-  const dtype = dtypeOr(opts, allInt ? 'int64' : getDefaultDtype());
+  const dtype = dtypeOr('arange', opts, allInt ? 'int64' : getDefaultDtype());
   if (dtype === 'bool') throw new DTypeError('arange: bool tensors are not supported');
   return rangeFill('arange_', Math.ceil((e - s) / st), dtype, s, st, opts);
 }
@@ -258,7 +273,7 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
  */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError('number of steps must be non-negative');
-  const dtype = dtypeOr(opts, getDefaultDtype());
+  const dtype = dtypeOr('linspace', opts, getDefaultDtype());
   if (dtype === 'bool') throw new DTypeError('linspace: bool tensors are not supported');
   if (steps <= 1) return fill(emptyTensor([steps], dtype), start, opts);
   return rangeFill('linspace_', steps, dtype, start, end, opts);

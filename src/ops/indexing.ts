@@ -100,3 +100,26 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const along = x.shape.map((_, k) => (k === d ? index.numel() : 1));
   return gather(x, d, index.reshape(along).expand(shape));
 }
+
+/**
+ * The indices of cond's true (non-zero) elements in row-major order, one int64 tensor per dim
+ * (a 0-d cond counts as one element): torch.nonzero(cond, as_tuple=True), and torch.where(cond).
+ */
+export function nonzeroIndices(cond: Tensor): Tensor[] {
+  const flags = (cond.dtype === 'bool' ? cond : cond.ne(0)).contiguous();
+  const shape = flags.shape.length === 0 ? [1] : flags.shape;
+  const data = flags._storage.data as Uint8Array, start = flags._offset, n = flags.numel();
+  let count = 0;
+  for (let i = 0; i < n; i++) if (data[start + i] !== 0) count++;
+  const out = shape.map(() => emptyTensor([count], 'int64'));
+  const cols = out.map((t) => t._storage.data as BigInt64Array);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0, k = 0; i < n; i++) {
+    if (data[start + i] !== 0) {
+      for (let d = 0; d < shape.length; d++) cols[d][k] = BigInt(index[d]);
+      k++;
+    }
+    for (let d = shape.length - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0; // next row-major index
+  }
+  return out;
+}

@@ -2,6 +2,7 @@
  * Matrix products: mm, matmul (batched, broadcasting like torch.matmul), bmm, mv, dot.
  * Everything goes through one batched GEMM kernel; transposed views are passed as transpose flags.
  */
+import { checkOptions } from '../options';
 import { record } from '../autograd/graph';
 import { DTypeError, ShapeError } from '../errors';
 import { native } from '../native';
@@ -74,6 +75,7 @@ export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
   checkTensor(input, 'addmm');
+  checkOptions('addmm', opts, { beta: 'number', alpha: 'number' });
   checkMm(mat1, mat2, ['mat1', 'mat2']);
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
   const out = emptyTensor([mat1.shape[0], mat2.shape[1]], mat1.dtype);

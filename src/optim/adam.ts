@@ -4,7 +4,7 @@ import { native } from '../native';
 import { checkNoInternalOverlap } from '../shape';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, Optimizer, type Params } from './optimizer';
+import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
 import { describeStep } from './sgd';
 
 export interface AdamOptions {
@@ -15,6 +15,11 @@ export interface AdamOptions {
   amsgrad: boolean;
   maximize: boolean;
 }
+
+const SPEC = {
+  lr: 'number', eps: 'number', weightDecay: 'number', amsgrad: 'boolean', maximize: 'boolean',
+  betas: { test: (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number'), what: 'a pair of numbers' },
+} as const;
 
 function check(o: AdamOptions): void {
   checkNonNegative(o.lr, 'learning rate');
@@ -60,10 +65,11 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
 
-  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts };
+  /** opts may also be PyTorch's positional learning rate. */
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> | number = {}) {
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...optimizerOptions('Adam', opts, SPEC) };
     check(o);
-    super(params, o);
+    super(params, o, SPEC);
   }
 }
 
@@ -71,9 +77,10 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
 
-  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...opts };
+  /** opts may also be PyTorch's positional learning rate. */
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> | number = {}) {
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...optimizerOptions('AdamW', opts, SPEC) };
     check(o);
-    super(params, o);
+    super(params, o, SPEC);
   }
 }

@@ -5,6 +5,7 @@
  * differently from the C library's.
  * @module
  */
+import { checkOptions } from '../options';
 import { Optimizer } from './optimizer';
 
 type Group = { lr: number; initialLr?: number; params: unknown[] };
@@ -114,7 +115,7 @@ export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: Optimizer<object>, lrLambda: LrLambda | LrLambda[], opts: { lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
+    super(optimizer, checkOptions('LambdaLR', opts, { lastEpoch: 'number' })?.lastEpoch ?? -1);
     const n = this.optimizer.paramGroups.length;
     this.lrLambdas = Array.isArray(lrLambda) ? [...lrLambda] : new Array<LrLambda>(n).fill(lrLambda);
     if (this.lrLambdas.length !== n) throw new RangeError(`Expected ${n} lrLambdas, but got ${this.lrLambdas.length}`);
@@ -135,8 +136,10 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: Optimizer<object>, opts: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, opts?.lastEpoch ?? -1);
+  /** opts may also be PyTorch's positional stepSize (and gamma): `new StepLR(opt, 30, 0.1)`. */
+  constructor(optimizer: Optimizer<object>, opts: { stepSize: number; gamma?: number; lastEpoch?: number } | number, gamma?: number) {
+    if (typeof opts === 'number') opts = { stepSize: opts, gamma };
+    super(optimizer, checkOptions('StepLR', opts, { stepSize: 'number', gamma: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.stepSize = checkInt(opts.stepSize, 'stepSize');
     this.gamma = opts.gamma ?? 0.1;
     this.start();
@@ -156,8 +159,10 @@ export class MultiStepLR extends LRScheduler {
   milestones: number[];
   gamma: number;
 
-  constructor(optimizer: Optimizer<object>, opts: { milestones: Iterable<number>; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, opts?.lastEpoch ?? -1);
+  /** opts may also be PyTorch's positional milestones (and gamma): `new MultiStepLR(opt, [30, 80], 0.1)`. */
+  constructor(optimizer: Optimizer<object>, opts: { milestones: Iterable<number>; gamma?: number; lastEpoch?: number } | number[], gamma?: number) {
+    if (Array.isArray(opts)) opts = { milestones: opts, gamma };
+    super(optimizer, checkOptions('MultiStepLR', opts, { milestones: 'object', gamma: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.milestones = [...opts.milestones].map((m) => checkInt(m, 'milestone'));
     this.gamma = opts.gamma ?? 0.1;
     this.start();
@@ -177,8 +182,10 @@ export class MultiStepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: Optimizer<object>, opts: { gamma: number; lastEpoch?: number }) {
-    super(optimizer, opts?.lastEpoch ?? -1);
+  /** opts may also be PyTorch's positional gamma: `new ExponentialLR(opt, 0.9)`. */
+  constructor(optimizer: Optimizer<object>, opts: { gamma: number; lastEpoch?: number } | number) {
+    if (typeof opts === 'number') opts = { gamma: opts };
+    super(optimizer, checkOptions('ExponentialLR', opts, { gamma: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     if (typeof opts.gamma !== 'number') throw new TypeError(`gamma must be a number, but got ${String(opts.gamma)}`);
     this.gamma = opts.gamma;
     this.start();
@@ -199,8 +206,10 @@ export class CosineAnnealingLR extends LRScheduler {
   TMax: number;
   etaMin: number;
 
-  constructor(optimizer: Optimizer<object>, opts: { TMax: number; etaMin?: number; lastEpoch?: number }) {
-    super(optimizer, opts?.lastEpoch ?? -1);
+  /** opts may also be PyTorch's positional TMax (and etaMin): `new CosineAnnealingLR(opt, 100)`. */
+  constructor(optimizer: Optimizer<object>, opts: { TMax: number; etaMin?: number; lastEpoch?: number } | number, etaMin?: number) {
+    if (typeof opts === 'number') opts = { TMax: opts, etaMin };
+    super(optimizer, checkOptions('CosineAnnealingLR', opts, { TMax: 'number', etaMin: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.TMax = checkInt(opts.TMax, 'TMax');
     this.etaMin = opts.etaMin ?? 0;
     this.start();

@@ -3,6 +3,7 @@
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
 import { isTensor } from '../ops/common';
+import { checkOptions, type OptionSpec } from '../options';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 
@@ -24,14 +25,26 @@ export interface OptimizerStateDict<H> {
   paramGroups: (H & { params: number[] })[];
 }
 
+/**
+ * An optimizer constructor's options, checked against what it takes: an options object, or
+ * PyTorch's positional learning rate (`new optim.SGD(params, 0.1)`).
+ */
+export function optimizerOptions<H>(name: string, opts: Partial<H> | number | undefined, spec: OptionSpec): Partial<H> {
+  if (typeof opts === 'number') return { lr: opts } as unknown as Partial<H>;
+  return checkOptions(name, opts ?? {}, spec) as Partial<H>;
+}
+
 export abstract class Optimizer<H extends object> {
   readonly defaults: H;
   readonly paramGroups: Group<H>[] = [];
   /** Per-parameter state (momentum buffers, moments...). */
   readonly state = new Map<Tensor, ParamState>();
+  /** The options a parameter group may set. */
+  private readonly spec: OptionSpec;
 
-  constructor(params: Params<H>, defaults: H) {
+  constructor(params: Params<H>, defaults: H, spec: OptionSpec) {
     this.defaults = defaults;
+    this.spec = spec;
     if (isTensor(params)) {
       throw new TypeError('params argument given to the optimizer should be an iterable of Tensors or parameter-group objects, but got a Tensor');
     }
@@ -43,6 +56,7 @@ export abstract class Optimizer<H extends object> {
 
   /** Adds a group of parameters, its missing options taken from the defaults. */
   addParamGroup(group: Partial<H> & { params: Iterable<Tensor> | Tensor }): void {
+    checkOptions(`${this.constructor.name} parameter group`, group, { ...this.spec, params: 'object' });
     const params = isTensor(group.params) ? [group.params] : [...(group.params as Iterable<Tensor>)];
     for (const p of params) {
       if (!isTensor(p)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
@@ -57,6 +71,7 @@ export abstract class Optimizer<H extends object> {
 
   /** Clears gradients: to null (PyTorch 2's default) or to zero. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    checkOptions('zeroGrad', opts, { setToNone: 'boolean' });
     const setToNone = opts.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) p._clearGrad(setToNone);

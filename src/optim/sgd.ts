@@ -5,7 +5,7 @@ import * as meta from '../ops/meta';
 import { checkNoInternalOverlap } from '../shape';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, Optimizer, type Params } from './optimizer';
+import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -25,18 +25,21 @@ export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): voi
   meta.end();
 }
 
+const SPEC = { lr: 'number', momentum: 'number', dampening: 'number', weightDecay: 'number', nesterov: 'boolean', maximize: 'boolean' } as const;
+
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD).
  * @example const opt = new optim.SGD(net.parameters(), { lr: 0.2 }); ... opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
-    const o: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+  /** opts may also be PyTorch's positional learning rate: `new optim.SGD(params, 0.1)`. */
+  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> | number = {}) {
+    const o: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...optimizerOptions('SGD', opts, SPEC) };
     checkNonNegative(o.lr, 'learning rate');
     checkNonNegative(o.momentum, 'momentum value');
     checkNonNegative(o.weightDecay, 'weightDecay value');
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
-    super(params, o);
+    super(params, o, SPEC);
   }
 
   step(): void {

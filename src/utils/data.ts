@@ -4,6 +4,7 @@
  * the same random draws PyTorch's DataLoader makes, so that a seeded script sees the same batches.
  * @module
  */
+import { checkOptions, kinds } from '../options';
 import { isTensor } from '../ops/common';
 import { tensor } from '../ops/creation';
 import { stack } from '../ops/join';
@@ -108,6 +109,7 @@ export function randomSplit<T>(
   lengths: readonly number[],
   opts: { generator?: Generator } = {},
 ): Subset<T>[] {
+  checkOptions('randomSplit', opts, { generator: { test: (g) => g instanceof Generator, what: 'a tg.Generator' } });
   const n = sizeOf(dataset);
   let counts = [...lengths];
   const total = counts.reduce((a, b) => a + b, 0);
@@ -235,6 +237,10 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly collateFn: ((samples: T[]) => B) | undefined;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
+    checkOptions('DataLoader', opts, {
+      batchSize: kinds.numberOrNull, shuffle: 'boolean', dropLast: 'boolean', collateFn: 'function',
+      generator: { test: (g) => g instanceof Generator, what: 'a tg.Generator' },
+    });
     const n = sizeOf(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = opts;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {

@@ -17,7 +17,7 @@ const FNS: Record<string, (x: tg.Tensor, t: tg.Tensor | undefined, o: Record<str
   softmax: (x, _, o) => F.softmax(x, o.dim as number),
   log_softmax: (x, _, o) => F.logSoftmax(x, o.dim as number),
   logsumexp: (x, _, o) => F.logsumexp(x, o.dim as number),
-  gelu: (x) => F.gelu(x),
+  gelu: (x, _, o) => F.gelu(x, o as { approximate?: 'none' | 'tanh' }),
   leaky_relu: (x, _, o) => F.leakyRelu(x, o.negativeSlope as number),
   silu: (x) => F.silu(x),
   softplus: (x) => F.softplus(x),

@@ -29,6 +29,7 @@ describe('nn.Module', () => {
     expect(new nn.CrossEntropyLoss().toString()).toBe(fixture.reprs.cross_entropy);
     expect(new nn.LeakyReLU(0.2).toString()).toBe(fixture.reprs.leaky);
     expect(new nn.GELU().toString()).toBe(fixture.reprs.gelu);
+    expect(new nn.GELU({ approximate: 'tanh' }).toString()).toBe(fixture.reprs.gelu_tanh);
     expect(new nn.Parameter(tg.tensor([1.0, 2.5])).toString()).toBe(fixture.reprs.parameter);
   });
 

@@ -79,7 +79,7 @@ describe('DataLoader visits samples in PyTorch order', () => {
     expect(() => new DataLoader(ds, { batchSize: 1.5 })).toThrow(RangeError);
     expect(() => new DataLoader(ds, { batchSize: null, dropLast: true })).toThrow('the { batchSize: null } option disables auto-batching and is mutually exclusive with { dropLast: true }');
     expect(() => new DataLoader(new TensorDataset(tg.zeros(0, 2)), { shuffle: true })).toThrow('shuffle needs at least one sample');
-    expect(() => new DataLoader(ds, { generator: {} as tg.Generator })).toThrow('generator must be a tg.Generator');
+    expect(() => new DataLoader(ds, { generator: {} as tg.Generator })).toThrow("DataLoader(): option 'generator' must be a tg.Generator, but got an Object");
   });
 });
 

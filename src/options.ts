@@ -1,0 +1,78 @@
+/**
+ * Checking the options objects of the public API: an unknown key, a value of the wrong type, or
+ * something else where an options object belongs (a positional argument, as in Python) is a
+ * TypeError naming the function and the option, never silently ignored.
+ */
+
+/** Whether v is a tensor (the mark Tensor carries; see storage.ts), without importing Tensor. */
+function isTensor(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[Symbol.for('tensorgrad.Tensor')] === true;
+}
+
+/** What an option may hold: a typeof name, 'tensor', or a predicate with the words for it. */
+export type OptionKind = 'number' | 'boolean' | 'string' | 'function' | 'object' | 'tensor' | 'any' | { test: (v: unknown) => boolean; what: string };
+export type OptionSpec = Readonly<Record<string, OptionKind>>;
+
+/** Common kinds. */
+export const kinds = {
+  numberOrNull: { test: (v: unknown) => v === null || typeof v === 'number', what: 'a number or null' },
+  tensorOrNull: { test: (v: unknown) => v === null || isTensor(v), what: 'a Tensor or null' },
+  dims: { test: (v: unknown) => v === null || typeof v === 'number' || (Array.isArray(v) && v.every((d) => typeof d === 'number')), what: 'a dim or an array of dims' },
+  oneOf: (...values: readonly unknown[]) => ({ test: (v: unknown) => values.includes(v), what: values.map((x) => JSON.stringify(x)).join(' or ') }),
+} as const;
+
+/** How a value is named in messages: its type, or the value itself for short primitives. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') return `${typeof v === 'bigint' ? `${v}n` : String(v)}`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (Array.isArray(v)) return 'an Array';
+  if (isTensor(v)) return 'a Tensor';
+  if (typeof v === 'function') return 'a function';
+  const name = (v as object).constructor?.name ?? 'object';
+  return `${/^[AEIOUaeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** Whether v can be an options object: a plain object (not an array, a tensor or a class instance other than Object). */
+export function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || isTensor(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function matches(kind: OptionKind, v: unknown): boolean {
+  if (typeof kind === 'object') return kind.test(v);
+  if (kind === 'any') return true;
+  if (kind === 'tensor') return isTensor(v);
+  if (kind === 'object') return typeof v === 'object' && v !== null;
+  return typeof v === kind;
+}
+
+function kindWords(kind: OptionKind): string {
+  if (typeof kind === 'object') return kind.what;
+  return kind === 'tensor' ? 'a Tensor' : kind === 'object' ? 'an object' : `a ${kind}`;
+}
+
+/**
+ * Checks `opts` (undefined allowed unless required) against spec and returns it: every own key
+ * must be in spec, and every value not undefined must be of its kind.
+ */
+export function checkOptions<T extends object>(fn: string, opts: T | undefined, spec: OptionSpec, required = false): T | undefined {
+  if (opts === undefined && !required) return undefined;
+  const keys = Object.keys(spec);
+  if (!isOptionsObject(opts)) {
+    throw new TypeError(`${fn}(): expected an options object { ${keys.join(', ')} }, but got ${describeValue(opts)}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!Object.hasOwn(spec, key)) throw new TypeError(`${fn}(): unknown option '${key}' (it takes ${keys.length > 0 ? keys.join(', ') : 'none'})`);
+    const v = opts[key];
+    if (v !== undefined && !matches(spec[key], v)) {
+      throw new TypeError(`${fn}(): option '${key}' must be ${kindWords(spec[key])}, but got ${describeValue(v)}`);
+    }
+  }
+  return opts;
+}
+
+/** Checks that a positional argument is of its kind (undefined allowed). */
+export function checkArg(fn: string, name: string, v: unknown, kind: OptionKind): void {
+  if (v !== undefined && !matches(kind, v)) throw new TypeError(`${fn}(): argument '${name}' must be ${kindWords(kind)}, but got ${describeValue(v)}`);
+}
