@@ -335,6 +335,7 @@ describe('ops composed of other differentiable ops', () => {
     ['repeat', (x: T) => x.repeat(2, 1, 2).pow(2)],
     ['tril and triu', (x: T) => x.tril(-1).add(x.triu(1).mul(3))],
     ['norm of a layerNorm', (x: T) => tg.F.layerNorm(x, [3]).norm()],
+    ["gelu { approximate: 'tanh' }", (x: T) => tg.F.gelu(x.mul(2), { approximate: 'tanh' })],
   ])('%s', (_name, f) => {
     expect(tg.autograd.gradcheck(f, [leafT([2, 3])])).toBe(true);
   });
