@@ -10,7 +10,7 @@ import { checkNoInternalOverlap, parseShapeArgs } from './shape';
 import type { Tensor } from './tensor';
 import { emptyTensor, isWhole } from './ops/common';
 import { finish, TENSOR_OPTIONS, type TensorOptions } from './ops/creation';
-import { checkOptions, type OptionSpec } from './options';
+import { checkOptions, describeValue, type OptionSpec } from './options';
 import * as meta from './ops/meta';
 
 /** PyTorch's default CPU seed: what a generator holds before anyone seeds it. */
@@ -22,7 +22,7 @@ function toSeed(seed: unknown): bigint {
   let s: bigint;
   if (typeof seed === 'bigint') s = seed;
   else if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
-  else throw new TypeError(`manualSeed() expected an integer seed, but got ${String(seed)}`);
+  else throw new TypeError(`manualSeed() expected an integer seed, but got ${describeValue(seed)}`);
   if (s < -(2n ** 63n) || s >= U64) throw new RangeError(`manualSeed(): seed ${s} does not fit in 64 bits (expected an integer in [-2^63, 2^64))`);
   return BigInt.asUintN(64, s);
 }

@@ -1,4 +1,5 @@
 /** Runtime facts and settings: which BLAS and CPU kernels run, how many threads. */
+import { describeValue } from './options';
 import { addonPath, blasCoreChoice, native } from './native';
 
 export interface BackendInfo {
@@ -69,7 +70,7 @@ export function backendInfo(): BackendInfo {
  * @example tg.setNumThreads(1)
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, but got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, but got ${describeValue(n)}`);
   native.setThreads(n);
 }
 

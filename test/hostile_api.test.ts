@@ -300,3 +300,16 @@ describe('options: nothing silently ignored, PyTorch\'s positional forms where u
     expect(() => loss.backward([1] as never)).toThrow('backward(): gradient must be a Tensor or null, but got an Array');
   });
 });
+
+describe('more arguments checked instead of used as they came', () => {
+  it('clamp bounds, train(mode), seeds and thread counts', () => {
+    const x = tg.tensor([-1, 0.5, 2]);
+    expect(x.clamp({ min: 0, max: 1 }).tolist()).toEqual([0, 0.5, 1]);
+    expect(() => x.clamp({ mn: 0 } as never)).toThrow("clamp(): unknown option 'mn' (it takes min, max)");
+    expect(() => x.clamp({ min: 0, max: 'a' } as never)).toThrow("clamp(): option 'max' must be a number, a Tensor or null, but got \"a\"");
+    expect(() => x.clamp(0, 'a' as never)).toThrow("clamp(): argument 'max' must be a number, a Tensor or null, but got \"a\"");
+    expect(() => new tg.nn.Linear(2, 2).train('no' as never)).toThrow("train(): argument 'mode' must be a boolean, but got \"no\"");
+    expect(() => tg.manualSeed('1' as never)).toThrow('manualSeed() expected an integer seed, but got "1"');
+    expect(() => tg.setNumThreads('2' as never)).toThrow('setNumThreads: expected a positive integer, but got "2"');
+  });
+});

@@ -2,7 +2,7 @@
  * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
  * the order they were assigned (as PyTorch registers them through __setattr__).
  */
-import { checkOptions } from '../options';
+import { checkArg, checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
@@ -283,6 +283,7 @@ export class Module {
 
   /** Sets training mode (Dropout drops, ...) on this module and all below it. */
   train(mode = true): this {
+    checkArg('train', 'mode', mode, 'boolean');
     for (const m of this.modules()) m.training = mode;
     return this;
   }

@@ -1,4 +1,5 @@
 /** Unary elementwise ops: exp, log, sqrt, tanh, sigmoid, relu, neg, abs, ... and clamp. */
+import { checkArg, checkOptions, isOptionsObject } from '../options';
 import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
@@ -57,9 +58,18 @@ export interface ClampBounds {
 }
 
 /** Reads clamp's bounds from (min, max) or ({ min, max }). */
+const BOUND = { test: (v: unknown) => v === null || isTensor(v) || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean', what: 'a number, a Tensor or null' };
+
 export function clampBounds(min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): { min?: Scalar | Tensor | null; max?: Scalar | Tensor | null } {
-  if (min !== null && typeof min === 'object' && !isTensor(min)) return { min: min.min, max: min.max };
-  return { min, max };
+  let lo: unknown = min, hi: unknown = max;
+  if (isOptionsObject(min)) {
+    if (max !== undefined) throw new TypeError('clamp(): expected (min, max) or ({ min, max }), but got an options object and a max');
+    checkOptions('clamp', min, { min: BOUND, max: BOUND });
+    [lo, hi] = [min.min, min.max];
+  }
+  checkArg('clamp', 'min', lo, BOUND);
+  checkArg('clamp', 'max', hi, BOUND);
+  return { min: lo as Scalar | Tensor | null | undefined, max: hi as Scalar | Tensor | null | undefined };
 }
 
 /**
