@@ -87,30 +87,35 @@ function inspect(data: NestedArray): { shape: number[]; natural: DType } {
   return { shape, natural };
 }
 
+/** How a JavaScript value is written into a typed array of each dtype (checked to fit integers). */
+const WRITE: Record<DType, (v: Scalar) => number | bigint> = {
+  float32: Number,
+  float64: Number,
+  int32: (v) => (checkFits(v, 'int32', 'tensor'), Number(v)), // the store truncates toward zero
+  int64: (v) => (checkFits(v, 'int64', 'tensor'), typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))),
+  bool: (v) => (typeof v === 'bigint' ? v !== 0n : Number(v) !== 0) ? 1 : 0, // NaN is true, as in C++
+};
+
 /**
- * The values of nested arrays (checked by inspect) in one typed array, filled in place: no
- * intermediate JavaScript list, whose length V8 caps far below what memory holds. Booleans stay
- * bytes, bigints bound for an integer (or bool) dtype stay int64, the rest become float64; values
- * bound for an integer dtype are checked to fit it.
+ * The values of nested arrays (checked by inspect) written straight into the tensor of `dtype`
+ * they make: no intermediate JavaScript list, whose length V8 caps far below what memory
+ * holds, and no second copy.
  */
-function gather(data: NestedArray, shape: readonly number[], natural: DType, dtype: DType): Storage {
-  const n = numel(shape);
-  const kind: DType = natural === 'bool' ? 'bool' : natural === 'int64' && !isFloatingPoint(dtype) ? 'int64' : 'float64';
-  const values = kind === 'int64' ? new BigInt64Array(n) : kind === 'bool' ? new Uint8Array(n) : new Float64Array(n);
-  const target: DType | null = dtype === 'int32' || dtype === 'int64' ? dtype : kind === 'int64' ? 'int64' : null;
+function gather(data: NestedArray, shape: readonly number[], dtype: DType): Tensor {
+  const out = emptyTensor(shape, dtype);
+  const values = out._storage.data as unknown as { [i: number]: number | bigint };
+  const write = WRITE[dtype];
   let at = 0;
   const put = (x: NestedArray, dim: number): void => {
-    if (dim < shape.length) {
-      const list = x as readonly NestedArray[];
-      for (let i = 0; i < list.length; i++) put(list[i], dim + 1);
+    if (dim === shape.length) {
+      values[at++] = write(x as Scalar);
       return;
     }
-    const v = x as Scalar;
-    if (target !== null) checkFits(v, target, 'tensor');
-    values[at++] = (kind === 'int64' ? v : kind === 'bool' ? (v ? 1 : 0) : Number(v)) as never;
+    const list = x as readonly NestedArray[];
+    for (let i = 0; i < list.length; i++) put(list[i], dim + 1);
   };
   put(data, 0);
-  return new Storage(values, kind);
+  return out;
 }
 
 /** Typed arrays tensor() accepts, and the dtype each becomes (no unsigned 8-bit dtype: int32). */
@@ -137,17 +142,9 @@ export function tensor(data: NestedArray | ArrayBufferView | Tensor, opts?: Tens
     const view = fromStorage(new Storage(src, natural), [src.length]);
     return finish(copyInto(emptyTensor(view.shape, dtypeOr('tensor', opts, natural)), view), opts);
   }
-  if (isNumberList(data)) {
-    // The common case, a flat list of numbers (labels, indices): no nesting to walk.
-    const dtype = dtypeOr('tensor', opts, getDefaultDtype());
-    if (dtype === 'int32' || dtype === 'int64') for (let i = 0; i < data.length; i++) checkFits(data[i], dtype, 'tensor');
-    const src = fromStorage(new Storage(Float64Array.from(data), 'float64'), [data.length]);
-    return finish(copyInto(emptyTensor(src.shape, dtype), src), opts);
-  }
-  const { shape, natural } = inspect(data as NestedArray);
-  const dtype = dtypeOr('tensor', opts, natural);
-  const src = fromStorage(gather(data as NestedArray, shape, natural, dtype), shape);
-  return finish(src.dtype === dtype ? src : copyInto(emptyTensor(shape, dtype), src), opts);
+  // the common case, a flat list of numbers (labels, indices), needs no walk through the nesting
+  const { shape, natural } = isNumberList(data) ? { shape: [data.length], natural: getDefaultDtype() } : inspect(data as NestedArray);
+  return finish(gather(data as NestedArray, shape, dtypeOr('tensor', opts, natural)), opts);
 }
 
 function isNumberList(data: unknown): data is number[] {
