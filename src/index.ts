@@ -31,6 +31,7 @@ export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';
 export type { NarrowDtype, SaveOptions, TensorRecord } from './io/safetensors';
 export { loadNpy, loadNpz, saveNpy, saveNpz } from './io/npy';
+export type { LoadOptions } from './io/bytes';
 export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as F from './nn/functional';

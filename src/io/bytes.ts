@@ -1,67 +1,134 @@
 /**
- * What the file formats share: reading byte ranges from a file or a buffer with the bounds checked,
- * turning stored elements (any width, either byte order) into tensors, and a tensor's bytes.
+ * What the file formats share: reading byte ranges from a file with the bounds checked, turning
+ * stored elements (any width, either byte order) into tensors, a tensor's bytes, and the loaders'
+ * option `maxBytes`.
  */
 import * as fs from 'node:fs';
 import { endianness } from 'node:os';
-import type { DType, TypedArray } from '../dtype';
+import { itemsize, type DType, type TypedArray } from '../dtype';
 import { FormatError } from '../errors';
 import { emptyTensor } from '../ops/common';
 import { contiguous } from '../ops/copy';
+import { checkOptions } from '../options';
 import { numel } from '../shape';
 import type { Tensor } from '../tensor';
 
 const HOST_LITTLE_ENDIAN = endianness() === 'LE';
+/** The most bytes one read or write call moves (Node.js refuses more than 2 GiB at once). */
+export const IO_CHUNK = 1 << 30;
 
-/** Bytes to read tensors from: a file (read as needed) or a buffer in memory (an .npz member). */
+// ---- options -------------------------------------------------------------------------------------
+
+export interface LoadOptions {
+  /**
+   * The most bytes the file may make the loader allocate (its tensors, and its header where it is
+   * read whole): a file asking for more is refused (a RangeError) before the loader allocates more
+   * than that. For files from untrusted sources. Default: no limit.
+   */
+  maxBytes?: number;
+}
+
+/** Checks a loader's options; returns the byte limit (Infinity when none). */
+export function loadLimit(fn: string, opts: LoadOptions | undefined): number {
+  checkOptions(fn, opts, { maxBytes: 'number' });
+  const max = opts?.maxBytes ?? Infinity;
+  if (!(max >= 0)) throw new RangeError(`${fn}(): maxBytes must be a non-negative number, but got ${max}`);
+  return max;
+}
+
+/** Refuses a file that asks for more than maxBytes. */
+export function checkLimit(fn: string, name: string, bytes: number, maxBytes: number): void {
+  if (bytes > maxBytes) throw new RangeError(`${fn}(): ${name} asks for ${bytes} bytes, more than maxBytes (${maxBytes})`);
+}
+
+/** The bytes a tensor of `shape` read from elements stored as `stored` allocates (see tensorReader). */
+export function loadedBytes(shape: readonly number[], stored: Stored): number {
+  const dtype = loadedDtype(stored);
+  const own = storedOf(dtype);
+  const staging = own.kind === stored.kind && own.size === stored.size ? 0 : stored.size;
+  return numel(shape) * (itemsize(dtype) + staging);
+}
+
+// ---- reading files -------------------------------------------------------------------------------
+
+/** Bytes to read tensors from: a file, read as needed. */
 export interface ByteSource {
-  /** The file's path or the member's name, for messages. */
+  /** The file's path, for messages. */
   readonly name: string;
   readonly size: number;
   /** Fills `into` with the bytes at [position, position + into.length), which must lie in the source. */
   readInto(into: Uint8Array, position: number): void;
 }
 
+/** What fstat says of an open file: its size, once it is known to be a regular file. */
+function regularFileSize(stat: fs.Stats, name: string): number {
+  if (!stat.isFile()) {
+    const what = stat.isDirectory() ? 'a directory' : stat.isCharacterDevice() ? 'a character device' : stat.isFIFO() ? 'a pipe' : stat.isSocket() ? 'a socket' : 'a special file';
+    throw new FormatError(`${name}: not a regular file (it is ${what})`);
+  }
+  return stat.size;
+}
+
+/** O_NONBLOCK, so that opening a named pipe fails its fstat check instead of waiting for a writer. */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+const endedEarly = (name: string) => new FormatError(`${name}: the file ended early (it changed while being read?)`);
+
 export function fileSource(fd: number, name: string): ByteSource {
-  const size = fs.fstatSync(fd).size;
+  const size = regularFileSize(fs.fstatSync(fd), name);
   return {
     name,
     size,
     readInto(into, position) {
       checkRange(this, position, into.length);
       for (let done = 0; done < into.length; ) {
-        const n = fs.readSync(fd, into, done, into.length - done, position + done);
-        if (n === 0) throw new FormatError(`${name}: the file ended early (it changed while being read?)`);
+        const n = fs.readSync(fd, into, done, Math.min(into.length - done, IO_CHUNK), position + done);
+        if (n === 0) throw endedEarly(name);
         done += n;
       }
     },
   };
 }
 
-export function bufferSource(bytes: Uint8Array, name: string): ByteSource {
-  return {
-    name,
-    size: bytes.length,
-    readInto(into, position) {
-      checkRange(this, position, into.length);
-      into.set(bytes.subarray(position, position + into.length));
-    },
-  };
-}
-
-function checkRange(src: ByteSource, position: number, length: number): void {
+function checkRange(src: { name: string; size: number }, position: number, length: number): void {
   if (position < 0 || position + length > src.size) {
     throw new FormatError(`${src.name}: needs bytes ${position} to ${position + length}, but it has ${src.size}`);
   }
 }
 
-/** Reads a whole file through `read`, closing it afterwards. */
+/** Reads a whole (regular) file through `read`, closing it afterwards. Nothing past its size at open is read. */
 export function withFile<T>(path: string, read: (src: ByteSource) => T): T {
-  const fd = fs.openSync(path, 'r');
+  const fd = fs.openSync(path, OPEN_FLAGS);
   try {
     return read(fileSource(fd, path));
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** withFile() for async readers: `readInto` resolves when `into` is filled. */
+export async function withFileAsync<T>(
+  path: string,
+  read: (src: { name: string; size: number; readInto(into: Uint8Array, position: number): Promise<void> }) => Promise<T>,
+): Promise<T> {
+  const fh = await fs.promises.open(path, OPEN_FLAGS);
+  try {
+    const size = regularFileSize(await fh.stat(), path);
+    const src = {
+      name: path,
+      size,
+      async readInto(into: Uint8Array, position: number) {
+        checkRange(src, position, into.length);
+        for (let done = 0; done < into.length; ) {
+          const { bytesRead } = await fh.read(into, done, Math.min(into.length - done, IO_CHUNK), position + done);
+          if (bytesRead === 0) throw endedEarly(path);
+          done += bytesRead;
+        }
+      },
+    };
+    return await read(src);
+  } finally {
+    await fh.close();
   }
 }
 
@@ -97,7 +164,7 @@ export function storedOf(dtype: DType): Stored {
 /**
  * A new tensor of `shape` for elements stored as `stored`: `into` is where the stored bytes go
  * (the tensor's own memory when the layout is the same), `finish()` converts them and returns it.
- * The caller has checked that the bytes lie in the file, so nothing larger than it is allocated.
+ * The caller has checked the size against the file and maxBytes (loadedBytes) first.
  */
 export function tensorReader(shape: readonly number[], stored: Stored, name: string): { into: Uint8Array; finish(): Tensor } {
   const dtype = loadedDtype(stored);
@@ -116,13 +183,6 @@ export function tensorReader(shape: readonly number[], stored: Stored, name: str
       return out;
     },
   };
-}
-
-/** Reads `shape` elements stored as `stored` at `position` of `src` into a new tensor. */
-export function readTensor(src: ByteSource, position: number, shape: readonly number[], stored: Stored): Tensor {
-  const r = tensorReader(shape, stored, src.name);
-  src.readInto(r.into, position);
-  return r.finish();
 }
 
 function swapBytes(raw: Uint8Array, size: number): void {
@@ -180,37 +240,17 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** A tensor's elements as little-endian bytes in C order (a view of its storage when it already is). */
-export function tensorBytes(t: Tensor): Uint8Array {
+/**
+ * A tensor's elements as little-endian bytes in C order: a view of its storage when it already is,
+ * unless `copy` (then never memory the tensor or its views can write).
+ */
+export function tensorBytes(t: Tensor, copy = false): Uint8Array {
   const c = contiguous(t.detach());
   const data = c._storage.data;
   const size = data.BYTES_PER_ELEMENT;
   const raw = new Uint8Array(data.buffer, data.byteOffset + c._offset * size, c.numel() * size);
-  if (HOST_LITTLE_ENDIAN || size === 1) return raw;
-  const copy = raw.slice();
-  swapBytes(copy, size);
-  return copy;
-}
-
-/** Writes all of `chunks` to a new file at `path` (replacing it). */
-export function writeFile(path: string, chunks: Iterable<Uint8Array>): void {
-  const fd = fs.openSync(path, 'w');
-  try {
-    for (const chunk of chunks) {
-      for (let done = 0; done < chunk.length; ) done += fs.writeSync(fd, chunk, done, chunk.length - done);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-export async function writeFileAsync(path: string, chunks: Iterable<Uint8Array>): Promise<void> {
-  const fh = await fs.promises.open(path, 'w');
-  try {
-    for (const chunk of chunks) {
-      for (let done = 0; done < chunk.length; ) done += (await fh.write(chunk, done, chunk.length - done)).bytesWritten;
-    }
-  } finally {
-    await fh.close();
-  }
+  if (HOST_LITTLE_ENDIAN || size === 1) return copy && c._storage === t._storage ? raw.slice() : raw;
+  const swapped = raw.slice();
+  swapBytes(swapped, size);
+  return swapped;
 }

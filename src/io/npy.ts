@@ -8,16 +8,21 @@
  * elements. Arrays are written as np.save writes them (byte for byte); reading takes either byte
  * order, C or Fortran order, and bool, integer (8 to 64 bits, signed or not) and float (16 to 64
  * bits) elements. Headers are parsed, never evaluated, and limited to NumPy's 10000 characters.
+ *
+ * .npz members are read as streams (zip.ts): each member's .npy header first, checked against the
+ * member's declared size, then its elements straight into the tensor allocated from the header.
+ * Saving writes a temporary file and renames it over the target (write.ts), a member at a time.
  */
-import * as fs from 'node:fs';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
-import type { DType } from '../dtype';
+import { itemsize, type DType } from '../dtype';
 import { FormatError } from '../errors';
 import { isTensor } from '../ops/common';
 import { contiguous } from '../ops/copy';
 import { permute } from '../ops/view';
+import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
-import { bufferSource, readTensor, tensorBytes, withFile, writeFile, type ByteSource, type Stored } from './bytes';
+import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, type LoadOptions, type Stored } from './bytes';
+import { writeAtomic } from './write';
+import { openMember, readZipDirectory, ZipWriter } from './zip';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ARRAY_ALIGN = 64;
@@ -53,123 +58,161 @@ function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
   throw new Error('unreachable');
 }
 
-function encodeNpy(t: Tensor, what: string): Uint8Array[] {
+function checkTensor(t: Tensor, what: string): void {
   if (!isTensor(t)) throw new TypeError(`${what}: expected a Tensor, got ${typeof t}`);
-  return [npyHeader(t.dtype, t.shape), tensorBytes(t)];
 }
 
 /**
- * Saves a tensor as an .npy file, byte for byte as np.save would.
+ * Saves a tensor as an .npy file, byte for byte as np.save would. The file is replaced whole (a
+ * temporary file renamed over `path`).
  * @example tg.saveNpy(x, 'x.npy')  // np.load('x.npy') in Python
  */
 export function saveNpy(t: Tensor, path: string): void {
-  writeFile(path, encodeNpy(t, 'saveNpy'));
+  checkTensor(t, 'saveNpy');
+  writeAtomic(path, (out) => {
+    out.write(npyHeader(t.dtype, t.shape));
+    out.write(tensorBytes(t));
+  });
 }
 
 /**
  * Saves tensors as an .npz file: np.savez's layout (stored members), or np.savez_compressed's
- * with `{ compressed: true }`. Each tensor is the member `<name>.npy`.
+ * with `{ compressed: true }`. Each tensor is the member `<name>.npy`. Members are written one at
+ * a time, straight from the tensors' memory (or deflated as they go), and the file is replaced
+ * whole (a temporary file renamed over `path`).
  */
-export function saveNpz(tensors: Record<string, Tensor> | Map<string, Tensor>, path: string, opts: { compressed?: boolean } = {}): void {
+export function saveNpz(tensors: Record<string, Tensor> | Map<string, Tensor>, path: string, opts?: { compressed?: boolean }): void {
+  checkOptions('saveNpz', opts, { compressed: 'boolean' });
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  const files: Zippable = {};
-  for (const [name, t] of entries) {
-    const [header, data] = encodeNpy(t, `saveNpz: '${name}'`);
-    const bytes = new Uint8Array(header.length + data.length);
-    bytes.set(header);
-    bytes.set(data, header.length);
-    Object.defineProperty(files, `${name}.npy`, { value: [bytes, { level: opts.compressed ? 6 : 0 }], enumerable: true });
-  }
-  writeFile(path, [zipSync(files)]);
+  for (const [name, t] of entries) checkTensor(t, `saveNpz: '${name}'`);
+  writeAtomic(path, (out) => {
+    const zip = new ZipWriter(out);
+    for (const [name, t] of entries) {
+      const header = npyHeader(t.dtype, t.shape);
+      const size = header.length + t.numel() * itemsize(t.dtype);
+      zip.add(`${name}.npy`, size, (function* () {
+        yield header;
+        yield tensorBytes(t);
+      })(), opts?.compressed === true);
+    }
+    zip.finish();
+  });
 }
 
 // ---- reading -----------------------------------------------------------------------------------
 
 /** What an .npy header says. */
 interface NpyHeader {
-  dataStart: number;
+  /** The bytes before the elements: magic, version, length and header. */
+  headerBytes: number;
   shape: number[];
   fortranOrder: boolean;
   stored: Stored;
 }
 
-function readHeader(src: ByteSource): NpyHeader {
-  const name = src.name;
+/** Reads an .npy header of a file or member of `size` bytes, through `next(n)` (its next n bytes). */
+function readHeader(next: (n: number) => Buffer, size: number, name: string): NpyHeader {
   const notNpy = (why: string) => new FormatError(`${name}: not an .npy file: ${why}`);
-  if (src.size < 10) throw notNpy(`${src.size} bytes, too short for the magic string and header`);
-  const start = new Uint8Array(12);
-  src.readInto(start.subarray(0, Math.min(12, src.size)), 0);
+  if (size < 10) throw notNpy(`${size} bytes, too short for the magic string and header`);
+  const start = next(10);
   if (!MAGIC.every((b, i) => start[i] === b)) throw notNpy('it does not start with the magic string "\\x93NUMPY"');
   const [major, minor] = [start[6], start[7]];
   if (!((major === 1 || major === 2 || major === 3) && minor === 0)) {
     throw new FormatError(`${name}: .npy format version ${major}.${minor} is not one tensorgrad reads (1.0, 2.0, 3.0)`);
   }
-  const lengthBytes = major === 1 ? 2 : 4;
-  const view = Buffer.from(start.buffer);
-  const hlen = lengthBytes === 2 ? view.readUInt16LE(8) : view.readUInt32LE(8);
-  const headerStart = 8 + lengthBytes;
+  if (major > 1 && size < 12) throw notNpy(`${size} bytes, too short for the magic string and header`);
+  const hlen = major === 1 ? start.readUInt16LE(8) : Buffer.concat([start.subarray(8), next(2)]).readUInt32LE(0);
+  const headerStart = major === 1 ? 10 : 12;
   if (hlen > 4 * MAX_HEADER_CHARS) throw headerTooLarge(name, hlen);
-  if (headerStart + hlen > src.size) throw new FormatError(`${name}: the .npy header claims ${hlen} bytes, but the file ends first`);
-  const raw = new Uint8Array(hlen);
-  src.readInto(raw, headerStart);
-  const text = Buffer.from(raw).toString(major === 3 ? 'utf8' : 'latin1');
+  if (headerStart + hlen > size) throw new FormatError(`${name}: the .npy header claims ${hlen} bytes, but the file ends first`);
+  const text = next(hlen).toString(major === 3 ? 'utf8' : 'latin1');
   if (text.length > MAX_HEADER_CHARS) throw headerTooLarge(name, text.length);
-  const dict = parseHeaderDict(text, name);
-  const dataStart = headerStart + hlen;
-  const count = dict.shape.reduce((p, s) => p * BigInt(s), 1n);
-  const needed = count * BigInt(dict.stored.size);
-  if (needed > BigInt(src.size - dataStart)) {
-    throw new FormatError(
-      `${name}: an array of shape ${shapeRepr(dict.shape)} needs ${needed} bytes of data, but the file has ${src.size - dataStart} after its header`,
-    );
-  }
-  return { dataStart, ...dict };
+  return { headerBytes: headerStart + hlen, ...parseHeaderDict(text, name) };
 }
 
 function headerTooLarge(name: string, length: number): FormatError {
   return new FormatError(`${name}: header info length (${length}) is large and may not be safe to load securely (NumPy's limit is ${MAX_HEADER_CHARS})`);
 }
 
-/** Reads the array an .npy source holds. */
-function decodeNpy(src: ByteSource): Tensor {
-  const h = readHeader(src);
-  if (!h.fortranOrder) return readTensor(src, h.dataStart, h.shape, h.stored);
+/** The bytes of the elements a header describes (a bigint: a hostile shape may need more than 2^53). */
+const dataBytes = (h: NpyHeader) => h.shape.reduce((p, s) => p * BigInt(s), 1n) * BigInt(h.stored.size);
+
+/** What reading the array allocates: the tensor (and for Fortran order, its C-order copy). */
+const arrayBytes = (h: NpyHeader) => loadedBytes(h.shape, h.stored) * (h.fortranOrder ? 2 : 1);
+
+/** Reads the elements a header describes through `read` (which fills its argument with the next bytes). */
+function readArray(h: NpyHeader, read: (into: Uint8Array) => void, name: string): Tensor {
+  const shape = h.fortranOrder ? [...h.shape].reverse() : h.shape;
+  const r = tensorReader(shape, h.stored, name);
+  read(r.into);
+  const t = r.finish();
   // Fortran order: the elements of the transposed array in C order.
-  const reversed = [...h.shape].reverse();
-  const t = readTensor(src, h.dataStart, reversed, h.stored);
-  return contiguous(permute(t, reversed.map((_, i) => reversed.length - 1 - i)));
+  return h.fortranOrder ? contiguous(permute(t, shape.map((_, i) => shape.length - 1 - i))) : t;
 }
+
+/** A reader of consecutive bytes through `read`, as readHeader takes it. */
+const nextOf = (read: (into: Uint8Array) => void) => (n: number) => {
+  const b = Buffer.alloc(n);
+  read(b);
+  return b;
+};
 
 /**
  * Loads an .npy file. float16 arrays load as float32; int8, uint8, int16 and uint16 as int32;
- * uint32 and uint64 as int64.
+ * uint32 and uint64 as int64. `{ maxBytes }` caps what the file may make it allocate.
  * @example const x = tg.loadNpy('x.npy')  // written by np.save
  */
-export function loadNpy(path: string): Tensor {
-  return withFile(path, decodeNpy);
+export function loadNpy(path: string, opts?: LoadOptions): Tensor {
+  const maxBytes = loadLimit('loadNpy', opts);
+  return withFile(path, (src) => {
+    let position = 0;
+    const read = (into: Uint8Array) => {
+      src.readInto(into, position);
+      position += into.length;
+    };
+    const h = readHeader(nextOf(read), src.size, path);
+    const needed = dataBytes(h);
+    if (needed > BigInt(src.size - h.headerBytes)) {
+      throw new FormatError(
+        `${path}: an array of shape ${shapeRepr(h.shape)} needs ${needed} bytes of data, but the file has ${src.size - h.headerBytes} after its header`,
+      );
+    }
+    checkLimit('loadNpy', path, arrayBytes(h), maxBytes);
+    return readArray(h, read, path);
+  });
 }
 
-/** Loads the arrays of an .npz file (np.savez or np.savez_compressed), by name. */
-export function loadNpz(path: string): Record<string, Tensor> {
-  const bytes = fs.readFileSync(path);
-  let members: Record<string, Uint8Array>;
-  try {
-    members = unzipSync(bytes, {
-      filter: (f) => {
-        if (!f.name.endsWith('.npy')) return false;
-        if (f.compression !== 0 && f.compression !== 8) throw new Error(`member ${f.name} uses compression method ${f.compression}`);
-        // DEFLATE expands at most 1032-fold: a member claiming more lies, and must not size an allocation.
-        if (f.compression === 8 && f.originalSize > f.size * 1032 + 1024) throw new Error(`member ${f.name} claims an impossible size`);
-        if (f.compression === 0 && f.originalSize !== f.size) throw new Error(`member ${f.name} has inconsistent sizes`);
-        return true;
-      },
-    });
-  } catch (e) {
-    throw new FormatError(`${path}: not a valid .npz (zip) file: ${(e as Error).message}`);
-  }
-  return Object.fromEntries(
-    Object.entries(members).map(([member, data]) => [member.slice(0, -'.npy'.length), decodeNpy(bufferSource(data, `${path}: ${member}`))]),
-  );
+/**
+ * Loads the arrays of an .npz file (np.savez or np.savez_compressed), by name. Each member's CRC-32
+ * is checked, as NumPy (Python's zipfile) does. `{ maxBytes }` caps what the file may make it
+ * allocate: the sum of its members' declared sizes, and of the arrays as loaded.
+ */
+export function loadNpz(path: string, opts?: LoadOptions): Record<string, Tensor> {
+  const maxBytes = loadLimit('loadNpz', opts);
+  return withFile(path, (src) => {
+    const members = readZipDirectory(src).filter((e) => e.name.endsWith('.npy'));
+    checkLimit('loadNpz', `${path} (its .npy members' declared sizes)`, members.reduce((sum, e) => sum + e.size, 0), maxBytes);
+    const out: [string, Tensor][] = [];
+    let allocated = 0;
+    for (const e of members) {
+      const label = `${path}: ${e.name}`;
+      const member = openMember(src, e, label);
+      const read = (into: Uint8Array) => member.read(into);
+      const h = readHeader(nextOf(read), e.size, label);
+      const needed = dataBytes(h);
+      if (BigInt(h.headerBytes) + needed !== BigInt(e.size)) {
+        throw new FormatError(
+          `${label}: an array of shape ${shapeRepr(h.shape)} needs ${needed} bytes of data after its ${h.headerBytes}-byte header, ` +
+            `but the member's declared size is ${e.size}`,
+        );
+      }
+      allocated += arrayBytes(h);
+      checkLimit('loadNpz', `${path} (its arrays as loaded, up to ${e.name})`, allocated, maxBytes);
+      out.push([e.name.slice(0, -'.npy'.length), readArray(h, read, label)]);
+      member.end();
+    }
+    return Object.fromEntries(out);
+  });
 }
 
 // ---- the header dict ---------------------------------------------------------------------------
