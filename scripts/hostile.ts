@@ -53,7 +53,13 @@ export interface Outcome {
 
 /** Helpers for the cases' JavaScript: .npy and zip files with any field a lie, safetensors files. */
 const PRELUDE = String.raw`
-const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : () => 0;
+/** CRC-32 (zlib's polynomial), for Node versions without zlib.crc32. */
+function crc32Js(buf) {
+  let c = ~0;
+  for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
+  return ~c >>> 0;
+}
+const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Js;
 /** An .npy file (version 1.0): the header for descr and shape, then data (a Buffer). */
 function npy(descr, shape, data) {
   const dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape.join(', ') + (shape.length === 1 ? ',' : '') + '), }';

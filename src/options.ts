@@ -58,12 +58,13 @@ function kindWords(kind: OptionKind): string {
  */
 export function checkOptions<T extends object>(fn: string, opts: T | undefined, spec: OptionSpec, required = false): T | undefined {
   if (opts === undefined && !required) return undefined;
-  const keys = Object.keys(spec);
+  const keys = () => Object.keys(spec).join(', ') || 'none';
   if (!isOptionsObject(opts)) {
-    throw new TypeError(`${fn}(): expected an options object { ${keys.join(', ')} }, but got ${describeValue(opts)}`);
+    throw new TypeError(`${fn}(): expected an options object { ${keys()} }, but got ${describeValue(opts)}`);
   }
-  for (const key of Object.keys(opts)) {
-    if (!Object.hasOwn(spec, key)) throw new TypeError(`${fn}(): unknown option '${key}' (it takes ${keys.length > 0 ? keys.join(', ') : 'none'})`);
+  for (const key in opts) {
+    if (!Object.hasOwn(opts, key)) continue;
+    if (!Object.hasOwn(spec, key)) throw new TypeError(`${fn}(): unknown option '${key}' (it takes ${keys()})`);
     const v = opts[key];
     if (v !== undefined && !matches(spec[key], v)) {
       throw new TypeError(`${fn}(): option '${key}' must be ${kindWords(spec[key])}, but got ${describeValue(v)}`);

@@ -92,7 +92,9 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-const GENERATOR = { generator: { test: (g: unknown) => g instanceof Generator, what: 'a tg.Generator' } } as const;
+/** The option kind of a generator. */
+export const generatorKind = { test: (g: unknown) => g instanceof Generator, what: 'a tg.Generator' };
+const GENERATOR = { generator: generatorKind } as const;
 const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, ...GENERATOR } as const;
 
 /** The generator state the options of `fn` ask for, after checking them (spec: what fn takes). */

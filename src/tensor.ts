@@ -27,7 +27,7 @@ import * as views from './ops/view';
 import * as random from './random';
 import * as rearrange from './ops/rearrange';
 import * as windows from './ops/im2col';
-import { checkArg, checkOptions, describeValue, isOptionsObject, kinds } from './options';
+import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
 type Sizes = [readonly number[]] | number[];
@@ -53,15 +53,19 @@ export interface DimOptions<D = reduce.Dims> {
 }
 
 const ALPHA = { alpha: 'number' } as const;
+const NORM_P = { test: (v: unknown) => typeof v === 'number' || v === 'fro', what: "a number or 'fro'" };
 
-/** A reduction's (dim, keepdim), given positionally or as { dim, keepdim }, checked. */
-function reduceArgs(fn: string, dim: unknown, keepdim: unknown, single = false): [reduce.Dims, boolean] {
+/**
+ * A reduction's (dim, keepdim), given positionally or as { dim, keepdim }, checked; dimKind: what
+ * dim may be (several dims, or one dim or null for all, or exactly one).
+ */
+function reduceArgs(fn: string, dim: unknown, keepdim: unknown, dimKind: OptionKind = kinds.dims): [reduce.Dims, boolean] {
   if (isOptionsObject(dim)) {
     if (keepdim !== undefined) throw new TypeError(`${fn}(): keepdim given both in the options object and after it`);
-    const o = checkOptions(fn, dim, { dim: single ? kinds.numberOrNull : kinds.dims, keepdim: 'boolean' })!;
+    const o = checkOptions(fn, dim, { dim: dimKind, keepdim: 'boolean' })!;
     return [o.dim as reduce.Dims, (o.keepdim as boolean | undefined) ?? false];
   }
-  checkArg(fn, 'dim', dim, single ? kinds.numberOrNull : kinds.dims);
+  checkArg(fn, 'dim', dim, dimKind);
   checkArg(fn, 'keepdim', keepdim, 'boolean');
   return [dim as reduce.Dims, (keepdim as boolean | undefined) ?? false];
 }
@@ -703,8 +707,8 @@ export class Tensor {
   amin(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amin(this, ...reduceArgs('amin', dim, keepdim)); }
   all(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.all(this, ...reduceArgs('all', dim, keepdim)); }
   any(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.any(this, ...reduceArgs('any', dim, keepdim)); }
-  argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, true) as [number | null, boolean])); }
-  argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, true) as [number | null, boolean])); }
+  argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
+  argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
 
   /**
    * max() over everything; max(dim) gives { values, indices }; max(other) is maximum(other).
@@ -715,7 +719,8 @@ export class Tensor {
   max(other: Tensor): Tensor;
   max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.maximum(dim);
-    const [d, k] = reduceArgs('max', dim, keepdim, true) as [number | undefined, boolean];
+    const [d, k] = reduceArgs('max', dim, keepdim, 'number') as [number | undefined, boolean];
+    if (d === undefined && k) throw new TypeError('max(): keepdim needs a dim');
     return d === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.extremeAlong('max', this, d, k);
   }
 
@@ -725,7 +730,8 @@ export class Tensor {
   min(other: Tensor): Tensor;
   min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
     if (isTensor(dim)) return this.minimum(dim);
-    const [d, k] = reduceArgs('min', dim, keepdim, true) as [number | undefined, boolean];
+    const [d, k] = reduceArgs('min', dim, keepdim, 'number') as [number | undefined, boolean];
+    if (d === undefined && k) throw new TypeError('min(): keepdim needs a dim');
     return d === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.extremeAlong('min', this, d, k);
   }
 
@@ -735,8 +741,13 @@ export class Tensor {
    */
   var(dim?: reduce.Dims | (VarOptions & { dim?: reduce.Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor {
     let dims: reduce.Dims;
-    if (isOptionsObject(dim)) [dims, opts] = [dim.dim as reduce.Dims, { ...dim, dim: undefined } as VarOptions]; // x.var({ dim: 1, correction: 0 })
-    else dims = dim as reduce.Dims;
+    if (isOptionsObject(dim)) {
+      // x.var({ dim: 1, correction: 0 })
+      if (opts !== undefined || keepdim !== undefined) throw new TypeError('var(): expected ({ dim, ...options }) or (dim, options), but got both');
+      [dims, opts] = [dim.dim as reduce.Dims, { ...dim, dim: undefined } as VarOptions];
+    } else {
+      dims = dim as reduce.Dims;
+    }
     checkArg('var', 'dim', dims, kinds.dims);
     checkArg('var', 'keepdim', keepdim, 'boolean');
     if (typeof opts !== 'boolean') checkOptions('var', opts, { dim: kinds.dims, correction: 'number', unbiased: 'boolean', keepdim: 'boolean' });
@@ -757,10 +768,11 @@ export class Tensor {
    */
   norm(p: number | 'fro' | { p?: number | 'fro'; dim?: reduce.Dims; keepdim?: boolean } = 2, dim?: reduce.Dims, keepdim?: boolean): Tensor {
     if (isOptionsObject(p)) {
-      const o = checkOptions('norm', p, { p: { test: (v) => typeof v === 'number' || v === 'fro', what: "a number or 'fro'" }, dim: kinds.dims, keepdim: 'boolean' })!;
+      if (dim !== undefined || keepdim !== undefined) throw new TypeError('norm(): expected ({ p, dim, keepdim }) or (p, dim, keepdim), but got both');
+      const o = checkOptions('norm', p, { p: NORM_P, dim: kinds.dims, keepdim: 'boolean' })!;
       [p, dim, keepdim] = [o.p ?? 2, o.dim, o.keepdim];
     }
-    checkArg('norm', 'p', p, { test: (v) => typeof v === 'number' || v === 'fro', what: "a number or 'fro'" });
+    checkArg('norm', 'p', p, NORM_P);
     checkArg('norm', 'keepdim', keepdim, 'boolean');
     return reduce.norm(this, p === 'fro' ? 2 : p, dim, keepdim ?? false);
   }

@@ -1,6 +1,8 @@
 // Misuse of the public API, careless or hostile: each is a clear JavaScript error (or what PyTorch
 // does), never a dead process, a silent wrong value or an ignored argument.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../src/index';
@@ -311,5 +313,65 @@ describe('more arguments checked instead of used as they came', () => {
     expect(() => new tg.nn.Linear(2, 2).train('no' as never)).toThrow("train(): argument 'mode' must be a boolean, but got \"no\"");
     expect(() => tg.manualSeed('1' as never)).toThrow('manualSeed() expected an integer seed, but got "1"');
     expect(() => tg.setNumThreads('2' as never)).toThrow('setNumThreads: expected a positive integer, but got "2"');
+  });
+});
+
+describe('edge cases found in review', () => {
+  it('maskedFill of a float tensor with a bigint beyond 2^53 converts it', () => {
+    expect(tg.zeros(2).maskedFill(tg.tensor([true, false]), 2n ** 60n).tolist()).toEqual([2 ** 60, 0]);
+  });
+
+  it('an optimizer step refuses an expanded parameter before updating any other', () => {
+    const a = tg.ones(2, { requiresGrad: true }), b = tg.ones(1).expand(3).requiresGrad_();
+    const opt = new tg.optim.SGD([a, b], { lr: 0.5, momentum: 0.9 });
+    a.sum().add(b.sum()).backward();
+    expect(() => opt.step()).toThrow('more than one element of the written-to tensor refers to a single memory location');
+    expect(a.tolist()).toEqual([1, 1]);
+    expect(opt.state.size).toBe(0);
+  });
+
+  it('max/min need a number dim; a value given twice is an error, not one of them dropped', () => {
+    const x = tg.ones(2, 3);
+    expect(() => x.max({ dim: null } as never)).toThrow("max(): option 'dim' must be a number, but got null");
+    expect(() => x.min({ keepdim: true })).toThrow('min(): keepdim needs a dim');
+    expect(() => x.var({ dim: 1 }, { correction: 0 })).toThrow('var(): expected ({ dim, ...options }) or (dim, options), but got both');
+    expect(() => x.norm({ p: 1 }, 1)).toThrow('norm(): expected ({ p, dim, keepdim }) or (p, dim, keepdim), but got both');
+    expect(() => tg.F.dropout(x, 0.5, { training: false }, {})).toThrow('dropout(): expected (x, p, { training, ... }) or (x, p, training, options), but got both');
+    const opt = new tg.optim.SGD([tg.zeros(1, { requiresGrad: true })], 0.1);
+    expect(() => new tg.optim.lrScheduler.StepLR(opt, { stepSize: 2 }, 0.5)).toThrow('StepLR(): expected (optimizer, { stepSize, gamma }) or (optimizer, stepSize, gamma), but got both');
+  });
+
+  it('.npy headers: no nesting deeper than the format, at most 64 dims', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-npy-'));
+    try {
+      const npy = (dict: string) => {
+        const body = Buffer.from(dict.padEnd(118) + '\n', 'latin1');
+        const len = Buffer.alloc(2);
+        len.writeUInt16LE(body.length);
+        return Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), len, body]);
+      };
+      const path = join(dir, 'a.npy');
+      writeFileSync(path, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (((((1,),),),),), }"));
+      expect(() => tg.loadNpy(path)).toThrow(tg.FormatError);
+      expect(() => tg.loadNpy(path)).toThrow('nesting deeper than the format has');
+      writeFileSync(path, npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (${'1, '.repeat(65)}), }`));
+      expect(() => tg.loadNpy(path)).toThrow('a shape of 65 dims (a tensor has at most 64)');
+      writeFileSync(path, Buffer.concat([npy('{'.repeat(100)), Buffer.alloc(0)]));
+      expect(() => tg.loadNpy(path)).toThrow(tg.FormatError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('saving to a directory or a named pipe is an error at once (no write, no hang)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-save-'));
+    try {
+      expect(() => tg.save({ a: tg.ones(2) }, dir)).toThrow('EISDIR');
+      const fifo = join(dir, 'pipe');
+      if (spawnSync('mkfifo', [fifo]).status === 0) expect(() => tg.saveNpy(tg.ones(2), fifo)).toThrow('it is a pipe or a socket, not a file');
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

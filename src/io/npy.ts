@@ -226,18 +226,21 @@ function parseHeaderDict(text: string, name: string): { shape: number[]; fortran
   const skip = () => {
     while (i < text.length && /\s/.test(text[i])) i++;
   };
-  const value = (): PyValue => {
+  // the dict (depth 0) holds strings, bools and the shape tuple (depth 1); a structured dtype's
+  // descr, a list of tuples (depths 1 and 2), is read to be refused by name: nothing deeper
+  const value = (depth = 0): PyValue => {
     skip();
     const c = text[i];
+    if (depth > 2 && (c === '{' || c === '(' || c === '[')) throw bad('nesting deeper than the format has');
     if (c === '{') {
       i++;
       const dict = new Map<string, PyValue>();
       for (skip(); text[i] !== '}'; skip()) {
-        const key = value();
+        const key = value(depth + 1);
         if (typeof key !== 'string') throw bad('a key that is not a string');
         skip();
         if (text[i++] !== ':') throw bad("expected ':'");
-        dict.set(key, value());
+        dict.set(key, value(depth + 1));
         skip();
         if (text[i] === ',') i++;
         else if (text[i] !== '}') throw bad("expected ',' or '}'");
@@ -252,7 +255,7 @@ function parseHeaderDict(text: string, name: string): { shape: number[]; fortran
       const items: PyValue[] = [];
       for (skip(); text[i] !== close; skip()) {
         if (i >= text.length) throw bad(`expected '${close}'`);
-        items.push(value());
+        items.push(value(depth + 1));
         skip();
         if (text[i] === ',') i++;
         else if (text[i] !== close) throw bad(`expected ',' or '${close}'`);
@@ -286,6 +289,7 @@ function parseHeaderDict(text: string, name: string): { shape: number[]; fortran
   if (!Array.isArray(shape) || !shape.every((s) => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0)) {
     throw bad('shape is not a tuple of non-negative integers');
   }
+  if (shape.length > 64) throw bad(`a shape of ${shape.length} dims (a tensor has at most 64)`);
   const fortranOrder = d.get('fortran_order');
   if (typeof fortranOrder !== 'boolean') throw bad('fortran_order is not a bool');
   const descr = d.get('descr');

@@ -44,7 +44,9 @@ function plan(path: string): Plan {
   } catch {
     // a new file
   }
-  if (stat !== null && !stat.isFile() && !stat.isDirectory()) return { target, temp: null, mode: null };
+  if (stat?.isDirectory()) throw Object.assign(new Error(`EISDIR: cannot save to ${path}: it is a directory`), { code: 'EISDIR' });
+  if (stat?.isFIFO() || stat?.isSocket()) throw new Error(`cannot save to ${path}: it is a pipe or a socket, not a file`);
+  if (stat !== null && !stat.isFile()) return { target, temp: null, mode: null }; // a device such as /dev/null
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   return { target, temp, mode: stat?.isFile() ? stat.mode & 0o7777 : null };
 }

@@ -15,7 +15,7 @@ import { unaryFloat } from '../ops/unary';
 import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
-import { bernoulli_, Generator } from '../random';
+import { bernoulli_, generatorKind, type Generator } from '../random';
 import { checkArg, checkOptions, isOptionsObject, kinds, type OptionSpec } from '../options';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -106,8 +106,8 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function gelu(x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor {
   checkTensor(x, 'gelu');
   const approximate = checkOptions('gelu', opts, { approximate: kinds.oneOf('none', 'tanh') })?.approximate ?? 'none';
-  if (approximate === 'none') return unaryFloat('gelu', x);
-  // PyTorch's tanh form: x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
+  if (approximate === 'none' || !x.isFloatingPoint()) return unaryFloat('gelu', x); // (which refuses integers)
+  // PyTorch's tanh form, composed of ops: x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
   const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
@@ -184,10 +184,14 @@ export interface DropoutOptions {
  * The mask is drawn as PyTorch draws it: bernoulli(1 - p), then divided by 1 - p.
  */
 export function dropout(x: Tensor, p = 0.5, training: boolean | DropoutOptions = true, opts: DropoutOptions = {}): Tensor {
-  if (isOptionsObject(training)) [training, opts] = [training.training ?? true, training]; // F.dropout(x, 0.5, { training: false })
+  if (isOptionsObject(training)) {
+    // F.dropout(x, 0.5, { training: false })
+    if (arguments.length > 3) throw new TypeError('dropout(): expected (x, p, { training, ... }) or (x, p, training, options), but got both');
+    [training, opts] = [training.training ?? true, training];
+  }
   checkArg('dropout', 'training', training, 'boolean');
   checkArg('dropout', 'p', p, 'number');
-  checkOptions('dropout', opts, { training: 'boolean', inplace: 'boolean', generator: { test: (g) => g instanceof Generator, what: 'a Generator' } });
+  checkOptions('dropout', opts, { training: 'boolean', inplace: 'boolean', generator: generatorKind });
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0 || x.numel() === 0) return x;
   if (p === 1) return opts.inplace ? x.mul_(0) : x.mul(0);

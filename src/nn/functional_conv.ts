@@ -48,15 +48,16 @@ export interface Conv2dOptions {
   dilation?: Pair;
 }
 
+const PAIR = { test: (v: unknown) => typeof v === 'number' || (Array.isArray(v) && v.length === 2), what: 'a number or [height, width]' };
+/** The options of conv2d and maxPool2d. */
+export const CONV_SPEC = { stride: PAIR, padding: PAIR, dilation: PAIR } as const;
+export const POOL_SPEC = { ...CONV_SPEC, stride: { test: (v: unknown) => v === null || PAIR.test(v), what: 'a number, [height, width] or null' } } as const;
+
 /**
  * 2-D convolution (cross-correlation, as PyTorch computes it) of x [N, C, H, W] with weight
  * [outC, C, kh, kw], plus bias [outC].
  * @example F.conv2d(images, weight, bias, { padding: 1 })
  */
-const PAIR = { test: (v: unknown) => typeof v === 'number' || (Array.isArray(v) && v.length === 2), what: 'a number or [height, width]' };
-/** The options of conv2d and maxPool2d. */
-export const CONV_SPEC = { stride: PAIR, padding: PAIR, dilation: PAIR } as const;
-export const POOL_SPEC = { ...CONV_SPEC, stride: { test: (v: unknown) => v === null || PAIR.test(v), what: 'a number, [height, width] or null' } } as const;
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   checkOptions('conv2d', opts, CONV_SPEC);

@@ -81,6 +81,7 @@ export function zeros_(t: Tensor): Tensor {
 
 /** U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio). */
 export function xavierUniform_(t: Tensor, gain = 1, opts: Gen = {}): Tensor {
+  checkOptions('xavierUniform_', opts, { generator: random.generatorKind });
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -89,9 +90,12 @@ export function xavierUniform_(t: Tensor, gain = 1, opts: Gen = {}): Tensor {
 
 /** N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). */
 export function xavierNormal_(t: Tensor, gain = 1, opts: Gen = {}): Tensor {
+  checkOptions('xavierNormal_', opts, { generator: random.generatorKind });
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2.0 / (fanIn + fanOut)), opts);
 }
+
+const KAIMING = { a: 'number', mode: 'string', nonlinearity: 'string', generator: random.generatorKind } as const;
 
 export interface KaimingOptions extends Gen {
   /** The negative slope of the rectifier after this layer (leaky_relu). */
@@ -101,8 +105,6 @@ export interface KaimingOptions extends Gen {
 }
 
 /** U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al.). */
-const KAIMING = { a: 'number', mode: 'string', nonlinearity: 'string', generator: 'object' } as const;
-
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   checkOptions('kaimingUniform_', opts, KAIMING);
   if (skipEmpty(t)) return t;

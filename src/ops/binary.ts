@@ -128,7 +128,7 @@ function runWhere(out: Tensor, args: KernelArg[]): Tensor {
 /** maskedFill's value for x: a number, or a 0-d int64 tensor for an int64 beyond 2^53 (see fillValue). */
 function checkFillValue(x: Tensor, value: TensorLike, op: string): number | Tensor {
   const v = fillValue(value, x.dtype, op);
-  return inexactAsNumber(v) ? int64Scalar(v) : scalarNumber(v);
+  return x.dtype === 'int64' && inexactAsNumber(v) ? int64Scalar(v) : scalarNumber(v);
 }
 
 function checkMask(mask: Tensor, op: string): void {

@@ -86,7 +86,10 @@ function extent(t: Tensor): [number, number] {
   return [lo, hi];
 }
 
-/** Whether a and b may share a memory location: the same storage, with overlapping extents. */
+/**
+ * Whether a and b may share a memory location: the same storage, with overlapping extents. It is
+ * conservative: interleaved views (x[0::2] and x[1::2]) count as overlapping.
+ */
 export function mayOverlap(a: Tensor, b: Tensor): boolean {
   if (a._storage !== b._storage) return false;
   const [alo, ahi] = extent(a), [blo, bhi] = extent(b);

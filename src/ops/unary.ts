@@ -57,9 +57,9 @@ export interface ClampBounds {
   max?: Scalar | null;
 }
 
-/** Reads clamp's bounds from (min, max) or ({ min, max }). */
 const BOUND = { test: (v: unknown) => v === null || isTensor(v) || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean', what: 'a number, a Tensor or null' };
 
+/** Reads clamp's bounds from (min, max) or ({ min, max }), checked. */
 export function clampBounds(min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): { min?: Scalar | Tensor | null; max?: Scalar | Tensor | null } {
   let lo: unknown = min, hi: unknown = max;
   if (isOptionsObject(min)) {

@@ -1,7 +1,6 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
-import { checkNoInternalOverlap } from '../shape';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
@@ -33,11 +32,11 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
   step(): void {
+    this.checkParameters();
     noGrad(() => {
       for (const g of this.paramGroups) {
         for (const p of g.params) {
           if (p._grad === null) continue;
-          checkNoInternalOverlap(p.shape, p._strides); // an expanded parameter would take each update once per alias
           let state = this.state.get(p);
           if (state === undefined) {
             state = { step: 0, expAvg: keep(p.newZeros(p.shape)), expAvgSq: keep(p.newZeros(p.shape)), maxExpAvgSq: g.amsgrad ? keep(p.newZeros(p.shape)) : null };

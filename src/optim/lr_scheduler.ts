@@ -139,6 +139,7 @@ export class StepLR extends LRScheduler {
   /** opts may also be PyTorch's positional stepSize (and gamma): `new StepLR(opt, 30, 0.1)`. */
   constructor(optimizer: Optimizer<object>, opts: { stepSize: number; gamma?: number; lastEpoch?: number } | number, gamma?: number) {
     if (typeof opts === 'number') opts = { stepSize: opts, gamma };
+    else if (gamma !== undefined) throw new TypeError('StepLR(): expected (optimizer, { stepSize, gamma }) or (optimizer, stepSize, gamma), but got both');
     super(optimizer, checkOptions('StepLR', opts, { stepSize: 'number', gamma: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.stepSize = checkInt(opts.stepSize, 'stepSize');
     this.gamma = opts.gamma ?? 0.1;
@@ -162,6 +163,7 @@ export class MultiStepLR extends LRScheduler {
   /** opts may also be PyTorch's positional milestones (and gamma): `new MultiStepLR(opt, [30, 80], 0.1)`. */
   constructor(optimizer: Optimizer<object>, opts: { milestones: Iterable<number>; gamma?: number; lastEpoch?: number } | number[], gamma?: number) {
     if (Array.isArray(opts)) opts = { milestones: opts, gamma };
+    else if (gamma !== undefined) throw new TypeError('MultiStepLR(): expected (optimizer, { milestones, gamma }) or (optimizer, milestones, gamma), but got both');
     super(optimizer, checkOptions('MultiStepLR', opts, { milestones: 'object', gamma: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.milestones = [...opts.milestones].map((m) => checkInt(m, 'milestone'));
     this.gamma = opts.gamma ?? 0.1;
@@ -209,6 +211,7 @@ export class CosineAnnealingLR extends LRScheduler {
   /** opts may also be PyTorch's positional TMax (and etaMin): `new CosineAnnealingLR(opt, 100)`. */
   constructor(optimizer: Optimizer<object>, opts: { TMax: number; etaMin?: number; lastEpoch?: number } | number, etaMin?: number) {
     if (typeof opts === 'number') opts = { TMax: opts, etaMin };
+    else if (etaMin !== undefined) throw new TypeError('CosineAnnealingLR(): expected (optimizer, { TMax, etaMin }) or (optimizer, TMax, etaMin), but got both');
     super(optimizer, checkOptions('CosineAnnealingLR', opts, { TMax: 'number', etaMin: 'number', lastEpoch: 'number' }, true)?.lastEpoch ?? -1);
     this.TMax = checkInt(opts.TMax, 'TMax');
     this.etaMin = opts.etaMin ?? 0;

@@ -2,6 +2,7 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
+import { checkNoInternalOverlap } from '../shape';
 import { isTensor } from '../ops/common';
 import { checkOptions, type OptionSpec } from '../options';
 import { keep } from '../storage';
@@ -67,6 +68,14 @@ export abstract class Optimizer<H extends object> {
       throw new RangeError('some parameters appear in more than one parameter group');
     }
     this.paramGroups.push({ ...this.defaults, ...group, params } as Group<H>);
+  }
+
+  /**
+   * Before a step changes anything: no parameter may reach one memory location twice (an
+   * expanded tensor would take each update once per alias).
+   */
+  protected checkParameters(): void {
+    for (const g of this.paramGroups) for (const p of g.params) checkNoInternalOverlap(p.shape, p._strides);
   }
 
   /** Clears gradients: to null (PyTorch 2's default) or to zero. */

@@ -2,7 +2,6 @@
 import { noGrad } from '../autograd/grad_mode';
 import { native } from '../native';
 import * as meta from '../ops/meta';
-import { checkNoInternalOverlap } from '../shape';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
@@ -43,11 +42,11 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   step(): void {
+    this.checkParameters();
     noGrad(() => {
       for (const g of this.paramGroups) {
         for (const p of g.params) {
           if (p._grad === null) continue;
-          checkNoInternalOverlap(p.shape, p._strides); // an expanded parameter would take each update once per alias
           const state = this.state.get(p) ?? {};
           this.state.set(p, state);
           let buf = (state.momentumBuffer ?? null) as Tensor | null;

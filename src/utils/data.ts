@@ -8,7 +8,7 @@ import { checkOptions, kinds } from '../options';
 import { isTensor } from '../ops/common';
 import { tensor } from '../ops/creation';
 import { stack } from '../ops/join';
-import { Generator, randint, randperm } from '../random';
+import { Generator, generatorKind, randint, randperm } from '../random';
 import { ShapeError } from '../errors';
 import type { Tensor } from '../tensor';
 
@@ -109,7 +109,7 @@ export function randomSplit<T>(
   lengths: readonly number[],
   opts: { generator?: Generator } = {},
 ): Subset<T>[] {
-  checkOptions('randomSplit', opts, { generator: { test: (g) => g instanceof Generator, what: 'a tg.Generator' } });
+  checkOptions('randomSplit', opts, { generator: generatorKind });
   const n = sizeOf(dataset);
   let counts = [...lengths];
   const total = counts.reduce((a, b) => a + b, 0);
@@ -239,7 +239,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
     checkOptions('DataLoader', opts, {
       batchSize: kinds.numberOrNull, shuffle: 'boolean', dropLast: 'boolean', collateFn: 'function',
-      generator: { test: (g) => g instanceof Generator, what: 'a tg.Generator' },
+      generator: generatorKind,
     });
     const n = sizeOf(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = opts;
