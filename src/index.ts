@@ -7,7 +7,8 @@
  * @module
  */
 export { Tensor } from './tensor';
-export type { NestedList, VarOptions } from './tensor';
+export type { DimOptions, NestedList, VarOptions } from './tensor';
+export type { OptionKind, OptionSpec } from './options';
 export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
 } from './dtype';
