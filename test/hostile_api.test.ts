@@ -375,3 +375,19 @@ describe('edge cases found in review', () => {
     }
   });
 });
+
+describe('a custom optimizer written against the Optimizer base', () => {
+  it('accepts groups with its own options without declaring their kinds', () => {
+    class Plain extends tg.optim.Optimizer<{ lr: number; decay: number }> {
+      constructor(params: tg.Tensor[]) {
+        super(params, { lr: 0.1, decay: 0 });
+      }
+      step(): void {}
+    }
+    const p = tg.zeros(1, { requiresGrad: true });
+    const opt = new Plain([p]);
+    opt.addParamGroup({ params: [tg.zeros(1, { requiresGrad: true })], decay: 0.5 });
+    expect(opt.paramGroups[1].decay).toBe(0.5);
+    expect(() => opt.addParamGroup({ params: [tg.zeros(1, { requiresGrad: true })], decy: 1 } as never)).toThrow("Plain parameter group(): unknown option 'decy'");
+  });
+});

@@ -43,7 +43,8 @@ export abstract class Optimizer<H extends object> {
   /** The options a parameter group may set. */
   private readonly spec: OptionSpec;
 
-  constructor(params: Params<H>, defaults: H, spec: OptionSpec) {
+  /** spec: the options a group may set, with their kinds (any value of each default's key unless given). */
+  constructor(params: Params<H>, defaults: H, spec: OptionSpec = Object.fromEntries(Object.keys(defaults).map((k) => [k, 'any']))) {
     this.defaults = defaults;
     this.spec = spec;
     if (isTensor(params)) {
