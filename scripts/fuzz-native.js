@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Calls every function the native addon exports with hostile arguments: wrong counts and types,
 // typed arrays of every kind (empty, offset into their buffer, on a SharedArrayBuffer, detached),
-// and random call metadata (negative, fractional, NaN, huge sizes; strides and offsets reaching
-// past the buffers; more or fewer numbers than announced). Every call must either return or throw
-// a JavaScript Error; the process must not crash. Prints one JSON summary line.
+// and random call metadata (operand records with negative, fractional, NaN or huge sizes, strides
+// and offsets reaching past the buffers; parameters of every kind; more or fewer numbers than
+// announced). Every call must either return or throw a JavaScript Error; the process must not
+// crash. Prints one JSON summary line.
 //
 //   node scripts/fuzz-native.js [--calls N] [--seed S]      (defaults: 20000 calls, seed 1)
 // Uses the compiled package (dist/), so run `npm run build` first.
@@ -59,43 +60,63 @@ function argument(kind) {
   return pick(OTHERS);
 }
 
-/** Metadata: either noise or a plausible header (ndim, shape, then offset and strides per operand). */
-function fillMeta() {
+const small = (lo, hi) => (random() < 0.1 ? pick(ODD_NUMBERS) : int(lo, hi));
+
+/**
+ * Metadata: noise, or plausible operand records (offset, ndim, sizes, strides; a size or stride
+ * now and then odd) followed by parameters, one per name the kernel takes or a few more or less.
+ */
+function fillMeta(spec) {
   const meta = native.meta;
   const values = [];
-  if (random() < 0.2) {
+  if (random() < 0.2 || spec === undefined) {
     const n = int(0, 40);
     for (let i = 0; i < n; i++) values.push(random() < 0.3 ? pick(ODD_NUMBERS) : int(-4, 70));
   } else {
-    const ndim = int(0, random() < 0.1 ? 70 : 4);
-    values.push(ndim);
-    for (let d = 0; d < ndim && d < 8; d++) values.push(random() < 0.1 ? pick(ODD_NUMBERS) : int(0, 5));
-    const extra = int(0, 6);
-    for (let k = 0; k < extra; k++) {
-      values.push(random() < 0.1 ? pick(ODD_NUMBERS) : int(0, 8)); // a number (dim, size) or an offset
-      for (let d = 0; d < ndim && d < 8; d++) values.push(random() < 0.1 ? pick(ODD_NUMBERS) : int(-2, 20));
+    const shape = Array.from({ length: int(0, 4) }, () => int(0, 5));
+    for (let k = 0; k < spec.operands.length + (random() < 0.1 ? int(-1, 1) : 0); k++) {
+      if (random() < 0.15) { values.push(0, 0); continue; } // a number, null or state
+      const ndim = random() < 0.05 ? 70 : random() < 0.7 ? shape.length : int(0, 4);
+      values.push(small(0, 3), ndim);
+      for (let d = 0; d < ndim && d < 8; d++) values.push(random() < 0.7 && d < shape.length ? shape[d] : small(0, 5));
+      for (let d = 0; d < ndim && d < 8; d++) values.push(small(-1, 20));
     }
+    const params = spec.params.length + (random() < 0.1 ? int(-1, 2) : 0);
+    for (let i = 0; i < params; i++) values.push(random() < 0.6 ? int(-1, 4) : pick(ODD_NUMBERS));
   }
   const count = random() < 0.1 ? pick([NaN, -1, 1e9, values.length + 3, 0]) : values.length;
   meta[0] = count;
   for (let i = 0; i < values.length && i + 1 < meta.length; i++) meta[i + 1] = values[i];
 }
 
-const skip = new Set(['init', 'meta', 'generatorWords']);
+/** One argument per operand the kernel takes (now and then one too many or too few): mostly typed arrays of one kind. */
+function kernelArgs(spec, kind) {
+  const n = spec.operands.length + (random() < 0.1 ? int(-1, 1) : 0);
+  return Array.from({ length: Math.max(0, n) }, (_, k) => {
+    const name = spec.operands[k] ?? '';
+    const r = random();
+    if (name === 'state' && r < 0.7) return random() < 0.8 ? new Uint32Array(native.generatorWords) : new Uint32Array(int(0, 700));
+    if (r < 0.75) return typedArray(kind);
+    if (r < 0.85) return null;
+    if (r < 0.95) return random() < 0.5 ? pick(ODD_NUMBERS) : int(-2, 8);
+    return pick(OTHERS);
+  });
+}
+
+const skip = new Set(['init', 'meta', 'generatorWords', 'ops']);
 const functions = Object.keys(native).filter((k) => typeof native[k] === 'function' && !skip.has(k));
 const threadCount = native.backendInfo().kernelThreads;
 const summary = { calls: 0, threw: 0, returned: 0, functions: functions.length, errors: {} };
 for (let i = 0; i < calls; i++) {
   const name = functions[i % functions.length];
-  const sameKind = random() < 0.5 ? pick(KINDS) : undefined;
-  // Half the calls look like real ones (arrays of one kind, then numbers), to get past type checks
-  // into the metadata and bounds checks; the rest are anything.
-  const argv = random() < 0.5
-    ? [...Array.from({ length: int(1, 5) }, () => typedArray(sameKind)), ...Array.from({ length: int(0, 9) }, () => (random() < 0.8 ? int(-1, 4) : pick(ODD_NUMBERS)))]
-    : Array.from({ length: int(0, 7) }, () => argument(sameKind));
+  const spec = native.ops[name];
+  const sameKind = random() < 0.6 ? pick(KINDS) : undefined;
+  // Most calls look like real ones (one argument per operand), to get past the type checks into
+  // the metadata, shape and bounds checks; the rest are anything.
+  const argv = spec !== undefined && random() < 0.8 ? kernelArgs(spec, sameKind) : Array.from({ length: int(0, 7) }, () => argument(sameKind));
   // setThreads with a valid count would start that many threads: give it only bad ones.
   if (name === 'setThreads' && typeof argv[0] === 'number' && argv[0] >= 1 && argv[0] <= 1024) argv[0] = 0;
-  fillMeta();
+  fillMeta(spec);
   summary.calls++;
   try {
     native[name](...argv);

@@ -25,8 +25,8 @@ export type { IndexSpec } from './ops/view';
 export { cat, stack } from './ops/join';
 export {
   Generator, defaultGenerator, initialSeed, manualSeed, rand, randint, randLike, randn, randnLike, randperm,
-} from './random';
-export type { RandomOptions } from './random';
+} from './ops/random';
+export type { RandomOptions } from './ops/random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
 export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';

@@ -1,35 +1,49 @@
 /**
  * Loads the C++ addon (through node-gyp-build: a build in build/, else the prebuilt binary) and types it.
  *
- * Every kernel takes its tensors as typed arrays; their shapes, offsets and strides (in elements)
- * are in a metadata buffer the addon owns, written just before each call (src/ops/meta.ts). The
- * addon checks all of it.
+ * Every kernel takes its operands as typed arrays; their shapes, offsets and strides (in elements)
+ * and the kernel's parameters are in a metadata buffer the addon owns, written just before each
+ * call by src/ops/launch.ts (the contract is native/binding/call.h). The addon checks all of it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TypedArray } from './dtype';
 import { DTypeError, IndexError, ShapeError } from './errors';
 
-/** A tensor operand: its storage, or a number standing for a scalar. */
-export type Operand = TypedArray | number;
-
-type Unary = (out: TypedArray, a: Operand) => void;
-type Binary = (out: TypedArray, a: Operand, b: Operand, alpha?: number) => void;
-type Reduce = (out: TypedArray, a: TypedArray) => void;
-
 export const UNARY_FLOAT_OPS = [
   'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
   'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'gelu',
 ] as const;
 export const UNARY_NUM_OPS = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2'] as const;
 export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 export const LOGICAL_OPS = ['logical_and', 'logical_or', 'logical_xor'] as const;
 
+/**
+ * Every kernel the addon exports (native/binding/*.cc), by family; test/native.test.ts checks this
+ * list against the addon. A kernel's name is the snake_case of the TypeScript op that calls it.
+ */
+export const KERNELS = [
+  ...UNARY_FLOAT_OPS, ...UNARY_NUM_OPS, ...BINARY_OPS, ...COMPARE_OPS, ...LOGICAL_OPS,
+  'logical_not', 'where', 'clamp', 'copy', 'fill', 'threshold_backward', 'clamp_backward', 'gelu_backward',
+  'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max', 'min', 'var', 'all', 'any',
+  'gemm', 'gather', 'scatter_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
+  'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
+  'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
+] as const;
+
 export type UnaryFloatOp = (typeof UNARY_FLOAT_OPS)[number];
 export type UnaryNumOp = (typeof UNARY_NUM_OPS)[number];
+export type BinaryOp = (typeof BINARY_OPS)[number];
 export type CompareOp = (typeof COMPARE_OPS)[number];
 export type LogicalOp = (typeof LOGICAL_OPS)[number];
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'gelu_backward' | CompareOp | LogicalOp;
+export type KernelName = (typeof KERNELS)[number];
+
+/**
+ * A kernel's argument for one operand: its storage, a number standing for a scalar, null for an
+ * absent optional operand, or a generator's state.
+ */
+export type KernelData = TypedArray | Uint32Array | number | null;
 
 export interface NativeBackendInfo {
   blas: string;
@@ -46,59 +60,23 @@ export interface NativeBackendInfo {
   gemmKernels: string;
 }
 
-export type Native = Record<UnaryFloatOp | UnaryNumOp, Unary> &
-  Record<BinaryOp, Binary> &
-  Record<'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any', Reduce> & {
-    init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): Float64Array;
-    backendInfo(): NativeBackendInfo;
-    setThreads(n: number): void;
-    /** Detaches the ArrayBuffer of a typed array that spans all of it, freeing its memory now. */
-    release(data: TypedArray): boolean;
-    where(out: TypedArray, cond: Uint8Array, a: Operand, b: Operand): void;
-    threshold_backward(out: TypedArray, grad: TypedArray, x: TypedArray, threshold: number): void;
-    clamp_backward(out: TypedArray, grad: TypedArray, x: TypedArray, min: number | null, max: number | null): void;
-    clamp(out: TypedArray, a: TypedArray, min?: number | null, max?: number | null): void;
-    copy(out: TypedArray, a: TypedArray): void;
-    fill(out: TypedArray, value: number): void;
-    logical_not(out: Uint8Array, a: TypedArray): void;
-    max(values: TypedArray, indices: BigInt64Array, a: TypedArray): void;
-    min(values: TypedArray, indices: BigInt64Array, a: TypedArray): void;
-    var(out: TypedArray, a: TypedArray, correction: number): void;
-    gemm(out: TypedArray, a: TypedArray, b: TypedArray, alpha: number, beta: number): void;
-    seed(state: Uint32Array, lo: number, hi: number): void;
-    uniform_(out: TypedArray, state: Uint32Array, from: number, to: number): void;
-    normal_(out: TypedArray, state: Uint32Array, mean: number, std: number): void;
-    randint_(out: TypedArray, state: Uint32Array, low: number, high: number): void;
-    randperm(out: BigInt64Array, state: Uint32Array, n: number): void;
-    bernoulli_(out: TypedArray, state: Uint32Array, p: number): void;
-    generatorWords: number;
-    gather(out: TypedArray, src: TypedArray, index: BigInt64Array): void;
-    scatter_(self: TypedArray, src: TypedArray | number, index: BigInt64Array, accumulate: boolean): void;
-    sgd_step(param: TypedArray, grad: TypedArray, buf: TypedArray | null, lr: number, momentum: number,
-      dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean, first: boolean): void;
-    adam_step(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null,
-      lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
-      amsgrad: boolean, maximize: boolean, decoupled: boolean): void;
-    softmax(out: TypedArray, a: TypedArray): void;
-    log_softmax(out: TypedArray, a: TypedArray): void;
-    softmax_backward(gin: TypedArray, grad: TypedArray, out: TypedArray): void;
-    log_softmax_backward(gin: TypedArray, grad: TypedArray, out: TypedArray): void;
-    nll_loss(out: TypedArray, totalWeight: TypedArray, input: TypedArray, target: TypedArray, weight: TypedArray | null,
-      ignoreIndex: number, reduction: number): void;
-    nll_loss_backward(gin: TypedArray, grad: TypedArray, target: TypedArray, weight: TypedArray | null, totalWeight: TypedArray,
-      ignoreIndex: number, reduction: number): void;
-    mse_loss(a: TypedArray, b: TypedArray, out: TypedArray, reduction: number): void;
-    mse_loss_backward(gin: TypedArray, a: TypedArray, b: TypedArray, grad: TypedArray, reduction: number): void;
-    arange_(out: TypedArray, start: number, step: number): void;
-    im2col(cols: TypedArray, x: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
-      sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, pad: number): void;
-    col2im(dx: TypedArray, cols: TypedArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
-      sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): void;
-    linspace_(out: TypedArray, start: number, end: number): void;
-    layer_norm(y: TypedArray, mean: TypedArray, rstd: TypedArray, x: TypedArray, w: TypedArray | null, b: TypedArray | null, eps: number): void;
-    layer_norm_backward(dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, dy: TypedArray, x: TypedArray,
-      mean: TypedArray, rstd: TypedArray, w: TypedArray | null): void;
-  };
+/** The runtime functions the addon exports besides its kernels. */
+export const RUNTIME = ['init', 'backendInfo', 'setThreads', 'release', 'generatorWords', 'ops'] as const;
+
+/**
+ * The addon: every kernel takes one argument per operand (see src/ops/launch.ts, which makes every
+ * call); `ops` names each kernel's operands and parameters, snake_case, in the order the kernel
+ * takes them.
+ */
+export type Native = Record<KernelName, (...operands: KernelData[]) => void> & {
+  init(classes: { ShapeError: unknown; DTypeError: unknown; IndexError: unknown }): Float64Array;
+  backendInfo(): NativeBackendInfo;
+  setThreads(n: number): void;
+  /** Detaches the ArrayBuffer of a typed array that spans all of it, freeing its memory now. */
+  release(data: TypedArray): boolean;
+  generatorWords: number;
+  ops: Record<KernelName, { operands: readonly string[]; params: readonly string[] }>;
+};
 
 /** Who chose OpenBLAS's kernel set: the user (OPENBLAS_CORETYPE), tensorgrad, or OpenBLAS itself. */
 export let blasCoreChoice = 'openblas' as 'user' | 'tensorgrad' | 'openblas';
@@ -171,7 +149,7 @@ function load(): Native {
 }
 
 const addon = load();
-/** The addon, with the metadata buffer its kernels read (see src/ops/meta.ts). */
+/** The addon, with the metadata buffer its kernels read (see src/ops/launch.ts). */
 export const native: Native & { meta: Float64Array } = Object.assign(addon, {
   meta: addon.init({ ShapeError, DTypeError, IndexError }),
 });

@@ -24,7 +24,7 @@ import * as softmaxOps from './ops/softmax';
 import * as layerNormOps from './ops/layer_norm';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
-import * as random from './random';
+import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
 import * as windows from './ops/im2col';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, type OptionKind } from './options';

@@ -1,87 +1,59 @@
-// layer_norm(y, mean, rstd, x, w | null, b | null, eps) and
-// layer_norm_backward(dx | null, dw | null, db | null, dy, x, mean, rstd, w | null): meta holds
-// rows and n; x, y, dy, dx are rows x n contiguous from element 0, mean and rstd rows long, w, b,
-// dw and db n long, all of one floating-point dtype (kernels/layer_norm.h).
+// layer_norm(y, mean, rstd, x, weight?, bias?) with eps, and
+// layer_norm_backward(dx?, dw?, db?, dy, x, mean, rstd, weight?): contiguous operands of one
+// floating-point dtype, x, y, dy and dx rows x n, mean and rstd rows long, the affine ones n long
+// (kernels/layer_norm.h).
 #include "../kernels/layer_norm.h"
-#include "args.h"
 #include "binding.h"
+#include "call.h"
 
 namespace tg {
 namespace {
 
-struct Sizes {
-  int64_t rows = 0, n = 0;
-};
-
-// The typed array at i (or null, where allowed) of `dtype`, holding at least `need` elements.
-char* operand(const Napi::CallbackInfo& info, size_t i, const char* name, DType dtype, int64_t need, bool nullable) {
-  if (nullable && i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
-  const Buf b = buf_arg(info, i, name);
-  expect_dtype(info.Env(), b, dtype, name);
-  if (b.length < need)
-    fail(info.Env(), ErrorKind::Range, std::string("layer_norm: ") + name + " holds " + std::to_string(b.length) +
-                                           " elements, fewer than the " + std::to_string(need) + " it needs");
-  return b.data;
-}
-
-Sizes sizes(Meta& meta, Napi::Env env) {
-  Sizes s;
-  s.rows = meta.next(0, int64_t(1) << 53, "rows");
-  s.n = meta.next(1, int64_t(1) << 53, "n");
-  meta.done();
-  int64_t total;
-  if (__builtin_mul_overflow(s.rows, s.n, &total) || total > (int64_t(1) << 53))
-    fail(env, ErrorKind::Range, "layer_norm: rows x n is too large");
+// Checks every given operand: x's dtype, and `counts[k]` (0: rows x n, 1: n, 2: rows) elements.
+template <int N>
+LayerNormSizes check(const Call& c, int x, int mean, const int (&counts)[N]) {
+  c.expect_float(x);
+  const LayerNormSizes s = layer_norm_sizes(c[x], c[mean]);
+  for (int k = 0; k < N; ++k) {
+    if (!c.present(k)) continue;
+    c.expect_same_dtype(k, x);
+    s.expect(c[k], counts[k] == 0 ? s.rows * s.n : counts[k] == 1 ? s.n : s.rows, "an operand");
+  }
   return s;
 }
 
-Napi::Value forward(const Napi::CallbackInfo& info) {
-  Meta meta(info);
-  const Sizes s = sizes(meta, info.Env());
-  const Buf xb = buf_arg(info, 3, "x");
-  expect_float(info.Env(), xb, "layer_norm");
-  const double eps = number_arg(info, 6, "eps");
-  char* y = operand(info, 0, "y", xb.dtype, s.rows * s.n, false);
-  char* mean = operand(info, 1, "mean", xb.dtype, s.rows, false);
-  char* rstd = operand(info, 2, "rstd", xb.dtype, s.rows, false);
-  char* x = operand(info, 3, "x", xb.dtype, s.rows * s.n, false);
-  char* w = operand(info, 4, "w", xb.dtype, s.n, true);
-  char* b = operand(info, 5, "b", xb.dtype, s.n, true);
-  TG_DISPATCH_FLOAT(xb.dtype, T, {
-    layer_norm_forward<T>(s.rows, s.n, reinterpret_cast<const T*>(x), reinterpret_cast<const T*>(w),
-                          reinterpret_cast<const T*>(b), eps, reinterpret_cast<T*>(y), reinterpret_cast<T*>(mean),
-                          reinterpret_cast<T*>(rstd));
+template <class T> T* ptr(const Call& c, int k) { return c.present(k) ? c[k].ptr<T>() : nullptr; }
+
+void forward(Call& c) {
+  const LayerNormSizes s = check<6>(c, 3, 1, {0, 2, 2, 0, 1, 1});
+  TG_DISPATCH_FLOAT(c[3].dtype, T, {
+    layer_norm_forward<T>(s.rows, s.n, ptr<const T>(c, 3), ptr<const T>(c, 4), ptr<const T>(c, 5), c.param("eps"), ptr<T>(c, 0),
+                          ptr<T>(c, 1), ptr<T>(c, 2));
   });
-  return info.Env().Undefined();
 }
 
-Napi::Value backward(const Napi::CallbackInfo& info) {
-  Meta meta(info);
-  const Sizes s = sizes(meta, info.Env());
-  const Buf xb = buf_arg(info, 4, "x");
-  expect_float(info.Env(), xb, "layer_norm_backward");
-  char* dx = operand(info, 0, "dx", xb.dtype, s.rows * s.n, true);
-  char* dw = operand(info, 1, "dw", xb.dtype, s.n, true);
-  char* db = operand(info, 2, "db", xb.dtype, s.n, true);
-  char* dy = operand(info, 3, "dy", xb.dtype, s.rows * s.n, false);
-  char* x = operand(info, 4, "x", xb.dtype, s.rows * s.n, false);
-  char* mean = operand(info, 5, "mean", xb.dtype, s.rows, false);
-  char* rstd = operand(info, 6, "rstd", xb.dtype, s.rows, false);
-  char* w = operand(info, 7, "w", xb.dtype, s.n, true);
-  TG_DISPATCH_FLOAT(xb.dtype, T, {
-    layer_norm_backward<T>(s.rows, s.n, reinterpret_cast<const T*>(dy), reinterpret_cast<const T*>(x),
-                           reinterpret_cast<const T*>(mean), reinterpret_cast<const T*>(rstd),
-                           reinterpret_cast<const T*>(w), reinterpret_cast<T*>(dx), reinterpret_cast<T*>(dw),
-                           reinterpret_cast<T*>(db));
+void backward(Call& c) {
+  const LayerNormSizes s = check<8>(c, 4, 5, {0, 1, 1, 0, 0, 2, 2, 1});
+  TG_DISPATCH_FLOAT(c[4].dtype, T, {
+    layer_norm_backward<T>(s.rows, s.n, ptr<const T>(c, 3), ptr<const T>(c, 4), ptr<const T>(c, 5), ptr<const T>(c, 6),
+                           ptr<const T>(c, 7), ptr<T>(c, 0), ptr<T>(c, 1), ptr<T>(c, 2));
   });
-  return info.Env().Undefined();
 }
+
+const Op kOps[] = {
+    {"layer_norm",
+     {{"y", Arg::Tensor}, {"mean", Arg::Tensor}, {"rstd", Arg::Tensor}, {"x", Arg::Tensor}, {"weight", Arg::Optional}, {"bias", Arg::Optional}},
+     {"eps"}, forward},
+    {"layer_norm_backward",
+     {{"dx", Arg::Optional}, {"dw", Arg::Optional}, {"db", Arg::Optional}, {"dy", Arg::Tensor}, {"x", Arg::Tensor}, {"mean", Arg::Tensor},
+      {"rstd", Arg::Tensor}, {"weight", Arg::Optional}},
+     {}, backward},
+};
 
 }  // namespace
 
 void register_layer_norm(Napi::Env env, Napi::Object exports) {
-  exports.Set("layer_norm", Napi::Function::New(env, forward, "layer_norm"));
-  exports.Set("layer_norm_backward", Napi::Function::New(env, backward, "layer_norm_backward"));
+  for (const Op& op : kOps) define(env, exports, op);
 }
 
 }  // namespace tg

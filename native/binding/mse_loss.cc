@@ -1,74 +1,50 @@
-// mse_loss(out, a, b, reduction) and mse_loss_backward(gin, a, b, grad, reduction), over
-// contiguous same-dtype floating-point operands. reduction: 1 mean, 2 sum.
-// meta: the [n] shape (ndim 1); a and b (and gin first, backward) as offset and stride, which
-// must be 1; then out (forward) or grad (backward) as an offset (ndim 0).
+// mse_loss(out, a, b) and mse_loss_backward(gin, a, b, grad) with reduction (1 mean, 2 sum), over
+// contiguous same-shape, same-dtype floating-point operands; out and grad are 0-d
+// (kernels/mse_loss.h).
 #include "../kernels/mse_loss.h"
-#include "args.h"
 #include "binding.h"
+#include "call.h"
 
 namespace tg {
 namespace {
 
-struct Operands {
-  char* rows[3];  // (gin,) a, b
-  char* scalar;   // out or grad
-  int64_t n;
-  DType dtype;
-  bool mean;
-};
-
-// Reads `count` row operands (arguments 0..count-1) and the scalar at `count`.
-Operands read(const Napi::CallbackInfo& info, Meta& meta, int count, const char* op) {
-  static const char* const forward_names[2] = {"a", "b"};
-  static const char* const backward_names[3] = {"gin", "a", "b"};
-  Napi::Env env = info.Env();
-  Operands o{};
-  int64_t shape[kMaxDims], bytes[kMaxDims];
-  if (meta.shape(shape) != 1) fail(env, ErrorKind::Range, std::string(op) + ": expected an [n] shape");
-  o.n = shape[0];
-  Buf first;
-  for (int k = 0; k < count; ++k) {
-    Buf b = buf_arg(info, size_t(k), count == 2 ? forward_names[k] : backward_names[k]);
-    if (k == 0) expect_float(env, b, op), first = b;
-    else expect_same_dtype(env, first, b, op);
-    o.rows[k] = meta.operand(b, 1, shape, bytes);
-    if (o.n > 1 && bytes[0] != dtype_size(b.dtype)) fail(env, ErrorKind::Range, std::string(op) + ": operands must be contiguous");
+// Checks rows operands `first`..`last` against a's shape and dtype; returns whether 'mean'.
+bool check(const Call& c, int first, int last, int scalar) {
+  c.expect_float(1);
+  for (int k = first; k <= last; ++k) {
+    c.expect_same_dtype(k, 1);
+    bool same = c[k].ndim == c[1].ndim;
+    for (int d = 0; same && d < c[1].ndim; ++d) same = c[k].shape[d] == c[1].shape[d];
+    if (!same || !c[k].contiguous()) raise(ErrorKind::Range, std::string(c.name()) + ": operands must be contiguous and of one shape");
   }
-  Buf s = buf_arg(info, size_t(count), count == 2 ? "out" : "grad");
-  expect_same_dtype(env, first, s, op);
-  o.scalar = meta.operand(s, 0, shape, bytes);
-  meta.done();
-  const double reduction = number_arg(info, size_t(count) + 1, "reduction");
-  if (!(reduction == 1 || reduction == 2)) fail(env, ErrorKind::Range, std::string(op) + ": bad reduction");
-  o.mean = reduction == 1;
-  o.dtype = first.dtype;
-  return o;
+  c.expect_same_dtype(scalar, 1);
+  if (c[scalar].ndim != 0) raise(ErrorKind::Shape, std::string(c.name()) + ": the loss is 0-d");
+  const double reduction = c.param("reduction");
+  if (!(reduction == 1 || reduction == 2)) raise(ErrorKind::Range, std::string(c.name()) + ": bad reduction");
+  return reduction == 1;
 }
 
-Napi::Value forward(const Napi::CallbackInfo& info) {
-  Meta meta(info);  // kernels run on this call's threads while it lives
-  Operands o = read(info, meta, 2, "mse_loss");
-  TG_DISPATCH_FLOAT(o.dtype, T, {
-    *reinterpret_cast<T*>(o.scalar) = mse_loss_forward<T>(reinterpret_cast<const T*>(o.rows[0]), reinterpret_cast<const T*>(o.rows[1]), o.n, o.mean);
-  });
-  return info.Env().Undefined();
+void forward(Call& c) {
+  const bool mean = check(c, 1, 2, 0);
+  TG_DISPATCH_FLOAT(c[1].dtype, T, { *c[0].ptr<T>() = mse_loss_forward<T>(c[1].ptr<const T>(), c[2].ptr<const T>(), c[1].numel(), mean); });
 }
 
-Napi::Value backward(const Napi::CallbackInfo& info) {
-  Meta meta(info);
-  Operands o = read(info, meta, 3, "mse_loss_backward");
-  TG_DISPATCH_FLOAT(o.dtype, T, {
-    mse_loss_backward<T>(reinterpret_cast<T*>(o.rows[0]), reinterpret_cast<const T*>(o.rows[1]), reinterpret_cast<const T*>(o.rows[2]), o.n,
-                         o.mean, *reinterpret_cast<const T*>(o.scalar));
+void backward(Call& c) {
+  const bool mean = check(c, 0, 2, 3);
+  TG_DISPATCH_FLOAT(c[1].dtype, T, {
+    mse_loss_backward<T>(c[0].ptr<T>(), c[1].ptr<const T>(), c[2].ptr<const T>(), c[1].numel(), mean, *c[3].ptr<const T>());
   });
-  return info.Env().Undefined();
 }
+
+const Op kOps[] = {
+    {"mse_loss", {{"out", Arg::Tensor}, {"a", Arg::Tensor}, {"b", Arg::Tensor}}, {"reduction"}, forward},
+    {"mse_loss_backward", {{"gin", Arg::Tensor}, {"a", Arg::Tensor}, {"b", Arg::Tensor}, {"grad", Arg::Tensor}}, {"reduction"}, backward},
+};
 
 }  // namespace
 
 void register_mse_loss(Napi::Env env, Napi::Object exports) {
-  exports.Set("mse_loss", Napi::Function::New(env, forward, "mse_loss"));
-  exports.Set("mse_loss_backward", Napi::Function::New(env, backward, "mse_loss_backward"));
+  for (const Op& op : kOps) define(env, exports, op);
 }
 
 }  // namespace tg

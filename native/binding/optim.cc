@@ -1,66 +1,54 @@
-// Fused optimizer steps:
-//   sgd_step(param, grad, buf | null, lr, momentum, dampening, weightDecay, nesterov, maximize, first)
-//   adam_step(param, grad, expAvg, expAvgSq, maxExpAvgSq | null, lr, beta1, beta2, eps, weightDecay,
-//             step, amsgrad, maximize, decoupled)
-// meta: ndim and the parameter's shape, then each tensor operand's offset and strides (null
-// operands are absent). All operands share the parameter's floating-point dtype.
+// Fused optimizer steps (kernels/optim.h): sgd_step(param, grad, momentum_buffer?) and
+// adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq?), every operand of the parameter's
+// shape and floating-point dtype; an absent state tensor is null.
 #include "../kernels/optim.h"
-#include "args.h"
 #include "binding.h"
+#include "call.h"
 
 namespace tg {
 namespace {
 
-bool flag(const Napi::CallbackInfo& info, size_t i) { return i < info.Length() && info[i].ToBoolean().Value(); }
-
-// Fills s from arguments [0, count): tensors (or null, left pointing at the parameter).
+// The operands over the parameter's shape; a null one points at the parameter (never written).
 template <int N>
-DType operands(const Napi::CallbackInfo& info, Meta& meta, Strided<N>& s, int count) {
-  s.ndim = meta.shape(s.shape);
-  Buf first = buf_arg(info, 0, "param");
-  expect_float(info.Env(), first, "optimizer step");
-  for (int k = 0; k < count; ++k) {
-    if (k > 0 && (info[size_t(k)].IsNull() || info[size_t(k)].IsUndefined())) {
-      s.data[k] = s.data[0];
-      for (int d = 0; d < s.ndim; ++d) s.strides[k][d] = s.strides[0][d];
-      continue;
-    }
-    Buf b = buf_arg(info, size_t(k), "state");
-    expect_same_dtype(info.Env(), first, b, "optimizer step");
-    s.data[k] = meta.operand(b, s.ndim, s.shape, s.strides[k]);
+Strided<N> operands(const Call& c) {
+  c.expect_float(0);
+  const View* views[N];
+  for (int k = 0; k < N; ++k) {
+    views[k] = c.present(k) ? &c[k] : &c[0];
+    if (k > 0 && c.present(k)) c.expect_same_dtype(k, 0);
+    if (c.present(k) && c[k].ndim != c[0].ndim) raise(ErrorKind::Shape, std::string(c.name()) + ": every operand needs the parameter's shape");
   }
-  meta.done();
-  return first.dtype;
+  return broadcast<N>(views);
 }
 
-Napi::Value sgd_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info);
-  Strided<3> s;
-  const DType dt = operands(info, meta, s, 3);
-  SgdArgs a{number_arg(info, 3, "lr"), number_arg(info, 4, "momentum"), number_arg(info, 5, "dampening"),
-            number_arg(info, 6, "weightDecay"), flag(info, 7), flag(info, 8), flag(info, 9)};
-  if (a.momentum != 0 && info[2].IsNull()) fail(info.Env(), ErrorKind::Type, "sgd_step: momentum needs a buffer");
-  TG_DISPATCH_FLOAT(dt, T, { sgd_step<T>(s, a); });
-  return info.Env().Undefined();
+void sgd_op(Call& c) {
+  Strided<3> s = operands<3>(c);
+  const SgdArgs a{c.param("lr"), c.param("momentum"), c.param("dampening"), c.param("weight_decay"),
+                  c.flag("nesterov"), c.flag("maximize"), c.flag("first")};
+  if (a.momentum != 0 && !c.present(2)) raise(ErrorKind::Type, "sgd_step: momentum needs a buffer");
+  TG_DISPATCH_FLOAT(c[0].dtype, T, { sgd_step<T>(s, a); });
 }
 
-Napi::Value adam_binding(const Napi::CallbackInfo& info) {
-  Meta meta(info);
-  Strided<5> s;
-  const DType dt = operands(info, meta, s, 5);
-  AdamArgs a{number_arg(info, 5, "lr"), number_arg(info, 6, "beta1"), number_arg(info, 7, "beta2"),
-             number_arg(info, 8, "eps"), number_arg(info, 9, "weightDecay"), number_arg(info, 10, "step"),
-             flag(info, 11), flag(info, 12), flag(info, 13)};
-  if (a.amsgrad && info[4].IsNull()) fail(info.Env(), ErrorKind::Type, "adam_step: amsgrad needs a buffer");
-  TG_DISPATCH_FLOAT(dt, T, { adam_step<T>(s, a); });
-  return info.Env().Undefined();
+void adam_op(Call& c) {
+  Strided<5> s = operands<5>(c);
+  const AdamArgs a{c.param("lr"), c.param("beta1"), c.param("beta2"), c.param("eps"), c.param("weight_decay"),
+                   c.param("step"), c.flag("amsgrad"), c.flag("maximize"), c.flag("decoupled")};
+  if (a.amsgrad && !c.present(4)) raise(ErrorKind::Type, "adam_step: amsgrad needs a buffer");
+  TG_DISPATCH_FLOAT(c[0].dtype, T, { adam_step<T>(s, a); });
 }
+
+const Op kOps[] = {
+    {"sgd_step", {{"param", Arg::Tensor}, {"grad", Arg::Tensor}, {"momentum_buffer", Arg::Optional}},
+     {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "first"}, sgd_op},
+    {"adam_step",
+     {{"param", Arg::Tensor}, {"grad", Arg::Tensor}, {"exp_avg", Arg::Tensor}, {"exp_avg_sq", Arg::Tensor}, {"max_exp_avg_sq", Arg::Optional}},
+     {"lr", "beta1", "beta2", "eps", "weight_decay", "step", "amsgrad", "maximize", "decoupled"}, adam_op},
+};
 
 }  // namespace
 
 void register_optim(Napi::Env env, Napi::Object exports) {
-  exports.Set("sgd_step", Napi::Function::New(env, sgd_binding, "sgd_step"));
-  exports.Set("adam_step", Napi::Function::New(env, adam_binding, "adam_step"));
+  for (const Op& op : kOps) define(env, exports, op);
 }
 
 }  // namespace tg

@@ -3,7 +3,7 @@
 #include "../kernels/gemm.h"
 #include "../kernels/gemm_simd.h"
 #include "../kernels/memory.h"
-#include "args.h"
+#include "call.h"
 #include "binding.h"
 
 #include <mutex>

@@ -10,6 +10,7 @@
 #include "dtype.h"
 #include "elementwise.h"
 #include "strided.h"
+#include "view.h"
 
 namespace tg {
 
@@ -24,6 +25,36 @@ inline int64_t checked(int64_t i, const Along& a) {
     throw std::out_of_range("index " + std::to_string(i) + " is out of bounds for dimension " + std::to_string(a.dim) +
                             " with size " + std::to_string(a.size));
   return i;
+}
+
+// The iteration of gather (out, src, index; src indexed) and scatter (self, src, index; self
+// indexed) over the index's shape: every operand has the index's ndim and covers the index in
+// every dim but the indexed operand's `dim`, whose size and stride go to `along` (its stride in
+// the loop becomes 0). A scalar src (scatter's value) is left to the caller.
+inline Strided<3> along_dim(const View* const (&v)[3], int indexed, int dim, bool scalar_src, Along* along) {
+  const View& index = *v[2];
+  if (index.ndim == 0) raise(ErrorKind::Range, "gather/scatter: the index needs at least one dim");
+  if (dim < 0 || dim >= index.ndim) raise(ErrorKind::Range, "gather/scatter: dim " + std::to_string(dim) + " is out of range");
+  Strided<3> s;
+  s.ndim = index.ndim;
+  for (int d = 0; d < s.ndim; ++d) s.shape[d] = index.shape[d];
+  for (int k = 0; k < 3; ++k) {
+    s.data[k] = v[k]->data;
+    if (k == 1 && scalar_src) continue;
+    if (v[k]->ndim != index.ndim)
+      raise(ErrorKind::Shape, "gather/scatter: index " + shape_str(index) + " and an operand " + shape_str(*v[k]) + " differ in ndim");
+    for (int d = 0; d < s.ndim; ++d) {
+      if (!(k == indexed && d == dim) && v[k]->shape[d] < index.shape[d])
+        raise(ErrorKind::Shape, "gather/scatter: index " + shape_str(index) + " is larger than an operand " + shape_str(*v[k]) +
+                                    " in dim " + std::to_string(d));
+      s.strides[k][d] = v[k]->strides[d] * dtype_size(v[k]->dtype);
+    }
+  }
+  along->dim = dim;
+  along->size = v[indexed]->shape[dim];
+  along->stride = s.strides[indexed][dim];
+  s.strides[indexed][dim] = 0;
+  return s;
 }
 
 // out[p] = src[p with p[dim] = index[p]]; operands out, src, index.

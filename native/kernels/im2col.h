@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "parallel.h"
+#include "view.h"
 
 namespace tg {
 
@@ -21,6 +22,31 @@ struct WindowGeometry {
   int64_t image() const { return c * h * w; }
   int64_t columns() const { return c * kh * kw * oh * ow; }
 };
+
+// The geometry of windows kh x kw (stride sh, sw; padding ph, pw; dilation dh, dw) over images
+// [n, c, h, w], with the output size derived; images and cols ([n, c * kh * kw, oh * ow]) must be
+// contiguous and of those shapes.
+inline WindowGeometry window_geometry(const View& images, const View& cols, const int64_t (&k)[8]) {
+  if (images.ndim != 4 || !images.contiguous() || !cols.contiguous())
+    raise(ErrorKind::Range, "im2col: expected contiguous [n, c, h, w] images and columns");
+  WindowGeometry g;
+  g.c = images.shape[1], g.h = images.shape[2], g.w = images.shape[3];
+  g.kh = k[0], g.kw = k[1], g.sh = k[2], g.sw = k[3], g.ph = k[4], g.pw = k[5], g.dh = k[6], g.dw = k[7];
+  const auto mul = [](int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r) || r > (int64_t(1) << 53)) raise(ErrorKind::Range, "im2col: sizes too large");
+    return r;
+  };
+  const int64_t span_h = mul(g.dh, g.kh - 1) + 1, span_w = mul(g.dw, g.kw - 1) + 1;
+  const int64_t in_h = g.h + 2 * g.ph, in_w = g.w + 2 * g.pw;
+  if (in_h < span_h || in_w < span_w) raise(ErrorKind::Shape, "im2col: the kernel is larger than the padded input");
+  g.oh = (in_h - span_h) / g.sh + 1;
+  g.ow = (in_w - span_w) / g.sw + 1;
+  if (cols.ndim != 3 || cols.shape[0] != images.shape[0] || cols.shape[1] != mul(mul(g.c, g.kh), g.kw) ||
+      cols.shape[2] != mul(g.oh, g.ow))
+    raise(ErrorKind::Shape, "im2col: columns of shape " + shape_str(cols) + " do not fit images of shape " + shape_str(images));
+  return g;
+}
 
 // cols[b][(ci * kh + i) * kw + j][y * ow + x] = x[b][ci][y * sh - ph + i * dh][x * sw - pw + j * dw],
 // or pad where that falls outside the image.

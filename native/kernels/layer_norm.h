@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parallel.h"
+#include "view.h"
 
 namespace tg {
 
@@ -25,6 +26,27 @@ inline int64_t layer_norm_grain(int64_t n) { return std::max<int64_t>(1, 32768 /
 TG_LAYER_NORM_DECLARE(float)
 TG_LAYER_NORM_DECLARE(double)
 #undef TG_LAYER_NORM_DECLARE
+
+// rows (mean's elements) and n (x's elements per row) from the operands; every operand must be
+// contiguous, with rows x n (x-like) or n (weight-like) or rows (statistics) elements.
+struct LayerNormSizes {
+  int64_t rows = 0, n = 0;
+  void expect(const View& v, int64_t count, const char* name) const {
+    if (v.numel() != count || !v.contiguous())
+      raise(ErrorKind::Range, std::string("layer_norm: ") + name + " of shape " + shape_str(v) + " must be contiguous with " +
+                                  std::to_string(count) + " elements");
+  }
+};
+
+inline LayerNormSizes layer_norm_sizes(const View& x, const View& mean) {
+  LayerNormSizes s;
+  s.rows = mean.numel();
+  s.n = s.rows == 0 ? 0 : x.numel() / s.rows;
+  if (s.rows == 0 || s.n == 0) raise(ErrorKind::Range, "layer_norm: no rows to normalise");
+  s.expect(x, s.rows * s.n, "x");
+  s.expect(mean, s.rows, "mean");
+  return s;
+}
 
 template <class T>
 void layer_norm_forward(int64_t rows, int64_t n, const T* x, const T* w, const T* b, double eps, T* y, T* mean, T* rstd) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dtype.h"
+#include "view.h"
 
 namespace tg {
 
@@ -20,6 +21,32 @@ struct NllGeometry {
   int64_t ignore_index = -100;
   Reduction reduction = Reduction::Mean;
 };
+
+// The geometry from the operands: rows [n, c] (the input, or its gradient), target [n], weight [c]
+// or null, per_row [n] for reduction None and [] otherwise (the output, or its gradient), total [].
+inline NllGeometry nll_geometry(const View& rows, const View& target, const View* weight, const View& per_row, const View& total,
+                                double ignore_index, double reduction) {
+  NllGeometry g;
+  if (!(reduction == 0 || reduction == 1 || reduction == 2)) raise(ErrorKind::Range, "nll_loss: bad reduction");
+  if (!(ignore_index >= -9007199254740992.0 && ignore_index <= 9007199254740992.0) || ignore_index != double(int64_t(ignore_index)))
+    raise(ErrorKind::Type, "nll_loss: ignore_index must be an integer");
+  g.reduction = Reduction(int(reduction));
+  g.ignore_index = int64_t(ignore_index);
+  if (rows.ndim != 2) raise(ErrorKind::Shape, "nll_loss: expected [n, c] rows but got " + shape_str(rows));
+  g.n = rows.shape[0], g.c = rows.shape[1];
+  g.input_stride[0] = rows.strides[0], g.input_stride[1] = rows.strides[1];
+  if (target.ndim != 1 || target.shape[0] != g.n) raise(ErrorKind::Shape, "nll_loss: expected a target of [" + std::to_string(g.n) + "]");
+  g.target_stride = target.strides[0];
+  if (weight != nullptr) {
+    if (weight->ndim != 1 || weight->shape[0] != g.c) raise(ErrorKind::Shape, "nll_loss: expected a weight of [" + std::to_string(g.c) + "]");
+    g.weight_stride = weight->strides[0];
+  }
+  const bool none = g.reduction == Reduction::None;
+  if (per_row.ndim != (none ? 1 : 0) || (none && per_row.shape[0] != g.n) || total.ndim != 0)
+    raise(ErrorKind::Shape, "nll_loss: the output's shape does not fit the reduction");
+  g.out_stride = none ? per_row.strides[0] : 0;
+  return g;
+}
 
 // The class of row i, or -1 when the row is ignored; a target outside [0, c) that is not the
 // ignore index throws std::out_of_range with PyTorch's message.

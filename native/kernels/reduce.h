@@ -11,6 +11,7 @@
 #include "dtype.h"
 #include "elementwise.h"
 #include "strided.h"
+#include "view.h"
 #include "vmath.h"
 
 namespace tg {
@@ -20,6 +21,43 @@ struct Reduction {
   Strided<K> kept;
   Strided<1> red;  // red.data unused: each kept element supplies its own base
 };
+
+// The reduction of `in` into outs[0..K-2], each of in's ndim (the keepdim layout): a dim is reduced
+// where an output has size 1 and the input does not; the others must agree. kept.ndim is -1 when
+// there is nothing to compute; `nonempty` makes reducing an empty dim an IndexError (max, argmax).
+template <int K>
+Reduction<K> reduction(const View* const (&outs)[K - 1], const View& in, const char* op, bool nonempty) {
+  Reduction<K> r;
+  r.kept.ndim = 0;
+  r.red.ndim = 0;
+  r.kept.data[K - 1] = in.data;
+  const int64_t in_bytes = dtype_size(in.dtype);
+  for (int k = 0; k < K - 1; ++k) {
+    if (outs[k]->ndim != in.ndim) raise(ErrorKind::Shape, std::string(op) + ": the output needs the input's ndim");
+    r.kept.data[k] = outs[k]->data;
+  }
+  for (int d = 0; d < in.ndim; ++d) {
+    const bool reduced = outs[0]->shape[d] == 1 && in.shape[d] != 1;
+    for (int k = 0; k < K - 1; ++k)
+      if (outs[k]->shape[d] != (reduced ? 1 : in.shape[d]))
+        raise(ErrorKind::Shape, std::string(op) + ": an output of shape " + shape_str(*outs[k]) + " does not fit the input's " + shape_str(in));
+    if (reduced) {
+      r.red.shape[r.red.ndim] = in.shape[d];
+      r.red.strides[0][r.red.ndim++] = in.strides[d] * in_bytes;
+      continue;
+    }
+    const int j = r.kept.ndim++;
+    r.kept.shape[j] = in.shape[d];
+    for (int k = 0; k < K - 1; ++k) r.kept.strides[k][j] = outs[k]->strides[d] * dtype_size(outs[k]->dtype);
+    r.kept.strides[K - 1][j] = in.strides[d] * in_bytes;
+  }
+  if (r.kept.numel() == 0) {
+    r.kept.ndim = -1;  // nothing to compute
+  } else if (nonempty && r.red.numel() == 0) {
+    raise(ErrorKind::Index, std::string(op) + "(): cannot reduce over an empty dimension");
+  }
+  return r;
+}
 
 // Accumulator type: double for floats (more exact than the inputs), int64 for integers and bool.
 template <class T> using acc_t = std::conditional_t<is_float_v<T>, double, int64_t>;

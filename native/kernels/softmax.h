@@ -6,8 +6,10 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "parallel.h"
+#include "view.h"
 
 namespace tg {
 
@@ -39,6 +41,45 @@ template <class T, bool Log>
 void softmax_backward(const SoftmaxGeometry& g, T* gin, const T* grad, const T* out) {
   parallel_for(g.outer * g.inner, softmax_grain(g.c),
                [&](int64_t b, int64_t e) { softmax_backward_rows(g, Log, gin, grad, out, b, e); });
+}
+
+// The [outer, c, inner] geometry of operands of one shape along `dim`: operands whose layout has
+// no block strides are packed (into `packs`) first; the first operand, the output, must have them.
+template <int N>
+bool softmax_geometry(const View* (&v)[N], int dim, SoftmaxGeometry& g, std::vector<char> (&packs)[N], View (&copies)[N]) {
+  if (v[0]->ndim > 0 && (dim < 0 || dim >= v[0]->ndim)) raise(ErrorKind::Range, "softmax: dim " + std::to_string(dim) + " is out of range");
+  block_shape(*v[0], dim, &g.outer, &g.c, &g.inner);
+  for (int k = 0; k < N; ++k) {
+    if (v[k]->ndim != v[0]->ndim) raise(ErrorKind::Shape, "softmax: operands " + shape_str(*v[0]) + " and " + shape_str(*v[k]) + " differ");
+    for (int d = 0; d < v[0]->ndim; ++d)
+      if (v[k]->shape[d] != v[0]->shape[d]) raise(ErrorKind::Shape, "softmax: operands " + shape_str(*v[0]) + " and " + shape_str(*v[k]) + " differ");
+    if (block_strides(*v[k], dim, &g.stride[k][0], &g.stride[k][1], &g.stride[k][2])) continue;
+    if (k == 0) raise(ErrorKind::Range, "softmax: the output's layout has no [outer, c, inner] strides");
+    copies[k] = packed(*v[k], packs[k]);
+    v[k] = &copies[k];
+    block_strides(copies[k], dim, &g.stride[k][0], &g.stride[k][1], &g.stride[k][2]);
+  }
+  return g.outer * g.c * g.inner > 0;
+}
+
+// softmax (log: log_softmax) of x along dim into out, of x's shape.
+template <class T, bool Log>
+void softmax(const View& out, const View& x, int dim) {
+  const View* v[2] = {&out, &x};
+  std::vector<char> packs[2];
+  View copies[2];
+  SoftmaxGeometry g;
+  if (softmax_geometry<2>(v, dim, g, packs, copies)) softmax_forward<T, Log>(g, v[0]->ptr<T>(), v[1]->ptr<const T>());
+}
+
+// The gradient of softmax (log: log_softmax) along dim from the gradient of its output and that output.
+template <class T, bool Log>
+void softmax_backward(const View& gin, const View& grad, const View& out, int dim) {
+  const View* v[3] = {&gin, &grad, &out};
+  std::vector<char> packs[3];
+  View copies[3];
+  SoftmaxGeometry g;
+  if (softmax_geometry<3>(v, dim, g, packs, copies)) softmax_backward<T, Log>(g, v[0]->ptr<T>(), v[1]->ptr<const T>(), v[2]->ptr<const T>());
 }
 
 }  // namespace tg

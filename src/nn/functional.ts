@@ -15,7 +15,7 @@ import { unaryFloat } from '../ops/unary';
 import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
 import type { Tensor } from '../tensor';
-import { bernoulli_, generatorKind, type Generator } from '../random';
+import { bernoulli_, generatorKind, type Generator } from '../ops/random';
 import { checkArg, checkOptions, isOptionsObject, kinds, type OptionSpec } from '../options';
 
 export type Reduction = 'mean' | 'sum' | 'none';

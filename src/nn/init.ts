@@ -6,7 +6,7 @@
 import { checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { ShapeError } from '../errors';
-import * as random from '../random';
+import * as random from '../ops/random';
 import type { Tensor } from '../tensor';
 
 /** @inline */

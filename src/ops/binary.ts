@@ -5,25 +5,28 @@
 import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
-import { native, type BinaryOp, type CompareOp, type LogicalOp, type Operand } from '../native';
+import type { BinaryOp, CompareOp, LogicalOp } from '../native';
 import type { Tensor } from '../tensor';
 import { fillValue, inexactAsNumber, int64Scalar, isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
 import { toDtype } from './copy';
-import { describe, inPlaceArgs, newOutput, type KernelArg } from './launch';
+import { inPlaceArgs, launch, newOutput } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
 import { castError } from './unary';
 
 export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2';
 
 /** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
+type KernelArg = Tensor | number;
+
 function asArg(x: TensorLike, dtype: DType): KernelArg {
   if (isTensor(x)) return x.dtype === dtype ? x : toDtype(x, dtype);
   return typeof x === 'number' ? x : scalarNumber(x);
 }
 
-function call(op: BinaryOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
-  const data = describe(out, args);
-  native[op](out._storage.data, data[0] as Operand, data[1] as Operand, alpha);
+const NO_ALPHA = Object.freeze({ alpha: 1 });
+
+function call(op: BinaryOp | CompareOp | LogicalOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
+  launch(op, [out, args[0], args[1]], op !== 'add' && op !== 'sub' ? undefined : alpha === undefined || alpha === 1 ? NO_ALPHA : { alpha });
   return out;
 }
 
@@ -96,8 +99,7 @@ export function compare(op: CompareOp | LogicalOp, a: Tensor, b: TensorLike): Te
 /** logical_not: true where x is zero. */
 export function logicalNot(x: Tensor): Tensor {
   const out = newOutput([x], 'bool');
-  describe(out, [x]);
-  native.logical_not(out._storage.data as Uint8Array, x._storage.data);
+  launch('logical_not', [out, x]);
   return out;
 }
 
@@ -120,8 +122,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 function runWhere(out: Tensor, args: KernelArg[]): Tensor {
-  const data = describe(out, args);
-  native.where(out._storage.data, data[0] as Uint8Array, data[1] as Operand, data[2] as Operand);
+  launch('where', [out, args[0], args[1], args[2]]);
   return out;
 }
 

@@ -1,12 +1,11 @@
 /** Copies and conversions: copy_, contiguous, clone, to(dtype), fill_. */
 import { inPlace, record } from '../autograd/graph';
 import { toDType, type DTypeLike } from '../dtype';
-import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../shape';
-import { native } from '../native';
+import { broadcastShapes, isContiguous, sameShape } from '../shape';
 import { ShapeError, shapeStr } from '../errors';
 import type { Tensor } from '../tensor';
 import { emptyTensor, fillValue, inexactAsNumber, int64Scalar, isWhole, scalarNumber, type Scalar } from './common';
-import * as meta from './meta';
+import { launch } from './launch';
 
 function checkCopyShape(dst: Tensor, src: Tensor): void {
   if (src.shape !== dst.shape && !sameShape(broadcastShapes(dst.shape, src.shape), dst.shape)) {
@@ -19,12 +18,7 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
   checkCopyShape(dst, src);
   // Reading and writing overlapping memory in one pass would read values already overwritten.
   if (src._storage === dst._storage && src !== dst) src = clone(src);
-  meta.begin();
-  meta.pushShape(dst.shape);
-  meta.pushOperand(dst);
-  meta.pushOperand(src, src.shape === dst.shape || sameShape(src.shape, dst.shape) ? src._strides : broadcastStrides(src.shape, src._strides, dst.shape));
-  meta.end();
-  native.copy(dst._storage.data, src._storage.data);
+  launch('copy', [dst, src]);
   return dst;
 }
 
@@ -78,10 +72,6 @@ export function fillInto(t: Tensor, value: Scalar): Tensor {
     // an int64 beyond 2^53 is not a JavaScript number: copied from one int64 element instead
     return copyInto(t, int64Scalar(value, t.shape));
   }
-  meta.begin();
-  meta.pushShape(t.shape);
-  meta.pushOperand(t);
-  meta.end();
-  native.fill(t._storage.data, scalarNumber(value));
+  launch('fill', [t], { value: scalarNumber(value) });
   return t;
 }

@@ -6,9 +6,8 @@ import { allocate, makeTensor, Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkFits, describe, emptyTensor, fillValue, isTensor, type Scalar } from './common';
 import { copyInto, fillInto } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 import { checkArg, checkOptions, isOptionsObject } from '../options';
-import { native } from '../native';
 import { asStrided } from './view';
 
 /** Options every creation function takes. */
@@ -236,11 +235,7 @@ export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions)
 /** A 1-D tensor of n values filled by a range kernel (see native/kernels/range.h). */
 function rangeFill(kernel: 'arange_' | 'linspace_', n: number, dtype: DType, a: number, b: number, opts: TensorOptions | undefined): Tensor {
   const out = emptyTensor([n], dtype);
-  meta.begin();
-  meta.pushShape(out.shape);
-  meta.pushOperand(out);
-  meta.end();
-  native[kernel](out._storage.data, a, b);
+  launch(kernel, [out], kernel === 'arange_' ? { start: a, step: b } : { start: a, end: b });
   return finish(out, opts);
 }
 

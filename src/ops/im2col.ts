@@ -4,11 +4,10 @@
  * other's gradient. Convolution and pooling (src/nn/functional_conv.ts) are built on them.
  */
 import { record } from '../autograd/graph';
-import { native } from '../native';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { contiguous } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 
 /** Image size, kernel, stride, padding, dilation and the output size they give. */
 export interface WindowGeometry {
@@ -17,19 +16,18 @@ export interface WindowGeometry {
   oh: number; ow: number;
 }
 
-type Args = [number, number, number, number, number, number, number, number, number, number, number, number];
-
-function args(n: number, g: WindowGeometry): Args {
-  return [n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw];
+/** The window's kernel parameters (the kernels derive the output size themselves). */
+function windowParams(g: WindowGeometry) {
+  return {
+    kernelH: g.kh, kernelW: g.kw, strideH: g.sh, strideW: g.sw, paddingH: g.ph, paddingW: g.pw, dilationH: g.dh, dilationW: g.dw,
+  };
 }
 
 /** x [n, c, h, w] (floating point) as [n, c * kh * kw, oh * ow]; positions outside the image read pad. */
 export function im2col(x: Tensor, g: WindowGeometry, pad: number): Tensor {
   const src = contiguous(x), n = x.shape[0];
   const cols = emptyTensor([n, g.c * g.kh * g.kw, g.oh * g.ow], x.dtype);
-  meta.begin();
-  meta.end();
-  native.im2col(cols._storage.data, src._storage.data, ...args(n, g), pad);
+  launch('im2col', [cols, src], { ...windowParams(g), pad });
   return record('im2col', cols, [src], g);
 }
 
@@ -37,8 +35,6 @@ export function im2col(x: Tensor, g: WindowGeometry, pad: number): Tensor {
 export function col2im(cols: Tensor, g: WindowGeometry): Tensor {
   const src = contiguous(cols), n = cols.shape[0];
   const dx = emptyTensor([n, g.c, g.h, g.w], cols.dtype);
-  meta.begin();
-  meta.end();
-  native.col2im(dx._storage.data, src._storage.data, ...args(n, g));
+  launch('col2im', [dx, src], windowParams(g));
   return record('col2im', dx, [src], g);
 }

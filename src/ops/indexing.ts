@@ -1,12 +1,11 @@
 /** Indexing along a dim with index tensors: gather, scatter, scatterAdd, indexSelect. */
 import { inPlace, record } from '../autograd/graph';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { native } from '../native';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkTensor, emptyTensor, isTensor, mayOverlap, scalarNumber, type Scalar } from './common';
 import { clone } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 
 function checkIndexDtype(index: Tensor, op: string): void {
   if (index.dtype !== 'int64') throw new DTypeError(`${op}(): Expected dtype int64 for index, but got ${index.dtype}`);
@@ -30,20 +29,6 @@ function checkIndex(x: Tensor, dim: number, index: Tensor, op: string, other?: T
   return d;
 }
 
-/** The metadata for (dim; operands...), the one indexed along dim preceded by its size there. */
-function describe(index: Tensor, d: number, operands: readonly (Tensor | null)[], indexedAt: number): void {
-  meta.begin();
-  meta.pushShape(index.shape);
-  meta.push(d);
-  operands.forEach((t, k) => {
-    if (t === null) return;
-    if (k === indexedAt) meta.push(t.shape[d]);
-    meta.pushOperand(t);
-  });
-  meta.pushOperand(index);
-  meta.end();
-}
-
 /**
  * out[i][j] = x[i][index[i][j]] for dim 1 (and likewise for other dims), as torch.gather.
  * @example tg.tensor([[1, 2], [3, 4]]).gather(1, tg.tensor([[0, 0], [1, 0]], { dtype: 'int64' }))
@@ -52,8 +37,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkIndex(x, dim, index, 'gather');
   if (x.shape.length === 0) return record('gather', clone(x), [x, index], d);
   const out = emptyTensor(index.shape, x.dtype);
-  describe(index, d, [out, x], 1);
-  native.gather(out._storage.data, x._storage.data, index._storage.data as BigInt64Array);
+  launch('gather', [out, x, index], { dim: d });
   return record('gather', out, [x, index], d);
 }
 
@@ -76,9 +60,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   }
   const write = (target: Tensor) => {
     target._storage.beforeWrite();
-    const value = isTensor(src) ? src._storage.data : scalarNumber(src);
-    describe(index, d, [target, isTensor(src) ? src : null], 0);
-    native.scatter_(target._storage.data, value, index._storage.data as BigInt64Array, accumulate);
+    launch('scatter_', [target, isTensor(src) ? src : scalarNumber(src), index], { dim: d, accumulate });
     target._storage.version++;
   };
   const rule = accumulate ? 'scatterAdd' : 'scatter';

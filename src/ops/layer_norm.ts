@@ -6,12 +6,11 @@
  */
 import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
-import { native } from '../native';
 import { numel } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor, isWhole } from './common';
 import { clone } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 
 interface Saved {
   mean: Tensor;
@@ -23,13 +22,6 @@ interface Saved {
 
 const whole = (t: Tensor) => (isWhole(t) ? t : clone(t.detach()));
 
-function describe(rows: number, n: number): void {
-  meta.begin();
-  meta.push(rows);
-  meta.push(n);
-  meta.end();
-}
-
 /**
  * y = (x - mean) / sqrt(var + eps) * weight + bias over the last `n` elements of x, for x, weight
  * and bias of one floating-point dtype (functional.layerNorm checks shapes and composes the rest).
@@ -39,9 +31,7 @@ export function layerNorm(x: Tensor, shape: readonly number[], weight: Tensor | 
   const xc = whole(x), w = weight && whole(weight), b = bias && whole(bias);
   const y = emptyTensor(x.shape, x.dtype), mean = emptyTensor([rows], x.dtype), rstd = emptyTensor([rows], x.dtype);
   if (rows > 0) {
-    describe(rows, n);
-    native.layer_norm(y._storage.data, mean._storage.data, rstd._storage.data, xc._storage.data, w?._storage.data ?? null,
-      b?._storage.data ?? null, eps);
+    launch('layer_norm', [y, mean, rstd, xc, w, b], { eps });
   }
   const saved: Saved = { mean, rstd, eps, shape };
   return record('layerNorm', y, [x, weight, bias], saved, 'NativeLayerNormBackward0');
@@ -57,9 +47,7 @@ export function layerNormBackward(g: Tensor, x: Tensor, weight: Tensor | null, c
   const db = need[2] ? emptyTensor(shape, x.dtype, rows === 0) : null;
   if (rows > 0) {
     const gc = whole(g), xc = whole(x), w = weight && whole(weight);
-    describe(rows, n);
-    native.layer_norm_backward(dx?._storage.data ?? null, dw?._storage.data ?? null, db?._storage.data ?? null, gc._storage.data,
-      xc._storage.data, mean._storage.data, rstd._storage.data, w?._storage.data ?? null);
+    launch('layer_norm_backward', [dx, dw, db, gc, xc, mean, rstd, w]);
   }
   return [dx, dw, db];
 }

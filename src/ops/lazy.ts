@@ -8,30 +8,19 @@
  * writer calls beforeWrite() first, so a lazy tensor always reads its source as it was.
  */
 import { isFloatingPoint, type DType } from '../dtype';
-import { native } from '../native';
 import { sameShape } from '../shape';
 import { makeTensor, registerScaler, Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { isTensor, isWhole, type TensorLike } from './common';
-import * as meta from './meta';
+import { launch } from './launch';
 
 /** Below this many elements the pass costs less than keeping track of it. */
 const LAZY_MIN = 4096;
 
-// out = src * factor through the mul kernel, as binary('mul', t, factor) computes it; the
-// metadata of a call being described when the lazy value is read is kept.
-registerScaler((out, src, factor) => {
-  const saved = meta.save();
-  meta.begin();
-  meta.pushShape([out.length]);
-  for (let i = 0; i < 2; i++) {
-    meta.push(0);
-    meta.push(1);
-  }
-  meta.end();
-  native.mul(out, src, factor);
-  meta.restore(saved);
-});
+// out = src * factor through the mul kernel, as binary('mul', t, factor) computes it. (launch
+// reads every operand's storage before it writes a call's metadata, so this may run while another
+// call is being made.)
+registerScaler((out, src, factor) => launch('mul', [out, src, factor]));
 
 /** a * factor as a lazy tensor, when a qualifies (see above); null otherwise. */
 export function lazyScale(a: Tensor, factor: number, dtype: DType): Tensor | null {

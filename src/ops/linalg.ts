@@ -5,39 +5,23 @@
 import { checkOptions } from '../options';
 import { record } from '../autograd/graph';
 import { DTypeError, ShapeError } from '../errors';
-import { native } from '../native';
-import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
+import { broadcastShapes, viewStrides } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkTensor, emptyTensor, isWhole } from './common';
 import { copyInto } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 import { asStrided } from './view';
 
 /**
- * out[i] = alpha * a[i] @ b[i] + beta * out[i] over the batch shape; a: [..., M, K], b: [..., K, N]
- * with batch strides given (0 where broadcast), out: [..., M, N] row-major.
+ * out = alpha * a @ b + beta * out over the batch dims: a [..., M, K] and b [..., K, N], whose
+ * batch dims broadcast to out's [..., M, N] (row-major). Transposed views go to BLAS as flags.
  */
-export function gemmInto(out: Tensor, a: Tensor, b: Tensor, batch: readonly number[], aBatch: readonly number[], bBatch: readonly number[], alpha = 1, beta = 0): Tensor {
-  const nb = batch.length;
-  const [m, k] = a.shape.slice(-2), n = b.shape[b.shape.length - 1];
-  meta.begin();
-  meta.pushShape(batch);
-  meta.push(m);
-  meta.push(n);
-  meta.push(k);
-  const operand = (t: Tensor, batchStrides: readonly number[]) => {
-    meta.push(t._offset);
-    for (const s of batchStrides) meta.push(s);
-    meta.push(t._strides[t.shape.length - 2]);
-    meta.push(t._strides[t.shape.length - 1]);
-  };
-  operand(a, aBatch);
-  operand(b, bBatch);
-  operand(out, out._strides.slice(0, nb));
-  meta.end();
-  native.gemm(out._storage.data, a._storage.data, b._storage.data, alpha, beta);
+export function gemm(out: Tensor, a: Tensor, b: Tensor, alpha = 1, beta = 0): Tensor {
+  launch('gemm', [out, a, b], alpha === 1 && beta === 0 ? PLAIN : { alpha, beta });
   return out;
 }
+
+const PLAIN = Object.freeze({ alpha: 1, beta: 0 });
 
 function checkMatmulTypes(a: Tensor, b: Tensor, what = 'm1 and m2'): void {
   if (a.dtype !== b.dtype) {
@@ -64,7 +48,7 @@ export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
   const zero = out._storage.pendingZero && isWhole(out);
   if (zero) out._storage.claimWhole();
   else out._storage.beforeWrite();
-  gemmInto(out, a, b, [], [], [], 1, zero ? 0 : 1);
+  gemm(out, a, b, 1, zero ? 0 : 1);
   out._storage.version++;
   return out;
 }
@@ -80,7 +64,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: 
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
   const out = emptyTensor([mat1.shape[0], mat2.shape[1]], mat1.dtype);
   if (beta !== 0) copyInto(out, input);
-  gemmInto(out, mat1, mat2, [], [], [], alpha, beta === 0 ? 0 : beta);
+  gemm(out, mat1, mat2, alpha, beta === 0 ? 0 : beta);
   return record('addmm', out, [input, mat1, mat2], { alpha, beta });
 }
 
@@ -103,7 +87,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const out = emptyTensor([x.shape[0], weight.shape[0]], x.dtype);
   const hasBias = bias !== undefined && bias !== null;
   if (hasBias) copyInto(out, bias);
-  gemmInto(out, x, wt, [], [], [], 1, hasBias ? 1 : 0);
+  gemm(out, x, wt, 1, hasBias ? 1 : 0);
   return record('linear', out, [x, weight, hasBias ? bias : null], undefined, hasBias ? 'AddmmBackward0' : 'MmBackward0');
 }
 
@@ -114,7 +98,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'mm', 'mat2');
   checkMm(a, b);
-  return record('mm', gemmInto(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b, [], [], []), [a, b]);
+  return record('mm', gemm(emptyTensor([a.shape[0], b.shape[1]], a.dtype), a, b), [a, b]);
 }
 
 /** Matrix-vector product: a [M, K] times v [K]. */
@@ -128,7 +112,7 @@ export function mv(a: Tensor, v: Tensor): Tensor {
     throw new ShapeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
   }
   const col = asStrided(v, [v.shape[0], 1], [v._strides[0], 0], v._offset);
-  const out = gemmInto(emptyTensor([a.shape[0], 1], a.dtype), a, col, [], [], []);
+  const out = gemm(emptyTensor([a.shape[0], 1], a.dtype), a, col);
   return record('mv', asStrided(out, [a.shape[0]], [1], 0), [a, v]);
 }
 
@@ -149,7 +133,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   }
   const row = asStrided(a, [1, a.shape[0]], [0, a._strides[0]], a._offset);
   const col = asStrided(b, [b.shape[0], 1], [b._strides[0], 0], b._offset);
-  const out = gemmInto(emptyTensor([1, 1], a.dtype), row, col, [], [], []);
+  const out = gemm(emptyTensor([1, 1], a.dtype), row, col);
   return record('dot', asStrided(out, [], [], 0), [a, b]);
 }
 
@@ -164,7 +148,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   checkInner(a, b);
   const out = emptyTensor([a.shape[0], a.shape[1], b.shape[2]], a.dtype);
-  return record('bmm', gemmInto(out, a, b, [a.shape[0]], [a._strides[0]], [b._strides[0]]), [a, b]);
+  return record('bmm', gemm(out, a, b), [a, b]);
 }
 
 function checkInner(a: Tensor, b: Tensor): void {
@@ -199,10 +183,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const m = A.shape[A.shape.length - 2], n = B.shape[B.shape.length - 1];
   let out = B.shape.length === 2 ? foldedProduct(A, B) : null;
   if (out === null) {
-    const batchA = A.shape.slice(0, -2), batchB = B.shape.slice(0, -2);
-    const batch = broadcastShapes(batchA, batchB);
-    out = emptyTensor([...batch, m, n], a.dtype);
-    gemmInto(out, A, B, batch, broadcastStrides(batchA, A._strides.slice(0, -2), batch), broadcastStrides(batchB, B._strides.slice(0, -2), batch));
+    const batch = broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2));
+    out = gemm(emptyTensor([...batch, m, n], a.dtype), A, B);
     out = record('bmm', out, [A, B]);
   }
   if (da === 1) out = out.squeeze(-2);

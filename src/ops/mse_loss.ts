@@ -9,7 +9,7 @@ import { native } from '../native';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { toDtype } from './copy';
-import * as meta from './meta';
+import { launch } from './launch';
 
 export type SumOrMean = 'mean' | 'sum';
 const REDUCTION_CODE = { mean: 1, sum: 2 } as const;
@@ -20,20 +20,10 @@ export function fusable(input: Tensor, target: Tensor): boolean {
     input.shape.length === target.shape.length && input.shape.every((s, i) => s === target.shape[i]);
 }
 
-/** Describes the call: [n], then the row operands (offset, stride 1), then the scalar's offset. */
-function describe(n: number, rows: readonly Tensor[], scalar: Tensor): void {
-  meta.begin();
-  meta.pushShape([n]);
-  for (const t of rows) meta.pushOperand(t, [1]);
-  meta.pushOperand(scalar, []);
-  meta.end();
-}
-
 /** mean (or sum) of (input - target)^2, for a pair that fusable() accepts. */
 export function mseLoss(input: Tensor, target: Tensor, reduction: SumOrMean): Tensor {
   const out = emptyTensor([], input.dtype);
-  describe(input.numel(), [input, target], out);
-  native.mse_loss(input._storage.data, target._storage.data, out._storage.data, REDUCTION_CODE[reduction]);
+  launch('mse_loss', [out, input, target], { reduction: REDUCTION_CODE[reduction] });
   return record('mseLoss', out, [input, target], reduction);
 }
 
@@ -46,8 +36,7 @@ export function mseLossBackward(g: Tensor, input: Tensor, target: Tensor, reduct
     gin = input.sub(target).mul(reduction === 'mean' ? 2 / input.numel() : 2).mul(g);
   } else {
     gin = emptyTensor(input.shape, input.dtype);
-    describe(input.numel(), [gin, input, target], g);
-    native.mse_loss_backward(gin._storage.data, input._storage.data, target._storage.data, g._storage.data, REDUCTION_CODE[reduction]);
+    launch('mse_loss_backward', [gin, input, target, g], { reduction: REDUCTION_CODE[reduction] });
   }
   return [need[0] ? gin : null, need[1] ? gin.neg() : null];
 }

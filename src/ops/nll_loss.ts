@@ -4,11 +4,10 @@
  */
 import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
-import { native } from '../native';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { toDtype } from './copy';
-import * as meta from './meta';
+import { launch, Reshaped, type KernelOperand } from './launch';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
@@ -22,20 +21,17 @@ interface NllContext {
 }
 
 /**
- * The kernels' metadata for an input (or its gradient) of `shape`, [n, c] or [c]: that tensor over
- * [n, c], the target over [n], the weight, the per-row loss (or its gradient: [n] for 'none', else
- * one value) and the total weight. A [c] input is one row.
+ * The kernels' operands for an input (or its gradient) of `shape`, [n, c] or [c] (one row): that
+ * tensor as [n, c], the target as [n], and the per-row loss (or its gradient): [n] for 'none',
+ * else 0-d.
  */
-function describe(shape: readonly number[], rowsOf: Tensor, target: Tensor, weight: Tensor | null, perRow: Tensor, reduction: Reduction, totalWeight: Tensor): void {
-  const rows = shape.length === 2;
-  meta.begin();
-  meta.pushShape([rows ? shape[0] : 1, shape[shape.length - 1]]);
-  meta.pushOperand(rowsOf, rows ? rowsOf._strides : [0, ...rowsOf._strides]);
-  meta.pushOperand(target, rows ? target._strides : [0]);
-  if (weight !== null) meta.pushOperand(weight);
-  meta.pushOperand(perRow, reduction === 'none' ? (rows ? perRow._strides : [0]) : []);
-  meta.pushOperand(totalWeight, []);
-  meta.end();
+function operands(shape: readonly number[], rowsOf: Tensor, target: Tensor, perRow: Tensor, reduction: Reduction): KernelOperand[] {
+  if (shape.length === 2) return [rowsOf, target, perRow];
+  return [
+    new Reshaped(rowsOf, [1, rowsOf.shape[0]], [0, rowsOf._strides[0]]),
+    new Reshaped(target, [1], [0]),
+    reduction === 'none' ? new Reshaped(perRow, [1], [0]) : perRow,
+  ];
 }
 
 /**
@@ -45,9 +41,8 @@ function describe(shape: readonly number[], rowsOf: Tensor, target: Tensor, weig
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
   const out = emptyTensor(reduction === 'none' && input.shape.length === 2 ? [input.shape[0]] : [], input.dtype);
   const totalWeight = emptyTensor([], input.dtype);
-  describe(input.shape, input, target, weight, out, reduction, totalWeight);
-  native.nll_loss(out._storage.data, totalWeight._storage.data, input._storage.data, target._storage.data,
-    weight?._storage.data ?? null, ignoreIndex, REDUCTION_CODE[reduction]);
+  const [rows, t, perRow] = operands(input.shape, input, target, out, reduction);
+  launch('nll_loss', [perRow, totalWeight, rows, t, weight], { ignoreIndex, reduction: REDUCTION_CODE[reduction] });
   const ctx: NllContext = { target, weight, ignoreIndex, reduction, totalWeight };
   return record('nllLoss', out, [input], ctx);
 }
@@ -58,9 +53,8 @@ export function nllLossBackward(g: Tensor, shape: readonly number[], ctx: NllCon
   if (g.dtype !== totalWeight.dtype) g = toDtype(g, totalWeight.dtype);
   if (isGradEnabled() && g._requiresGrad) return nllLossBackwardComposite(g, shape, ctx);
   const gin = emptyTensor(shape, g.dtype);
-  describe(shape, gin, target, weight, g, reduction, totalWeight);
-  native.nll_loss_backward(gin._storage.data, g._storage.data, target._storage.data, weight?._storage.data ?? null,
-    totalWeight._storage.data, ignoreIndex, REDUCTION_CODE[reduction]);
+  const [rows, t, perRow] = operands(shape, gin, target, g, reduction);
+  launch('nll_loss_backward', [rows, perRow, t, weight, totalWeight], { ignoreIndex, reduction: REDUCTION_CODE[reduction] });
   return gin;
 }
 

@@ -3,11 +3,10 @@ import { noGrad } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { isFloatingPoint, type DType } from '../dtype';
 import { DTypeError, IndexError } from '../errors';
-import { native } from '../native';
 import { contiguousStrides, normalizeDims } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
-import * as meta from './meta';
+import { launch, Reshaped } from './launch';
 
 /** Which dims to reduce: undefined, null or [] mean all of them (as torch.sum(x, dim=[]) does). */
 export type Dims = number | readonly number[] | null | undefined;
@@ -41,18 +40,10 @@ function plan(x: Tensor, dims: Dims, keepdim: boolean): Plan {
   return p;
 }
 
-/** Describes (outputs..., x) for the reduction kernels and returns the metadata array. */
-function describe(p: Plan, outs: readonly Tensor[], x: Tensor): void {
-  const keptShape = p.kept.map((d) => x.shape[d]);
-  const outStrides = contiguousStrides(keptShape);
-  meta.begin();
-  meta.pushShape(keptShape);
-  meta.pushShape(p.reduced.map((d) => x.shape[d]));
-  for (const o of outs) meta.pushOperand(o, outStrides);
-  meta.push(x._offset);
-  for (const d of p.kept) meta.push(x._strides[d]);
-  for (const d of p.reduced) meta.push(x._strides[d]);
-  meta.end();
+/** A (new, contiguous) output of reducing x as the kernels take it: x's shape with 1 along the reduced dims. */
+function kept(p: Plan, x: Tensor, out: Tensor): Reshaped {
+  const shape = p.dims.map((reduced, d) => (reduced ? 1 : x.shape[d]));
+  return new Reshaped(out, shape, contiguousStrides(shape));
 }
 
 type Kernel = 'sum' | 'mean' | 'prod' | 'amax' | 'amin' | 'argmax' | 'argmin' | 'all' | 'any';
@@ -63,8 +54,7 @@ function reduce(kernel: Kernel, x: Tensor, dims: Dims, keepdim: boolean, outDtyp
     throw emptyError(kernel.replace(/^a(?=m)/, '') as string, x, p);
   }
   const out = emptyTensor(p.outShape, outDtype);
-  describe(p, [out], x);
-  native[kernel](out._storage.data, x._storage.data);
+  launch(kernel, [kept(p, x, out), x]);
   if (kernel === 'argmax' || kernel === 'argmin' || kernel === 'all' || kernel === 'any') return out;
   // PyTorch names the node ...Backward1 when dims were given, ...Backward0 for a full reduction
   const given = !(dims === undefined || dims === null) && (kernel === 'sum' || kernel === 'mean' || kernel === 'prod');
@@ -140,8 +130,7 @@ export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepd
   if (p.count === 0) throw emptyError(which, x, p);
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
-  describe(p, [values, indices], x);
-  native[which](values._storage.data, indices._storage.data as BigInt64Array, x._storage.data);
+  launch(which, [kept(p, x, values), kept(p, x, indices), x]);
   const d = p.reduced[0];
   record('maxDim', values, [x], { dim: d, keepdim, indices }, which === 'max' ? 'MaxBackward0' : 'MinBackward0');
   return { values, indices };
@@ -152,8 +141,7 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   if (!isFloatingPoint(x.dtype)) throw new DTypeError(`std and var only support floating point dtypes (float32, float64), but got ${x.dtype}`);
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
-  describe(p, [out], x);
-  native.var(out._storage.data, x._storage.data, correction);
+  launch('var', [kept(p, x, out), x], { correction });
   return record('var', out, [x], { dims: p.reduced, keepdim, correction });
 }
 

@@ -6,56 +6,11 @@ import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { isFloatingPoint } from '../dtype';
 import { DTypeError } from '../errors';
-import { native } from '../native';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
-import { copyInto, toDtype } from './copy';
-import * as meta from './meta';
-
-type Block = [outer: number, c: number, inner: number];
-
-function blockOf(shape: readonly number[], dim: number): Block {
-  let outer = 1, inner = 1;
-  for (let d = 0; d < dim; d++) outer *= shape[d];
-  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
-  return [outer, shape.length === 0 ? 1 : shape[dim], inner];
-}
-
-/** The stride of dims [from, to) walked as one, or null when they cannot be (size-1 dims skipped). */
-function mergedStride(t: Tensor, from: number, to: number): number | null {
-  let stride: number | null = null, expected = 0;
-  for (let d = to - 1; d >= from; d--) {
-    const size = t.shape[d];
-    if (size === 1) continue;
-    if (stride === null) stride = t._strides[d];
-    else if (t._strides[d] !== expected) return null;
-    expected = t._strides[d] * size;
-  }
-  return stride ?? 0;
-}
-
-/** t's strides over its [outer, c, inner] block, or null when its layout has none. */
-function blockStrides(t: Tensor, dim: number): number[] | null {
-  if (t.shape.length === 0) return [0, 0, 0];
-  const outer = mergedStride(t, 0, dim), inner = mergedStride(t, dim + 1, t.shape.length);
-  return outer === null || inner === null ? null : [outer, t._strides[dim], inner];
-}
-
-/** t with a layout that has block strides: t itself, or a contiguous copy (not recorded). */
-function blockable(t: Tensor, dim: number): [Tensor, number[]] {
-  const s = blockStrides(t, dim);
-  if (s !== null) return [t, s];
-  const c = copyInto(emptyTensor(t.shape, t.dtype), t);
-  return [c, blockStrides(c, dim) as number[]];
-}
-
-function describeBlock(block: Block, operands: readonly [Tensor, number[]][]): void {
-  meta.begin();
-  meta.pushShape(block);
-  for (const [t, strides] of operands) meta.pushOperand(t, strides);
-  meta.end();
-}
+import { toDtype } from './copy';
+import { launch } from './launch';
 
 function checkFloat(x: Tensor, name: string): void {
   if (!isFloatingPoint(x.dtype)) {
@@ -67,9 +22,7 @@ function forward(x: Tensor, dim: number, log: boolean): Tensor {
   const d = normalizeDim(dim, x.shape.length);
   checkFloat(x, log ? 'logSoftmax' : 'softmax');
   const out = emptyTensor(x.shape, x.dtype);
-  const xb = blockable(x, d);
-  describeBlock(blockOf(x.shape, d), [[out, blockStrides(out, d) as number[]], xb]);
-  (log ? native.log_softmax : native.softmax)(out._storage.data, xb[0]._storage.data);
+  launch(log ? 'log_softmax' : 'softmax', [out, x], { dim: d });
   return record(log ? 'logSoftmax' : 'softmax', out, [x], d);
 }
 
@@ -93,8 +46,6 @@ export function softmaxBackward(g: Tensor, out: Tensor, dim: number, log: boolea
     return log ? g.sub(out.exp().mul(g.sum(dim, true))) : out.mul(g.sub(g.mul(out).sum(dim, true)));
   }
   const gin = emptyTensor(out.shape, out.dtype);
-  const [gb, ob] = [blockable(g, dim), blockable(out, dim)];
-  describeBlock(blockOf(out.shape, dim), [[gin, blockStrides(gin, dim) as number[]], gb, ob]);
-  (log ? native.log_softmax_backward : native.softmax_backward)(gin._storage.data, gb[0]._storage.data, ob[0]._storage.data);
+  launch(log ? 'log_softmax_backward' : 'softmax_backward', [gin, g, out], { dim });
   return gin;
 }

@@ -3,15 +3,20 @@ import { checkArg, checkOptions, isOptionsObject } from '../options';
 import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
-import { native, type UnaryFloatOp, type UnaryNumOp } from '../native';
+import type { UnaryFloatOp, UnaryNumOp } from '../native';
 import type { Tensor } from '../tensor';
 import { emptyTensor, isTensor, promotionOf, scalarNumber, type Scalar } from './common';
 import { toDtype } from './copy';
-import { describe, newOutput } from './launch';
+import { launch, newOutput } from './launch';
 
-function run(op: UnaryFloatOp | UnaryNumOp | 'clamp', out: Tensor, src: Tensor, ...extra: (number | null)[]): Tensor {
-  describe(out, [src]);
-  (native[op] as (o: unknown, a: unknown, ...e: unknown[]) => void)(out._storage.data, src._storage.data, ...extra);
+function run(op: UnaryFloatOp | UnaryNumOp, out: Tensor, src: Tensor): Tensor {
+  launch(op, [out, src]);
+  return out;
+}
+
+/** clamp's kernel: a missing bound is an infinite one. */
+function runClamp(out: Tensor, src: Tensor, min: number | null, max: number | null): Tensor {
+  launch('clamp', [out, src], { min: min ?? -Infinity, max: max ?? Infinity });
   return out;
 }
 
@@ -79,7 +84,7 @@ export function clampBounds(min?: Scalar | Tensor | null | ClampBounds, max?: Sc
 export function clamp(x: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor {
   const dtype = clampType(x, min, max);
   const src = toDtype(x, dtype);
-  const out = run('clamp', emptyTensor(x.shape, dtype), src, bound(min), bound(max));
+  const out = runClamp(emptyTensor(x.shape, dtype), src, bound(min), bound(max));
   return record('clamp', out, [x], { min: bound(min), max: bound(max) });
 }
 
@@ -88,7 +93,7 @@ export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null
   if (!canCast(dtype, x.dtype)) throw castError(dtype, x.dtype);
   return inPlace('clamp', x, [], { min: bound(min), max: bound(max) }, () => {
     x._storage.beforeWrite();
-    run('clamp', x, x, bound(min), bound(max));
+    runClamp(x, x, bound(min), bound(max));
     x._storage.version++;
   });
 }
@@ -111,8 +116,7 @@ function clampType(x: Tensor, min?: Scalar | null, max?: Scalar | null): DType {
 export function thresholdBackward(g: Tensor, x: Tensor, threshold: number): Tensor {
   const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
   const out = newOutput(args, g.dtype);
-  describe(out, args);
-  native.threshold_backward(out._storage.data, g._storage.data, args[1]._storage.data, threshold);
+  launch('threshold_backward', [out, g, args[1]], { threshold });
   return record('thresholdBackward', out, [g, x], threshold);
 }
 
@@ -120,8 +124,7 @@ export function thresholdBackward(g: Tensor, x: Tensor, threshold: number): Tens
 export function geluBackward(g: Tensor, x: Tensor): Tensor {
   const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
   const out = newOutput(args, g.dtype);
-  describe(out, args);
-  native.gelu_backward(out._storage.data, g._storage.data, args[1]._storage.data);
+  launch('gelu_backward', [out, g, args[1]]);
   return record('geluBackward', out, [g, x]);
 }
 
@@ -129,8 +132,7 @@ export function geluBackward(g: Tensor, x: Tensor): Tensor {
 export function clampBackward(g: Tensor, x: Tensor, min: number | null, max: number | null): Tensor {
   const args = [g, x.dtype === g.dtype ? x : toDtype(x, g.dtype)];
   const out = newOutput(args, g.dtype);
-  describe(out, args);
-  native.clamp_backward(out._storage.data, g._storage.data, args[1]._storage.data, min, max);
+  launch('clamp_backward', [out, g, args[1]], { min: min ?? -Infinity, max: max ?? Infinity });
   return record('clampBackward', out, [g, x], { min, max });
 }
 

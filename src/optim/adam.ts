@@ -1,10 +1,9 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
 import { noGrad } from '../autograd/grad_mode';
-import { native } from '../native';
+import { adamStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
-import { describeStep } from './sgd';
 
 export interface AdamOptions {
   lr: number;
@@ -45,12 +44,10 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
           if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = keep(p.newZeros(p.shape));
           state.step = (state.step as number) + 1;
           const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
-          const grad = p._grad;
-          for (const t of [p, m, v, vmax]) t?._storage.beforeWrite();
-          describeStep(p, [grad, m, v, vmax]);
-          native.adam_step(p._storage.data, grad._storage.data, m._storage.data, v._storage.data, vmax === null ? null : vmax._storage.data,
-            g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, state.step as number, g.amsgrad, g.maximize, this.decoupled);
-          for (const t of [p, m, v, vmax]) if (t !== null) t._storage.version++;
+          adamStep(p, p._grad, m, v, vmax, {
+            lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: state.step as number,
+            amsgrad: g.amsgrad, maximize: g.maximize, decoupled: this.decoupled,
+          });
         }
       }
     });

@@ -1,7 +1,6 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
 import { noGrad } from '../autograd/grad_mode';
-import { native } from '../native';
-import * as meta from '../ops/meta';
+import { sgdStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
@@ -13,15 +12,6 @@ export interface SGDOptions {
   weightDecay: number;
   nesterov: boolean;
   maximize: boolean;
-}
-
-/** Describes a parameter and the tensors that step with it (same shape) for a fused kernel. */
-export function describeStep(p: Tensor, others: readonly (Tensor | null)[]): void {
-  meta.begin();
-  meta.pushShape(p.shape);
-  meta.pushOperand(p);
-  for (const t of others) if (t !== null) meta.pushOperand(t);
-  meta.end();
 }
 
 const SPEC = { lr: 'number', momentum: 'number', dampening: 'number', weightDecay: 'number', nesterov: 'boolean', maximize: 'boolean' } as const;
@@ -53,14 +43,9 @@ export class SGD extends Optimizer<SGDOptions> {
           const first = g.momentum !== 0 && buf === null;
           if (first) buf = keep(p.newEmpty(p.shape));
           if (buf !== null) state.momentumBuffer = buf;
-          const grad = p._grad;
-          p._storage.beforeWrite();
-          buf?._storage.beforeWrite();
-          describeStep(p, [grad, g.momentum !== 0 ? buf : null]);
-          native.sgd_step(p._storage.data, grad._storage.data, g.momentum !== 0 ? (buf as Tensor)._storage.data : null,
-            g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov, g.maximize, first);
-          p._storage.version++;
-          if (buf !== null) buf._storage.version++;
+          sgdStep(p, p._grad, g.momentum !== 0 ? buf : null, {
+            lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, maximize: g.maximize, first,
+          });
         }
       }
     });

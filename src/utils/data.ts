@@ -8,7 +8,7 @@ import { checkOptions, kinds } from '../options';
 import { isTensor } from '../ops/common';
 import { tensor } from '../ops/creation';
 import { stack } from '../ops/join';
-import { Generator, generatorKind, randint, randperm } from '../random';
+import { Generator, generatorKind, randint, randperm } from '../ops/random';
 import { ShapeError } from '../errors';
 import type { Tensor } from '../tensor';
 

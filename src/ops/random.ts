@@ -2,16 +2,16 @@
  * Random numbers: PyTorch's CPU generator (mt19937) and the functions that draw from it.
  * The generator's state is a Uint32Array the kernels advance; `tg.manualSeed` seeds the default one.
  */
-import { inPlace } from './autograd/graph';
-import { getDefaultDtype, isFloatingPoint, toDType, type DType } from './dtype';
-import { DTypeError } from './errors';
-import { native } from './native';
-import { checkNoInternalOverlap, parseShapeArgs } from './shape';
-import type { Tensor } from './tensor';
-import { emptyTensor, isWhole } from './ops/common';
-import { finish, TENSOR_OPTIONS, type TensorOptions } from './ops/creation';
-import { checkOptions, describeValue, type OptionSpec } from './options';
-import * as meta from './ops/meta';
+import { inPlace } from '../autograd/graph';
+import { getDefaultDtype, isFloatingPoint, toDType, type DType } from '../dtype';
+import { DTypeError } from '../errors';
+import { native } from '../native';
+import { checkNoInternalOverlap, parseShapeArgs } from '../shape';
+import type { Tensor } from '../tensor';
+import { emptyTensor, isWhole } from './common';
+import { finish, TENSOR_OPTIONS, type TensorOptions } from './creation';
+import { checkOptions, describeValue, type OptionSpec } from '../options';
+import { launch } from './launch';
 
 /** PyTorch's default CPU seed: what a generator holds before anyone seeds it. */
 const DEFAULT_SEED = 67280421310721n;
@@ -42,7 +42,7 @@ export class Generator {
   /** Seeds the generator; returns it. */
   manualSeed(seed: number | bigint): this {
     const s = toSeed(seed);
-    native.seed(this._state, Number(s & 0xffffffffn), Number(s >> 32n));
+    launch('seed', [this._state], { lo: Number(s & 0xffffffffn), hi: Number(s >> 32n) });
     return this;
   }
 
@@ -105,13 +105,6 @@ function stateOf(fn: string, opts: { generator?: Generator } | undefined, spec: 
   return g._state;
 }
 
-function describeAll(t: Tensor): void {
-  meta.begin();
-  meta.pushShape(t.shape);
-  meta.pushOperand(t);
-  meta.end();
-}
-
 function checkFloat(t: Tensor, op: string): void {
   if (!isFloatingPoint(t.dtype)) throw new DTypeError(`${op}() is not implemented for ${t.dtype} tensors: it needs float32 or float64`);
 }
@@ -124,8 +117,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Gener
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
-    describeAll(t);
-    native.normal_(t._storage.data, state, mean, std);
+    launch('normal_', [t, state], { mean, std });
     t._storage.version++;
   }, 'NormalBackward0');
 }
@@ -138,8 +130,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
-    describeAll(t);
-    native.uniform_(t._storage.data, state, from, to);
+    launch('uniform_', [t, state], { from, to });
     t._storage.version++;
   }, 'UniformBackward0');
 }
@@ -151,8 +142,7 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator })
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
-    describeAll(t);
-    native.bernoulli_(t._storage.data, state, p);
+    launch('bernoulli_', [t, state], { p });
     t._storage.version++;
   }, 'BernoulliBackward0');
 }
@@ -207,8 +197,7 @@ export function randint(low: number, high: number | readonly number[], shape?: r
   if (!(h > low)) throw new RangeError(`randint() expects low to be less than high, but got low=${low} >= high=${h}`);
   const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
   const state = stateOf('randint', opts, RANDOM_OPTIONS);
-  describeAll(t);
-  native.randint_(t._storage.data, state, low, h);
+  launch('randint_', [t, state], { low, high: h });
   return finish(t, opts);
 }
 
@@ -217,7 +206,7 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm(): n must be a non-negative integer, but got ${n}`);
   const state = stateOf('randperm', opts, RANDOM_OPTIONS);
   const t = emptyTensor([n], 'int64');
-  native.randperm(t._storage.data as BigInt64Array, state, n);
+  launch('randperm', [t, state]);
   const dtype = opts?.dtype === undefined ? 'int64' : toDType(opts.dtype);
   return finish(dtype === 'int64' ? t : t.to(dtype), opts);
 }
