@@ -4,6 +4,7 @@ import { toDType, type DTypeLike } from '../dtype';
 import { broadcastShapes, broadcastStrides, isContiguous, sameShape } from '../shape';
 import { native } from '../native';
 import { ShapeError, shapeStr } from '../errors';
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor, fillValue, inexactAsNumber, int64Scalar, isWhole, scalarNumber, type Scalar } from './common';
 import * as meta from './meta';
@@ -41,7 +42,7 @@ export function clone(t: Tensor): Tensor {
 /** t converted to dtype: t itself when it already has it, else a converted copy. */
 export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
   const d = toDType(dtype);
-  return d === t.dtype ? t : record('to', copyInto(emptyTensor(t.shape, d), t), [t]);
+  return d === t.dtype ? t : record('toDtype', copyInto(emptyTensor(t.shape, d), t), [t]);
 }
 
 /** dst.copy_(src): in place, recorded by autograd. */
@@ -53,7 +54,7 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
     void src._storage.data;
     dst._storage.beforeWrite(isWhole(dst) && src._storage !== dst._storage);
     copyInto(dst, src);
-    dst._storage.version++;
+    markWritten(dst);
   });
 }
 
@@ -68,7 +69,7 @@ export function fill_(t: Tensor, value: Scalar | Tensor, name?: string): Tensor 
       t._storage.beforeWrite(whole);
       fillInto(t, value);
     }
-    t._storage.version++;
+    markWritten(t);
   }, name ?? 'FillBackward0');
 }
 

@@ -6,8 +6,9 @@ import type { DType } from '../dtype';
 import { ShapeError, shapeStr } from '../errors';
 import type { Operand } from '../native';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape';
+import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
-import { emptyTensor, isTensor } from './common';
+import { emptyTensor } from './common';
 import { clone } from './copy';
 import * as meta from './meta';
 

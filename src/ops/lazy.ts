@@ -10,9 +10,9 @@
 import { isFloatingPoint, type DType } from '../dtype';
 import { native } from '../native';
 import { sameShape } from '../shape';
-import { makeTensor, registerScaler, Storage } from '../storage';
+import { isTensor, makeTensor, registerScaler, Storage } from '../storage';
 import type { Tensor } from '../tensor';
-import { isTensor, isWhole, type TensorLike } from './common';
+import { isWhole, type TensorLike } from './common';
 import * as meta from './meta';
 
 /** Below this many elements the pass costs less than keeping track of it. */

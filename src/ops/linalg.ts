@@ -7,11 +7,11 @@ import { record } from '../autograd/graph';
 import { DTypeError, ShapeError } from '../errors';
 import { native } from '../native';
 import { broadcastShapes, broadcastStrides, viewStrides } from '../shape';
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkTensor, emptyTensor, isWhole } from './common';
+import { asStrided, checkTensor, emptyTensor, isWhole } from './common';
 import { copyInto } from './copy';
 import * as meta from './meta';
-import { asStrided } from './view';
 
 /**
  * out[i] = alpha * a[i] @ b[i] + beta * out[i] over the batch shape; a: [..., M, K], b: [..., K, N]
@@ -65,7 +65,7 @@ export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
   if (zero) out._storage.claimWhole();
   else out._storage.beforeWrite();
   gemmInto(out, a, b, [], [], [], 1, zero ? 0 : 1);
-  out._storage.version++;
+  markWritten(out);
   return out;
 }
 

@@ -13,7 +13,7 @@ import * as meta from './meta';
 export type Reduction = 'none' | 'mean' | 'sum';
 const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
 
-interface NllContext {
+export interface NllContext {
   target: Tensor;
   weight: Tensor | null;
   ignoreIndex: number;
