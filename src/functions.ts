@@ -2,14 +2,18 @@
  * The torch.* forms of Tensor methods: `tg.add(a, b)` is `a.add(b)`, `tg.matmul(a, b)` is
  * `a.matmul(b)`, and so on.
  */
-import { checkTensor, isTensor, type Scalar, type TensorLike } from './ops/common';
+import { checkTensor, type Scalar, type TensorLike } from './ops/common';
 import { binaryReversed, where as whereOp } from './ops/binary';
 import type { Dims } from './ops/reduce';
+import type { ClampBounds } from './ops/unary';
+import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
 import { nonzeroIndices } from './ops/indexing';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
+/** other - alpha * input (torch.rsub). */
+export function rsub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'rsub'); return input.rsub(other, opts); }
 export function mul(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'mul'); return input.mul(other); }
 export function div(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'div'); return input.div(other); }
 export function pow(input: Tensor | Scalar, exponent: TensorLike): Tensor {
@@ -19,6 +23,7 @@ export function pow(input: Tensor | Scalar, exponent: TensorLike): Tensor {
 }
 export function maximum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'maximum'); return input.maximum(other); }
 export function minimum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'minimum'); return input.minimum(other); }
+export function atan2(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'atan2'); return input.atan2(other); }
 export function neg(input: Tensor): Tensor { checkTensor(input, 'neg'); return input.neg(); }
 export function abs(input: Tensor): Tensor { checkTensor(input, 'abs'); return input.abs(); }
 export function exp(input: Tensor): Tensor { checkTensor(input, 'exp'); return input.exp(); }
@@ -30,21 +35,51 @@ export function cos(input: Tensor): Tensor { checkTensor(input, 'cos'); return i
 export function tanh(input: Tensor): Tensor { checkTensor(input, 'tanh'); return input.tanh(); }
 export function sigmoid(input: Tensor): Tensor { checkTensor(input, 'sigmoid'); return input.sigmoid(); }
 export function relu(input: Tensor): Tensor { checkTensor(input, 'relu'); return input.relu(); }
-export function clamp(input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null): Tensor { checkTensor(input, 'clamp'); return input.clamp(min, max); }
+export function sign(input: Tensor): Tensor { checkTensor(input, 'sign'); return input.sign(); }
+export function floor(input: Tensor): Tensor { checkTensor(input, 'floor'); return input.floor(); }
+export function ceil(input: Tensor): Tensor { checkTensor(input, 'ceil'); return input.ceil(); }
+export function round(input: Tensor): Tensor { checkTensor(input, 'round'); return input.round(); }
+export function trunc(input: Tensor): Tensor { checkTensor(input, 'trunc'); return input.trunc(); }
+export function log2(input: Tensor): Tensor { checkTensor(input, 'log2'); return input.log2(); }
+export function log10(input: Tensor): Tensor { checkTensor(input, 'log10'); return input.log10(); }
+export function log1p(input: Tensor): Tensor { checkTensor(input, 'log1p'); return input.log1p(); }
+export function expm1(input: Tensor): Tensor { checkTensor(input, 'expm1'); return input.expm1(); }
+export function rsqrt(input: Tensor): Tensor { checkTensor(input, 'rsqrt'); return input.rsqrt(); }
+export function reciprocal(input: Tensor): Tensor { checkTensor(input, 'reciprocal'); return input.reciprocal(); }
+export function tan(input: Tensor): Tensor { checkTensor(input, 'tan'); return input.tan(); }
+export function asin(input: Tensor): Tensor { checkTensor(input, 'asin'); return input.asin(); }
+export function acos(input: Tensor): Tensor { checkTensor(input, 'acos'); return input.acos(); }
+export function atan(input: Tensor): Tensor { checkTensor(input, 'atan'); return input.atan(); }
+export function sinh(input: Tensor): Tensor { checkTensor(input, 'sinh'); return input.sinh(); }
+export function cosh(input: Tensor): Tensor { checkTensor(input, 'cosh'); return input.cosh(); }
+export function erf(input: Tensor): Tensor { checkTensor(input, 'erf'); return input.erf(); }
+export function softmax(input: Tensor, dim: number | { dim: number }): Tensor { checkTensor(input, 'softmax'); return input.softmax(dim); }
+export function logSoftmax(input: Tensor, dim: number | { dim: number }): Tensor { checkTensor(input, 'logSoftmax'); return input.logSoftmax(dim); }
+export function clamp(input: Tensor, min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): Tensor { checkTensor(input, 'clamp'); return input.clamp(min, max); }
+export function clampMin(input: Tensor, min: Scalar): Tensor { checkTensor(input, 'clampMin'); return input.clampMin(min); }
+export function clampMax(input: Tensor, max: Scalar): Tensor { checkTensor(input, 'clampMax'); return input.clampMax(max); }
 export function mm(input: Tensor, mat2: Tensor): Tensor { checkTensor(input, 'mm'); return input.mm(mat2); }
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { checkTensor(input, 'addmm'); return input.addmm(mat1, mat2, opts); }
 export function matmul(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'matmul'); return input.matmul(other); }
 export function bmm(input: Tensor, mat2: Tensor): Tensor { checkTensor(input, 'bmm'); return input.bmm(mat2); }
 export function mv(input: Tensor, vec: Tensor): Tensor { checkTensor(input, 'mv'); return input.mv(vec); }
 export function dot(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'dot'); return input.dot(other); }
 export function t(input: Tensor): Tensor { checkTensor(input, 't'); return input.t(); }
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'transpose'); return input.transpose(dim0, dim1); }
+export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor { checkTensor(input, 'swapaxes'); return input.swapaxes(axis0, axis1); }
 export function permute(input: Tensor, dims: readonly number[]): Tensor { checkTensor(input, 'permute'); return input.permute(dims); }
 export function reshape(input: Tensor, shape: readonly number[]): Tensor { checkTensor(input, 'reshape'); return input.reshape(shape); }
 export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor { checkTensor(input, 'flatten'); return input.flatten(startDim, endDim); }
+export function unflatten(input: Tensor, dim: number, sizes: readonly number[]): Tensor { checkTensor(input, 'unflatten'); return input.unflatten(dim, sizes); }
 export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor { checkTensor(input, 'squeeze'); return input.squeeze(dim); }
 export function unsqueeze(input: Tensor, dim: number): Tensor { checkTensor(input, 'unsqueeze'); return input.unsqueeze(dim); }
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor { checkTensor(input, 'narrow'); return input.narrow(dim, start, length); }
+export function select(input: Tensor, dim: number, index: number): Tensor { checkTensor(input, 'select'); return input.select(dim, index); }
+export function unbind(input: Tensor, dim = 0): Tensor[] { checkTensor(input, 'unbind'); return input.unbind(dim); }
+export function split(tensor: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { checkTensor(tensor, 'split', 'tensor'); return tensor.split(splitSizeOrSections, dim); }
+export function chunk(input: Tensor, chunks: number, dim = 0): Tensor[] { checkTensor(input, 'chunk'); return input.chunk(chunks, dim); }
 export function clone(input: Tensor): Tensor { checkTensor(input, 'clone'); return input.clone(); }
+export function detach(input: Tensor): Tensor { checkTensor(input, 'detach'); return input.detach(); }
 export function sum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
 export function mean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
 export function prod(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
@@ -52,6 +87,7 @@ export function amax(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean):
 export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
 export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
 export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
+export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
 export function isnan(input: Tensor): Tensor { checkTensor(input, 'isnan'); return input.isnan(); }
@@ -74,8 +110,37 @@ export function allclose(input: Tensor, other: Tensor, opts?: { rtol?: number; a
 export function logicalNot(input: Tensor): Tensor { checkTensor(input, 'logicalNot'); return input.logicalNot(); }
 export function logicalAnd(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logicalAnd'); return input.logicalAnd(other); }
 export function logicalOr(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logicalOr'); return input.logicalOr(other); }
+export function logicalXor(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'logicalXor'); return input.logicalXor(other); }
 export function maskedFill(input: Tensor, mask: Tensor, value: TensorLike): Tensor { checkTensor(input, 'maskedFill'); return input.maskedFill(mask, value); }
+export function gather(input: Tensor, dim: number, index: Tensor): Tensor { checkTensor(input, 'gather'); return input.gather(dim, index); }
+export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor { checkTensor(input, 'indexSelect'); return input.indexSelect(dim, index); }
+export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor { checkTensor(input, 'scatter'); return input.scatter(dim, index, src); }
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor { checkTensor(input, 'scatterAdd'); return input.scatterAdd(dim, index, src); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
+
+/**
+ * The largest element (torch.max): of all of input; along dim as { values, indices }; or the
+ * elementwise maximum with other.
+ * @example tg.max(x); const { values, indices } = tg.max(x, 1)
+ */
+export function max(input: Tensor): Tensor;
+export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function max(input: Tensor, other: Tensor): Tensor;
+export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  checkTensor(input, 'max');
+  if (isTensor(dim)) return input.max(dim);
+  return dim === undefined && keepdim === undefined ? input.max() : input.max(dim as number, keepdim);
+}
+
+/** The smallest element (torch.min), as max gives the largest. @example tg.min(x, 0, true).values */
+export function min(input: Tensor): Tensor;
+export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function min(input: Tensor, other: Tensor): Tensor;
+export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  checkTensor(input, 'min');
+  if (isTensor(dim)) return input.min(dim);
+  return dim === undefined && keepdim === undefined ? input.min() : input.min(dim as number, keepdim);
+}
 
 /**
  * cond ? input : other elementwise (torch.where); the condition must be a bool tensor. With the

@@ -3,11 +3,7 @@
  * something else where an options object belongs (a positional argument, as in Python) is a
  * TypeError naming the function and the option, never silently ignored.
  */
-
-/** Whether v is a tensor (the mark Tensor carries; see storage.ts), without importing Tensor. */
-function isTensor(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[Symbol.for('tensorgrad.Tensor')] === true;
-}
+import { isTensor } from './storage';
 
 /** What an option may hold: a typeof name, 'tensor', or a predicate with the words for it. */
 export type OptionKind = 'number' | 'boolean' | 'string' | 'function' | 'object' | 'tensor' | 'any' | { test: (v: unknown) => boolean; what: string };
@@ -21,14 +17,19 @@ export const kinds = {
   oneOf: (...values: readonly unknown[]) => ({ test: (v: unknown) => values.includes(v), what: values.map((x) => JSON.stringify(x)).join(' or ') }),
 } as const;
 
+/** The name of v's type in messages: 'null', 'Array', a class name ('Tensor', 'Map'), else typeof's. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'Array';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}
+
 /** How a value is named in messages: its type, or the value itself for short primitives. */
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') return `${typeof v === 'bigint' ? `${v}n` : String(v)}`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (Array.isArray(v)) return 'an Array';
-  if (isTensor(v)) return 'a Tensor';
-  if (typeof v === 'function') return 'a function';
-  const name = (v as object).constructor?.name ?? 'object';
+  const name = isTensor(v) ? 'Tensor' : typeName(v);
   return `${/^[AEIOUaeiou]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 

@@ -5,8 +5,7 @@
  * collector frees all of it anyway, only later, when it is no longer in the CPU's caches.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isTensor } from './ops/common';
-import { setTracker, type Storage } from './storage';
+import { isTensor, setTracker, type Storage } from './storage';
 
 interface Open {
   storages: Storage[];

@@ -261,8 +261,21 @@ export function keep<T extends Tensor | null | undefined>(t: T): T {
   return t;
 }
 
+/**
+ * Marks that t's memory has just been written in place: bumps its storage's version, which
+ * autograd compares against the versions it saved to catch changes to tensors saved for backward.
+ */
+export function markWritten(t: Tensor): void {
+  t._storage.version++;
+}
+
 /** The brand every Tensor carries (on its prototype), for a cheap isTensor check below tensor.ts. */
 export const TENSOR = Symbol.for('tensorgrad.Tensor');
+
+/** Whether x is a Tensor (it carries the brand). */
+export function isTensor(x: unknown): x is Tensor {
+  return typeof x === 'object' && x !== null && (x as { [TENSOR]?: boolean })[TENSOR] === true;
+}
 
 // Ops live on a floor below tensor.ts and create their results through this factory, which
 // tensor.ts registers when it loads.

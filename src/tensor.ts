@@ -9,25 +9,21 @@ import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel, sameShape } from './shape';
-import { keep, registerTensorFactory, TENSOR, type Storage } from './storage';
+import { isTensor, keep, registerTensorFactory, TENSOR, type Storage } from './storage';
+import './autograd/rules'; // installs the backward rules into the engine
 import * as binary from './ops/binary';
-import { checkTensorLike, describe, isTensor, type Scalar, type TensorLike } from './ops/common';
+import { checkTensorLike, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
-import * as functional from './nn/functional';
 import * as reduce from './ops/reduce';
-import * as mseOps from './ops/mse_loss';
-import * as nllOps from './ops/nll_loss';
 import * as softmaxOps from './ops/softmax';
-import * as layerNormOps from './ops/layer_norm';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
-import * as windows from './ops/im2col';
-import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, type OptionKind } from './options';
+import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
 type Sizes = [readonly number[]] | number[];
@@ -117,7 +113,7 @@ export class Tensor {
 
   set grad(g: Tensor | null) {
     if (g !== null) {
-      if (!isTensor(g)) throw new TypeError(`assigned grad expected to be a Tensor or null but got grad of type ${describe(g)}`);
+      if (!isTensor(g)) throw new TypeError(`assigned grad expected to be a Tensor or null but got grad of type ${typeName(g)}`);
       if (g === this || g._storage === this._storage) throw new AutogradError("can't assign a tensor (or a view of its memory) as its own grad");
       if (g.dtype !== this.dtype) {
         throw new TypeError(`attempting to assign a gradient with dtype ${g.dtype} to a tensor with dtype ${this.dtype}. The gradient must match the tensor's dtype`);
@@ -255,7 +251,7 @@ export class Tensor {
    * PyTorch's `p.data = t`: no copy, nothing recorded.
    */
   set data(t: Tensor) {
-    if (!isTensor(t)) throw new TypeError(`data must be a Tensor, but got ${describe(t)}`);
+    if (!isTensor(t)) throw new TypeError(`data must be a Tensor, but got ${typeName(t)}`);
     if (this._requiresGrad && !t.isFloatingPoint()) {
       throw new TypeError(`only floating-point tensors (float32, float64) can require gradients, but the new data is ${t.dtype}`);
     }
@@ -455,14 +451,14 @@ export class Tensor {
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
     checkTensorLike(other, 'add');
     checkOptions('add', opts, ALPHA);
-    return binary.binary('add', this, other, opts?.alpha);
+    return binary.add(this, other, opts?.alpha);
   }
 
   /** this - alpha * other. */
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
     checkTensorLike(other, 'sub');
     checkOptions('sub', opts, ALPHA);
-    return binary.binary('sub', this, other, opts?.alpha);
+    return binary.sub(this, other, opts?.alpha);
   }
 
   /** other - this (for a number on the left: `2 - x` is `x.rsub(2)`). */
@@ -474,72 +470,72 @@ export class Tensor {
 
   mul(other: TensorLike): Tensor {
     checkTensorLike(other, 'mul');
-    return binary.binary('mul', this, other);
+    return binary.mul(this, other);
   }
 
   /** True division: integer inputs give a floating-point result. */
   div(other: TensorLike): Tensor {
     checkTensorLike(other, 'div');
-    return binary.binary('div', this, other);
+    return binary.div(this, other);
   }
 
   /** this ** exponent. */
   pow(exponent: TensorLike): Tensor {
     checkTensorLike(exponent, 'pow', 'exponent');
-    return binary.binary('pow', this, exponent);
+    return binary.pow(this, exponent);
   }
 
   maximum(other: TensorLike): Tensor {
     checkTensorLike(other, 'maximum');
-    return binary.binary('maximum', this, other);
+    return binary.maximum(this, other);
   }
 
   minimum(other: TensorLike): Tensor {
     checkTensorLike(other, 'minimum');
-    return binary.binary('minimum', this, other);
+    return binary.minimum(this, other);
   }
 
   atan2(other: TensorLike): Tensor {
     checkTensorLike(other, 'atan2');
-    return binary.binary('atan2', this, other);
+    return binary.atan2(this, other);
   }
 
   square(): Tensor {
-    return binary.binary('pow', this, 2);
+    return binary.pow(this, 2);
   }
 
-  neg(): Tensor { return unary.unaryNum('neg', this); }
-  abs(): Tensor { return unary.unaryNum('abs', this); }
-  sign(): Tensor { return unary.unaryNum('sign', this); }
-  relu(): Tensor { return unary.unaryNum('relu', this); }
-  floor(): Tensor { return unary.unaryNum('floor', this); }
-  ceil(): Tensor { return unary.unaryNum('ceil', this); }
-  round(): Tensor { return unary.unaryNum('round', this); }
-  trunc(): Tensor { return unary.unaryNum('trunc', this); }
-  exp(): Tensor { return unary.unaryFloat('exp', this); }
-  log(): Tensor { return unary.unaryFloat('log', this); }
-  log2(): Tensor { return unary.unaryFloat('log2', this); }
-  log10(): Tensor { return unary.unaryFloat('log10', this); }
-  log1p(): Tensor { return unary.unaryFloat('log1p', this); }
-  expm1(): Tensor { return unary.unaryFloat('expm1', this); }
-  sqrt(): Tensor { return unary.unaryFloat('sqrt', this); }
-  rsqrt(): Tensor { return unary.unaryFloat('rsqrt', this); }
-  reciprocal(): Tensor { return unary.unaryFloat('reciprocal', this); }
-  sin(): Tensor { return unary.unaryFloat('sin', this); }
-  cos(): Tensor { return unary.unaryFloat('cos', this); }
-  tan(): Tensor { return unary.unaryFloat('tan', this); }
-  asin(): Tensor { return unary.unaryFloat('asin', this); }
-  acos(): Tensor { return unary.unaryFloat('acos', this); }
-  atan(): Tensor { return unary.unaryFloat('atan', this); }
-  sinh(): Tensor { return unary.unaryFloat('sinh', this); }
-  cosh(): Tensor { return unary.unaryFloat('cosh', this); }
-  tanh(): Tensor { return unary.unaryFloat('tanh', this); }
-  sigmoid(): Tensor { return unary.unaryFloat('sigmoid', this); }
+  neg(): Tensor { return unary.neg(this); }
+  abs(): Tensor { return unary.abs(this); }
+  sign(): Tensor { return unary.sign(this); }
+  relu(): Tensor { return unary.relu(this); }
+  floor(): Tensor { return unary.floor(this); }
+  ceil(): Tensor { return unary.ceil(this); }
+  round(): Tensor { return unary.round(this); }
+  trunc(): Tensor { return unary.trunc(this); }
+  exp(): Tensor { return unary.exp(this); }
+  log(): Tensor { return unary.log(this); }
+  log2(): Tensor { return unary.log2(this); }
+  log10(): Tensor { return unary.log10(this); }
+  log1p(): Tensor { return unary.log1p(this); }
+  expm1(): Tensor { return unary.expm1(this); }
+  sqrt(): Tensor { return unary.sqrt(this); }
+  rsqrt(): Tensor { return unary.rsqrt(this); }
+  reciprocal(): Tensor { return unary.reciprocal(this); }
+  sin(): Tensor { return unary.sin(this); }
+  cos(): Tensor { return unary.cos(this); }
+  tan(): Tensor { return unary.tan(this); }
+  asin(): Tensor { return unary.asin(this); }
+  acos(): Tensor { return unary.acos(this); }
+  atan(): Tensor { return unary.atan(this); }
+  sinh(): Tensor { return unary.sinh(this); }
+  cosh(): Tensor { return unary.cosh(this); }
+  tanh(): Tensor { return unary.tanh(this); }
+  sigmoid(): Tensor { return unary.sigmoid(this); }
   /** exp(x) / sum(exp(x)) along dim, as F.softmax. */
-  softmax(dim: number | { dim: number }): Tensor { return functional.softmax(this, dim); }
+  softmax(dim: number | { dim: number }): Tensor { return softmaxOps.softmax(this, dim); }
   /** log(softmax(x)) along dim, as F.logSoftmax. */
-  logSoftmax(dim: number | { dim: number }): Tensor { return functional.logSoftmax(this, dim); }
-  erf(): Tensor { return unary.unaryFloat('erf', this); }
+  logSoftmax(dim: number | { dim: number }): Tensor { return softmaxOps.logSoftmax(this, dim); }
+  erf(): Tensor { return unary.erf(this); }
 
   /**
    * min(max(this, min), max); either bound may be left out. Bounds may be tensors.
@@ -594,8 +590,7 @@ export class Tensor {
 
   /** Whether both tensors have the same shape and values (torch.equal). */
   equal(other: Tensor): boolean {
-    return this.shape.length === other.shape.length && this.shape.every((s, i) => s === other.shape[i]) &&
-      (this.numel() === 0 || (this.eq(other).all().item<boolean>()));
+    return sameShape(this.shape, other.shape) && (this.numel() === 0 || this.eq(other).all().item<boolean>());
   }
 
   /** Whether |this - other| <= atol + rtol * |other| everywhere (torch.allclose). */
@@ -668,34 +663,6 @@ export class Tensor {
   clone(): Tensor { return copy.clone(this); }
   /** The same data without autograd history. */
   detach(): Tensor { return views.detach(this); }
-  /** @internal this += a @ b, in place and unrecorded (backward's accumulation into .grad). */
-  _accumulateMm(a: Tensor, b: Tensor): Tensor { return linalg.accumulateMm(this, a, b); }
-  /** @internal relu's backward (this: the gradient). */
-  _thresholdBackward(x: Tensor, threshold: number): Tensor { return unary.thresholdBackward(this, x, threshold); }
-  /** @internal layerNorm's backward (this: the gradient): the gradients of x, weight and bias. */
-  _layerNormBackward(x: Tensor, weight: Tensor | null, ctx: unknown, need: readonly boolean[]): (Tensor | null)[] { return layerNormOps.layerNormBackward(this, x, weight, ctx, need); }
-  /** @internal GELU's backward (this: the gradient). */
-  _geluBackward(x: Tensor): Tensor { return unary.geluBackward(this, x); }
-  /** @internal clamp's backward (this: the gradient). */
-  _clampBackward(x: Tensor, min: number | null, max: number | null): Tensor { return unary.clampBackward(this, x, min, max); }
-  /** @internal softmax's (log: logSoftmax's) backward (this: the gradient) given its output. */
-  _softmaxBackward(out: Tensor, dim: number, log: boolean): Tensor { return softmaxOps.softmaxBackward(this, out, dim, log); }
-  /** @internal The windows of this [n, c, h, w] tensor as columns (src/ops/im2col.ts). */
-  _im2col(g: windows.WindowGeometry, pad: number): Tensor { return windows.im2col(this, g, pad); }
-  /** @internal Columns summed back into images. */
-  _col2im(g: windows.WindowGeometry): Tensor { return windows.col2im(this, g); }
-  /** @internal nllLoss's backward (this: the gradient) for an input of `shape`. */
-  _nllLossBackward(shape: readonly number[], ctx: unknown): Tensor {
-    return nllOps.nllLossBackward(this, shape, ctx as Parameters<typeof nllOps.nllLossBackward>[2]);
-  }
-  /** @internal mseLoss's backward (this: the gradient): the gradients of input and target. */
-  _mseLossBackward(input: Tensor, target: Tensor, reduction: unknown, need: readonly boolean[]): (Tensor | null)[] {
-    return mseOps.mseLossBackward(this, input, target, reduction as mseOps.SumOrMean, need);
-  }
-  /** @internal The gradient of a slicing view: this tensor placed into zeros of `shape`. */
-  _unslice(shape: readonly number[], replay: (x: Tensor) => Tensor): Tensor { return views.unslice(this, shape, replay); }
-  /** @internal The function that takes view v of this (contiguous) tensor of any tensor of this shape. */
-  _replayOf(v: Tensor): (x: Tensor) => Tensor { return views.stridedReplay(this, v); }
 
   // ---- reductions -------------------------------------------------------------------------------------
 
@@ -721,7 +688,7 @@ export class Tensor {
     if (isTensor(dim)) return this.maximum(dim);
     const [d, k] = reduceArgs('max', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('max(): keepdim needs a dim');
-    return d === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.extremeAlong('max', this, d, k);
+    return d === undefined ? reduce.amax(this, undefined, false, 'MaxBackward1') : reduce.maxDim(this, d, k);
   }
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
@@ -732,7 +699,7 @@ export class Tensor {
     if (isTensor(dim)) return this.minimum(dim);
     const [d, k] = reduceArgs('min', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('min(): keepdim needs a dim');
-    return d === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.extremeAlong('min', this, d, k);
+    return d === undefined ? reduce.amin(this, undefined, false, 'MinBackward1') : reduce.minDim(this, d, k);
   }
 
   /**
@@ -777,6 +744,16 @@ export class Tensor {
     return reduce.norm(this, p === 'fro' ? 2 : p, dim, keepdim ?? false);
   }
 
+  /**
+   * log(sum(exp(x))) over dims, without overflow (torch.logsumexp).
+   * @example logits.logsumexp(1); x.logsumexp([0, 1], true)
+   */
+  logsumexp(dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor {
+    const [d, k] = reduceArgs('logsumexp', dim, keepdim);
+    if (d === undefined || d === null) throw new TypeError('logsumexp(): dim must be given');
+    return reduce.logsumexp(this, d, k);
+  }
+
   // ---- in place ------------------------------------------------------------------------------------------
 
   add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); checkOptions('add_', opts, ALPHA); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }
@@ -812,11 +789,11 @@ export class Tensor {
   /** The entries at `index` (1-D, int64) along dim. */
   indexSelect(dim: number, index: Tensor): Tensor { return indexing.indexSelect(this, dim, index); }
   /** A copy with src's values added at index along dim (torch.scatter_add). */
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return indexing.scatter(this, dim, index, src, true, false); }
-  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { indexing.scatter(this, dim, index, src, true, true); return this; }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return indexing.scatterAdd(this, dim, index, src); }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { indexing.scatterAdd_(this, dim, index, src); return this; }
   /** A copy with src's values (or a value) written at index along dim (torch.scatter). */
-  scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor { return indexing.scatter(this, dim, index, src, false, false); }
-  scatter_(dim: number, index: Tensor, src: Tensor | Scalar): this { indexing.scatter(this, dim, index, src, false, true); return this; }
+  scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor { return indexing.scatter(this, dim, index, src); }
+  scatter_(dim: number, index: Tensor, src: Tensor | Scalar): this { indexing.scatter_(this, dim, index, src); return this; }
 
   maskedFill_(mask: Tensor, value: TensorLike): this { binary.maskedFillInPlace(this, mask, value); return this; }
   normal_(mean = 0, std = 1, opts?: { generator?: random.Generator }): this { random.normal_(this, mean, std, opts); return this; }

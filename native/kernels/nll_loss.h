@@ -10,7 +10,7 @@
 
 namespace tg {
 
-enum class Reduction { None = 0, Mean = 1, Sum = 2 };
+enum class LossReduction { None = 0, Mean = 1, Sum = 2 };
 
 struct NllGeometry {
   int64_t n = 0, c = 0;
@@ -19,7 +19,7 @@ struct NllGeometry {
   int64_t weight_stride = 0;
   int64_t out_stride = 0;  // reduction None: the [n] output's stride
   int64_t ignore_index = -100;
-  Reduction reduction = Reduction::Mean;
+  LossReduction reduction = LossReduction::Mean;
 };
 
 // The geometry from the operands: rows [n, c] (the input, or its gradient), target [n], weight [c]
@@ -30,7 +30,7 @@ inline NllGeometry nll_geometry(const View& rows, const View& target, const View
   if (!(reduction == 0 || reduction == 1 || reduction == 2)) raise(ErrorKind::Range, "nll_loss: bad reduction");
   if (!(ignore_index >= -9007199254740992.0 && ignore_index <= 9007199254740992.0) || ignore_index != double(int64_t(ignore_index)))
     raise(ErrorKind::Type, "nll_loss: ignore_index must be an integer");
-  g.reduction = Reduction(int(reduction));
+  g.reduction = LossReduction(int(reduction));
   g.ignore_index = int64_t(ignore_index);
   if (rows.ndim != 2) raise(ErrorKind::Shape, "nll_loss: expected [n, c] rows but got " + shape_str(rows));
   g.n = rows.shape[0], g.c = rows.shape[1];
@@ -41,7 +41,7 @@ inline NllGeometry nll_geometry(const View& rows, const View& target, const View
     if (weight->ndim != 1 || weight->shape[0] != g.c) raise(ErrorKind::Shape, "nll_loss: expected a weight of [" + std::to_string(g.c) + "]");
     g.weight_stride = weight->strides[0];
   }
-  const bool none = g.reduction == Reduction::None;
+  const bool none = g.reduction == LossReduction::None;
   if (per_row.ndim != (none ? 1 : 0) || (none && per_row.shape[0] != g.n) || total.ndim != 0)
     raise(ErrorKind::Shape, "nll_loss: the output's shape does not fit the reduction");
   g.out_stride = none ? per_row.strides[0] : 0;
@@ -66,13 +66,13 @@ void nll_loss_forward(const NllGeometry& g, T* out, T* total_weight, const T* in
     const int64_t t = nll_class(g, target, i);
     const double w = t < 0 ? 0.0 : weight != nullptr ? double(weight[t * g.weight_stride]) : 1.0;
     const double loss = t < 0 ? 0.0 : -w * double(input[i * g.input_stride[0] + t * g.input_stride[1]]);
-    if (g.reduction == Reduction::None) out[i * g.out_stride] = T(loss);
+    if (g.reduction == LossReduction::None) out[i * g.out_stride] = T(loss);
     sum += loss;
     total += w;
   }
   *total_weight = T(total);
-  if (g.reduction == Reduction::Sum) *out = T(sum);
-  if (g.reduction == Reduction::Mean) *out = T(sum / total);  // 0 / 0 is NaN, as in PyTorch
+  if (g.reduction == LossReduction::Sum) *out = T(sum);
+  if (g.reduction == LossReduction::Mean) *out = T(sum / total);  // 0 / 0 is NaN, as in PyTorch
 }
 
 // gin: [n, c] with the input's geometry (input_stride), written whole: -weight[t] * grad
@@ -86,8 +86,8 @@ void nll_loss_backward(const NllGeometry& g, T* gin, const T* grad, const I* tar
     const int64_t t = nll_class(g, target, i);
     if (t < 0) continue;
     // PyTorch's order: -(grad / total_weight), then times the class weight
-    T v = g.reduction == Reduction::None ? grad[i * g.out_stride] : *grad;
-    if (g.reduction == Reduction::Mean) v /= total_weight;
+    T v = g.reduction == LossReduction::None ? grad[i * g.out_stride] : *grad;
+    if (g.reduction == LossReduction::Mean) v /= total_weight;
     row[t * g.input_stride[1]] = weight != nullptr ? weight[t * g.weight_stride] * -v : -v;
   }
 }

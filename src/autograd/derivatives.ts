@@ -1,47 +1,32 @@
 /**
- * Every backward rule, in one table keyed by the op's name (the same name as in src/ops and in
- * native/). A rule gets the gradient of the op's output and returns one gradient per input (null
- * where none is needed). Rules return gradients in the broadcast shape: the engine sums them back
- * to each input's shape and converts them to its dtype. Formulas follow PyTorch's
- * tools/autograd/derivatives.yaml, including its choices at ties, zeros and clamp boundaries.
+ * Every backward rule, in one table keyed by the name of the op that records it (its function in
+ * src/ops/, and its kernel in native/; an in-place op records under its out-of-place name, as
+ * `add_` under `add`). A rule gets the gradient of the op's output and returns one gradient per
+ * input (null where none is needed). Rules return gradients in the broadcast shape: the engine sums
+ * them back to each input's shape and converts them to its dtype. Formulas follow PyTorch's
+ * tools/autograd/derivatives.yaml, including its choices at ties, zeros and clamp boundaries, and
+ * call the ops they need (fused backward kernels among them) by name, as that table does.
  *
  * A rule reads only what its `saves` declares (the inputs, the output, or both); those are kept
- * alive until backward and checked against in-place changes.
+ * alive until backward and checked against in-place changes. src/autograd/rules.ts installs the
+ * table into the engine (graph.ts), which imports no op.
  */
-import type { WindowGeometry } from '../ops/im2col';
+import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
+import { layerNormBackward } from '../ops/layer_norm';
+import { accumulateMm } from '../ops/linalg';
+import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
+import { nllLossBackward, type NllContext } from '../ops/nll_loss';
+import { softmaxBackward } from '../ops/softmax';
+import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
+import { unslice } from '../ops/view';
 import type { Tensor } from '../tensor';
-
-/** An op input as recorded on its node. @inline */
-export type Saved = Tensor | number | boolean | bigint | null | undefined;
-
-export interface RuleInfo {
-  /** What the op recorded about itself (dims, alpha, bounds...). */
-  ctx: unknown;
-  /** need[i]: whether input i's gradient is wanted (it requires grad). */
-  need: readonly boolean[];
-  /** The tensor inputs' shapes (null for scalars). */
-  shapes: readonly (readonly number[] | null)[];
-  /**
-   * into[i]: a leaf's existing .grad (contiguous, of input i's shape and dtype) that the rule may
-   * add input i's gradient into directly, returning ACCUMULATED for it; null where it may not.
-   */
-  into: readonly (Tensor | null)[];
-}
-
-/** What a rule returns for an input whose gradient it has already added into info.into[i]. */
-export const ACCUMULATED = Symbol('accumulated');
-
-export interface Rule {
-  /** PyTorch's node name when it is not `<Op>Backward0`. */
-  name?: string;
-  saves?: 'inputs' | 'out' | 'both';
-  /** Whether the rule may write gradients straight into leaves' .grad (info.into); others get nulls. */
-  writesInto?: boolean;
-  backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
-}
+import { ACCUMULATED, type Rule, type RuleInfo, type Saved } from './graph';
 
 const t = (x: Saved) => x as Tensor;
 interface Reduced { dims: number[]; keepdim: boolean }
+interface Bounds { min: number | null; max: number | null }
+/** A view's replay function (src/ops/view.ts stridedReplay): the same view of another tensor. */
+type Replay = (x: Tensor) => Tensor;
 
 /** g of a reduction, with the reduced dims put back as size 1 (for broadcasting over the input). */
 function unreduce(g: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
@@ -80,23 +65,23 @@ const unary = {
   tanh: { saves: 'out', backward: (g, _, out) => [g.mul(out.mul(out).rsub(1))] },
   sigmoid: { saves: 'out', backward: (g, _, out) => [g.mul(out).mul(out.rsub(1))] },
   erf: { saves: 'inputs', backward: (g, [a]) => [g.mul(t(a).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
-  layerNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => g._layerNormBackward(t(x), w === null ? null : t(w), ctx, need) },
-  gelu: { saves: 'inputs', backward: (g, [x]) => [g._geluBackward(t(x))] },
+  layerNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => layerNormBackward(g, t(x), w === null ? null : t(w), ctx, need) },
+  gelu: { saves: 'inputs', backward: (g, [x]) => [geluBackward(g, t(x))] },
   // d/dg = gelu'(x), which geluBackward itself multiplies by; d/dx = g pdf(x) (2 - x^2)
   geluBackward: {
     saves: 'inputs',
     backward: (gg, [g, x]) => {
       const xt = t(x), pdf = xt.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-      return [gg._geluBackward(xt), gg.mul(t(g)).mul(pdf).mul(xt.square().rsub(2))];
+      return [geluBackward(gg, xt), gg.mul(t(g)).mul(pdf).mul(xt.square().rsub(2))];
     },
   },
   // threshold_backward(grad, result, 0): the gradient passes where the result is positive.
-  relu: { saves: 'out', backward: (g, _, out) => [g._thresholdBackward(out, 0)] },
+  relu: { saves: 'out', backward: (g, _, out) => [thresholdBackward(g, out, 0)] },
   // the fused backward kernels are linear in the gradient and flat in x
-  thresholdBackward: { saves: 'inputs', backward: (g, [, x], _, { ctx }) => [g._thresholdBackward(t(x), ctx as number), null] },
+  thresholdBackward: { saves: 'inputs', backward: (g, [, x], _, { ctx }) => [thresholdBackward(g, t(x), ctx as number), null] },
   clampBackward: {
     saves: 'inputs',
-    backward: (g, [, x], _, { ctx }) => [g._clampBackward(t(x), (ctx as { min: number | null }).min, (ctx as { max: number | null }).max), null],
+    backward: (g, [, x], _, { ctx }) => [clampBackward(g, t(x), (ctx as Bounds).min, (ctx as Bounds).max), null],
   },
   sign: ZERO,
   floor: ZERO,
@@ -107,8 +92,8 @@ const unary = {
     name: 'ClampBackward1',
     saves: 'inputs',
     backward: (g, [a], _, { ctx }) => {
-      const { min, max } = ctx as { min: number | null; max: number | null };
-      return [g._clampBackward(t(a), min, max)];
+      const { min, max } = ctx as Bounds;
+      return [clampBackward(g, t(a), min, max)];
     },
   },
 } satisfies Record<string, Rule>;
@@ -219,15 +204,10 @@ const reductions = {
   },
   amin: { saves: 'both', backward: (g, [a], out, { ctx }) => evenly(g, t(a), out, ctx as Reduced) },
   // max(dim) / min(dim): all of it to the index reported
-  maxDim: {
-    name: 'MaxBackward0',
-    backward: (g, _, __, { ctx, shapes }) => {
-      const { dim, keepdim, indices } = ctx as { dim: number; keepdim: boolean; indices: Tensor };
-      const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
-      return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
-    },
-  },
-  var: {
+  maxDim: { name: 'MaxBackward0', backward: (g, _, __, info) => toIndices(g, info) },
+  minDim: { name: 'MinBackward0', backward: (g, _, __, info) => toIndices(g, info) },
+  variance: {
+    name: 'VarBackward0',
     saves: 'inputs',
     backward: (g, [a], _, { ctx, shapes }) => {
       const { dims, keepdim, correction } = ctx as Reduced & { correction: number };
@@ -237,6 +217,13 @@ const reductions = {
     },
   },
 } satisfies Record<string, Rule>;
+
+/** g sent to the positions max(dim) / min(dim) reported (ctx: dim, keepdim and the indices). */
+function toIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
+  const { dim, keepdim, indices } = ctx as { dim: number; keepdim: boolean; indices: Tensor };
+  const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
+  return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
+}
 
 function evenly(g: Tensor, a: Tensor, out: Tensor, { dims, keepdim }: Reduced): Tensor[] {
   const mask = a.eq(unreduce(out, dims, keepdim));
@@ -248,17 +235,17 @@ function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null
   if (!info.need[i]) return null;
   const into = info.into[i];
   if (into === null) return a.mm(b);
-  into._accumulateMm(a, b);
+  accumulateMm(into, a, b);
   return ACCUMULATED;
 }
 
 const fused = {
-  softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [g._softmaxBackward(out, ctx as number, false)] },
-  logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [g._softmaxBackward(out, ctx as number, true)] },
+  softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, false)] },
+  logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, true)] },
   // the target and the class weights travel in ctx: no gradient flows to them
-  nllLoss: { backward: (g, _, __, { ctx, shapes }) => [g._nllLossBackward(shapes[0] as number[], ctx)] },
+  nllLoss: { backward: (g, _, __, { ctx, shapes }) => [nllLossBackward(g, shapes[0] as number[], ctx as NllContext)] },
   // ctx: the reduction ('mean' or 'sum')
-  mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => g._mseLossBackward(t(a), t(b), ctx, need) },
+  mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => mseLossBackward(g, t(a), t(b), ctx as SumOrMean, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {
@@ -303,18 +290,18 @@ const views = {
   },
   expand: { backward: (g) => [g] },
   // narrow, select, slice, index: the gradient lands in the part of the input the view selected
-  slice: { backward: (g, _, __, { ctx, shapes }) => [g._unslice(shapes[0] as number[], ctx as (x: Tensor) => Tensor)] },
+  slice: { backward: (g, _, __, { ctx, shapes }) => [unslice(g, shapes[0] as number[], ctx as Replay)] },
   // ...and the gradient of that is the same view again
-  unslice: { name: 'SliceBackwardBackward0', backward: (g, _, __, { ctx }) => [(ctx as (x: Tensor) => Tensor)(g)] },
+  unslice: { name: 'SliceBackwardBackward0', backward: (g, _, __, { ctx }) => [(ctx as Replay)(g)] },
   // convolution windows and back: each is the other's gradient (ctx: the geometry)
-  im2col: { backward: (g, _, __, { ctx }) => [g._col2im(ctx as WindowGeometry)] },
-  col2im: { backward: (g, _, __, { ctx }) => [g._im2col(ctx as WindowGeometry, 0)] },
+  im2col: { backward: (g, _, __, { ctx }) => [col2im(g, ctx as WindowGeometry)] },
+  col2im: { backward: (g, _, __, { ctx }) => [im2col(g, ctx as WindowGeometry, 0)] },
   // an in-place op through a view of base (ctx: the view's replay): base's old value gets the
   // gradient outside the view, the op's node (input 1, the view's new value) the part inside it
   copySlices: {
     name: 'CopySlices',
     backward: (g, _, __, { ctx, need, shapes }) => {
-      const replay = ctx as (x: Tensor) => Tensor;
+      const replay = ctx as Replay;
       if (!need[0]) return [null, replay(g)];
       const inside = g.newZeros(shapes[0] as number[], { dtype: 'bool' });
       replay(inside).fill_(true);
@@ -323,7 +310,7 @@ const views = {
   },
   cat: { backward: (g, _, __, { ctx }) => g.split((ctx as { sizes: number[] }).sizes, (ctx as { dim: number }).dim) },
   clone: { backward: (g) => [g] },
-  to: { name: 'ToCopyBackward0', backward: (g) => [g] },
+  toDtype: { name: 'ToCopyBackward0', backward: (g) => [g] },
   // in-place copy_ and fill_: self's old value no longer matters
   copy: { name: 'CopyBackwards', backward: (g, _, __, { need }) => [need[0] ? g.mul(0) : null, need[1] ? g : null] },
   fill: ZERO,

@@ -1,14 +1,14 @@
 /**
  * The backward pass: walk the graph from the roots in dependency order, turning each node's
- * output gradient into its inputs' gradients with the rules of derivatives.ts, and accumulate
- * into leaves' .grad (or capture, for autograd.grad).
+ * output gradient into its inputs' gradients with its rule (derivatives.ts, installed in graph.ts),
+ * and accumulate into leaves' .grad (or capture, for autograd.grad).
  */
 import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
-import { keep } from '../storage';
+import { sameShape } from '../shape';
+import { isTensor, keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { ACCUMULATED, derivatives } from './derivatives';
 import { isGradEnabled, setGradEnabled } from './grad_mode';
-import { AccumulateGrad, isTensor, refreshView, type GradHook, type Node } from './graph';
+import { ACCUMULATED, AccumulateGrad, refreshView, ruleOf, type GradHook, type Node } from './graph';
 
 /**
  * A gradient on its way. `owned`: no other tensor the user or another buffer can reach shares
@@ -24,10 +24,6 @@ export interface RunOptions {
   createGraph: boolean;
   /** autograd.grad: gradients for these nodes are captured, and leaves' .grad are left alone. */
   capture?: Map<Node, Tensor | null>;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /** Sums a broadcast gradient back to an input's shape. */
@@ -113,7 +109,7 @@ const NOWHERE: readonly null[] = [null, null, null, null];
 
 /** Runs one node's rule and sends each input's gradient along its edge. */
 function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptions): void {
-  const rule = derivatives[node.op];
+  const rule = ruleOf(node.op);
   const need = node.next.map((n) => n !== null);
   const into = rule.writesInto ? node.next.map((n) => intoOf(n, opts)) : NOWHERE;
   const grads = rule.backward(b.grad, node.savedInputs(), node.savedOutput() as Tensor, { ctx: node.ctx, need, shapes: node.shapes, into });

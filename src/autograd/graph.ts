@@ -5,8 +5,8 @@
 import type { DType } from '../dtype';
 import { AutogradError, shapeStr } from '../errors';
 import { checkNoInternalOverlap } from '../shape';
+import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
-import { derivatives, type Rule, type Saved } from './derivatives';
 import { isGradEnabled, noGrad } from './grad_mode';
 
 export const FREED_MESSAGE =
@@ -15,8 +15,57 @@ export const FREED_MESSAGE =
   'to backward() or autograd.grad() if you need to backward through the graph a second time or if you need to access saved ' +
   'tensors after calling backward.';
 
-export function isTensor(x: unknown): x is Tensor {
-  return typeof x === 'object' && x !== null && '_requiresGrad' in x;
+/** An op input as recorded on its node. @inline */
+export type Saved = Tensor | number | boolean | bigint | null | undefined;
+
+export interface RuleInfo {
+  /** What the op recorded about itself (dims, alpha, bounds...). */
+  ctx: unknown;
+  /** need[i]: whether input i's gradient is wanted (it requires grad). */
+  need: readonly boolean[];
+  /** The tensor inputs' shapes (null for scalars). */
+  shapes: readonly (readonly number[] | null)[];
+  /**
+   * into[i]: a leaf's existing .grad (contiguous, of input i's shape and dtype) that the rule may
+   * add input i's gradient into directly, returning ACCUMULATED for it; null where it may not.
+   */
+  into: readonly (Tensor | null)[];
+}
+
+/** What a rule returns for an input whose gradient it has already added into info.into[i]. */
+export const ACCUMULATED = Symbol('accumulated');
+
+/** A backward rule: the gradient of an op's output in, one gradient per input out (derivatives.ts). */
+export interface Rule {
+  /** PyTorch's node name when it is not `<Op>Backward0`. */
+  name?: string;
+  saves?: 'inputs' | 'out' | 'both';
+  /** Whether the rule may write gradients straight into leaves' .grad (info.into); others get nulls. */
+  writesInto?: boolean;
+  backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
+}
+
+/** The function that takes, of any tensor shaped like base, the view that v is of base. */
+export type ReplayOf = (base: Tensor, v: Tensor) => (x: Tensor) => Tensor;
+
+// The engine runs rules without importing them: src/autograd/rules.ts installs the table (whose
+// rules call ops, which record through this module) and the view replay when tensor.ts loads.
+let derivatives: Readonly<Record<string, Rule>> = {};
+let replayOf: ReplayOf = () => {
+  throw new Error('internal error: the autograd rules are not installed (src/autograd/rules.ts)');
+};
+
+/** Installs the backward rules, keyed by op, and how to take a view of a base again (see refreshView). */
+export function installDerivatives(table: Readonly<Record<string, Rule>>, replay: ReplayOf): void {
+  derivatives = table;
+  replayOf = replay;
+}
+
+/** The backward rule recorded under op. */
+export function ruleOf(op: string): Rule {
+  const rule = derivatives[op];
+  if (rule === undefined) throw new Error(`internal error: no backward rule for '${op}'`);
+  return rule;
 }
 
 /** One recorded op: how to turn its output's gradient into its inputs' gradients. */
@@ -141,7 +190,7 @@ export function refreshView(x: Tensor): void {
   // A view of a leaf (w.T after an optimizer step) keeps its node: it leads to the same .grad.
   if (base._gradFn === null && x._gradFn !== null) return;
   const old = x._gradFn;
-  x._gradFn = new Node('slice', 'AsStridedBackward0', [base], base._replayOf(x));
+  x._gradFn = new Node('slice', 'AsStridedBackward0', [base], replayOf(base, x));
   x._requiresGrad = true;
   moveRetained(x, old);
 }
@@ -192,8 +241,7 @@ function defaultName(op: string): string {
  */
 export function record(op: string, out: Tensor, inputs: readonly Saved[], ctx?: unknown, name?: string): Tensor {
   if (!isGradEnabled() || !anyRequiresGrad(inputs)) return out;
-  const rule: Rule | undefined = derivatives[op];
-  if (rule === undefined) throw new Error(`internal error: no backward rule for '${op}'`);
+  const rule = ruleOf(op);
   const node = new Node(op, name ?? rule.name ?? defaultName(op), inputs, ctx);
   const keepInputs = rule.saves === 'inputs' || rule.saves === 'both';
   node._inputs = inputs.map((x) => (isTensor(x) && !keepInputs ? null : x));
@@ -264,8 +312,8 @@ export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx:
       );
     }
   }
-  const rule = derivatives[op];
-  const keep = rule !== undefined && (rule.saves === 'inputs' || rule.saves === 'both');
+  const rule = ruleOf(op);
+  const keep = rule.saves === 'inputs' || rule.saves === 'both';
   const prev = noGrad(() => (keep ? self.clone() : self.detach()));
   prev._gradFn = self._gradFn;
   prev._requiresGrad = self._requiresGrad;
@@ -283,7 +331,7 @@ export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx:
     }
   }
   if (base === null) return self;
-  const replay = base._replayOf(self);
+  const replay = replayOf(base, self);
   const baseBefore = base._gradFn;
   record('copySlices', base, [base, self], replay, 'CopySlices');
   moveRetained(base, baseBefore);

@@ -15,7 +15,7 @@
  */
 import { itemsize, type DType } from '../dtype';
 import { FormatError } from '../errors';
-import { isTensor } from '../ops/common';
+import { isTensor } from '../storage';
 import { contiguous } from '../ops/copy';
 import { permute } from '../ops/view';
 import { checkOptions } from '../options';

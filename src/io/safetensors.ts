@@ -15,7 +15,7 @@
  * Saving writes a temporary file and renames it over the target (see write.ts): a crash midway
  * leaves the old file whole.
  */
-import { isTensor } from '../ops/common';
+import { isTensor } from '../storage';
 import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
 import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, withFileAsync, type ByteSource, type LoadOptions } from './bytes';

@@ -11,9 +11,10 @@ import { linear as linearOp } from '../ops/linalg';
 import { fusable as mseFusable, mseLoss as mseLossOp } from '../ops/mse_loss';
 import { nllLoss as nllLossOp } from '../ops/nll_loss';
 import * as fused from '../ops/softmax';
-import { unaryFloat } from '../ops/unary';
+import { gelu as geluOp } from '../ops/unary';
 import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
+import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { bernoulli_, generatorKind, type Generator } from '../ops/random';
 import { checkArg, checkOptions, isOptionsObject, kinds, type OptionSpec } from '../options';
@@ -69,13 +70,9 @@ function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
 }
 
-function sameShape(a: Tensor, b: Tensor): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
-}
-
 /** PyTorch warns when a loss's target broadcasts against its input, then broadcasts. */
 function checkTargetSize(input: Tensor, target: Tensor): void {
-  if (!sameShape(input, target)) {
+  if (!sameShape(input.shape, target.shape)) {
     warnOnce(
       `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}). ` +
         'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
@@ -106,7 +103,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function gelu(x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor {
   checkTensor(x, 'gelu');
   const approximate = checkOptions('gelu', opts, { approximate: kinds.oneOf('none', 'tanh') })?.approximate ?? 'none';
-  if (approximate === 'none' || !x.isFloatingPoint()) return unaryFloat('gelu', x); // (which refuses integers)
+  if (approximate === 'none' || !x.isFloatingPoint()) return geluOp(x); // (which refuses integers)
   // PyTorch's tanh form, composed of ops: x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
   const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(0.5).mul(inner.tanh().add(1));
@@ -127,17 +124,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   return x.where(bx.gt(threshold), smooth);
 }
 
-/**
- * log(sum(exp(x))) along dim, shifted by the maximum so that nothing overflows.
- * @example F.logsumexp(tg.tensor([1000, 1000]), 0) // 1000.6931
- */
-export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
-  if (x.numel() === 0) return x.exp().sum(dim, keepdim).log();
-  const m = x.amax(dim, true).detach();
-  const shift = m.where(m.abs().ne(Infinity), 0); // an all -inf row stays -inf, not NaN
-  const out = x.sub(shift).exp().sum(dim, true).log().add(shift);
-  return keepdim ? out : out.squeeze(dim);
-}
+export { logsumexp } from '../ops/reduce';
 
 /**
  * exp(x) / sum(exp(x)) along dim.
@@ -145,14 +132,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
  */
 export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensor(x, 'softmax');
-  return fused.softmax(x, softmaxDim('softmax', dim));
-}
-
-/** The dim of softmax / logSoftmax, given as a number or as { dim }. */
-function softmaxDim(fn: string, dim: number | { dim: number }): number {
-  const d = isOptionsObject(dim) ? checkOptions(fn, dim, { dim: 'number' })!.dim : dim;
-  if (typeof d !== 'number') throw new TypeError(`${fn}(): dim must be given (implicit dim choice is deprecated in PyTorch)`);
-  return d;
+  return fused.softmax(x, dim);
 }
 
 /**
@@ -161,7 +141,7 @@ function softmaxDim(fn: string, dim: number | { dim: number }): number {
  */
 export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensor(x, 'logSoftmax');
-  return fused.logSoftmax(x, softmaxDim('logSoftmax', dim));
+  return fused.logSoftmax(x, dim);
 }
 
 /**
@@ -245,7 +225,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
     );
   }
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.shape.length !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
+    if (t && !sameShape(t.shape, normalizedShape)) {
       throw new ShapeError(`Expected ${name} to be of same shape as normalizedShape, but got ${name} of shape ${shapeStr(t.shape)} and normalizedShape ${shapeStr(normalizedShape)}`);
     }
   }
@@ -306,7 +286,7 @@ function checkClassTargets(input: Tensor, target: Tensor, classDim: number): voi
     throw new ShapeError(`Expected input batch size (${input.shape[0]}) to match target batch size (${target.shape[0]}).`);
   }
   const expected = input.shape.filter((_, d) => d !== classDim);
-  if (target.shape.length !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
+  if (!sameShape(target.shape, expected)) {
     throw new ShapeError(`Expected target size ${shapeStr(expected)}, got ${shapeStr(target.shape)}`);
   }
 }
@@ -367,7 +347,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const logp = logSoftmax(input, classDim);
   const weight = opts.weight ?? null;
   const weightView = weight === null ? null : weight.reshape(input.shape.map((s, d) => (d === classDim ? c : 1)));
-  if (sameShape(input, target)) {
+  if (sameShape(input.shape, target.shape)) {
     if (!target.isFloatingPoint()) throw new DTypeError(`Expected floating point type for target with class probabilities, got ${target.dtype}`);
     const t = eps > 0 ? target.mul(1 - eps).add(eps / c) : target;
     let prod = logp.mul(t);
@@ -401,7 +381,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
   const reduction = reductionOf(opts, 'binaryCrossEntropy');
   checkTensor(input, 'binaryCrossEntropy');
   checkTensor(target, 'binaryCrossEntropy', 'target');
-  if (!sameShape(input, target)) {
+  if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(
       `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
     );
@@ -426,7 +406,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   const reduction = reductionOf(opts, 'binaryCrossEntropyWithLogits');
   checkTensor(input, 'binaryCrossEntropyWithLogits');
   checkTensor(target, 'binaryCrossEntropyWithLogits', 'target');
-  if (!sameShape(input, target)) {
+  if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(`Target size (${shapeStr(target.shape)}) must be the same as input size (${shapeStr(input.shape)})`);
   }
   // softplus(-x) = log(1 + exp(-x)), stably

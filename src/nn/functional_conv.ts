@@ -6,7 +6,7 @@
  */
 import { checkOptions } from '../options';
 import { ShapeError, shapeStr } from '../errors';
-import type { WindowGeometry } from '../ops/im2col';
+import { im2col, type WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
 
 /** A size given once for both dims, or as [height, width]. */
@@ -70,7 +70,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
     );
   }
   const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'stride'), pair(opts.padding ?? 0, 'padding'), pair(opts.dilation ?? 1, 'dilation'), 'conv2d');
-  let out = weight.reshape(oc, ic * kh * kw).matmul(x._im2col(g, 0)); // [N, oc, oh * ow]
+  let out = weight.reshape(oc, ic * kh * kw).matmul(im2col(x, g, 0)); // [N, oc, oh * ow]
   if (bias) out = out.add(bias.reshape(1, oc, 1));
   return unbatch(out.reshape(x.shape[0], oc, g.oh, g.ow));
 }
@@ -97,7 +97,7 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, opts: MaxPool2dOption
   // one channel at a time: windows [N * C, kh * kw, oh * ow]
   const n = x.shape[0];
   const g1 = { ...g, c: 1 };
-  const windows = x.reshape(n * g.c, 1, g.h, g.w)._im2col(g1, -Infinity);
+  const windows = im2col(x.reshape(n * g.c, 1, g.h, g.w), g1, -Infinity);
   return unbatch(windows.max(1).values.reshape(n, g.c, g.oh, g.ow));
 }
 

@@ -6,9 +6,9 @@ import { checkArg, checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { isTensor } from '../ops/common';
+import { sameShape } from '../shape';
+import { isTensor, keep } from '../storage';
 import { zeros } from '../ops/creation';
-import { keep } from '../storage';
 import { Tensor } from '../tensor';
 
 /**
@@ -212,7 +212,7 @@ export class Module {
       if (src === undefined) continue;
       if (!isTensor(src)) {
         errors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${typeof src}`);
-      } else if (src.shape.length !== target.shape.length || src.shape.some((s, i) => s !== target.shape[i])) {
+      } else if (!sameShape(src.shape, target.shape)) {
         errors.push(`size mismatch for ${key}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(target.shape)}.`);
       }
     }

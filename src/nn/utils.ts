@@ -2,7 +2,7 @@
 import { checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { binaryReversed } from '../ops/binary';
-import { isTensor } from '../ops/common';
+import { isTensor } from '../storage';
 import { stack } from '../ops/join';
 import { tensor } from '../ops/creation';
 import type { Tensor } from '../tensor';

@@ -6,8 +6,9 @@ import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import type { BinaryOp, CompareOp, LogicalOp } from '../native';
+import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
-import { fillValue, inexactAsNumber, int64Scalar, isTensor, promotionOf, scalarNumber, type TensorLike } from './common';
+import { fillValue, inexactAsNumber, int64Scalar, promotionOf, scalarNumber, type TensorLike } from './common';
 import { toDtype } from './copy';
 import { inPlaceArgs, launch, newOutput } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
@@ -63,6 +64,14 @@ export function binary(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): T
   return record(op, out, [a, b], { alpha: alpha ?? 1 }, op === 'pow' ? (isTensor(b) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
 
+const withAlpha = (op: 'add' | 'sub') => (a: Tensor, b: TensorLike, alpha?: number): Tensor => binary(op, a, b, alpha);
+const plain = (op: ArithOp) => (a: Tensor, b: TensorLike): Tensor => binary(op, a, b);
+
+// Each op under its own name: the name of its backward rule (derivatives.ts) and of its kernel.
+export const add = withAlpha('add'), sub = withAlpha('sub');
+export const mul = plain('mul'), div = plain('div'), pow = plain('pow');
+export const maximum = plain('maximum'), minimum = plain('minimum'), atan2 = plain('atan2');
+
 /** PyTorch's names for the nodes of ops with a number on the left. */
 const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };
 
@@ -85,7 +94,7 @@ export function binaryInPlace(op: ArithOp, self: Tensor, other: TensorLike, alph
     const scaled = (op === 'add' || op === 'sub') && (alpha === undefined || alpha === 1) ? scaledOperand(self, args[1]) : null;
     if (scaled !== null) call(op, self, [self, scaled.src], scaled.factor);
     else call(op, self, args, alpha);
-    self._storage.version++;
+    markWritten(self);
   }, op === 'pow' ? (isTensor(other) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
 
@@ -154,6 +163,6 @@ export function maskedFillInPlace(x: Tensor, mask: Tensor, value: TensorLike): T
   return inPlace('maskedFill', x, [mask, value], undefined, () => {
     x._storage.beforeWrite();
     runWhere(x, args);
-    x._storage.version++;
+    markWritten(x);
   });
 }

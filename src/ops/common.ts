@@ -1,17 +1,14 @@
-/** Helpers every op family uses: recognising tensors and scalars, allocating results. */
+/** Helpers every op family uses: recognising scalars, checking arguments, allocating results and views. */
 import { scalarDType, type DType } from '../dtype';
+import { typeName } from '../options';
 import { contiguousStrides, isContiguous, numel } from '../shape';
-import { allocate, makeTensor, Storage, TENSOR } from '../storage';
+import { allocate, isTensor, makeTensor, Storage } from '../storage';
 import type { Tensor } from '../tensor';
 
 /** A JavaScript value that stands for a scalar: PyTorch's Python number or bool. */
 export type Scalar = number | boolean | bigint;
 /** What an op accepts in place of a tensor. */
 export type TensorLike = Tensor | Scalar;
-
-export function isTensor(x: unknown): x is Tensor {
-  return typeof x === 'object' && x !== null && (x as { [TENSOR]?: boolean })[TENSOR] === true;
-}
 
 export function isScalar(x: unknown): x is Scalar {
   return typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint';
@@ -54,7 +51,7 @@ export function fillValue(value: unknown, dtype: DType, op: string): Scalar {
     }
     value = value.item();
   }
-  if (!isScalar(value)) throw new TypeError(`${op}(): the value must be a number, boolean, bigint or 0-d tensor, but got ${describe(value)}`);
+  if (!isScalar(value)) throw new TypeError(`${op}(): the value must be a number, boolean, bigint or 0-d tensor, but got ${typeName(value)}`);
   checkFits(value, dtype, op);
   return value;
 }
@@ -67,6 +64,11 @@ export function inexactAsNumber(v: Scalar): v is bigint {
 /** A 0-d int64 tensor holding v, broadcast (strides 0) to `shape`. */
 export function int64Scalar(v: bigint, shape: readonly number[] = []): Tensor {
   return makeTensor(new Storage(BigInt64Array.of(v), 'int64'), shape, shape.map(() => 0), 0);
+}
+
+/** A view of t's storage with the given geometry (trusted: callers derive it from t's own). Not recorded. */
+export function asStrided(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  return makeTensor(t._storage, shape, strides, offset);
 }
 
 /** A fresh contiguous tensor; zeroed only when asked (kernels overwrite outputs entirely). */
@@ -110,17 +112,10 @@ export function promotionOf(x: TensorLike): { dtype: DType; kind: 'dim' | 'zero'
 /** Checks an argument is a tensor or a scalar, naming it the way PyTorch's argument parser does. */
 export function checkTensorLike(x: unknown, op: string, name = 'other'): asserts x is TensorLike {
   if (!isTensor(x) && !isScalar(x)) {
-    throw new TypeError(`${op}(): argument '${name}' must be Tensor or Number, not ${describe(x)}`);
+    throw new TypeError(`${op}(): argument '${name}' must be Tensor or Number, not ${typeName(x)}`);
   }
 }
 
 export function checkTensor(x: unknown, op: string, name = 'input'): asserts x is Tensor {
-  if (!isTensor(x)) throw new TypeError(`${op}(): argument '${name}' must be Tensor, not ${describe(x)}`);
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'Array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  return typeof x;
+  if (!isTensor(x)) throw new TypeError(`${op}(): argument '${name}' must be Tensor, not ${typeName(x)}`);
 }

@@ -3,6 +3,7 @@ import { inPlace, record } from '../autograd/graph';
 import { toDType, type DTypeLike } from '../dtype';
 import { broadcastShapes, isContiguous, sameShape } from '../shape';
 import { ShapeError, shapeStr } from '../errors';
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor, fillValue, inexactAsNumber, int64Scalar, isWhole, scalarNumber, type Scalar } from './common';
 import { launch } from './launch';
@@ -35,7 +36,7 @@ export function clone(t: Tensor): Tensor {
 /** t converted to dtype: t itself when it already has it, else a converted copy. */
 export function toDtype(t: Tensor, dtype: DTypeLike): Tensor {
   const d = toDType(dtype);
-  return d === t.dtype ? t : record('to', copyInto(emptyTensor(t.shape, d), t), [t]);
+  return d === t.dtype ? t : record('toDtype', copyInto(emptyTensor(t.shape, d), t), [t]);
 }
 
 /** dst.copy_(src): in place, recorded by autograd. */
@@ -47,7 +48,7 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
     void src._storage.data;
     dst._storage.beforeWrite(isWhole(dst) && src._storage !== dst._storage);
     copyInto(dst, src);
-    dst._storage.version++;
+    markWritten(dst);
   });
 }
 
@@ -62,7 +63,7 @@ export function fill_(t: Tensor, value: Scalar | Tensor, name?: string): Tensor 
       t._storage.beforeWrite(whole);
       fillInto(t, value);
     }
-    t._storage.version++;
+    markWritten(t);
   }, name ?? 'FillBackward0');
 }
 

@@ -1,14 +1,13 @@
 /** Creating tensors: tensor(), zeros, ones, empty, full, arange, linspace, eye and the *Like forms. */
-import { dtypeOfArray, getDefaultDtype, isFloatingPoint, toDType, type DType, type DTypeLike } from '../dtype';
+import { dtypeOfArray, getDefaultDtype, toDType, type DType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
 import { contiguousStrides, numel, parseShapeArgs } from '../shape';
-import { allocate, makeTensor, Storage } from '../storage';
+import { allocate, isTensor, makeTensor, Storage } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkFits, describe, emptyTensor, fillValue, isTensor, type Scalar } from './common';
+import { asStrided, checkFits, emptyTensor, fillValue, type Scalar } from './common';
 import { copyInto, fillInto } from './copy';
 import { launch } from './launch';
-import { checkArg, checkOptions, isOptionsObject } from '../options';
-import { asStrided } from './view';
+import { checkArg, checkOptions, isOptionsObject, typeName } from '../options';
 
 /** Options every creation function takes. */
 export interface TensorOptions {
@@ -29,7 +28,7 @@ function optsFrom(rest: readonly unknown[]): TensorOptions | undefined {
   const o = rest[0];
   if (o === undefined) return undefined;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new TypeError(`expected an options object after the shape, but got ${describe(o)}`);
+    throw new TypeError(`expected an options object after the shape, but got ${typeName(o)}`);
   }
   return o as TensorOptions;
 }
@@ -73,7 +72,7 @@ function inspect(data: NestedArray): { shape: number[]; natural: DType } {
       if (Array.isArray(x)) throw new ShapeError(`expected a number at dim ${dim} but got a sequence`);
       if (typeof x === 'boolean') bools++;
       else if (typeof x === 'bigint') bigints++;
-      else if (typeof x !== 'number') throw new TypeError(`tensor(): could not infer dtype of ${describe(x)}`);
+      else if (typeof x !== 'number') throw new TypeError(`tensor(): could not infer dtype of ${typeName(x)}`);
       count++;
       return;
     }

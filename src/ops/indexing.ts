@@ -2,8 +2,9 @@
 import { inPlace, record } from '../autograd/graph';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { normalizeDim } from '../shape';
+import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkTensor, emptyTensor, isTensor, mayOverlap, scalarNumber, type Scalar } from './common';
+import { checkTensor, emptyTensor, mayOverlap, scalarNumber, type Scalar } from './common';
 import { clone } from './copy';
 import { launch } from './launch';
 
@@ -41,11 +42,29 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', out, [x, index], d);
 }
 
+/** A copy of x with src's values (or a value) written at index along dim (torch.scatter). */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
+  return scatterInto(x, dim, index, src, false, false);
+}
+
+export function scatter_(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
+  return scatterInto(x, dim, index, src, false, true);
+}
+
+/** A copy of x with src's values added at index along dim (torch.scatter_add). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterInto(x, dim, index, src, true, false);
+}
+
+export function scatterAdd_(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterInto(x, dim, index, src, true, true);
+}
+
 /**
  * scatter / scatterAdd: writes (or adds) src's values (or a value) into x at index along dim;
  * into x itself when inPlaceWrite, else into a copy.
  */
-export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean, inPlaceWrite: boolean): Tensor {
+function scatterInto(x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean, inPlaceWrite: boolean): Tensor {
   const op = accumulate ? 'scatterAdd' : 'scatter';
   const d = checkIndex(x, dim, index, op, isTensor(src) ? src : undefined);
   if (isTensor(src) && src.dtype !== x.dtype) {
@@ -61,14 +80,13 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   const write = (target: Tensor) => {
     target._storage.beforeWrite();
     launch('scatter_', [target, isTensor(src) ? src : scalarNumber(src), index], { dim: d, accumulate });
-    target._storage.version++;
+    markWritten(target);
   };
-  const rule = accumulate ? 'scatterAdd' : 'scatter';
   const name = accumulate ? 'ScatterAddBackward0' : isTensor(src) ? 'ScatterBackward0' : 'ScatterBackward1';
-  if (inPlaceWrite) return inPlace(rule, x, [index, src], d, () => write(x), name);
+  if (inPlaceWrite) return inPlace(op, x, [index, src], d, () => write(x), name);
   const out = clone(x).detach();
   write(out);
-  return record(rule, out, [x, index, src], d, name);
+  return record(op, out, [x, index, src], d, name);
 }
 
 /** The entries at the positions `index` (1-D int64) along dim, as torch.index_select. */

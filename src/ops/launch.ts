@@ -13,8 +13,9 @@ import type { DType, TypedArray } from '../dtype';
 import { ShapeError, shapeStr } from '../errors';
 import { native, type KernelData, type KernelName } from '../native';
 import { broadcastShapes, sameShape } from '../shape';
+import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
-import { emptyTensor, isTensor } from './common';
+import { emptyTensor } from './common';
 import { clone } from './copy';
 
 /** A tensor's elements described with another shape and strides (a reduction's output with its reduced dims kept, say). */

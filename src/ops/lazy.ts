@@ -9,9 +9,9 @@
  */
 import { isFloatingPoint, type DType } from '../dtype';
 import { sameShape } from '../shape';
-import { makeTensor, registerScaler, Storage } from '../storage';
+import { isTensor, makeTensor, registerScaler, Storage } from '../storage';
 import type { Tensor } from '../tensor';
-import { isTensor, isWhole, type TensorLike } from './common';
+import { isWhole, type TensorLike } from './common';
 import { launch } from './launch';
 
 /** Below this many elements the pass costs less than keeping track of it. */

@@ -6,11 +6,11 @@ import { checkOptions } from '../options';
 import { record } from '../autograd/graph';
 import { DTypeError, ShapeError } from '../errors';
 import { broadcastShapes, viewStrides } from '../shape';
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkTensor, emptyTensor, isWhole } from './common';
+import { asStrided, checkTensor, emptyTensor, isWhole } from './common';
 import { copyInto } from './copy';
 import { launch } from './launch';
-import { asStrided } from './view';
 
 /**
  * out = alpha * a @ b + beta * out over the batch dims: a [..., M, K] and b [..., K, N], whose
@@ -49,7 +49,7 @@ export function accumulateMm(out: Tensor, a: Tensor, b: Tensor): Tensor {
   if (zero) out._storage.claimWhole();
   else out._storage.beforeWrite();
   gemm(out, a, b, 1, zero ? 0 : 1);
-  out._storage.version++;
+  markWritten(out);
   return out;
 }
 

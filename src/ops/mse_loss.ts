@@ -6,6 +6,7 @@
 import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { native } from '../native';
+import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { toDtype } from './copy';
@@ -17,7 +18,7 @@ const REDUCTION_CODE = { mean: 1, sum: 2 } as const;
 /** Whether the kernels take this pair: same shape, same float dtype, both contiguous. */
 export function fusable(input: Tensor, target: Tensor): boolean {
   return input.dtype === target.dtype && input.isFloatingPoint() && input.isContiguous() && target.isContiguous() &&
-    input.shape.length === target.shape.length && input.shape.every((s, i) => s === target.shape[i]);
+    sameShape(input.shape, target.shape);
 }
 
 /** mean (or sum) of (input - target)^2, for a pair that fusable() accepts. */

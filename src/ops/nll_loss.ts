@@ -12,7 +12,7 @@ import { launch, Reshaped, type KernelOperand } from './launch';
 export type Reduction = 'none' | 'mean' | 'sum';
 const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
 
-interface NllContext {
+export interface NllContext {
   target: Tensor;
   weight: Tensor | null;
   ignoreIndex: number;

@@ -3,6 +3,7 @@
  * in the order of PyTorch's single-tensor implementations. The optimizers in src/optim keep the
  * state and call these.
  */
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { launch } from './launch';
 
@@ -10,7 +11,7 @@ import { launch } from './launch';
 function writing(ts: readonly (Tensor | null)[]): () => void {
   for (const t of ts) t?._storage.beforeWrite();
   return () => {
-    for (const t of ts) if (t !== null) t._storage.version++;
+    for (const t of ts) if (t !== null) markWritten(t);
   };
 }
 

@@ -7,11 +7,12 @@ import { getDefaultDtype, isFloatingPoint, toDType, type DType } from '../dtype'
 import { DTypeError } from '../errors';
 import { native } from '../native';
 import { checkNoInternalOverlap, parseShapeArgs } from '../shape';
+import { markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor, isWhole } from './common';
 import { finish, TENSOR_OPTIONS, type TensorOptions } from './creation';
 import { checkOptions, describeValue, type OptionSpec } from '../options';
-import { launch } from './launch';
+import { launch, type KernelParams } from './launch';
 
 /** PyTorch's default CPU seed: what a generator holds before anyone seeds it. */
 const DEFAULT_SEED = 67280421310721n;
@@ -109,17 +110,22 @@ function checkFloat(t: Tensor, op: string): void {
   if (!isFloatingPoint(t.dtype)) throw new DTypeError(`${op}() is not implemented for ${t.dtype} tensors: it needs float32 or float64`);
 }
 
+/** Runs a random fill kernel over t in place, recorded by autograd as a fill. */
+function fillRandom(t: Tensor, kernel: 'normal_' | 'uniform_' | 'bernoulli_', state: Uint32Array, params: KernelParams, node: string): Tensor {
+  checkNoInternalOverlap(t.shape, t._strides);
+  return inPlace('fill', t, [], undefined, () => {
+    t._storage.beforeWrite(isWhole(t));
+    launch(kernel, [t, state], params);
+    markWritten(t);
+  }, node);
+}
+
 /** Fills t with samples of N(mean, std^2), in place. */
 export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
   checkFloat(t, 'normal_');
   if (!(std >= 0)) throw new RangeError(`normal_() expects std >= 0.0, but found std ${std}`);
   const state = stateOf('normal_', opts);
-  checkNoInternalOverlap(t.shape, t._strides);
-  return inPlace('fill', t, [], undefined, () => {
-    t._storage.beforeWrite(isWhole(t));
-    launch('normal_', [t, state], { mean, std });
-    t._storage.version++;
-  }, 'NormalBackward0');
+  return fillRandom(t, 'normal_', state, { mean, std }, 'NormalBackward0');
 }
 
 /** Fills t with samples of U(from, to), in place. */
@@ -127,24 +133,14 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Gener
   checkFloat(t, 'uniform_');
   if (!(from <= to)) throw new RangeError(`uniform_() expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const state = stateOf('uniform_', opts);
-  checkNoInternalOverlap(t.shape, t._strides);
-  return inPlace('fill', t, [], undefined, () => {
-    t._storage.beforeWrite(isWhole(t));
-    launch('uniform_', [t, state], { from, to });
-    t._storage.version++;
-  }, 'UniformBackward0');
+  return fillRandom(t, 'uniform_', state, { from, to }, 'UniformBackward0');
 }
 
 /** Fills t with 1 with probability p and 0 otherwise, in place. */
 export function bernoulli_(t: Tensor, p = 0.5, opts?: { generator?: Generator }): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_() expects p to be in [0, 1], but got p=${p}`);
   const state = stateOf('bernoulli_', opts);
-  checkNoInternalOverlap(t.shape, t._strides);
-  return inPlace('fill', t, [], undefined, () => {
-    t._storage.beforeWrite(isWhole(t));
-    launch('bernoulli_', [t, state], { p });
-    t._storage.version++;
-  }, 'BernoulliBackward0');
+  return fillRandom(t, 'bernoulli_', state, { p }, 'BernoulliBackward0');
 }
 
 function floatTensor(args: readonly unknown[], op: string): { t: Tensor; opts: RandomOptions | undefined } {

@@ -1,4 +1,4 @@
-/** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, norm, all/any. */
+/** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, norm, all/any, logsumexp. */
 import { noGrad } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { isFloatingPoint, type DType } from '../dtype';
@@ -124,15 +124,23 @@ export function any(x: Tensor, dims?: Dims, keepdim = false): Tensor {
   return reduce('any', x, dims, keepdim, 'bool');
 }
 
-/** max(dim) / min(dim): the values and the index of the first extreme along one dim. */
-export function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+/** max(dim) (torch.max.dim): the largest values along dim and the index of the first of each. */
+export function maxDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return extremeAlong('max', x, dim, keepdim);
+}
+
+/** min(dim) (torch.min.dim): the smallest values along dim and the index of the first of each. */
+export function minDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return extremeAlong('min', x, dim, keepdim);
+}
+
+function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
   const p = plan(x, dim, keepdim);
   if (p.count === 0) throw emptyError(which, x, p);
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
   launch(which, [kept(p, x, values), kept(p, x, indices), x]);
-  const d = p.reduced[0];
-  record('maxDim', values, [x], { dim: d, keepdim, indices }, which === 'max' ? 'MaxBackward0' : 'MinBackward0');
+  record(which === 'max' ? 'maxDim' : 'minDim', values, [x], { dim: p.reduced[0], keepdim, indices });
   return { values, indices };
 }
 
@@ -142,7 +150,7 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
   launch('var', [kept(p, x, out), x], { correction });
-  return record('var', out, [x], { dims: p.reduced, keepdim, correction });
+  return record('variance', out, [x], { dims: p.reduced, keepdim, correction });
 }
 
 /**
@@ -166,4 +174,16 @@ export function norm(x: Tensor, p: number, dims: Dims, keepdim: boolean): Tensor
     return a.pow(p).sum(reduced, keepdim).pow(1 / p);
   });
   return record('norm', out, [x], { p, dims: reduced, keepdim }, 'LinalgVectorNormBackward0');
+}
+
+/**
+ * log(sum(exp(x))) along dim, shifted by the maximum so that nothing overflows (torch.logsumexp).
+ * @example tg.logsumexp(tg.tensor([1000, 1000]), 0) // 1000.6931
+ */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  if (x.numel() === 0) return x.exp().sum(dim, keepdim).log();
+  const m = x.amax(dim, true).detach();
+  const shift = m.where(m.abs().ne(Infinity), 0); // an all -inf row stays -inf, not NaN
+  const out = x.sub(shift).exp().sum(dim, true).log().add(shift);
+  return keepdim ? out : out.squeeze(dim);
 }

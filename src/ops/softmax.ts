@@ -6,6 +6,7 @@ import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { isFloatingPoint } from '../dtype';
 import { DTypeError } from '../errors';
+import { checkOptions, isOptionsObject } from '../options';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
@@ -26,14 +27,21 @@ function forward(x: Tensor, dim: number, log: boolean): Tensor {
   return record(log ? 'logSoftmax' : 'softmax', out, [x], d);
 }
 
-/** exp(x) / sum(exp(x)) along dim, one pass per row. */
-export function softmax(x: Tensor, dim: number): Tensor {
-  return forward(x, dim, false);
+/** The dim of softmax / logSoftmax, given as a number or as { dim }. */
+function dimOf(fn: string, dim: number | { dim: number }): number {
+  const d = isOptionsObject(dim) ? checkOptions(fn, dim, { dim: 'number' })!.dim : dim;
+  if (typeof d !== 'number') throw new TypeError(`${fn}(): dim must be given (implicit dim choice is deprecated in PyTorch)`);
+  return d;
 }
 
-/** x - log(sum(exp(x))) along dim, one pass per row. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return forward(x, dim, true);
+/** exp(x) / sum(exp(x)) along dim (a number or { dim }), one pass per row. */
+export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  return forward(x, dimOf('softmax', dim), false);
+}
+
+/** x - log(sum(exp(x))) along dim (a number or { dim }), one pass per row. */
+export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  return forward(x, dimOf('logSoftmax', dim), true);
 }
 
 /**

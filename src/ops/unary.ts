@@ -4,8 +4,9 @@ import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import type { UnaryFloatOp, UnaryNumOp } from '../native';
+import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
-import { emptyTensor, isTensor, promotionOf, scalarNumber, type Scalar } from './common';
+import { emptyTensor, promotionOf, scalarNumber, type Scalar } from './common';
 import { toDtype } from './copy';
 import { launch, newOutput } from './launch';
 
@@ -32,6 +33,18 @@ export function unaryNum(op: UnaryNumOp, x: Tensor): Tensor {
   return record(op, run(op, emptyTensor(x.shape, x.dtype), x), [x]);
 }
 
+const float = (op: UnaryFloatOp) => (x: Tensor): Tensor => unaryFloat(op, x);
+const num = (op: UnaryNumOp) => (x: Tensor): Tensor => unaryNum(op, x);
+
+// Each op under its own name: the name of its backward rule (derivatives.ts) and of its kernel.
+export const exp = float('exp'), log = float('log'), log2 = float('log2'), log10 = float('log10'), log1p = float('log1p');
+export const expm1 = float('expm1'), sqrt = float('sqrt'), rsqrt = float('rsqrt'), reciprocal = float('reciprocal');
+export const sin = float('sin'), cos = float('cos'), tan = float('tan'), asin = float('asin'), acos = float('acos');
+export const atan = float('atan'), sinh = float('sinh'), cosh = float('cosh'), tanh = float('tanh');
+export const sigmoid = float('sigmoid'), erf = float('erf'), gelu = float('gelu');
+export const neg = num('neg'), abs = num('abs'), sign = num('sign'), relu = num('relu');
+export const floor = num('floor'), ceil = num('ceil'), round = num('round'), trunc = num('trunc');
+
 /** The in-place form (`x.exp_()`): x must be able to hold the result. */
 export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly: boolean): Tensor {
   if (floatOnly && !isFloatingPoint(x.dtype)) throw castError(getDefaultDtype(), x.dtype);
@@ -39,7 +52,7 @@ export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly
   return inPlace(op, x, [], undefined, () => {
     x._storage.beforeWrite();
     run(op, x, x);
-    x._storage.version++;
+    markWritten(x);
   });
 }
 
@@ -94,7 +107,7 @@ export function clampInPlace(x: Tensor, min?: Scalar | null, max?: Scalar | null
   return inPlace('clamp', x, [], { min: bound(min), max: bound(max) }, () => {
     x._storage.beforeWrite();
     runClamp(x, x, bound(min), bound(max));
-    x._storage.version++;
+    markWritten(x);
   });
 }
 

@@ -13,11 +13,6 @@ import { emptyTensor } from './common';
 import { arange } from './creation';
 import { contiguous, copyInto, fillInto } from './copy';
 
-/** A view of t's storage with the given geometry (trusted: callers derive it from t's own). Not recorded. */
-export function asStrided(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
-  return makeTensor(t._storage, shape, strides, offset);
-}
-
 /** A public view op's result: remembers its base tensor and records its node. */
 function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string, ctx?: unknown, name?: string): Tensor {
   const v = makeTensor(t._storage, shape, strides, offset);

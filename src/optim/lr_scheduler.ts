@@ -5,7 +5,7 @@
  * differently from the C library's.
  * @module
  */
-import { checkOptions } from '../options';
+import { checkOptions, typeName } from '../options';
 import { Optimizer } from './optimizer';
 
 type Group = { lr: number; initialLr?: number; params: unknown[] };
@@ -29,7 +29,7 @@ export abstract class LRScheduler {
 
   /** Subclasses set their settings, then call start(). */
   constructor(optimizer: Optimizer<object>, lastEpoch = -1) {
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${describe(optimizer)} is not an Optimizer`);
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
     checkInt(lastEpoch, 'lastEpoch');
     this.optimizer = optimizer;
     const groups = this.groups();
@@ -93,10 +93,6 @@ export abstract class LRScheduler {
   protected currentLrs(): number[] {
     return this.groups().map((g) => g.lr);
   }
-}
-
-function describe(x: unknown): string {
-  return typeof x === 'object' && x !== null ? x.constructor.name : typeof x;
 }
 
 function checkInt(v: unknown, what: string): number {

@@ -3,9 +3,8 @@
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
 import { checkNoInternalOverlap } from '../shape';
-import { isTensor } from '../ops/common';
+import { isTensor, keep } from '../storage';
 import { checkOptions, type OptionSpec } from '../options';
-import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 
 /** A group of parameters with its own hyperparameters (lr, ...). */

@@ -4,8 +4,8 @@
  * the same random draws PyTorch's DataLoader makes, so that a seeded script sees the same batches.
  * @module
  */
-import { checkOptions, kinds } from '../options';
-import { isTensor } from '../ops/common';
+import { checkOptions, kinds, typeName } from '../options';
+import { isTensor } from '../storage';
 import { tensor } from '../ops/creation';
 import { stack } from '../ops/join';
 import { Generator, generatorKind, randint, randperm } from '../ops/random';
@@ -150,11 +150,9 @@ export type Collated<T> = T extends Tensor
           ? { [K in keyof T]: Collated<T[K]> }
           : never;
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (isTensor(x)) return 'Tensor';
-  if (Array.isArray(x)) return 'array';
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
+/** A sample's kind: its type's name, one for every tensor (a Parameter among Tensors too). */
+function kindOf(x: unknown): string {
+  return isTensor(x) ? 'Tensor' : typeName(x);
 }
 
 /**
@@ -164,9 +162,9 @@ function describe(x: unknown): string {
  */
 export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
   const first = batch[0] as unknown;
-  const kind = describe(first);
-  if (batch.some((s) => describe(s) !== kind)) {
-    throw new TypeError(`defaultCollate: samples in a batch must be of one kind, found ${[...new Set(batch.map(describe))].join(' and ')}`);
+  const kind = kindOf(first);
+  if (batch.some((s) => kindOf(s) !== kind)) {
+    throw new TypeError(`defaultCollate: samples in a batch must be of one kind, found ${[...new Set(batch.map(kindOf))].join(' and ')}`);
   }
   const samples = batch as readonly unknown[];
   if (isTensor(first)) return stack(samples as Tensor[]) as Collated<T>;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
 import { derivatives } from '../../src/autograd/derivatives';
+import { im2col } from '../../src/ops/im2col';
 import { pattern } from '../helpers';
 
 type T = tg.Tensor;
@@ -143,9 +144,13 @@ const checks: Record<string, Check[]> = {
   amin: [...reduction('amin', (x, d, k) => x.amin(d, k)), { label: 'min()', fn: (x) => x.min(), inputs: () => [leaf([3, 4])] }],
   maxDim: [
     { label: 'max(1).values', fn: (x) => x.max(1).values, inputs: () => [leaf([3, 4])] },
+    { label: 'max(0, keepdim).values transposed', fn: (x) => x.max(0, true).values, inputs: () => [leafT([3, 2])] },
+  ],
+  minDim: [
+    { label: 'min(1).values', fn: (x) => x.min(1).values, inputs: () => [leaf([3, 4])] },
     { label: 'min(0, keepdim).values transposed', fn: (x) => x.min(0, true).values, inputs: () => [leafT([3, 2])] },
   ],
-  var: [
+  variance: [
     ...reduction('var', (x, d, k) => x.var(d, { keepdim: k })),
     { label: 'var correction 0', fn: (x) => x.var(1, { correction: 0 }), inputs: () => [leaf([3, 4])] },
     { label: 'std', fn: (x) => x.std(0), inputs: () => [leaf([3, 4])] },
@@ -198,11 +203,11 @@ const checks: Record<string, Check[]> = {
     { label: 'norm differentiated again', fn: (x) => tg.autograd.grad(x.norm(3, 1).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([2, 3])] },
   ],
   im2col: [
-    { label: 'im2col with stride, padding and dilation', fn: (x) => x._im2col({ c: 2, h: 4, w: 5, kh: 2, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, dh: 1, dw: 2, oh: 3, ow: 3 }, 0), inputs: () => [leaf([2, 2, 4, 5])] },
-    { label: 'im2col of a transposed tensor', fn: (x) => x.unsqueeze(0).unsqueeze(0)._im2col({ c: 1, h: 3, w: 2, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 1 }, 0), inputs: () => [leafT([3, 2])] },
+    { label: 'im2col with stride, padding and dilation', fn: (x) => im2col(x, { c: 2, h: 4, w: 5, kh: 2, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, dh: 1, dw: 2, oh: 3, ow: 3 }, 0), inputs: () => [leaf([2, 2, 4, 5])] },
+    { label: 'im2col of a transposed tensor', fn: (x) => im2col(x.unsqueeze(0).unsqueeze(0), { c: 1, h: 3, w: 2, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 1 }, 0), inputs: () => [leafT([3, 2])] },
   ],
   col2im: [
-    { label: 'col2im (overlapping windows summed), and differentiated again', fn: (x) => tg.autograd.grad(x._im2col({ c: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 2 }, 0).pow(2).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([1, 1, 3, 3])] },
+    { label: 'col2im (overlapping windows summed), and differentiated again', fn: (x) => tg.autograd.grad(im2col(x, { c: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 2 }, 0).pow(2).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([1, 1, 3, 3])] },
   ],
   copySlices: [
     { label: 'mul_ through a narrow view of a non-leaf', fn: (x, w) => { const y = x.mul(2); y.narrow(1, 1, 2).mul_(w); return y.pow(2); }, inputs: () => [leaf([3, 4]), leaf([2])] },
@@ -217,7 +222,7 @@ const checks: Record<string, Check[]> = {
     { label: 'stack dim 1', fn: (a, b) => tg.stack([a, b], 1).pow(2), inputs: () => [leaf([3]), leaf([3])] },
   ],
   clone: [{ label: 'clone and contiguous', fn: (x) => x.clone().mul(x.contiguous()), inputs: () => [leafT([2, 3])] }],
-  to: [{ label: 'to(float64) after float32 keeps its gradient', fn: (x) => x.double().mul(x), inputs: () => [leaf([3])] }],
+  toDtype: [{ label: 'to(float64) after float32 keeps its gradient', fn: (x) => x.double().mul(x), inputs: () => [leaf([3])] }],
   copy: [
     { label: 'copy_ into a non-leaf', fn: (x, s) => { const y = x.mul(2); y.copy_(s.mul(3)); return y.mul(x); }, inputs: () => [leaf([2, 3]), leaf([3])] },
   ],

@@ -1,0 +1,234 @@
+// Unit tests of the kernels as plain C++ (no Node-API): the geometry they derive from operand
+// views, the formulas with parameters, the sampling algorithms. Built and run by
+// scripts/kernel-tests.js (test/kernels.test.ts runs it under `npm test`).
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "../kernels/gather.h"
+#include "../kernels/im2col.h"
+#include "../kernels/layer_norm.h"
+#include "../kernels/matmul.h"
+#include "../kernels/nll_loss.h"
+#include "../kernels/pointwise.h"
+#include "../kernels/reduce.h"
+#include "../kernels/sampling.h"
+#include "../kernels/softmax.h"
+#include "../kernels/view.h"
+
+using namespace tg;
+
+static int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    if (!(cond)) throw std::runtime_error(std::string("line ") + std::to_string(__LINE__) + ": " #cond); \
+  } while (0)
+
+// The KernelError kind f throws, or -1 if it throws none.
+static int error_kind(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const KernelError& e) {
+    return int(e.kind);
+  }
+  return -1;
+}
+
+static void test(const char* name, const std::function<void()>& body) {
+  try {
+    body();
+    ++passed;
+  } catch (const std::exception& e) {
+    ++failed;
+    std::printf("FAIL %s: %s\n", name, e.what());
+  }
+}
+
+// A view of data with this shape and strides (row-major strides when none are given).
+template <class T>
+static View view(std::vector<T>& data, std::initializer_list<int64_t> shape, std::initializer_list<int64_t> strides = {},
+                 int64_t offset = 0) {
+  View v;
+  v.data = reinterpret_cast<char*>(data.data() + offset);
+  v.dtype = std::is_same<T, float>::value ? DType::Float32 : std::is_same<T, double>::value ? DType::Float64 : DType::Int64;
+  v.ndim = int(shape.size());
+  int d = 0;
+  for (int64_t s : shape) v.shape[d++] = s;
+  if (strides.size() == 0) {
+    for (int64_t k = v.ndim - 1, st = 1; k >= 0; --k) v.strides[k] = st, st *= v.shape[k];
+  } else {
+    d = 0;
+    for (int64_t s : strides) v.strides[d++] = s;
+  }
+  return v;
+}
+
+int main() {
+  test("broadcast aligns right and reads size-1 dims with stride 0", [] {
+    std::vector<float> o(6), a(3);
+    View out = view(o, {2, 3}), row = view(a, {3}), col = view(a, {2, 1});
+    const View* v[2] = {&out, &row};
+    Strided<2> s = broadcast<2>(v);
+    CHECK(s.ndim == 2 && s.strides[1][0] == 0 && s.strides[1][1] == 4);
+    const View* w[2] = {&out, &col};
+    s = broadcast<2>(w);
+    CHECK(s.strides[1][0] == 4 && s.strides[1][1] == 0);
+    View bad = view(a, {3, 1});
+    const View* x[2] = {&out, &bad};
+    CHECK(error_kind([&] { broadcast<2>(x); }) == int(ErrorKind::Shape));
+  });
+
+  test("a reduction's kept and reduced dims come from the output's size-1 dims", [] {
+    std::vector<float> in(24), o(4);
+    View x = view(in, {2, 3, 4}), out = view(o, {1, 1, 4});
+    const View* outs[1] = {&out};
+    Reduction<2> r = reduction<2>(outs, x, "sum", false);
+    CHECK(r.kept.ndim == 1 && r.kept.shape[0] == 4 && r.red.ndim == 2 && r.red.shape[0] == 2 && r.red.shape[1] == 3);
+    CHECK(r.red.strides[0][0] == 12 * 4 && r.red.strides[0][1] == 4 * 4);
+    View wrong = view(o, {1, 2, 4});
+    const View* bad[1] = {&wrong};
+    CHECK(error_kind([&] { reduction<2>(bad, x, "sum", false); }) == int(ErrorKind::Shape));
+    std::vector<float> none;
+    View empty = view(none, {0}), one = view(o, {1});
+    const View* e[1] = {&one};
+    CHECK(error_kind([&] { reduction<2>(e, empty, "amax", true); }) == int(ErrorKind::Index));
+  });
+
+  test("a sum over a transposed view", [] {
+    std::vector<double> in = {1, 2, 3, 4, 5, 6}, o(3);
+    View x = view(in, {3, 2}, {1, 3}), out = view(o, {3, 1});  // x = [[1, 4], [2, 5], [3, 6]]
+    const View* outs[1] = {&out};
+    Reduction<2> r = reduction<2>(outs, x, "sum", false);
+    reduce_sum<double, double>(r, 1.0);
+    CHECK(o[0] == 5 && o[1] == 7 && o[2] == 9);
+  });
+
+  test("block strides merge the dims around one, and packing makes any layout walkable", [] {
+    std::vector<float> a(24);
+    for (size_t i = 0; i < a.size(); ++i) a[i] = float(i);
+    View v = view(a, {2, 3, 4});
+    int64_t outer, along, inner;
+    CHECK(block_strides(v, 1, &outer, &along, &inner) && outer == 12 && along == 4 && inner == 1);
+    View t = view(a, {4, 3, 2}, {1, 4, 12});  // all dims reversed
+    CHECK(block_strides(t, 1, &outer, &along, &inner) && outer == 1 && inner == 12);
+    View odd = view(a, {2, 2, 3}, {12, 1, 4});  // dims 1 and 2 swapped: 1 and 2 do not merge with dim 0 only around dim 0
+    CHECK(!block_strides(odd, 0, &outer, &along, &inner));
+    std::vector<char> storage;
+    View p = packed(odd, storage);
+    CHECK(p.contiguous() && p.ptr<float>()[1] == 4 && p.ptr<float>()[3] == 1 && p.ptr<float>()[6] == 12);
+  });
+
+  test("softmax gives the same rows for a strided and a contiguous input", [] {
+    std::vector<float> a = {1, 2, 3, 4, 5, 6}, at = {1, 4, 2, 5, 3, 6}, o1(6), o2(6);
+    View x = view(a, {2, 3}), xt = view(at, {2, 3}, {1, 2}), out1 = view(o1, {2, 3}), out2 = view(o2, {2, 3});
+    softmax<float, false>(out1, x, 1);
+    softmax<float, false>(out2, xt, 1);
+    for (int i = 0; i < 6; ++i) CHECK(o1[size_t(i)] == o2[size_t(i)]);
+    CHECK(std::fabs(o1[0] + o1[1] + o1[2] - 1) < 1e-6);
+    std::vector<float> o3(6);
+    View transposed = view(o3, {2, 3}, {1, 2});
+    CHECK(error_kind([&] { softmax<float, true>(transposed, x, 1); }) == -1);  // a transposed output has block strides too
+  });
+
+  test("matrix layouts: row-major, column-major (a transpose flag), neither (packed)", [] {
+    bool trans;
+    int64_t ld;
+    CHECK(matrix_layout(3, 4, 4, 1, &trans, &ld) && !trans && ld == 4);
+    CHECK(matrix_layout(3, 4, 1, 3, &trans, &ld) && trans && ld == 3);
+    CHECK(!matrix_layout(3, 4, 8, 2, &trans, &ld));
+    std::vector<double> a = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, b = {1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0}, c(4);
+    // a: [2, 3] every other element of a row, b: [3, 2] with stride 4 between rows and 2 between columns
+    View va = view(a, {2, 3}, {6, 2}), vb = view(b, {3, 2}, {4, 2}), vc = view(c, {2, 2});
+    matmul<double>(vc, va, vb, 1.0, 0.0);
+    // a = [[1, 3, 5], [7, 9, 11]], b = [[1, 2], [3, 4], [5, 6]]
+    CHECK(c[0] == 1 + 9 + 25 && c[1] == 2 + 12 + 30 && c[2] == 7 + 27 + 55 && c[3] == 14 + 36 + 66);
+    std::vector<double> batch(8);
+    View out3 = view(batch, {2, 2, 2}), a2 = view(a, {2, 2}, {3, 1});  // a broadcast over the batch
+    CHECK(error_kind([&] { matmul<double>(out3, a2, a2, 1.0, 0.0); }) == -1 && batch[0] == batch[4]);
+    View wrong = view(a, {2, 4});
+    CHECK(error_kind([&] { matmul<double>(vc, wrong, vb, 1.0, 0.0); }) == int(ErrorKind::Shape));
+  });
+
+  test("pointwise formulas: pow's special exponents, clamp's NaN rules, the backward masks", [] {
+    float got = 0;
+    CHECK(pow_special<float>(2, [&](auto f) { got = f(3.0f); }) && got == 9);
+    CHECK(pow_special<float>(-0.5, [&](auto f) { got = f(4.0f); }) && got == 0.5f);
+    CHECK(!pow_special<float>(2.5, [&](auto) {}));
+    CHECK(Clamp<float>(0, 1)(2) == 1 && Clamp<float>(0, 1)(-1) == 0 && std::isnan(Clamp<float>(0, 1)(NAN)));
+    CHECK(std::isnan(Clamp<float>(NAN, 1)(0.5f)) && Clamp<int64_t>(-INFINITY, 3)(7) == 3);
+    CHECK((AddScaled<int32_t, true>{2}(10, 3) == 4) && (AddScaled<float, false>{0.5f}(1, 4) == 3));
+    CHECK(ThresholdBackward<float>{0}(5, 0) == 0 && ThresholdBackward<float>{0}(5, NAN) == 5);
+    CHECK(ClampBackward<float>(0, 1)(5, 0.5f) == 5 && ClampBackward<float>(0, 1)(5, NAN) == 0);
+  });
+
+  test("sampling draws PyTorch's numbers for seed 0", [] {
+    uint32_t state[gen::kSize];
+    Generator g(state);
+    g.seed(0);
+    std::vector<int64_t> perm(10);
+    randperm_fill(perm.data(), 10, g);
+    CHECK((perm == std::vector<int64_t>{4, 1, 7, 5, 3, 9, 0, 8, 6, 2}));
+    g.seed(0);
+    std::vector<int64_t> ints(6);
+    randint_fill<int64_t>(view(ints, {6}), g, 0, 10);
+    CHECK((ints == std::vector<int64_t>{4, 9, 3, 0, 3, 9}));
+    g.seed(0);
+    std::vector<double> u(3);
+    uniform_fill<double>(view(u, {3}), g, 0, 1);
+    CHECK(u[0] == 0.9700530018065531 && u[2] == 0.45938294312745087);
+    CHECK(error_kind([&] { randint_fill<int64_t>(view(ints, {6}), g, 5, 5); }) == int(ErrorKind::Range));
+  });
+
+  test("fills run in memory order: a transposed tensor is filled as it lies", [] {
+    std::vector<double> a(6);
+    double next = 0;
+    fill_in_memory_order<double>(view(a, {3, 2}, {1, 3}), [&] { return next++; });
+    for (int i = 0; i < 6; ++i) CHECK(a[size_t(i)] == i);
+  });
+
+  test("gather checks every index and the operands' extents", [] {
+    std::vector<float> src = {1, 2, 3, 4}, o(2);
+    std::vector<int64_t> idx = {1, 0}, bad = {2, 0};
+    View out = view(o, {2, 1}), s = view(src, {2, 2}), i = view(idx, {2, 1}), b = view(bad, {2, 1});
+    const View* v[3] = {&out, &s, &i};
+    Along along;
+    Strided<3> st = along_dim(v, 1, 1, false, &along);
+    gather<float>(st, along);
+    CHECK(o[0] == 2 && o[1] == 3);
+    const View* w[3] = {&out, &s, &b};
+    st = along_dim(w, 1, 1, false, &along);
+    bool threw = false;
+    try {
+      gather<float>(st, along);
+    } catch (const std::out_of_range&) {
+      threw = true;
+    }
+    CHECK(threw);
+    View big = view(idx, {1, 2});
+    const View* x[3] = {&out, &s, &big};
+    CHECK(error_kind([&] { along_dim(x, 1, 0, false, &along); }) == int(ErrorKind::Shape));
+  });
+
+  test("window, loss and layer-norm geometry are derived and checked", [] {
+    std::vector<float> img(2 * 3 * 5 * 5), cols(2 * 27 * 9);
+    const int64_t k[8] = {3, 3, 2, 2, 1, 1, 1, 1};
+    WindowGeometry g = window_geometry(view(img, {2, 3, 5, 5}), view(cols, {2, 27, 9}), k);
+    CHECK(g.oh == 3 && g.ow == 3);
+    CHECK(error_kind([&] { window_geometry(view(img, {2, 3, 5, 5}), view(cols, {2, 27, 8}), k); }) == int(ErrorKind::Shape));
+    std::vector<float> rows(6), loss(1), total(1);
+    std::vector<int64_t> target(2);
+    View r = view(rows, {2, 3}), t = view(target, {2}), l = view(loss, {}), tw = view(total, {});
+    CHECK(error_kind([&] { nll_geometry(r, t, nullptr, l, tw, -100, 3); }) == int(ErrorKind::Range));
+    CHECK(nll_geometry(r, t, nullptr, l, tw, -100, 1).c == 3);
+    std::vector<float> x(12), mean(3);
+    LayerNormSizes s = layer_norm_sizes(view(x, {3, 4}), view(mean, {3}));
+    CHECK(s.rows == 3 && s.n == 4);
+  });
+
+  std::printf("kernel tests: %d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
