@@ -32,6 +32,12 @@ bool to_dtype(napi_typedarray_type t, DType* out) {
   }
 }
 
+// The error for a metadata number that is not an integer in [lo, hi] (kept out of the fast path).
+[[noreturn]] __attribute__((noinline, cold)) void bad_number(Napi::Env env, double v, const char* what) {
+  if (!(v >= -kMaxExact && v <= kMaxExact) || v != std::floor(v)) fail(env, ErrorKind::Range, std::string("meta: ") + what + " must be an integer");
+  fail(env, ErrorKind::Range, std::string("meta: ") + what + " " + std::to_string(int64_t(v)) + " is out of range");
+}
+
 // Reads the metadata front to back, checking every number.
 class Reader {
  public:
@@ -43,11 +49,7 @@ class Reader {
   int64_t next_int(int64_t lo, int64_t hi, const char* what) {
     const double v = next();
     // The range test comes first: converting NaN or a huge double to an integer is undefined.
-    if (!(v >= double(lo) && v <= double(hi)) || v != double(int64_t(v))) {
-      if (!(v >= -kMaxExact && v <= kMaxExact) || v != std::floor(v))
-        fail(env_, ErrorKind::Range, std::string("meta: ") + what + " must be an integer");
-      fail(env_, ErrorKind::Range, std::string("meta: ") + what + " " + std::to_string(int64_t(v)) + " is out of range");
-    }
+    if (__builtin_expect(!(v >= double(lo) && v <= double(hi)) || v != double(int64_t(v)), 0)) bad_number(env_, v, what);
     return int64_t(v);
   }
   const double* rest(size_t count) {

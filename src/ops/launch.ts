@@ -14,13 +14,24 @@ import { ShapeError, shapeStr } from '../errors';
 import { native, type KernelData, type KernelName } from '../native';
 import { broadcastShapes, sameShape } from '../shape';
 import { isTensor } from '../storage';
+import type { Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { clone } from './copy';
 
-/** A tensor's elements described with another shape and strides (a reduction's output with its reduced dims kept, say). */
+/**
+ * A tensor's elements described with another shape and strides (a reduction's output with its
+ * reduced dims kept, say). It carries the fields of a Tensor that launch reads.
+ */
 export class Reshaped {
-  constructor(readonly tensor: Tensor, readonly shape: readonly number[], readonly strides: readonly number[]) {}
+  /** @internal */ readonly _storage: Storage;
+  /** @internal */ readonly _offset: number;
+  /** @internal */ readonly _strides: readonly number[];
+  constructor(tensor: Tensor, readonly shape: readonly number[], strides: readonly number[]) {
+    this._storage = tensor._storage;
+    this._offset = tensor._offset;
+    this._strides = strides;
+  }
 }
 
 /** An operand: a tensor, a number (a scalar), null (absent), a generator's state, a tensor reshaped, or a typed array standing for a 1-D tensor of all its elements. */
@@ -31,37 +42,58 @@ export type KernelParams = object;
 const META = native.meta;
 const NO_PARAMS: KernelParams = Object.freeze({});
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-/** Each kernel's parameter names as TypeScript spells them, in the order the kernel reads them. */
-const PARAMS = Object.fromEntries(Object.entries(native.ops).map(([k, spec]) => [k, spec.params.map(camel)])) as unknown as Record<KernelName, readonly string[]>;
+
+/** Writes a kernel's parameters after the operand records; returns the next position. */
+type ParamWriter = (meta: Float64Array, pos: number, params: KernelParams) => number;
+
+/**
+ * The parameter writer of a kernel, compiled from its parameter names: each kernel's own code,
+ * so that reading the names stays a fast, monomorphic property load however many kernels run.
+ */
+function paramWriter(kernel: string, names: readonly string[]): ParamWriter {
+  const lines = names.map((n, i) => {
+    const key = JSON.stringify(camel(n));
+    return `v = p[${key}]; if (typeof v !== 'number' && typeof v !== 'boolean') bad(${key}); meta[pos + ${i}] = +v;`;
+  });
+  const bad = (n: string) => {
+    throw new TypeError(`${kernel}: missing kernel parameter ${n}`);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('bad', `return function (meta, pos, p) { let v; ${lines.join(' ')} return pos + ${names.length}; };`)(bad) as ParamWriter;
+}
+
+/** A kernel and the writer of its parameters. */
+interface Kernel {
+  readonly run: (...args: KernelData[]) => void;
+  readonly params: ParamWriter;
+}
+const KERNEL = new Map<string, Kernel>(
+  Object.entries(native.ops).map(([k, spec]) => [k, { run: native[k as KernelName], params: paramWriter(k, spec.params) }]),
+);
+
+/** Tensors and Reshaped operands share these fields. */
+type Described = Pick<Tensor, '_storage' | '_offset' | 'shape' | '_strides'>;
 
 function dataOf(a: KernelOperand): KernelData {
-  if (a === null || typeof a === 'number') return a;
-  if ((a as Tensor)._storage !== undefined) return (a as Tensor)._storage.data;
-  return a instanceof Reshaped ? a.tensor._storage.data : (a as TypedArray | Uint32Array);
+  if (typeof a !== 'object' || a === null) return a;
+  if (ArrayBuffer.isView(a)) return a as TypedArray | Uint32Array;
+  return (a as Described)._storage.data;
 }
 
 function writeRecord(a: KernelOperand, pos: number): number {
-  let t: Tensor, shape: readonly number[], strides: readonly number[];
-  if (a === null || typeof a === 'number' || a instanceof Uint32Array) {
+  if (typeof a !== 'object' || a === null || a instanceof Uint32Array) {
     META[pos] = 0;
     META[pos + 1] = 0;
     return pos + 2;
-  } else if ((a as Tensor)._storage !== undefined) {
-    t = a as Tensor;
-    shape = t.shape;
-    strides = t._strides;
-  } else if (a instanceof Reshaped) {
-    t = a.tensor;
-    shape = a.shape;
-    strides = a.strides;
-  } else {
+  }
+  if (ArrayBuffer.isView(a)) {
     META[pos] = 0;
     META[pos + 1] = 1;
     META[pos + 2] = (a as TypedArray).length;
     META[pos + 3] = 1;
     return pos + 4;
   }
-  const n = shape.length;
+  const t = a as Described, shape = t.shape, strides = t._strides, n = shape.length;
   META[pos++] = t._offset;
   META[pos++] = n;
   for (let i = 0; i < n; i++) META[pos + i] = shape[i];
@@ -76,20 +108,39 @@ function writeRecord(a: KernelOperand, pos: number): number {
  * @example launch('softmax', [out, x], { dim: 1 })
  */
 export function launch(name: KernelName, operands: readonly KernelOperand[], params: KernelParams = NO_PARAMS): void {
-  const n = operands.length;
-  // Reading a storage may compute a lazy tensor (a kernel call of its own): all before the metadata.
-  const data: KernelData[] = new Array(n);
-  for (let i = 0; i < n; i++) data[i] = dataOf(operands[i]);
-  let pos = 1;
-  for (let i = 0; i < n; i++) pos = writeRecord(operands[i], pos);
-  const names = PARAMS[name];
-  for (let i = 0; i < names.length; i++) {
-    const v = (params as Record<string, unknown>)[names[i]];
-    if (typeof v !== 'number' && typeof v !== 'boolean') throw new TypeError(`${name}: missing kernel parameter ${names[i]}`);
-    META[pos++] = +v;
+  const o = operands, k = KERNEL.get(name) as Kernel;
+  // Reading a storage may compute a lazy tensor (a kernel call of its own): every operand's data
+  // is read before this call's metadata is written. One argument per operand, without an array
+  // to spread for the usual counts.
+  switch (o.length) {
+    case 1: {
+      const d0 = dataOf(o[0]);
+      describe(k, o, params);
+      return k.run(d0);
+    }
+    case 2: {
+      const d0 = dataOf(o[0]), d1 = dataOf(o[1]);
+      describe(k, o, params);
+      return k.run(d0, d1);
+    }
+    case 3: {
+      const d0 = dataOf(o[0]), d1 = dataOf(o[1]), d2 = dataOf(o[2]);
+      describe(k, o, params);
+      return k.run(d0, d1, d2);
+    }
+    default: {
+      const data = o.map(dataOf);
+      describe(k, o, params);
+      return k.run(...data);
+    }
   }
-  META[0] = pos - 1;
-  (native[name] as (...args: KernelData[]) => void)(...data);
+}
+
+/** Writes the operands' records and the parameters into the metadata buffer. */
+function describe(k: Kernel, o: readonly KernelOperand[], params: KernelParams): void {
+  let pos = 1;
+  for (let i = 0; i < o.length; i++) pos = writeRecord(o[i], pos);
+  META[0] = k.params(META, pos, params) - 1;
 }
 
 /** The broadcast shape of the tensor operands (numbers broadcast to anything); an operand's own when all agree. */

@@ -5,7 +5,6 @@
  */
 import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
-import { native } from '../native';
 import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';

@@ -41,7 +41,8 @@ function plan(x: Tensor, dims: Dims, keepdim: boolean): Plan {
 }
 
 /** A (new, contiguous) output of reducing x as the kernels take it: x's shape with 1 along the reduced dims. */
-function kept(p: Plan, x: Tensor, out: Tensor): Reshaped {
+function kept(p: Plan, x: Tensor, out: Tensor): Tensor | Reshaped {
+  if (out.shape.length === x.shape.length) return out; // keepdim
   const shape = p.dims.map((reduced, d) => (reduced ? 1 : x.shape[d]));
   return new Reshaped(out, shape, contiguousStrides(shape));
 }
