@@ -5,6 +5,7 @@
 import { checkTensor, type Scalar, type TensorLike } from './ops/common';
 import { binaryReversed, where as whereOp } from './ops/binary';
 import type { Dims } from './ops/reduce';
+import type { CumsumOptions } from './ops/scan';
 import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
@@ -87,6 +88,7 @@ export function amax(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean):
 export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
 export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
 export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
+export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumsum'); return input.cumsum(dim, opts); }
 export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }

@@ -23,6 +23,7 @@ import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
+import * as scan from './ops/scan';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
@@ -753,6 +754,12 @@ export class Tensor {
     if (d === undefined || d === null) throw new TypeError('logsumexp(): dim must be given');
     return reduce.logsumexp(this, d, k);
   }
+
+  /**
+   * The running sums along dim (torch.cumsum); integer and bool tensors sum into int64.
+   * @example tg.tensor([1, 2, 3]).cumsum(0) // [1, 3, 6]
+   */
+  cumsum(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumsum(this, dim, opts); }
 
   // ---- in place ------------------------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 // Reductions: op(out..., a), each output in a's ndim with size 1 along the reduced dims (the
-// keepdim layout; kernels/reduce.h derives the kept and reduced dims from it).
+// keepdim layout; kernels/reduce.h derives the kept and reduced dims from it). And the scans,
+// which keep every partial result: cumsum(out, a) along `dim` (kernels/scan.h).
 #include "../kernels/reduce.h"
+#include "../kernels/scan.h"
 #include "binding.h"
 #include "call.h"
 
@@ -79,6 +81,18 @@ void all_any(Call& c) {
   if (!empty(r)) TG_DISPATCH(c[1].dtype, T, { reduce_allany<T, IsAll>(r); });
 }
 
+// cumsum: a floating-point input into its own dtype; integers and bool into int64.
+void cumsum_op(Call& c) {
+  const int dim = int(c.int_param("dim", 0, kMaxDims));
+  if (is_floating(c[1].dtype)) {
+    c.expect_same_dtype(0, 1);
+    TG_DISPATCH_FLOAT(c[1].dtype, T, { cumsum<T, T>(c[0], c[1], dim); });
+  } else {
+    c.expect_dtype(0, DType::Int64);
+    TG_DISPATCH(c[1].dtype, T, { cumsum<int64_t, T>(c[0], c[1], dim); });
+  }
+}
+
 const std::vector<OperandSpec> kOne = {{"out", Arg::Tensor}, {"a", Arg::Tensor}};
 const std::vector<OperandSpec> kBoth = {{"values", Arg::Tensor}, {"indices", Arg::Tensor}, {"a", Arg::Tensor}};
 
@@ -95,6 +109,7 @@ const Op kOps[] = {
     {"var", kOne, {"correction"}, var_op},
     {"all", kOne, {}, all_any<true>},
     {"any", kOne, {}, all_any<false>},
+    {"cumsum", kOne, {"dim"}, cumsum_op},
 };
 
 }  // namespace

@@ -240,6 +240,8 @@ function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null
 }
 
 const fused = {
+  // the gradient's running sums taken from the end (PyTorch's cumsum_backward)
+  cumsum: { backward: (g, _, __, { ctx }) => [g.flip(ctx as number).cumsum(ctx as number).flip(ctx as number)] },
   softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, false)] },
   logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, true)] },
   // the target and the class weights travel in ctx: no gradient flows to them

@@ -229,6 +229,12 @@ const checks: Record<string, Check[]> = {
   fill: [
     { label: 'fill_ and zero_ of a non-leaf', fn: (x) => { const y = x.mul(2); y.fill_(1.5); const z = x.mul(3); z.zero_(); return y.add(z).add(x); }, inputs: () => [leaf([2, 2])] },
   ],
+  cumsum: [
+    { label: 'cumsum dim 1 of [2, 3]', fn: (x) => x.cumsum(1).pow(2), inputs: () => [leaf([2, 3])] },
+    { label: 'cumsum dim 0 of a transposed tensor', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leafT([3, 2])] },
+    { label: 'cumsum last dim of [2, 3, 4]', fn: (x) => x.cumsum(-1).pow(2), inputs: () => [leaf([2, 3, 4])] },
+    { label: 'cumsum 0-d', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leaf([])] },
+  ],
   softmax: [
     { label: 'softmax dim 1', fn: (x) => x.softmax(1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3)), inputs: () => [leaf([2, 3])] },
     { label: 'softmax of a transposed tensor, dim 0', fn: (x) => x.softmax(0).pow(2), inputs: () => [leafT([3, 2])] },

@@ -13,6 +13,8 @@ function run(c: Case, x: tg.Tensor): tg.Tensor | { values: tg.Tensor; indices: t
       return x.var(dim, { correction, keepdim });
     case 'std':
       return x.std(dim, { keepdim });
+    case 'cumsum':
+      return x.cumsum(dim as number);
     case 'max':
     case 'min':
       return x[c.op](dim as number, keepdim);

@@ -1,0 +1,28 @@
+/** Scans along one dim: cumsum (native/kernels/scan.h). */
+import { record } from '../autograd/graph';
+import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
+import { normalizeDim } from '../shape';
+import type { Tensor } from '../tensor';
+import { checkOptions } from '../options';
+import { emptyTensor } from './common';
+import { toDtype } from './copy';
+import { launch } from './launch';
+
+/** cumsum's options: the dtype to convert the input to first (torch.cumsum's dtype). */
+export interface CumsumOptions {
+  dtype?: DTypeLike;
+}
+
+/**
+ * The running sums of x along dim (torch.cumsum): float inputs keep their dtype, integer and
+ * bool inputs sum into int64; with `{ dtype }` the input is converted to it first.
+ * @example tg.tensor([[1, 2, 3], [4, 5, 6]]).cumsum(1) // [[1, 3, 6], [4, 9, 15]]
+ */
+export function cumsum(x: Tensor, dim: number, opts?: CumsumOptions): Tensor {
+  checkOptions('cumsum', opts, { dtype: 'string' });
+  const d = normalizeDim(dim, x.shape.length);
+  const src = opts?.dtype === undefined ? x : toDtype(x, toDType(opts.dtype));
+  const out = emptyTensor(x.shape, isFloatingPoint(src.dtype) ? src.dtype : 'int64');
+  launch('cumsum', [out, src], { dim: d });
+  return record('cumsum', out, [src], d);
+}
