@@ -1,5 +1,6 @@
 #include "call.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -64,22 +65,26 @@ class Reader {
 };
 
 // One operand record into v (its buffer's data and length given): the element it starts at
-// and every element it reaches must lie inside the buffer.
+// and every element it reaches must lie inside the buffer. Whether or not the operand has
+// elements, its sizes (each at least 1) multiply to at most 2^53 and every step along a dim stays
+// within 2^53 elements, so that no geometry computed from them overflows.
 void read_record(Napi::Env env, Reader& r, View& v, char* data, int64_t length, const char* op, const char* name) {
   const int64_t offset = r.next_int(0, int64_t(kMaxExact), "offset");
   v.ndim = int(r.next_int(0, kMaxDims, "ndim"));
-  int64_t n = 1;
+  int64_t n = 1, extent = 1;
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = r.next_int(0, int64_t(kMaxExact), "size");
-    if (__builtin_mul_overflow(n, v.shape[d], &n) || n > int64_t(kMaxExact))
+    n *= v.shape[d];  // stays <= extent
+    if (__builtin_mul_overflow(extent, std::max<int64_t>(v.shape[d], 1), &extent) || extent > int64_t(kMaxExact))
       fail(env, ErrorKind::Range, "meta: the shape has too many elements");
   }
-  int64_t last = offset;  // the largest element index the operand reaches
+  int64_t last = offset;  // the largest element index the operand would reach
   for (int d = 0; d < v.ndim; ++d) {
     const int64_t st = r.next_int(0, int64_t(kMaxExact), "stride");
     v.strides[d] = st;
     int64_t step;
-    if (v.shape[d] > 0 && (__builtin_mul_overflow(v.shape[d] - 1, st, &step) || __builtin_add_overflow(last, step, &last)))
+    if (v.shape[d] > 0 && (__builtin_mul_overflow(v.shape[d] - 1, st, &step) || __builtin_add_overflow(last, step, &last) ||
+                           last > int64_t(kMaxExact)))
       fail(env, ErrorKind::Range, "meta: strides reach beyond any buffer");
   }
   if (n > 0 && last >= length)
@@ -109,6 +114,8 @@ Napi::Value invoke(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void define(Napi::Env env, Napi::Object exports, const Op& op) {
+  if (op.operands.size() > size_t(Call::kMaxOperands))
+    throw Napi::Error::New(env, std::string(op.name) + ": more operands than a call holds");
   exports.Set(op.name, Napi::Function::New(env, invoke, op.name, const_cast<Op*>(&op)));
   if (!exports.Has("ops")) exports.Set("ops", Napi::Object::New(env));
   Napi::Array operands = Napi::Array::New(env, op.operands.size());

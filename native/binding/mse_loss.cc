@@ -8,31 +8,27 @@
 namespace tg {
 namespace {
 
-// Checks rows operands `first`..`last` against a's shape and dtype; returns whether 'mean'.
-bool check(const Call& c, int first, int last, int scalar) {
+// Checks the dtypes: every operand of a's floating-point dtype.
+void check(const Call& c, int count) {
   c.expect_float(1);
-  for (int k = first; k <= last; ++k) {
-    c.expect_same_dtype(k, 1);
-    bool same = c[k].ndim == c[1].ndim;
-    for (int d = 0; same && d < c[1].ndim; ++d) same = c[k].shape[d] == c[1].shape[d];
-    if (!same || !c[k].contiguous()) raise(ErrorKind::Range, std::string(c.name()) + ": operands must be contiguous and of one shape");
-  }
-  c.expect_same_dtype(scalar, 1);
-  if (c[scalar].ndim != 0) raise(ErrorKind::Shape, std::string(c.name()) + ": the loss is 0-d");
-  const double reduction = c.param("reduction");
-  if (!(reduction == 1 || reduction == 2)) raise(ErrorKind::Range, std::string(c.name()) + ": bad reduction");
-  return reduction == 1;
+  for (int k = 0; k < count; ++k) c.expect_same_dtype(k, 1);
 }
 
 void forward(Call& c) {
-  const bool mean = check(c, 1, 2, 0);
-  TG_DISPATCH_FLOAT(c[1].dtype, T, { *c[0].ptr<T>() = mse_loss_forward<T>(c[1].ptr<const T>(), c[2].ptr<const T>(), c[1].numel(), mean); });
+  check(c, 3);
+  const View* rows[2] = {&c[1], &c[2]};
+  const int64_t n = mse_loss_size(rows, 2, c[0], c.param("reduction"));
+  const bool mean = c.param("reduction") == 1;
+  TG_DISPATCH_FLOAT(c[1].dtype, T, { *c[0].ptr<T>() = mse_loss_forward<T>(c[1].ptr<const T>(), c[2].ptr<const T>(), n, mean); });
 }
 
 void backward(Call& c) {
-  const bool mean = check(c, 0, 2, 3);
+  check(c, 4);
+  const View* rows[3] = {&c[0], &c[1], &c[2]};
+  const int64_t n = mse_loss_size(rows, 3, c[3], c.param("reduction"));
+  const bool mean = c.param("reduction") == 1;
   TG_DISPATCH_FLOAT(c[1].dtype, T, {
-    mse_loss_backward<T>(c[0].ptr<T>(), c[1].ptr<const T>(), c[2].ptr<const T>(), c[1].numel(), mean, *c[3].ptr<const T>());
+    mse_loss_backward<T>(c[0].ptr<T>(), c[1].ptr<const T>(), c[2].ptr<const T>(), n, mean, *c[3].ptr<const T>());
   });
 }
 

@@ -16,7 +16,7 @@ Strided<N> operands(const Call& c) {
   for (int k = 0; k < N; ++k) {
     views[k] = c.present(k) ? &c[k] : &c[0];
     if (k > 0 && c.present(k)) c.expect_same_dtype(k, 0);
-    if (c.present(k) && c[k].ndim != c[0].ndim) raise(ErrorKind::Shape, std::string(c.name()) + ": every operand needs the parameter's shape");
+    if (c.present(k) && !same_shape(c[k], c[0])) raise(ErrorKind::Shape, std::string(c.name()) + ": every operand needs the parameter's shape");
   }
   return broadcast<N>(views);
 }

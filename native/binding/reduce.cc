@@ -58,7 +58,7 @@ void extreme_indices(Call& c) {
   if (!empty(r)) TG_DISPATCH(c[1].dtype, T, { reduce_minmax<T, IsMax, false, true>(r); });
 }
 
-// max / min along a dim: values and indices.
+// max_dim / min_dim: the values and indices of max(dim) / min(dim).
 template <bool IsMax>
 void extreme_both(Call& c) {
   c.expect_same_dtype(0, 2);
@@ -67,7 +67,7 @@ void extreme_both(Call& c) {
   if (!empty(r)) TG_DISPATCH(c[2].dtype, T, { reduce_minmax<T, IsMax, true, true>(r); });
 }
 
-void var_op(Call& c) {
+void variance_op(Call& c) {
   c.expect_float(1);
   c.expect_same_dtype(0, 1);
   Reduction<2> r = read<2>(c, false);
@@ -104,9 +104,9 @@ const Op kOps[] = {
     {"amin", kOne, {}, extreme_values<false>},
     {"argmax", kOne, {}, extreme_indices<true>},
     {"argmin", kOne, {}, extreme_indices<false>},
-    {"max", kBoth, {}, extreme_both<true>},
-    {"min", kBoth, {}, extreme_both<false>},
-    {"var", kOne, {"correction"}, var_op},
+    {"max_dim", kBoth, {}, extreme_both<true>},
+    {"min_dim", kBoth, {}, extreme_both<false>},
+    {"variance", kOne, {"correction"}, variance_op},
     {"all", kOne, {}, all_any<true>},
     {"any", kOne, {}, all_any<false>},
     {"cumsum", kOne, {"dim"}, cumsum_op},

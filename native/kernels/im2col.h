@@ -37,6 +37,7 @@ inline WindowGeometry window_geometry(const View& images, const View& cols, cons
     if (__builtin_mul_overflow(a, b, &r) || r > (int64_t(1) << 53)) raise(ErrorKind::Range, "im2col: sizes too large");
     return r;
   };
+  mul(g.kh, g.kw);  // the window's size, used below and by the kernels, fits
   const int64_t span_h = mul(g.dh, g.kh - 1) + 1, span_w = mul(g.dw, g.kw - 1) + 1;
   const int64_t in_h = g.h + 2 * g.ph, in_w = g.w + 2 * g.pw;
   if (in_h < span_h || in_w < span_w) raise(ErrorKind::Shape, "im2col: the kernel is larger than the padded input");

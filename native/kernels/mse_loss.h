@@ -6,9 +6,20 @@
 
 #include "elementwise.h"
 #include "parallel.h"
+#include "view.h"
 #include "vmath.h"
 
 namespace tg {
+
+// The element count of mse_loss's operands: `rows` contiguous views of one shape, and a 0-d loss
+// (or its gradient); reduction 1 is 'mean', 2 'sum' ('none' is composed of other ops).
+inline int64_t mse_loss_size(const View* const* rows, int count, const View& scalar, double reduction) {
+  for (int k = 0; k < count; ++k)
+    if (!same_shape(*rows[k], *rows[0]) || !rows[k]->contiguous()) raise(ErrorKind::Range, "mse_loss: operands must be contiguous and of one shape");
+  if (scalar.ndim != 0) raise(ErrorKind::Shape, "mse_loss: the loss is 0-d");
+  if (!(reduction == 1 || reduction == 2)) raise(ErrorKind::Range, "mse_loss: bad reduction");
+  return rows[0]->numel();
+}
 
 // sum((a - b)^2), divided by n for 'mean': each difference and square rounded to T as the eager
 // ops round them, the sum in double (vsum_squared_diff_row), the result rounded once. The mean of

@@ -20,7 +20,7 @@ void scan_lines(const View& out, const View& in, int dim, Line line) {
   if (out.ndim != in.ndim) raise(ErrorKind::Shape, "scan: output " + shape_str(out) + " and input " + shape_str(in) + " differ");
   for (int d = 0; d < in.ndim; ++d)
     if (out.shape[d] != in.shape[d]) raise(ErrorKind::Shape, "scan: output " + shape_str(out) + " and input " + shape_str(in) + " differ");
-  if (in.ndim > 0 && (dim < 0 || dim >= in.ndim)) raise(ErrorKind::Range, "scan: dim " + std::to_string(dim) + " is out of range");
+  if (in.ndim == 0 ? dim != 0 : (dim < 0 || dim >= in.ndim)) raise(ErrorKind::Range, "scan: dim " + std::to_string(dim) + " is out of range");
   Strided<2> lines;
   lines.ndim = 0;
   lines.data[0] = out.data;

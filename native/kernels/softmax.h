@@ -47,7 +47,8 @@ void softmax_backward(const SoftmaxGeometry& g, T* gin, const T* grad, const T* 
 // no block strides are packed (into `packs`) first; the first operand, the output, must have them.
 template <int N>
 bool softmax_geometry(const View* (&v)[N], int dim, SoftmaxGeometry& g, std::vector<char> (&packs)[N], View (&copies)[N]) {
-  if (v[0]->ndim > 0 && (dim < 0 || dim >= v[0]->ndim)) raise(ErrorKind::Range, "softmax: dim " + std::to_string(dim) + " is out of range");
+  if (v[0]->ndim == 0 ? dim != 0 : (dim < 0 || dim >= v[0]->ndim))
+    raise(ErrorKind::Range, "softmax: dim " + std::to_string(dim) + " is out of range");
   block_shape(*v[0], dim, &g.outer, &g.c, &g.inner);
   for (int k = 0; k < N; ++k) {
     if (v[k]->ndim != v[0]->ndim) raise(ErrorKind::Shape, "softmax: operands " + shape_str(*v[0]) + " and " + shape_str(*v[k]) + " differ");

@@ -10,6 +10,13 @@ std::string shape_str(const View& v) {
   return s + "]";
 }
 
+bool same_shape(const View& a, const View& b) {
+  if (a.ndim != b.ndim) return false;
+  for (int d = 0; d < a.ndim; ++d)
+    if (a.shape[d] != b.shape[d]) return false;
+  return true;
+}
+
 // The stride of dims [from, to) walked as one (size-1 dims skipped; 0 when all are size 1), or
 // false when they do not merge.
 static bool merged_stride(const View& v, int from, int to, int64_t* stride) {

@@ -52,6 +52,7 @@ struct View {
 };
 
 std::string shape_str(const View& v);
+bool same_shape(const View& a, const View& b);
 
 // The first N views over views[0]'s shape as a Strided<N> (byte strides): every other view is
 // broadcast to it, right-aligned, a size-1 or missing dim read with stride 0. A ShapeError when one

@@ -16,6 +16,7 @@
 #include "../kernels/pointwise.h"
 #include "../kernels/reduce.h"
 #include "../kernels/sampling.h"
+#include "../kernels/scan.h"
 #include "../kernels/softmax.h"
 #include "../kernels/view.h"
 
@@ -132,6 +133,30 @@ int main() {
     std::vector<float> o3(6);
     View transposed = view(o3, {2, 3}, {1, 2});
     CHECK(error_kind([&] { softmax<float, true>(transposed, x, 1); }) == -1);  // a transposed output has block strides too
+  });
+
+  test("softmax checks its dim, a 0-d operand included", [] {
+    std::vector<float> a = {2}, o(1);
+    View x = view(a, {}), out = view(o, {});
+    softmax<float, false>(out, x, 0);
+    CHECK(o[0] == 1);
+    CHECK(error_kind([&] { softmax<float, false>(out, x, 3); }) == int(ErrorKind::Range));
+  });
+
+  test("cumsum runs each line along dim, floats in double and integers in int64", [] {
+    std::vector<float> a = {1, 2, 3, 4, 5, 6}, o(6);
+    cumsum<float, float>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 4, 6]]
+    CHECK(o[0] == 1 && o[1] == 4 && o[2] == 9 && o[3] == 2 && o[4] == 6 && o[5] == 12);
+    std::vector<float> big = {1e8f, 3, 3, 3}, ob(4);
+    cumsum<float, float>(view(ob, {4}), view(big, {4}), 0);
+    CHECK(ob[1] == 1e8f && ob[2] == 100000008.0f);  // the running sum is a double: 1e8 + 6 rounds up
+    std::vector<int32_t> ints = {2147483647, 1};
+    std::vector<int64_t> oi(2);
+    View vi;
+    vi.data = reinterpret_cast<char*>(ints.data()), vi.dtype = DType::Int32, vi.ndim = 1, vi.shape[0] = 2, vi.strides[0] = 1;
+    cumsum<int64_t, int32_t>(view(oi, {2}), vi, 0);
+    CHECK(oi[1] == 2147483648LL);
+    CHECK(error_kind([&] { cumsum<float, float>(view(o, {2, 3}), view(a, {3, 2}), 0); }) == int(ErrorKind::Shape));
   });
 
   test("matrix layouts: row-major, column-major (a transpose flag), neither (packed)", [] {

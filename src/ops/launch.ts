@@ -115,29 +115,29 @@ export function launch(name: KernelName, operands: readonly KernelOperand[], par
   switch (o.length) {
     case 1: {
       const d0 = dataOf(o[0]);
-      describe(k, o, params);
+      writeCall(k, o, params);
       return k.run(d0);
     }
     case 2: {
       const d0 = dataOf(o[0]), d1 = dataOf(o[1]);
-      describe(k, o, params);
+      writeCall(k, o, params);
       return k.run(d0, d1);
     }
     case 3: {
       const d0 = dataOf(o[0]), d1 = dataOf(o[1]), d2 = dataOf(o[2]);
-      describe(k, o, params);
+      writeCall(k, o, params);
       return k.run(d0, d1, d2);
     }
     default: {
       const data = o.map(dataOf);
-      describe(k, o, params);
+      writeCall(k, o, params);
       return k.run(...data);
     }
   }
 }
 
 /** Writes the operands' records and the parameters into the metadata buffer. */
-function describe(k: Kernel, o: readonly KernelOperand[], params: KernelParams): void {
+function writeCall(k: Kernel, o: readonly KernelOperand[], params: KernelParams): void {
   let pos = 1;
   for (let i = 0; i < o.length; i++) pos = writeRecord(o[i], pos);
   META[0] = k.params(META, pos, params) - 1;

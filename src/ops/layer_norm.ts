@@ -8,8 +8,8 @@ import { isGradEnabled } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { numel } from '../shape';
 import type { Tensor } from '../tensor';
-import { emptyTensor, isWhole } from './common';
-import { clone } from './copy';
+import { emptyTensor } from './common';
+import { contiguous } from './copy';
 import { launch } from './launch';
 
 interface Saved {
@@ -20,7 +20,8 @@ interface Saved {
   shape: readonly number[];
 }
 
-const whole = (t: Tensor) => (isWhole(t) ? t : clone(t.detach()));
+/** t with a contiguous layout (the kernels take any offset): t itself when it has one. */
+const whole = (t: Tensor) => contiguous(t.detach());
 
 /**
  * y = (x - mean) / sqrt(var + eps) * weight + bias over the last `n` elements of x, for x, weight

@@ -140,7 +140,7 @@ function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boo
   if (p.count === 0) throw emptyError(which, x, p);
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
-  launch(which, [kept(p, x, values), kept(p, x, indices), x]);
+  launch(which === 'max' ? 'max_dim' : 'min_dim', [kept(p, x, values), kept(p, x, indices), x]);
   record(which === 'max' ? 'maxDim' : 'minDim', values, [x], { dim: p.reduced[0], keepdim, indices });
   return { values, indices };
 }
@@ -150,7 +150,7 @@ export function variance(x: Tensor, dims: Dims, correction: number, keepdim: boo
   if (!isFloatingPoint(x.dtype)) throw new DTypeError(`std and var only support floating point dtypes (float32, float64), but got ${x.dtype}`);
   const p = plan(x, dims, keepdim);
   const out = emptyTensor(p.outShape, x.dtype);
-  launch('var', [kept(p, x, out), x], { correction });
+  launch('variance', [kept(p, x, out), x], { correction });
   return record('variance', out, [x], { dims: p.reduced, keepdim, correction });
 }
 

@@ -53,6 +53,14 @@ for (const dtype of ['float32', 'float64'] as const) {
 }
 
 describe('convolution', () => {
+  it('reads an input view that starts past its storage\'s first element', () => {
+    const x = pattern([3, 2, 5, 4], 'float64', 83), w = pattern([3, 2, 2, 3], 'float64', 84);
+    const view = x.narrow(0, 1, 2); // contiguous, offset 40
+    expect(view.isContiguous()).toBe(true);
+    expect(tg.F.conv2d(view, w).tolist()).toEqual(tg.F.conv2d(view.clone(), w).tolist());
+    expect(tg.F.layerNorm(view, [4]).tolist()).toEqual(tg.F.layerNorm(view.clone(), [4]).tolist());
+  });
+
   it('gradchecks: conv2d with stride, padding and dilation, and max pooling', () => {
     const x = pattern([2, 2, 5, 4], 'float64', 81).requiresGrad_();
     const w = pattern([3, 2, 2, 3], 'float64', 82).requiresGrad_();
