@@ -269,12 +269,16 @@ export function markWritten(t: Tensor): void {
   t._storage.version++;
 }
 
-/** The brand every Tensor carries (on its prototype), for a cheap isTensor check below tensor.ts. */
-export const TENSOR = Symbol.for('tensorgrad.Tensor');
+type TensorClass = abstract new (...args: never[]) => Tensor;
+/** The Tensor class, registered by tensor.ts when it loads (this floor cannot import it). */
+let tensorClass: TensorClass = class {} as unknown as TensorClass;
 
-/** Whether x is a Tensor (it carries the brand). */
+/**
+ * Whether x is a Tensor. An instanceof test, not a property lookup: this runs on every op with
+ * values of every kind, where a property lookup's inline cache would go megamorphic.
+ */
 export function isTensor(x: unknown): x is Tensor {
-  return typeof x === 'object' && x !== null && (x as { [TENSOR]?: boolean })[TENSOR] === true;
+  return x instanceof tensorClass;
 }
 
 // Ops live on a floor below tensor.ts and create their results through this factory, which
@@ -282,8 +286,9 @@ export function isTensor(x: unknown): x is Tensor {
 type Factory = (storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) => Tensor;
 let factory: Factory | undefined;
 
-export function registerTensorFactory(f: Factory): void {
+export function registerTensorFactory(f: Factory, cls: TensorClass): void {
   factory = f;
+  tensorClass = cls;
 }
 
 /** A tensor over `storage` with the given geometry (elements, not bytes). */

@@ -9,7 +9,7 @@ import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
 import { isContiguous, normalizeDim, numel as shapeNumel, sameShape } from './shape';
-import { isTensor, keep, registerTensorFactory, TENSOR, type Storage } from './storage';
+import { isTensor, keep, registerTensorFactory, type Storage } from './storage';
 import './autograd/rules'; // installs the backward rules into the engine
 import * as binary from './ops/binary';
 import { checkTensorLike, type Scalar, type TensorLike } from './ops/common';
@@ -808,7 +808,6 @@ export class Tensor {
   bernoulli_(p = 0.5, opts?: { generator?: random.Generator }): this { random.bernoulli_(this, p, opts); return this; }
 }
 
-(Tensor.prototype as unknown as Record<symbol, boolean>)[TENSOR] = true;
 // console.log and util.inspect print what toString does. Set here rather than declared in the class
 // so that the published types do not need Node's (the key is Node's global util.inspect.custom).
 Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom'), {
@@ -816,5 +815,5 @@ Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom')
     return this.toString();
   },
 });
-registerTensorFactory((storage, shape, strides, offset) => new Tensor(storage, shape, strides, offset));
+registerTensorFactory((storage, shape, strides, offset) => new Tensor(storage, shape, strides, offset), Tensor);
 

@@ -64,13 +64,16 @@ export function binary(op: ArithOp, a: Tensor, b: TensorLike, alpha?: number): T
   return record(op, out, [a, b], { alpha: alpha ?? 1 }, op === 'pow' ? (isTensor(b) ? 'PowBackward1' : 'PowBackward0') : undefined);
 }
 
-const withAlpha = (op: 'add' | 'sub') => (a: Tensor, b: TensorLike, alpha?: number): Tensor => binary(op, a, b, alpha);
-const plain = (op: ArithOp) => (a: Tensor, b: TensorLike): Tensor => binary(op, a, b);
-
 // Each op under its own name: the name of its backward rule (derivatives.ts) and of its kernel.
-export const add = withAlpha('add'), sub = withAlpha('sub');
-export const mul = plain('mul'), div = plain('div'), pow = plain('pow');
-export const maximum = plain('maximum'), minimum = plain('minimum'), atan2 = plain('atan2');
+// Functions of their own (not made by a factory), so that each call site compiles with its op fixed.
+export function add(a: Tensor, b: TensorLike, alpha?: number): Tensor { return binary('add', a, b, alpha); }
+export function sub(a: Tensor, b: TensorLike, alpha?: number): Tensor { return binary('sub', a, b, alpha); }
+export function mul(a: Tensor, b: TensorLike): Tensor { return binary('mul', a, b); }
+export function div(a: Tensor, b: TensorLike): Tensor { return binary('div', a, b); }
+export function pow(a: Tensor, b: TensorLike): Tensor { return binary('pow', a, b); }
+export function maximum(a: Tensor, b: TensorLike): Tensor { return binary('maximum', a, b); }
+export function minimum(a: Tensor, b: TensorLike): Tensor { return binary('minimum', a, b); }
+export function atan2(a: Tensor, b: TensorLike): Tensor { return binary('atan2', a, b); }
 
 /** PyTorch's names for the nodes of ops with a number on the left. */
 const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };

@@ -33,17 +33,37 @@ export function unaryNum(op: UnaryNumOp, x: Tensor): Tensor {
   return record(op, run(op, emptyTensor(x.shape, x.dtype), x), [x]);
 }
 
-const float = (op: UnaryFloatOp) => (x: Tensor): Tensor => unaryFloat(op, x);
-const num = (op: UnaryNumOp) => (x: Tensor): Tensor => unaryNum(op, x);
-
 // Each op under its own name: the name of its backward rule (derivatives.ts) and of its kernel.
-export const exp = float('exp'), log = float('log'), log2 = float('log2'), log10 = float('log10'), log1p = float('log1p');
-export const expm1 = float('expm1'), sqrt = float('sqrt'), rsqrt = float('rsqrt'), reciprocal = float('reciprocal');
-export const sin = float('sin'), cos = float('cos'), tan = float('tan'), asin = float('asin'), acos = float('acos');
-export const atan = float('atan'), sinh = float('sinh'), cosh = float('cosh'), tanh = float('tanh');
-export const sigmoid = float('sigmoid'), erf = float('erf'), gelu = float('gelu');
-export const neg = num('neg'), abs = num('abs'), sign = num('sign'), relu = num('relu');
-export const floor = num('floor'), ceil = num('ceil'), round = num('round'), trunc = num('trunc');
+// Functions of their own (not made by a factory), so that each call site compiles with its op fixed.
+export function exp(x: Tensor): Tensor { return unaryFloat('exp', x); }
+export function log(x: Tensor): Tensor { return unaryFloat('log', x); }
+export function log2(x: Tensor): Tensor { return unaryFloat('log2', x); }
+export function log10(x: Tensor): Tensor { return unaryFloat('log10', x); }
+export function log1p(x: Tensor): Tensor { return unaryFloat('log1p', x); }
+export function expm1(x: Tensor): Tensor { return unaryFloat('expm1', x); }
+export function sqrt(x: Tensor): Tensor { return unaryFloat('sqrt', x); }
+export function rsqrt(x: Tensor): Tensor { return unaryFloat('rsqrt', x); }
+export function reciprocal(x: Tensor): Tensor { return unaryFloat('reciprocal', x); }
+export function sin(x: Tensor): Tensor { return unaryFloat('sin', x); }
+export function cos(x: Tensor): Tensor { return unaryFloat('cos', x); }
+export function tan(x: Tensor): Tensor { return unaryFloat('tan', x); }
+export function asin(x: Tensor): Tensor { return unaryFloat('asin', x); }
+export function acos(x: Tensor): Tensor { return unaryFloat('acos', x); }
+export function atan(x: Tensor): Tensor { return unaryFloat('atan', x); }
+export function sinh(x: Tensor): Tensor { return unaryFloat('sinh', x); }
+export function cosh(x: Tensor): Tensor { return unaryFloat('cosh', x); }
+export function tanh(x: Tensor): Tensor { return unaryFloat('tanh', x); }
+export function sigmoid(x: Tensor): Tensor { return unaryFloat('sigmoid', x); }
+export function erf(x: Tensor): Tensor { return unaryFloat('erf', x); }
+export function gelu(x: Tensor): Tensor { return unaryFloat('gelu', x); }
+export function neg(x: Tensor): Tensor { return unaryNum('neg', x); }
+export function abs(x: Tensor): Tensor { return unaryNum('abs', x); }
+export function sign(x: Tensor): Tensor { return unaryNum('sign', x); }
+export function relu(x: Tensor): Tensor { return unaryNum('relu', x); }
+export function floor(x: Tensor): Tensor { return unaryNum('floor', x); }
+export function ceil(x: Tensor): Tensor { return unaryNum('ceil', x); }
+export function round(x: Tensor): Tensor { return unaryNum('round', x); }
+export function trunc(x: Tensor): Tensor { return unaryNum('trunc', x); }
 
 /** The in-place form (`x.exp_()`): x must be able to hold the result. */
 export function unaryInPlace(op: UnaryFloatOp | UnaryNumOp, x: Tensor, floatOnly: boolean): Tensor {
