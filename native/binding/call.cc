@@ -74,9 +74,9 @@ void read_record(Napi::Env env, Reader& r, View& v, char* data, int64_t length, 
   int64_t n = 1, extent = 1;
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = r.next_int(0, int64_t(kMaxExact), "size");
-    n *= v.shape[d];  // stays <= extent
     if (__builtin_mul_overflow(extent, std::max<int64_t>(v.shape[d], 1), &extent) || extent > int64_t(kMaxExact))
       fail(env, ErrorKind::Range, "meta: the shape has too many elements");
+    n *= v.shape[d];  // at most extent
   }
   int64_t last = offset;  // the largest element index the operand would reach
   for (int d = 0; d < v.ndim; ++d) {
