@@ -761,6 +761,15 @@ export class Tensor {
    */
   cumsum(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumsum(this, dim, opts); }
 
+  /**
+   * The running maximum along dim, and where each was reached (torch.cummax).
+   * @example tg.tensor([1, 3, 2, 5]).cummax(0) // { values: [1, 3, 3, 5], indices: [0, 1, 1, 3] }
+   */
+  cummax(dim: number): { values: Tensor; indices: Tensor } { return scan.cummax(this, dim); }
+
+  /** The running minimum along dim, and where each was reached (torch.cummin). */
+  cummin(dim: number): { values: Tensor; indices: Tensor } { return scan.cummin(this, dim); }
+
   // ---- in place ------------------------------------------------------------------------------------------
 
   add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); checkOptions('add_', opts, ALPHA); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }

@@ -1,6 +1,7 @@
 // Reductions: op(out..., a), each output in a's ndim with size 1 along the reduced dims (the
 // keepdim layout; kernels/reduce.h derives the kept and reduced dims from it). And the scans,
-// which keep every partial result: cumsum(out, a) along `dim` (kernels/scan.h).
+// which keep every partial result along `dim` (kernels/scan.h): cumsum(out, a), and cummax and
+// cummin(values, indices, a).
 #include "../kernels/reduce.h"
 #include "../kernels/scan.h"
 #include "binding.h"
@@ -93,6 +94,15 @@ void cumsum_op(Call& c) {
   }
 }
 
+// cummax / cummin: values of the input's dtype, int64 indices.
+template <bool IsMax>
+void cumextreme_op(Call& c) {
+  c.expect_same_dtype(0, 2);
+  c.expect_dtype(1, DType::Int64);
+  const int dim = int(c.int_param("dim", 0, kMaxDims));
+  TG_DISPATCH(c[2].dtype, T, { cumextreme<T, IsMax>(c[0], c[1], c[2], dim); });
+}
+
 const std::vector<OperandSpec> kOne = {{"out", Arg::Tensor}, {"a", Arg::Tensor}};
 const std::vector<OperandSpec> kBoth = {{"values", Arg::Tensor}, {"indices", Arg::Tensor}, {"a", Arg::Tensor}};
 
@@ -110,6 +120,8 @@ const Op kOps[] = {
     {"all", kOne, {}, all_any<true>},
     {"any", kOne, {}, all_any<false>},
     {"cumsum", kOne, {"dim"}, cumsum_op},
+    {"cummax", kBoth, {"dim"}, cumextreme_op<true>},
+    {"cummin", kBoth, {"dim"}, cumextreme_op<false>},
 };
 
 }  // namespace

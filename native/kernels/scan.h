@@ -1,9 +1,10 @@
 // Scans along one dim: every output element is the reduction of the input up to it. cumsum
 // accumulates in double for floating-point inputs and in int64 for integers and bool (into an
 // int64 output), rounding the running sum to the output's type at each step, as PyTorch's CPU
-// kernel does.
+// kernel does; cummax and cummin also report where each running extreme was reached.
 #pragma once
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -13,32 +14,38 @@
 
 namespace tg {
 
-// Calls line(out, in) for every line along `dim` (each position of the other dims), in parallel,
-// with n the line's length and so, si its strides (elements). out and in must have one shape.
-template <class Tout, class Tin, class Line>
-void scan_lines(const View& out, const View& in, int dim, Line line) {
-  if (out.ndim != in.ndim) raise(ErrorKind::Shape, "scan: output " + shape_str(out) + " and input " + shape_str(in) + " differ");
-  for (int d = 0; d < in.ndim; ++d)
-    if (out.shape[d] != in.shape[d]) raise(ErrorKind::Shape, "scan: output " + shape_str(out) + " and input " + shape_str(in) + " differ");
+// Calls line(p, step, n) for every line along `dim` (each position of the other dims), in
+// parallel: p[k] is operand k's first element of the line, step[k] its stride along dim in bytes,
+// n the line's length. Every operand has the last one's (the input's) shape.
+template <int N, class Line>
+void scan_lines(const View* const (&v)[N], int dim, Line line) {
+  const View& in = *v[N - 1];
+  for (int k = 0; k < N - 1; ++k)
+    if (!same_shape(*v[k], in)) raise(ErrorKind::Shape, "scan: output " + shape_str(*v[k]) + " and input " + shape_str(in) + " differ");
   if (in.ndim == 0 ? dim != 0 : (dim < 0 || dim >= in.ndim)) raise(ErrorKind::Range, "scan: dim " + std::to_string(dim) + " is out of range");
-  Strided<2> lines;
+  Strided<N> lines;
   lines.ndim = 0;
-  lines.data[0] = out.data;
-  lines.data[1] = in.data;
+  int64_t step[N];
+  for (int k = 0; k < N; ++k) {
+    lines.data[k] = v[k]->data;
+    step[k] = in.ndim == 0 ? 0 : v[k]->strides[dim] * dtype_size(v[k]->dtype);
+  }
   for (int d = 0; d < in.ndim; ++d) {
     if (d == dim) continue;
     lines.shape[lines.ndim] = in.shape[d];
-    lines.strides[0][lines.ndim] = out.strides[d] * int64_t(sizeof(Tout));
-    lines.strides[1][lines.ndim++] = in.strides[d] * int64_t(sizeof(Tin));
+    for (int k = 0; k < N; ++k) lines.strides[k][lines.ndim] = v[k]->strides[d] * dtype_size(v[k]->dtype);
+    ++lines.ndim;
   }
   const int64_t n = in.ndim == 0 ? 1 : in.shape[dim];
-  const int64_t so = in.ndim == 0 ? 0 : out.strides[dim], si = in.ndim == 0 ? 0 : in.strides[dim];
   if (n == 0 || lines.numel() == 0) return;
   coalesce(lines);
   parallel_for(lines.numel(), std::max<int64_t>(1, kElementwiseGrain / n), [&](int64_t b, int64_t e) {
     for_each_range(lines, b, e, [&](char** p, const int64_t* st, int64_t count) {
-      for (int64_t i = 0; i < count; ++i)
-        line(reinterpret_cast<Tout*>(p[0] + i * st[0]), reinterpret_cast<const Tin*>(p[1] + i * st[1]), n, so, si);
+      char* at[N];
+      for (int64_t i = 0; i < count; ++i) {
+        for (int k = 0; k < N; ++k) at[k] = p[k] + i * st[k];
+        line(at, step, n);
+      }
     });
   });
 }
@@ -47,12 +54,33 @@ void scan_lines(const View& out, const View& in, int dim, Line line) {
 template <class Tout, class Tin>
 void cumsum(const View& out, const View& in, int dim) {
   using Acc = std::conditional_t<is_float_v<Tout>, double, int64_t>;
-  scan_lines<Tout, Tin>(out, in, dim, [](Tout* o, const Tin* x, int64_t n, int64_t so, int64_t si) {
+  const View* v[2] = {&out, &in};
+  scan_lines<2>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
     Acc acc = 0;
     for (int64_t j = 0; j < n; ++j) {
-      if constexpr (is_float_v<Tout>) acc += Acc(x[j * si]);
-      else acc = wadd<int64_t>(acc, int64_t(x[j * si]));  // wraps, as int64 arithmetic does in PyTorch
-      o[j * so] = Tout(acc);
+      const Tin x = *reinterpret_cast<const Tin*>(p[1] + j * step[1]);
+      if constexpr (is_float_v<Tout>) acc += Acc(x);
+      else acc = wadd<int64_t>(acc, int64_t(x));  // wraps, as int64 arithmetic does in PyTorch
+      *reinterpret_cast<Tout*>(p[0] + j * step[0]) = Tout(acc);
+    }
+  });
+}
+
+// The running maximum (IsMax) or minimum along dim and the index where it was reached: a later
+// equal value takes over (its index is reported), and a NaN takes over and stays, as in PyTorch.
+template <class T, bool IsMax>
+void cumextreme(const View& values, const View& indices, const View& in, int dim) {
+  const View* v[3] = {&values, &indices, &in};
+  scan_lines<3>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
+    T best{};
+    int64_t at = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      const T x = *reinterpret_cast<const T*>(p[2] + j * step[2]);
+      bool take = j == 0 || (IsMax ? x >= best : x <= best);
+      if constexpr (is_float_v<T>) take = take || std::isnan(x);
+      if (take) best = x, at = j;
+      *reinterpret_cast<T*>(p[0] + j * step[0]) = best;
+      *reinterpret_cast<int64_t*>(p[1] + j * step[1]) = at;
     }
   });
 }

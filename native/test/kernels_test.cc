@@ -159,6 +159,15 @@ int main() {
     CHECK(error_kind([&] { cumsum<float, float>(view(o, {2, 3}), view(a, {3, 2}), 0); }) == int(ErrorKind::Shape));
   });
 
+  test("cummax and cummin: a later equal value and a NaN take over", [] {
+    std::vector<double> a = {1, 3, 3, 2, NAN, 5}, v(6);
+    std::vector<int64_t> i(6);
+    cumextreme<double, true>(view(v, {6}), view(i, {6}), view(a, {6}), 0);
+    CHECK(v[3] == 3 && i[3] == 2 && std::isnan(v[5]) && i[5] == 4);
+    cumextreme<double, false>(view(v, {6}), view(i, {6}), view(a, {6}), 0);
+    CHECK(v[3] == 1 && i[3] == 0 && i[4] == 4);
+  });
+
   test("matrix layouts: row-major, column-major (a transpose flag), neither (packed)", [] {
     bool trans;
     int64_t ld;

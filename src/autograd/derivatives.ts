@@ -225,6 +225,13 @@ function toIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
 }
 
+/** g sent to the positions cummax / cummin reported (ctx: dim and the indices, of the input's shape). */
+function scanIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
+  const { dim, indices } = ctx as { dim: number; indices: Tensor };
+  if (g.shape.length === 0) return [g];
+  return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, indices, g)];
+}
+
 function evenly(g: Tensor, a: Tensor, out: Tensor, { dims, keepdim }: Reduced): Tensor[] {
   const mask = a.eq(unreduce(out, dims, keepdim));
   return [unreduce(g, dims, keepdim).mul(mask).div(mask.sum(dims, true))];
@@ -242,6 +249,9 @@ function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null
 const fused = {
   // the gradient's running sums taken from the end (PyTorch's cumsum_backward)
   cumsum: { backward: (g, _, __, { ctx }) => [g.flip(ctx as number).cumsum(ctx as number).flip(ctx as number)] },
+  // each element's gradient goes to where its running extreme was found
+  cummax: { backward: (g, _, __, info) => scanIndices(g, info) },
+  cummin: { backward: (g, _, __, info) => scanIndices(g, info) },
   softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, false)] },
   logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, true)] },
   // the target and the class weights travel in ctx: no gradient flows to them

@@ -1,4 +1,4 @@
-/** Scans along one dim: cumsum (native/kernels/scan.h). */
+/** Scans along one dim: cumsum, cummax and cummin (native/kernels/scan.h). */
 import { record } from '../autograd/graph';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { normalizeDim } from '../shape';
@@ -25,4 +25,32 @@ export function cumsum(x: Tensor, dim: number, opts?: CumsumOptions): Tensor {
   const out = emptyTensor(x.shape, isFloatingPoint(src.dtype) ? src.dtype : 'int64');
   launch('cumsum', [out, src], { dim: d });
   return record('cumsum', out, [src], d);
+}
+
+/** Values and the indices where they were found, as max(dim) gives them. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+function cumextreme(which: 'cummax' | 'cummin', x: Tensor, dim: number): ValuesIndices {
+  const d = normalizeDim(dim, x.shape.length);
+  const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
+  launch(which, [values, indices, x], { dim: d });
+  record(which, values, [x], { dim: d, indices });
+  return { values, indices };
+}
+
+/**
+ * The running maximum along dim and the index where each was reached (torch.cummax): a later
+ * equal value takes over, and a NaN takes over and stays.
+ * @example tg.tensor([1, 3, 2, 5]).cummax(0).values // [1, 3, 3, 5]
+ */
+export function cummax(x: Tensor, dim: number): ValuesIndices {
+  return cumextreme('cummax', x, dim);
+}
+
+/** The running minimum along dim and the index where each was reached (torch.cummin). */
+export function cummin(x: Tensor, dim: number): ValuesIndices {
+  return cumextreme('cummin', x, dim);
 }

@@ -235,6 +235,14 @@ const checks: Record<string, Check[]> = {
     { label: 'cumsum last dim of [2, 3, 4]', fn: (x) => x.cumsum(-1).pow(2), inputs: () => [leaf([2, 3, 4])] },
     { label: 'cumsum 0-d', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leaf([])] },
   ],
+  cummax: [
+    { label: 'cummax dim 1 of [2, 4]', fn: (x) => x.cummax(1).values.pow(2), inputs: () => [leaf([2, 4])] },
+    { label: 'cummax dim 0 of a transposed tensor', fn: (x) => x.cummax(0).values.mul(x), inputs: () => [leafT([3, 2])] },
+    { label: 'cummax 0-d', fn: (x) => x.cummax(0).values.mul(x), inputs: () => [leaf([])] },
+  ],
+  cummin: [
+    { label: 'cummin last dim of [2, 3, 4]', fn: (x) => x.cummin(-1).values.pow(2), inputs: () => [leaf([2, 3, 4])] },
+  ],
   softmax: [
     { label: 'softmax dim 1', fn: (x) => x.softmax(1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3)), inputs: () => [leaf([2, 3])] },
     { label: 'softmax of a transposed tensor, dim 0', fn: (x) => x.softmax(0).pow(2), inputs: () => [leafT([3, 2])] },

@@ -15,6 +15,9 @@ function run(c: Case, x: tg.Tensor): tg.Tensor | { values: tg.Tensor; indices: t
       return x.std(dim, { keepdim });
     case 'cumsum':
       return x.cumsum(dim as number);
+    case 'cummax':
+    case 'cummin':
+      return x[c.op](dim as number);
     case 'max':
     case 'min':
       return x[c.op](dim as number, keepdim);
