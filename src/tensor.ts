@@ -762,6 +762,12 @@ export class Tensor {
   cumsum(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumsum(this, dim, opts); }
 
   /**
+   * log(cumsum(exp(x))) along dim without overflow (torch.logcumsumexp).
+   * @example tg.tensor([0, 0, 0]).logcumsumexp(0) // [0, 0.6931, 1.0986]
+   */
+  logcumsumexp(dim: number): Tensor { return scan.logcumsumexp(this, dim); }
+
+  /**
    * The running maximum along dim, and where each was reached (torch.cummax).
    * @example tg.tensor([1, 3, 2, 5]).cummax(0) // { values: [1, 3, 3, 5], indices: [0, 1, 1, 3] }
    */

@@ -1,7 +1,7 @@
 // Reductions: op(out..., a), each output in a's ndim with size 1 along the reduced dims (the
 // keepdim layout; kernels/reduce.h derives the kept and reduced dims from it). And the scans,
-// which keep every partial result along `dim` (kernels/scan.h): cumsum(out, a), and cummax and
-// cummin(values, indices, a).
+// which keep every partial result along `dim` (kernels/scan.h): cumsum and logcumsumexp(out, a),
+// and cummax and cummin(values, indices, a).
 #include "../kernels/reduce.h"
 #include "../kernels/scan.h"
 #include "binding.h"
@@ -94,6 +94,14 @@ void cumsum_op(Call& c) {
   }
 }
 
+// logcumsumexp: floating-point only.
+void logcumsumexp_op(Call& c) {
+  c.expect_float(1);
+  c.expect_same_dtype(0, 1);
+  const int dim = int(c.int_param("dim", 0, kMaxDims));
+  TG_DISPATCH_FLOAT(c[1].dtype, T, { logcumsumexp<T>(c[0], c[1], dim); });
+}
+
 // cummax / cummin: values of the input's dtype, int64 indices.
 template <bool IsMax>
 void cumextreme_op(Call& c) {
@@ -120,6 +128,7 @@ const Op kOps[] = {
     {"all", kOne, {}, all_any<true>},
     {"any", kOne, {}, all_any<false>},
     {"cumsum", kOne, {"dim"}, cumsum_op},
+    {"logcumsumexp", kOne, {"dim"}, logcumsumexp_op},
     {"cummax", kBoth, {"dim"}, cumextreme_op<true>},
     {"cummin", kBoth, {"dim"}, cumextreme_op<false>},
 };

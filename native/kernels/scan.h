@@ -85,4 +85,23 @@ void cumextreme(const View& values, const View& indices, const View& in, int dim
   });
 }
 
+// out[..., j, ...] = log(sum of exp(in[..., 0..j, ...])) along dim, without overflow: each step
+// adds the next element as max + log1p(exp(min - max)) in double (two -inf or two +inf give that
+// value; a NaN stays), as PyTorch's CPU kernel does.
+template <class T>
+void logcumsumexp(const View& out, const View& in, int dim) {
+  const View* v[2] = {&out, &in};
+  scan_lines<2>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
+    double acc = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+      const double x = double(*reinterpret_cast<const T*>(p[1] + j * step[1]));
+      const double lo = std::min(acc, x), hi = std::max(acc, x);
+      if (std::isnan(x) || std::isnan(acc)) acc = NAN;
+      else if (lo != hi || std::isfinite(lo)) acc = hi + std::log1p(std::exp(lo - hi));
+      else acc = x;  // both -inf, or both +inf
+      *reinterpret_cast<T*>(p[0] + j * step[0]) = T(acc);
+    }
+  });
+}
+
 }  // namespace tg

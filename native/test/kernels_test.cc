@@ -168,6 +168,15 @@ int main() {
     CHECK(v[3] == 1 && i[3] == 0 && i[4] == 4);
   });
 
+  test("logcumsumexp: no overflow, and infinities as PyTorch gives them", [] {
+    std::vector<double> a = {-INFINITY, -INFINITY, 0, 1000, INFINITY, 2}, o(6);
+    logcumsumexp<double>(view(o, {6}), view(a, {6}), 0);
+    CHECK(o[1] == -INFINITY && o[2] == 0 && o[3] == 1000 && o[4] == INFINITY && o[5] == INFINITY);
+    std::vector<float> b = {0, 0}, ob(2);
+    logcumsumexp<float>(view(ob, {2}), view(b, {2}), 0);
+    CHECK(std::fabs(ob[1] - std::log(2.0f)) < 1e-7f);
+  });
+
   test("matrix layouts: row-major, column-major (a transpose flag), neither (packed)", [] {
     bool trans;
     int64_t ld;

@@ -225,6 +225,16 @@ function toIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
 }
 
+/**
+ * logcumsumexp's gradient, sum over j >= i of g_j exp(x_i - out_j), computed in log space with the
+ * positive and negative parts of g apart (as PyTorch's logcumsumexp_backward), so nothing overflows.
+ */
+function logcumsumexpBackward(g: Tensor, x: Tensor, out: Tensor, dim: number): Tensor {
+  const fromEnd = (v: Tensor) => v.flip(dim).logcumsumexp(dim).flip(dim);
+  const part = (v: Tensor) => fromEnd(v.clamp({ min: 0 }).log().sub(out)).add(x).exp();
+  return part(g).sub(part(g.neg()));
+}
+
 /** g sent to the positions cummax / cummin reported (ctx: dim and the indices, of the input's shape). */
 function scanIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
   const { dim, indices } = ctx as { dim: number; indices: Tensor };
@@ -249,6 +259,7 @@ function product(i: number, a: Tensor, b: Tensor, info: RuleInfo): Tensor | null
 const fused = {
   // the gradient's running sums taken from the end (PyTorch's cumsum_backward)
   cumsum: { backward: (g, _, __, { ctx }) => [g.flip(ctx as number).cumsum(ctx as number).flip(ctx as number)] },
+  logcumsumexp: { saves: 'both', backward: (g, [x], out, { ctx }) => [logcumsumexpBackward(g, t(x), t(out), ctx as number)] },
   // each element's gradient goes to where its running extreme was found
   cummax: { backward: (g, _, __, info) => scanIndices(g, info) },
   cummin: { backward: (g, _, __, info) => scanIndices(g, info) },

@@ -1,6 +1,7 @@
-/** Scans along one dim: cumsum, cummax and cummin (native/kernels/scan.h). */
+/** Scans along one dim: cumsum, logcumsumexp, cummax and cummin (native/kernels/scan.h). */
 import { record } from '../autograd/graph';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
+import { DTypeError } from '../errors';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkOptions } from '../options';
@@ -25,6 +26,20 @@ export function cumsum(x: Tensor, dim: number, opts?: CumsumOptions): Tensor {
   const out = emptyTensor(x.shape, isFloatingPoint(src.dtype) ? src.dtype : 'int64');
   launch('cumsum', [out, src], { dim: d });
   return record('cumsum', out, [src], d);
+}
+
+/**
+ * log(cumsum(exp(x))) along dim without overflow (torch.logcumsumexp), for float tensors.
+ * @example tg.tensor([0, 0, 0]).logcumsumexp(0) // [0, 0.6931, 1.0986]
+ */
+export function logcumsumexp(x: Tensor, dim: number): Tensor {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new DTypeError(`logcumsumexp() is not implemented for ${x.dtype} tensors: it needs float32 or float64 (convert with .float())`);
+  }
+  const d = normalizeDim(dim, x.shape.length);
+  const out = emptyTensor(x.shape, x.dtype);
+  launch('logcumsumexp', [out, x], { dim: d });
+  return record('logcumsumexp', out, [x], d);
 }
 
 /** Values and the indices where they were found, as max(dim) gives them. */

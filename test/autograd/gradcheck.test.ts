@@ -235,6 +235,11 @@ const checks: Record<string, Check[]> = {
     { label: 'cumsum last dim of [2, 3, 4]', fn: (x) => x.cumsum(-1).pow(2), inputs: () => [leaf([2, 3, 4])] },
     { label: 'cumsum 0-d', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leaf([])] },
   ],
+  logcumsumexp: [
+    { label: 'logcumsumexp dim 1 of [2, 4]', fn: (x) => x.logcumsumexp(1).mul(tg.arange(8, { dtype: 'float64' }).sub(3).reshape(2, 4)), inputs: () => [leaf([2, 4])] },
+    { label: 'logcumsumexp dim 0 of a transposed tensor', fn: (x) => x.logcumsumexp(0).pow(2), inputs: () => [leafT([3, 2])] },
+    { label: 'logcumsumexp of large values', fn: (x) => x.logcumsumexp(0).mul(x), inputs: () => [leaf([4], 500, 600)] },
+  ],
   cummax: [
     { label: 'cummax dim 1 of [2, 4]', fn: (x) => x.cummax(1).values.pow(2), inputs: () => [leaf([2, 4])] },
     { label: 'cummax dim 0 of a transposed tensor', fn: (x) => x.cummax(0).values.mul(x), inputs: () => [leafT([3, 2])] },

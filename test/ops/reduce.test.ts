@@ -15,6 +15,8 @@ function run(c: Case, x: tg.Tensor): tg.Tensor | { values: tg.Tensor; indices: t
       return x.std(dim, { keepdim });
     case 'cumsum':
       return x.cumsum(dim as number);
+    case 'logcumsumexp':
+      return x.logcumsumexp(dim as number);
     case 'cummax':
     case 'cummin':
       return x[c.op](dim as number);
