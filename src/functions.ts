@@ -89,6 +89,10 @@ export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean):
 export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
 export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
 export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumsum'); return input.cumsum(dim, opts); }
+export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
+export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
+export function countNonzero(input: Tensor, dim?: Dims | { dim?: Dims }): Tensor { checkTensor(input, 'countNonzero'); return input.countNonzero(dim); }
+export function aminmax(input: Tensor, opts?: DimOptions): { min: Tensor; max: Tensor } { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
 export function logcumsumexp(input: Tensor, dim: number): Tensor { checkTensor(input, 'logcumsumexp'); return input.logcumsumexp(dim); }
 export function cummax(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummax'); return input.cummax(dim); }
 export function cummin(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummin'); return input.cummin(dim); }

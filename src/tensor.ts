@@ -674,6 +674,27 @@ export class Tensor {
   amax(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amax(this, ...reduceArgs('amax', dim, keepdim)); }
   amin(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amin(this, ...reduceArgs('amin', dim, keepdim)); }
   all(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.all(this, ...reduceArgs('all', dim, keepdim)); }
+  /** Sum over dims with NaN counted as zero (torch.nansum). */
+  nansum(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.nansum(this, ...reduceArgs('nansum', dim, keepdim)); }
+  /** Mean over dims of the elements that are not NaN (torch.nanmean). */
+  nanmean(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.nanmean(this, ...reduceArgs('nanmean', dim, keepdim)); }
+  /**
+   * The number of non-zero elements over dims, int64 (torch.count_nonzero).
+   * @example x.countNonzero(); x.countNonzero(1)
+   */
+  countNonzero(dim?: reduce.Dims | { dim?: reduce.Dims }): Tensor {
+    if (isOptionsObject(dim)) return reduce.countNonzero(this, checkOptions('countNonzero', dim, { dim: kinds.dims })?.dim);
+    checkArg('countNonzero', 'dim', dim, kinds.dims);
+    return reduce.countNonzero(this, dim);
+  }
+  /**
+   * The minimum and maximum over dims at once (torch.aminmax).
+   * @example const { min, max } = x.aminmax({ dim: 1 })
+   */
+  aminmax(opts?: DimOptions): { min: Tensor; max: Tensor } {
+    const [d, k] = reduceArgs('aminmax', opts ?? {}, undefined);
+    return reduce.aminmax(this, d, k);
+  }
   any(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.any(this, ...reduceArgs('any', dim, keepdim)); }
   argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
   argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }

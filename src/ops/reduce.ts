@@ -188,3 +188,31 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   const out = x.sub(shift).exp().sum(dim, true).log().add(shift);
   return keepdim ? out : out.squeeze(dim);
 }
+
+/**
+ * The number of non-zero elements over dims, int64 (torch.count_nonzero); NaN counts as non-zero.
+ * @example tg.tensor([[0, 1], [2, 3]]).countNonzero(1) // [1, 2]
+ */
+export function countNonzero(x: Tensor, dims?: Dims): Tensor {
+  return noGrad(() => x.ne(0)).sum(dims);
+}
+
+/** The minimum and the maximum over dims in one call (torch.aminmax). */
+export function aminmax(x: Tensor, dims?: Dims, keepdim = false): { min: Tensor; max: Tensor } {
+  return { min: amin(x, dims, keepdim), max: amax(x, dims, keepdim) };
+}
+
+/** The sum over dims with NaN counted as zero (torch.nansum); differentiable like sum. */
+export function nansum(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  if (!isFloatingPoint(x.dtype)) return sum(x, dims, keepdim);
+  return sum(x.where(x.isnan().logicalNot(), 0), dims, keepdim);
+}
+
+/** The mean over dims of the elements that are not NaN (torch.nanmean); NaN where there are none. */
+export function nanmean(x: Tensor, dims?: Dims, keepdim = false): Tensor {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new DTypeError(`nanmean(): expected input to have floating point dtype (float32 or float64), but got ${x.dtype}`);
+  }
+  const counted = noGrad(() => x.isnan().logicalNot());
+  return nansum(x, dims, keepdim).div(sum(counted, dims, keepdim));
+}

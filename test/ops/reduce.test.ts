@@ -15,6 +15,12 @@ function run(c: Case, x: tg.Tensor): tg.Tensor | { values: tg.Tensor; indices: t
       return x.std(dim, { keepdim });
     case 'cumsum':
       return x.cumsum(dim as number);
+    case 'countNonzero':
+      return x.countNonzero(dim);
+    case 'aminmax': {
+      const { min, max } = x.aminmax(dim === undefined ? {} : { dim, keepdim });
+      return { values: min, indices: max };
+    }
     case 'logcumsumexp':
       return x.logcumsumexp(dim as number);
     case 'cummax':
@@ -43,7 +49,7 @@ describe('reductions against PyTorch', () => {
         if (got instanceof tg.Tensor) {
           expectTensor(got, c.out as EncodedTensor, { rtol: 2e-6 }, label);
         } else {
-          const out = c.out as { values: EncodedTensor; indices: EncodedTensor };
+          const out = (c.op === 'aminmax' ? { values: (c.out as { min: EncodedTensor }).min, indices: (c.out as { max: EncodedTensor }).max } : c.out) as { values: EncodedTensor; indices: EncodedTensor };
           expectTensor(got.values, out.values, {}, `${label} values`);
           expectTensor(got.indices, out.indices, {}, `${label} indices`);
         }
@@ -113,5 +119,23 @@ describe('reductions on views and edge cases', () => {
     // float32 rows summed in double and rounded once: within half an ulp of the float64 sum
     const exact = m.double().sum(1);
     expect(m.sum(1).double().sub(exact).abs().div(exact.abs().add(1e-30)).max().item()).toBeLessThan(6e-8);
+  });
+});
+
+describe('NaN-aware and counting reductions', () => {
+  it("nansum's and nanmean's gradients skip the NaNs, as PyTorch's do", () => {
+    const x = tg.tensor([[1, NaN, 3], [NaN, NaN, 2]], { dtype: 'float64', requiresGrad: true });
+    x.nansum().backward();
+    expect(x.grad!.tolist()).toEqual([[1, 0, 1], [0, 0, 1]]);
+    x.grad = null;
+    x.nanmean(1).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[0.5, 0, 0.5], [0, 0, 1]]);
+  });
+
+  it('refuses what PyTorch refuses, and options it does not take', () => {
+    expect(() => tg.tensor([1, 2], { dtype: 'int64' }).nanmean()).toThrow(tg.DTypeError);
+    expect(() => tg.tensor([1, 2]).countNonzero({ dim: 0, keepdim: true } as never)).toThrow(/unknown option 'keepdim'/);
+    expect(tg.tensor([[0, 1], [2, 0]]).countNonzero({ dim: 0 }).tolist()).toEqual([1, 1]);
+    expect(tg.aminmax(tg.tensor([[1, 5], [3, 2]]), { dim: 1, keepdim: true }).max.tolist()).toEqual([[5], [3]]);
   });
 });
