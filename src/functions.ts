@@ -6,6 +6,7 @@ import { checkTensor, type Scalar, type TensorLike } from './ops/common';
 import { binaryReversed, where as whereOp } from './ops/binary';
 import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
+import type { CloseOptions, ScaleOptions } from './ops/pointwise';
 import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
@@ -25,6 +26,15 @@ export function pow(input: Tensor | Scalar, exponent: TensorLike): Tensor {
 export function maximum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'maximum'); return input.maximum(other); }
 export function minimum(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'minimum'); return input.minimum(other); }
 export function atan2(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'atan2'); return input.atan2(other); }
+export function lerp(input: Tensor, end: Tensor, weight: Tensor | number): Tensor { checkTensor(input, 'lerp'); return input.lerp(end, weight); }
+export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: ScaleOptions): Tensor { checkTensor(input, 'addcmul'); return input.addcmul(tensor1, tensor2, opts); }
+export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: ScaleOptions): Tensor { checkTensor(input, 'addcdiv'); return input.addcdiv(tensor1, tensor2, opts); }
+export function isclose(input: Tensor, other: Tensor, opts?: CloseOptions): Tensor { checkTensor(input, 'isclose'); return input.isclose(other, opts); }
+export function clip(input: Tensor, min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): Tensor { checkTensor(input, 'clip'); return input.clip(min, max); }
+export function outer(input: Tensor, vec2: Tensor): Tensor { checkTensor(input, 'outer'); return input.outer(vec2); }
+export function movedim(input: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor { checkTensor(input, 'movedim'); return input.movedim(source, destination); }
+export function tile(input: Tensor, reps: readonly number[]): Tensor { checkTensor(input, 'tile'); return input.tile(reps); }
+export function hypot(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'hypot'); return input.hypot(other); }
 export function neg(input: Tensor): Tensor { checkTensor(input, 'neg'); return input.neg(); }
 export function abs(input: Tensor): Tensor { checkTensor(input, 'abs'); return input.abs(); }
 export function exp(input: Tensor): Tensor { checkTensor(input, 'exp'); return input.exp(); }

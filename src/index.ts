@@ -9,6 +9,7 @@
 export { Tensor } from './tensor';
 export type { DimOptions, NestedList, VarOptions } from './tensor';
 export type { CumsumOptions } from './ops/scan';
+export type { CloseOptions, ScaleOptions } from './ops/pointwise';
 export type { OptionKind, OptionSpec } from './options';
 export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,

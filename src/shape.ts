@@ -124,6 +124,22 @@ export function normalizeDims(dims: number | readonly number[], ndim: number): n
   return out;
 }
 
+/**
+ * The permutation torch.movedim makes: dims `source` go to `destination` (one each, in order),
+ * and the other dims fill the places left, in their order.
+ */
+export function movedDims(ndim: number, source: number | readonly number[], destination: number | readonly number[]): number[] {
+  const src = normalizeDims(source, ndim), dst = normalizeDims(destination, ndim);
+  if (src.length !== dst.length) {
+    throw new ShapeError(`movedim: Invalid source or destination dims: source (${src.length} dims) should contain the same number of dims as destination (${dst.length} dims)`);
+  }
+  const order = new Array<number>(ndim).fill(-1);
+  src.forEach((s, i) => (order[dst[i]] = s));
+  const rest = [...Array(ndim).keys()].filter((d) => !src.includes(d));
+  for (let d = 0, k = 0; d < ndim; d++) if (order[d] === -1) order[d] = rest[k++];
+  return order;
+}
+
 /** Resolves one -1 in a requested shape against the element count, as view/reshape do. */
 export function inferShape(requested: readonly number[], count: number): number[] {
   let infer = -1;

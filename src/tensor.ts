@@ -8,11 +8,11 @@ import { refreshView, registerHook, type AccumulateGrad, type GradHook, type Nod
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
-import { isContiguous, normalizeDim, numel as shapeNumel, sameShape } from './shape';
+import { isContiguous, movedDims, normalizeDim, numel as shapeNumel, sameShape } from './shape';
 import { isTensor, keep, registerTensorFactory, type Storage } from './storage';
 import './autograd/rules'; // installs the backward rules into the engine
 import * as binary from './ops/binary';
-import { checkTensorLike, type Scalar, type TensorLike } from './ops/common';
+import { checkTensor, checkTensorLike, type Scalar, type TensorLike } from './ops/common';
 import * as copy from './ops/copy';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
@@ -24,6 +24,7 @@ import * as views from './ops/view';
 import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
+import * as pointwise from './ops/pointwise';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
@@ -301,6 +302,12 @@ export class Tensor {
     return views.reverseDims(this);
   }
 
+  /** The last two dims swapped: each matrix of a batch transposed (torch.Tensor.mT). */
+  get mT(): Tensor {
+    if (this.shape.length < 2) throw new ShapeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.shape.length}-D tensor.`);
+    return views.transpose(this, -2, -1);
+  }
+
   /** The size of one dim, or the whole shape. */
   size(): number[];
   size(dim: number): number;
@@ -328,6 +335,11 @@ export class Tensor {
   }
 
   numel(): number {
+    return shapeNumel(this.shape);
+  }
+
+  /** The number of elements, as numel(). */
+  nelement(): number {
     return shapeNumel(this.shape);
   }
 
@@ -501,6 +513,15 @@ export class Tensor {
     return binary.atan2(this, other);
   }
 
+  /**
+   * sqrt(this^2 + other^2) elementwise, without overflow or underflow in between (torch.hypot).
+   * @example tg.tensor([3]).hypot(tg.tensor([4])) // [5]
+   */
+  hypot(other: Tensor): Tensor {
+    checkTensor(other, 'hypot', 'other');
+    return binary.hypot(this, other);
+  }
+
   square(): Tensor {
     return binary.pow(this, 2);
   }
@@ -590,6 +611,69 @@ export class Tensor {
   triu(diagonal = 0): Tensor { return rearrange.triangle(this, diagonal, false); }
 
   /** Whether both tensors have the same shape and values (torch.equal). */
+  /**
+   * Where this and other are close: |this - other| <= atol + |rtol * other| (torch.isclose).
+   * @example x.isclose(y, { atol: 1e-6 })
+   */
+  isclose(other: Tensor, opts?: pointwise.CloseOptions): Tensor {
+    checkTensor(other, 'isclose', 'other');
+    return pointwise.isclose(this, other, opts);
+  }
+
+  /**
+   * this + weight * (end - this), as torch.lerp computes it.
+   * @example a.lerp(b, 0.5)
+   */
+  lerp(end: Tensor, weight: Tensor | number): Tensor {
+    checkTensor(end, 'lerp', 'end');
+    return pointwise.lerp(this, end, weight);
+  }
+
+  /** this + value * tensor1 * tensor2 (torch.addcmul). */
+  addcmul(tensor1: Tensor, tensor2: Tensor, opts?: pointwise.ScaleOptions): Tensor {
+    return pointwise.addcmul(this, tensor1, tensor2, opts);
+  }
+
+  /** this + value * tensor1 / tensor2 (torch.addcdiv). */
+  addcdiv(tensor1: Tensor, tensor2: Tensor, opts?: pointwise.ScaleOptions): Tensor {
+    return pointwise.addcdiv(this, tensor1, tensor2, opts);
+  }
+
+  /** clamp under its other name (torch.clip). */
+  clip(min?: Scalar | Tensor | null | unary.ClampBounds, max?: Scalar | Tensor | null): Tensor {
+    return this.clamp(min, max);
+  }
+
+  /**
+   * The outer product of two 1-D tensors: [n] x [m] gives [n, m] (torch.outer).
+   * @example tg.tensor([1, 2]).outer(tg.tensor([3, 4])) // [[3, 4], [6, 8]]
+   */
+  outer(vec2: Tensor): Tensor {
+    checkTensor(vec2, 'outer', 'vec2');
+    if (this.shape.length !== 1 || vec2.shape.length !== 1) {
+      throw new ShapeError(`outer(): expected 1-D tensors, but got ${this.shape.length}-D and ${vec2.shape.length}-D`);
+    }
+    return this.unsqueeze(1).mul(vec2);
+  }
+
+  /**
+   * Dims moved to new places, the others keeping their order (torch.movedim).
+   * @example tg.zeros(2, 3, 4).movedim(0, -1).shape // [3, 4, 2]
+   */
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return this.permute(movedDims(this.shape.length, source, destination));
+  }
+
+  /**
+   * This tensor repeated reps times along each dim; fewer reps than dims repeat the last dims
+   * (torch.tile).
+   * @example tg.tensor([1, 2]).tile(2) // [1, 2, 1, 2]
+   */
+  tile(...reps: Sizes): Tensor {
+    const r = sizesOf(reps);
+    return this.repeat([...new Array<number>(Math.max(0, this.shape.length - r.length)).fill(1), ...r]);
+  }
+
   equal(other: Tensor): boolean {
     return sameShape(this.shape, other.shape) && (this.numel() === 0 || this.eq(other).all().item<boolean>());
   }
@@ -813,6 +897,20 @@ export class Tensor {
   sigmoid_(): this { unary.unaryInPlace('sigmoid', this, true); return this; }
   tanh_(): this { unary.unaryInPlace('tanh', this, true); return this; }
 
+  addcmul_(tensor1: Tensor, tensor2: Tensor, opts?: pointwise.ScaleOptions): this {
+    checkOptions('addcmul_', opts, { value: 'number' });
+    const v = opts?.value ?? 1;
+    return this.add_((v === 1 ? tensor1 : tensor1.mul(v)).mul(tensor2));
+  }
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, opts?: pointwise.ScaleOptions): this {
+    return this.copy_(pointwise.addcdiv(this, tensor1, tensor2, opts));
+  }
+  lerp_(end: Tensor, weight: Tensor | number): this {
+    return this.copy_(this.lerp(end, weight));
+  }
+  clip_(min?: Scalar | null | unary.ClampBounds, max?: Scalar | null): this {
+    return this.clamp_(min, max);
+  }
   clamp_(min?: Scalar | null | unary.ClampBounds, max?: Scalar | null): this {
     const b = unary.clampBounds(min, max);
     unary.clampInPlace(this, b.min as Scalar | null | undefined, b.max as Scalar | null | undefined);

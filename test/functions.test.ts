@@ -17,7 +17,7 @@ const METHODS_ONLY: Record<string, string> = {
   // torch.Tensor methods that torch has no function of
   view: 'no torch.view', viewAs: 'no torch.view_as', reshapeAs: 'no torch.reshape_as', expand: 'no torch.expand',
   expandAs: 'no torch.expand_as', repeat: 'no torch.repeat', contiguous: 'no torch.contiguous',
-  slice: 'no public torch.slice', index: "Python's indexing",
+  slice: 'no public torch.slice', index: "Python's indexing", nelement: 'no torch.nelement (tg.numel is its function)',
 };
 
 const proto = tg.Tensor.prototype as unknown as Record<string, unknown>;

@@ -134,7 +134,8 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 // Binary ops for floating-point tensors only.
 #define TG_BINARY_FLOAT_OPS(X) \
   X(div, a / b)                \
-  X(atan2, std::atan2(a, b))
+  X(atan2, std::atan2(a, b))   \
+  X(hypot, std::hypot(a, b))
 
 // Comparisons: T inputs, bool output.
 #define TG_COMPARE_OPS(X) \

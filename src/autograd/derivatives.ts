@@ -136,6 +136,11 @@ const binary = {
       return [need[0] ? g.mul(t(b)).div(denom) : null, need[1] ? g.mul(t(a)).div(denom).neg() : null];
     },
   },
+  // sqrt(a^2 + b^2): each input's share of the length
+  hypot: {
+    saves: 'both',
+    backward: (g, [a, b], out, { need }) => [need[0] ? g.mul(t(a)).div(t(out)) : null, need[1] ? g.mul(t(b) as Tensor).div(t(out)) : null],
+  },
   where: {
     saves: 'inputs',
     backward: (g, [cond, , ], _, { need }) => [null, need[1] ? g.where(t(cond), 0) : null, need[2] ? g.where(t(cond).logicalNot(), 0) : null],

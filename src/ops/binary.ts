@@ -14,7 +14,7 @@ import { inPlaceArgs, launch, newOutput } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
 import { castError } from './unary';
 
-export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2';
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot';
 
 /** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
 type KernelArg = Tensor | number;
@@ -36,7 +36,7 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
   // The common case, a floating-point tensor with one of its own dtype or a number: nothing to promote.
   if (isTensor(a) && isFloatingPoint(a.dtype) && (typeof b === 'number' || (isTensor(b) && b.dtype === a.dtype))) return a.dtype;
   let dtype = resultType([promotionOf(a), promotionOf(b)]);
-  if ((op === 'div' || op === 'atan2') && !isFloatingPoint(dtype)) dtype = getDefaultDtype();
+  if ((op === 'div' || op === 'atan2' || op === 'hypot') && !isFloatingPoint(dtype)) dtype = getDefaultDtype();
   if (dtype === 'bool' && op === 'sub') {
     throw new DTypeError(
       'Subtraction, sub(), with two bool tensors is not supported. Use logicalXor() instead.',
@@ -74,6 +74,7 @@ export function pow(a: Tensor, b: TensorLike): Tensor { return binary('pow', a, 
 export function maximum(a: Tensor, b: TensorLike): Tensor { return binary('maximum', a, b); }
 export function minimum(a: Tensor, b: TensorLike): Tensor { return binary('minimum', a, b); }
 export function atan2(a: Tensor, b: TensorLike): Tensor { return binary('atan2', a, b); }
+export function hypot(a: Tensor, b: TensorLike): Tensor { return binary('hypot', a, b); }
 
 /** PyTorch's names for the nodes of ops with a number on the left. */
 const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };

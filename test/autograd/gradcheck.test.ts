@@ -128,6 +128,7 @@ const checks: Record<string, Check[]> = {
   maximum: binary('maximum', (a, b) => a.maximum(b)),
   minimum: binary('minimum', (a, b) => a.minimum(b)),
   atan2: binary('atan2', (a, b) => a.atan2(b), 0.5, 2),
+  hypot: binary('hypot', (a, b) => a.hypot(b as T), 0.5, 2).slice(0, 4), // other is a tensor
   where: [
     { label: 'where broadcast', fn: (a, b) => tg.where(tg.tensor([true, false, true]), a, b), inputs: () => [leaf([2, 3]), leaf([3])] },
     { label: 'where with a number', fn: (a) => tg.where(tg.tensor([[true], [false]]), a, 0.5), inputs: () => [leafT([2, 3])] },

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../src/index';
+import { argsOf, expectTensor, loadFixture, type EncodedTensor } from '../helpers';
+
+const fixture = loadFixture('pointwise.json');
+
+type Kw = Record<string, number | boolean>;
+
+function run(op: string, args: unknown[], kw: Kw): tg.Tensor {
+  const [x, a, b] = args as [tg.Tensor, unknown, unknown];
+  switch (op) {
+    case 'lerp':
+      return x.lerp(a as tg.Tensor, b as tg.Tensor | number);
+    case 'addcmul':
+    case 'addcdiv':
+      return x[op](a as tg.Tensor, b as tg.Tensor, kw);
+    case 'isclose':
+      return x.isclose(a as tg.Tensor, kw);
+    case 'outer':
+      return x.outer(a as tg.Tensor);
+    case 'movedim':
+      return x.movedim(a as number | number[], b as number | number[]);
+    case 'tile':
+      return x.tile(a as number[]);
+    case 'mT':
+      return x.mT;
+    default:
+      throw new Error(`no case for ${op}`);
+  }
+}
+
+describe('pointwise and arrangement ops against PyTorch', () => {
+  const groups = new Map<string, typeof fixture.cases>();
+  for (const c of fixture.cases) groups.set(c.op, [...(groups.get(c.op) ?? []), c]);
+  for (const [op, cases] of groups) {
+    it(`${op} (${cases.length} cases)`, () => {
+      cases.forEach((c, i) => {
+        const got = run(op, argsOf(fixture, c), c.kwargs as Kw);
+        // PyTorch's CPU kernels fuse lerp's, addcmul's and addcdiv's last multiply-add (an FMA);
+        // composed, it rounds twice: within an ulp of the product (whose inputs are at most 5 here)
+        const eps = got.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+        const fused = op === 'lerp' || op === 'addcmul' || op === 'addcdiv';
+        expectTensor(got, c.out as EncodedTensor, fused ? { rtol: 2 * eps, atol: 40 * eps } : { rtol: 0, atol: 0 }, `${op} #${i} ${JSON.stringify(c.kwargs)}`);
+      });
+    });
+  }
+});
+
+describe('pointwise ops: functions, in-place forms, gradients and errors', () => {
+  it('the in-place forms and tg.* functions agree with the methods', () => {
+    const a = tg.tensor([1, 2, 3]), b = tg.tensor([10, 20, 30]), c = tg.tensor([2, 4, 8]);
+    expect(a.clone().lerp_(b, 0.25).tolist()).toEqual(tg.lerp(a, b, 0.25).tolist());
+    expect(a.clone().addcmul_(b, c, { value: 0.5 }).tolist()).toEqual(tg.addcmul(a, b, c, { value: 0.5 }).tolist());
+    expect(a.clone().addcdiv_(b, c, { value: 2 }).tolist()).toEqual(tg.addcdiv(a, b, c, { value: 2 }).tolist());
+    expect(a.clone().clip_(1.5, 2.5).tolist()).toEqual(tg.clip(a, 1.5, 2.5).tolist());
+    expect(tg.outer(a, c).shape).toEqual([3, 3]);
+    expect(tg.movedim(tg.zeros(2, 3, 4), [0, 1], [2, 0]).shape).toEqual([3, 4, 2]);
+    expect(tg.tile(a, [2]).tolist()).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(a.nelement()).toBe(3);
+  });
+
+  it('gradients flow through the composed formulas', () => {
+    const a = tg.tensor([1, 2], { dtype: 'float64', requiresGrad: true }), b = tg.tensor([3, 5], { dtype: 'float64', requiresGrad: true });
+    const w = tg.tensor([0.25, 0.75], { dtype: 'float64', requiresGrad: true });
+    expect(tg.autograd.gradcheck((x, y, z) => x.lerp(y, z).pow(2), [a, b, w])).toBe(true);
+    expect(tg.autograd.gradcheck((x, y, z) => x.addcdiv(y, z.add(3), { value: 0.5 }).pow(2), [a, b, w])).toBe(true);
+    expect(tg.autograd.gradcheck((x, y) => x.outer(y).pow(2), [a, b])).toBe(true);
+  });
+
+  it('refuses what PyTorch refuses', () => {
+    expect(() => tg.tensor([1, 2]).lerp(tg.tensor([1, 2], { dtype: 'float64' }), 0.5)).toThrow(tg.DTypeError);
+    expect(() => tg.tensor([1, 2], { dtype: 'int64' }).lerp(tg.tensor([1, 2], { dtype: 'int64' }), 0.5)).toThrow(tg.DTypeError);
+    const i = tg.tensor([1, 2], { dtype: 'int64' });
+    expect(() => i.addcdiv(i, i)).toThrow(/integer division/);
+    expect(() => tg.tensor([1]).isclose(tg.tensor([1], { dtype: 'float64' }))).toThrow(tg.DTypeError);
+    expect(() => tg.tensor([1]).isclose(tg.tensor([1]), { rtol: -1 })).toThrow(RangeError);
+    expect(() => tg.tensor([1]).isclose(tg.tensor([1]), { tol: 1 } as never)).toThrow(/unknown option 'tol'/);
+    expect(() => tg.zeros(2, 2).outer(tg.zeros(2))).toThrow(tg.ShapeError);
+    expect(() => tg.zeros(3).mT).toThrow(/mT is only supported on matrices/);
+    expect(() => tg.zeros(2, 3).movedim([0, 1], [0])).toThrow(/same number of dims/);
+    expect(() => tg.zeros(2).hypot(1 as never)).toThrow(TypeError);
+  });
+});
