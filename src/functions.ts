@@ -33,8 +33,11 @@ export function isclose(input: Tensor, other: Tensor, opts?: CloseOptions): Tens
 export function clip(input: Tensor, min?: Scalar | Tensor | null | ClampBounds, max?: Scalar | Tensor | null): Tensor { checkTensor(input, 'clip'); return input.clip(min, max); }
 export function outer(input: Tensor, vec2: Tensor): Tensor { checkTensor(input, 'outer'); return input.outer(vec2); }
 export function movedim(input: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor { checkTensor(input, 'movedim'); return input.movedim(source, destination); }
+export function roll(input: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { checkTensor(input, 'roll'); return input.roll(shifts, dims); }
 export function tile(input: Tensor, reps: readonly number[]): Tensor { checkTensor(input, 'tile'); return input.tile(reps); }
 export function hypot(input: Tensor, other: Tensor): Tensor { checkTensor(input, 'hypot'); return input.hypot(other); }
+export function fmod(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'fmod'); return input.fmod(other); }
+export function remainder(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'remainder'); return input.remainder(other); }
 export function neg(input: Tensor): Tensor { checkTensor(input, 'neg'); return input.neg(); }
 export function abs(input: Tensor): Tensor { checkTensor(input, 'abs'); return input.abs(); }
 export function exp(input: Tensor): Tensor { checkTensor(input, 'exp'); return input.exp(); }

@@ -514,6 +514,24 @@ export class Tensor {
   }
 
   /**
+   * The remainder of this / other with this's sign, as C's fmod (torch.fmod).
+   * @example tg.tensor([-5, 5]).fmod(3) // [-2, 2]
+   */
+  fmod(other: TensorLike): Tensor {
+    checkTensorLike(other, 'fmod');
+    return binary.fmod(this, other);
+  }
+
+  /**
+   * The remainder of this / other with other's sign, as Python's % (torch.remainder).
+   * @example tg.tensor([-5, 5]).remainder(3) // [1, 2]
+   */
+  remainder(other: TensorLike): Tensor {
+    checkTensorLike(other, 'remainder');
+    return binary.remainder(this, other);
+  }
+
+  /**
    * sqrt(this^2 + other^2) elementwise, without overflow or underflow in between (torch.hypot).
    * @example tg.tensor([3]).hypot(tg.tensor([4])) // [5]
    */
@@ -655,6 +673,13 @@ export class Tensor {
     }
     return this.unsqueeze(1).mul(vec2);
   }
+
+  /**
+   * The values shifted along dims, wrapping around (torch.roll); with no dims, along the flattened
+   * tensor.
+   * @example tg.tensor([[0, 1, 2], [3, 4, 5]]).roll(1, 1) // [[2, 0, 1], [5, 3, 4]]
+   */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return rearrange.roll(this, shifts, dims); }
 
   /**
    * Dims moved to new places, the others keeping their order (torch.movedim).

@@ -165,6 +165,7 @@ const std::vector<OperandSpec> kGradX = {{"out", Arg::Tensor}, {"grad", Arg::Ten
 #define TG_BINARY(KIND, NAME, EXPR) {#NAME, kBinary, {}, [](Call& c) { binary_op<KIND>(c, TG_FN2(EXPR)); }},
 #define TG_BINARY_FLOAT(NAME, EXPR) TG_BINARY(Kinds::Float, NAME, EXPR)
 #define TG_BINARY_ALL(NAME, EXPR) TG_BINARY(Kinds::All, NAME, EXPR)
+#define TG_BINARY_NUM(NAME, EXPR) TG_BINARY(Kinds::Num, NAME, EXPR)
 #define TG_PREDICATE(NAME, EXPR) \
   {#NAME, kBinary, {}, [](Call& c) { predicate_op(c, [](auto a, auto b) { using T = decltype(a); (void)sizeof(T); return EXPR; }); }},
 
@@ -174,6 +175,7 @@ const Op kOps[] = {
     TG_UNARY_NUM_OPS(TG_UNARY_NUM)
     TG_BINARY_FLOAT_OPS(TG_BINARY_FLOAT)
     TG_BINARY_ALL_OPS(TG_BINARY_ALL)
+    TG_BINARY_NUM_OPS(TG_BINARY_NUM)
     TG_COMPARE_OPS(TG_PREDICATE)
     TG_LOGICAL_OPS(TG_PREDICATE)
     {"add", kBinary, {"alpha"}, add_sub<false>},

@@ -77,6 +77,19 @@ template <class T> inline T clamp_bound(double v) {
     return T(v);
   }
 }
+// C's fmod (the remainder with a's sign); % for integers. The ops refuse an integer zero divisor
+// before the kernel runs (PyTorch's ZeroDivisionError); here it gives 0 rather than a hardware
+// trap, as does x % -1, which overflows for the lowest value.
+template <class T> inline T fmod_(T a, T b) {
+  if constexpr (is_float_v<T>) return std::fmod(a, b);
+  else return b == T(0) || b == T(-1) ? T(0) : T(a % b);
+}
+// Python's % (the remainder with b's sign), as torch.remainder.
+template <class T> inline T remainder_(T a, T b) {
+  T r = fmod_(a, b);
+  if (r != T(0) && ((b < T(0)) != (r < T(0)))) r = T(r + b);
+  return r;
+}
 template <class T> inline T floor_(T x) { if constexpr (is_float_v<T>) return std::floor(x); else return x; }
 template <class T> inline T ceil_(T x) { if constexpr (is_float_v<T>) return std::ceil(x); else return x; }
 template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return std::trunc(x); else return x; }
@@ -136,6 +149,11 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
   X(div, a / b)                \
   X(atan2, std::atan2(a, b))   \
   X(hypot, std::hypot(a, b))
+
+// Binary ops for every dtype but bool.
+#define TG_BINARY_NUM_OPS(X)      \
+  X(fmod, fmod_(a, b))            \
+  X(remainder, remainder_(a, b))
 
 // Comparisons: T inputs, bool output.
 #define TG_COMPARE_OPS(X) \

@@ -206,6 +206,8 @@ int main() {
     CHECK((AddScaled<int32_t, true>{2}(10, 3) == 4) && (AddScaled<float, false>{0.5f}(1, 4) == 3));
     CHECK(ThresholdBackward<float>{0}(5, 0) == 0 && ThresholdBackward<float>{0}(5, NAN) == 5);
     CHECK(ClampBackward<float>(0, 1)(5, 0.5f) == 5 && ClampBackward<float>(0, 1)(5, NAN) == 0);
+    CHECK(fmod_<int32_t>(-5, 3) == -2 && remainder_<int32_t>(-5, 3) == 1 && remainder_<double>(5, -3) == -1);
+    CHECK(fmod_<int32_t>(7, 0) == 0 && remainder_<int64_t>(INT64_MIN, -1) == 0);  // no trap: the ops refuse these first
   });
 
   test("sampling draws PyTorch's numbers for seed 0", [] {

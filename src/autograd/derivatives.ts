@@ -136,6 +136,9 @@ const binary = {
       return [need[0] ? g.mul(t(b)).div(denom) : null, need[1] ? g.mul(t(a)).div(denom).neg() : null];
     },
   },
+  // a - b * trunc(a / b) and a - b * floor(a / b)
+  fmod: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g : null, need[1] ? g.mul(t(a).div(t(b)).trunc()).neg() : null] },
+  remainder: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g : null, need[1] ? g.mul(t(a).div(t(b)).floor()).neg() : null] },
   // sqrt(a^2 + b^2): each input's share of the length
   hypot: {
     saves: 'both',

@@ -2,6 +2,7 @@
  * Binary elementwise ops with PyTorch's broadcasting and type promotion: arithmetic, comparisons,
  * logical ops, where and maskedFill.
  */
+import { noGrad } from '../autograd/grad_mode';
 import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
@@ -14,7 +15,7 @@ import { inPlaceArgs, launch, newOutput } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
 import { castError } from './unary';
 
-export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot';
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot' | 'fmod' | 'remainder';
 
 /** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
 type KernelArg = Tensor | number;
@@ -31,6 +32,11 @@ function call(op: BinaryOp | CompareOp | LogicalOp, out: Tensor, args: KernelArg
   return out;
 }
 
+/** Whether an integer divisor is zero somewhere. */
+function divisorHasZero(b: TensorLike): boolean {
+  return isTensor(b) ? noGrad(() => b.eq(0).any().item<boolean>()) : scalarNumber(b) === 0;
+}
+
 /** The dtype an arithmetic op computes in, with its dtype rules checked. */
 function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): DType {
   // The common case, a floating-point tensor with one of its own dtype or a number: nothing to promote.
@@ -43,6 +49,10 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
     );
   }
   if (dtype === 'bool' && op === 'pow') throw new DTypeError('pow() is not implemented for bool tensors');
+  if (dtype === 'bool' && (op === 'fmod' || op === 'remainder')) throw new DTypeError(`${op}() is not implemented for bool tensors`);
+  if ((op === 'fmod' || op === 'remainder') && !isFloatingPoint(dtype) && divisorHasZero(b)) {
+    throw new RangeError(`${op}(): integer division by zero (ZeroDivisionError)`);
+  }
   if (op === 'pow' && !isFloatingPoint(dtype) && !isTensor(b) && scalarNumber(b) < 0) {
     throw new RangeError('Integers to negative integer powers are not allowed.');
   }
@@ -75,6 +85,8 @@ export function maximum(a: Tensor, b: TensorLike): Tensor { return binary('maxim
 export function minimum(a: Tensor, b: TensorLike): Tensor { return binary('minimum', a, b); }
 export function atan2(a: Tensor, b: TensorLike): Tensor { return binary('atan2', a, b); }
 export function hypot(a: Tensor, b: TensorLike): Tensor { return binary('hypot', a, b); }
+export function fmod(a: Tensor, b: TensorLike): Tensor { return binary('fmod', a, b); }
+export function remainder(a: Tensor, b: TensorLike): Tensor { return binary('remainder', a, b); }
 
 /** PyTorch's names for the nodes of ops with a number on the left. */
 const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };

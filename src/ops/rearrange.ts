@@ -7,6 +7,7 @@ import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { where } from './binary';
 import { arange } from './creation';
+import { cat } from './join';
 
 /**
  * The values in reverse order along each of dims (torch.flip).
@@ -47,4 +48,23 @@ export function triangle(x: Tensor, diagonal: number, lower: boolean): Tensor {
   // column minus row, for every position of the last two dims
   const offset = arange(cols, { dtype: 'int64' }).unsqueeze(0).sub(arange(rows, { dtype: 'int64' }).unsqueeze(1));
   return where(lower ? offset.le(diagonal) : offset.ge(diagonal), x, x.dtype === 'bool' ? false : 0);
+}
+
+/**
+ * The values shifted along dims, wrapping around (torch.roll); with no dims, along the flattened
+ * tensor, whose shape is kept.
+ * @example tg.tensor([1, 2, 3]).roll(1) // [3, 1, 2]
+ */
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+  if (dims === undefined) return roll(x.reshape(-1), shifts, 0).reshape(x.shape as number[]);
+  const s = typeof shifts === 'number' ? [shifts] : shifts, d = typeof dims === 'number' ? [dims] : dims;
+  if (s.length !== d.length) throw new ShapeError(`roll(): shifts and dimensions must align. shifts: ${s.length}, dims: ${d.length}`);
+  let out = x;
+  s.forEach((shift, i) => {
+    if (!Number.isInteger(shift)) throw new TypeError(`roll(): shifts must be integers, but got ${shift}`);
+    const dim = normalizeDim(d[i], x.shape.length), n = x.shape[dim];
+    const k = n === 0 ? 0 : ((shift % n) + n) % n;
+    if (k !== 0) out = cat([out.narrow(dim, n - k, k), out.narrow(dim, 0, n - k)], dim);
+  });
+  return out === x ? x.clone() : out;
 }

@@ -128,6 +128,8 @@ const checks: Record<string, Check[]> = {
   maximum: binary('maximum', (a, b) => a.maximum(b)),
   minimum: binary('minimum', (a, b) => a.minimum(b)),
   atan2: binary('atan2', (a, b) => a.atan2(b), 0.5, 2),
+  fmod: binary('fmod', (a, b) => a.fmod(b), 1.5, 2, 0.1, 0.9), // a / b stays in (0, 1): no jump
+  remainder: binary('remainder', (a, b) => a.remainder(b), -2, -1.5, 0.1, 0.9),
   hypot: binary('hypot', (a, b) => a.hypot(b as T), 0.5, 2).slice(0, 4), // other is a tensor
   where: [
     { label: 'where broadcast', fn: (a, b) => tg.where(tg.tensor([true, false, true]), a, b), inputs: () => [leaf([2, 3]), leaf([3])] },

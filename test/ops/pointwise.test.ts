@@ -24,6 +24,8 @@ function run(op: string, args: unknown[], kw: Kw): tg.Tensor {
       return x.tile(a as number[]);
     case 'mT':
       return x.mT;
+    case 'roll':
+      return x.roll(a as number | number[], b as number | number[] | undefined);
     default:
       throw new Error(`no case for ${op}`);
   }
@@ -56,6 +58,9 @@ describe('pointwise ops: functions, in-place forms, gradients and errors', () =>
     expect(tg.outer(a, c).shape).toEqual([3, 3]);
     expect(tg.movedim(tg.zeros(2, 3, 4), [0, 1], [2, 0]).shape).toEqual([3, 4, 2]);
     expect(tg.tile(a, [2]).tolist()).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(tg.roll(a, 1).tolist()).toEqual([3, 1, 2]);
+    expect(tg.zeros(0, 2).roll(1, 0).shape).toEqual([0, 2]);
+    expect(() => a.roll([1, 2], [0])).toThrow(/shifts and dimensions must align/);
     expect(a.nelement()).toBe(3);
   });
 
@@ -65,6 +70,7 @@ describe('pointwise ops: functions, in-place forms, gradients and errors', () =>
     expect(tg.autograd.gradcheck((x, y, z) => x.lerp(y, z).pow(2), [a, b, w])).toBe(true);
     expect(tg.autograd.gradcheck((x, y, z) => x.addcdiv(y, z.add(3), { value: 0.5 }).pow(2), [a, b, w])).toBe(true);
     expect(tg.autograd.gradcheck((x, y) => x.outer(y).pow(2), [a, b])).toBe(true);
+    expect(tg.autograd.gradcheck((x) => x.roll(1).mul(tg.tensor([1, 2], { dtype: 'float64' })), [a])).toBe(true);
   });
 
   it('refuses what PyTorch refuses', () => {
@@ -79,5 +85,11 @@ describe('pointwise ops: functions, in-place forms, gradients and errors', () =>
     expect(() => tg.zeros(3).mT).toThrow(/mT is only supported on matrices/);
     expect(() => tg.zeros(2, 3).movedim([0, 1], [0])).toThrow(/same number of dims/);
     expect(() => tg.zeros(2).hypot(1 as never)).toThrow(TypeError);
+    const ints = tg.tensor([5, -5], { dtype: 'int64' });
+    expect(() => ints.fmod(tg.tensor([1, 0], { dtype: 'int64' }))).toThrow(/integer division by zero/);
+    expect(() => ints.remainder(0)).toThrow(/integer division by zero/);
+    expect(ints.remainder(0.0 + 2).tolist()).toEqual([1, 1]);
+    expect((tg.tensor([5, -5]).fmod(0).tolist() as number[]).every(Number.isNaN)).toBe(true);
+    expect(() => tg.tensor([true]).remainder(tg.tensor([true]))).toThrow(tg.DTypeError);
   });
 });
