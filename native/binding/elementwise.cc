@@ -23,13 +23,14 @@ constexpr bool accepts() {
                               " tensor but got " + dtype_name(d));
 }
 
-// The operands [0, N) of c over out's shape, each of dtype `want` or a number stored in slots[k].
+// The operands [0, N) of c over out's shape, each of dtype `want` (but operand `other`, which the
+// caller checks) or a number stored in slots[k].
 template <class T, int N>
-Strided<N> operands(const Call& c, DType want, T (&slots)[N]) {
+Strided<N> operands(const Call& c, DType want, T (&slots)[N], int other = -1) {
   const View* views[N];
   for (int k = 0; k < N; ++k) {
     views[k] = &c[k];
-    if (!c.scalar(k)) c.expect_dtype(k, want);
+    if (k != other && !c.scalar(k)) c.expect_dtype(k, want);
   }
   Strided<N> s = broadcast<N>(views);
   for (int k = 1; k < N; ++k)
@@ -73,12 +74,7 @@ void predicate_op(Call& c, F f) {
   const DType dt = c[c.scalar(1) ? 2 : 1].dtype;
   TG_DISPATCH(dt, T, {
     T slots[3] = {};
-    const View* views[3] = {&c[0], &c[1], &c[2]};
-    for (int k = 1; k < 3; ++k)
-      if (!c.scalar(k)) c.expect_dtype(k, dt);
-    Strided<3> s = broadcast<3>(views);
-    for (int k = 1; k < 3; ++k)
-      if (c.scalar(k)) slots[k] = cast<T>(c.number(k)), scalar_operand(s, k, &slots[k]);
+    Strided<3> s = operands<T, 3>(c, dt, slots, 0);  // out is bool
     binary<bool_t, T, T>(s, [&](T a, T b) { return bool_t(f(a, b) ? 1 : 0); });
   });
 }
@@ -110,12 +106,7 @@ void where_op(Call& c) {
   c.expect_dtype(1, DType::Bool);
   TG_DISPATCH(c[0].dtype, T, {
     T slots[4] = {};
-    const View* views[4] = {&c[0], &c[1], &c[2], &c[3]};
-    for (int k = 2; k < 4; ++k)
-      if (!c.scalar(k)) c.expect_dtype(k, c[0].dtype);
-    Strided<4> s = broadcast<4>(views);
-    for (int k = 2; k < 4; ++k)
-      if (c.scalar(k)) slots[k] = cast<T>(c.number(k)), scalar_operand(s, k, &slots[k]);
+    Strided<4> s = operands<T, 4>(c, c[0].dtype, slots, 1);  // cond is bool
     where<T>(s);
   });
 }
