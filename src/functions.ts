@@ -6,11 +6,12 @@ import { checkTensor, type Scalar, type TensorLike } from './ops/common';
 import { binaryReversed, where as whereOp } from './ops/binary';
 import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
+import type { IndexPutOptions, IndexSpec } from './ops/subscript';
 import type { CloseOptions, ScaleOptions } from './ops/pointwise';
 import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
-import { nonzeroIndices } from './ops/indexing';
+import { nonzeroIndices, type IndexAddOptions, type NonzeroOptions } from './ops/indexing';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
@@ -138,6 +139,18 @@ export function gather(input: Tensor, dim: number, index: Tensor): Tensor { chec
 export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor { checkTensor(input, 'indexSelect'); return input.indexSelect(dim, index); }
 export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor { checkTensor(input, 'scatter'); return input.scatter(dim, index, src); }
 export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor { checkTensor(input, 'scatterAdd'); return input.scatterAdd(dim, index, src); }
+export function indexPut(input: Tensor, indices: IndexSpec[] | Tensor, values: Tensor | Scalar, opts?: IndexPutOptions): Tensor { checkTensor(input, 'indexPut'); return input.indexPut(indices, values, opts); }
+export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: IndexAddOptions): Tensor { checkTensor(input, 'indexAdd'); return input.indexAdd(dim, index, source, opts); }
+export function indexCopy(input: Tensor, dim: number, index: Tensor, source: Tensor): Tensor { checkTensor(input, 'indexCopy'); return input.indexCopy(dim, index, source); }
+export function indexFill(input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor): Tensor { checkTensor(input, 'indexFill'); return input.indexFill(dim, index, value); }
+export function maskedSelect(input: Tensor, mask: Tensor): Tensor { checkTensor(input, 'maskedSelect'); return input.maskedSelect(mask); }
+export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor): Tensor { checkTensor(input, 'maskedScatter'); return input.maskedScatter(mask, source); }
+export function nonzero(input: Tensor, opts: NonzeroOptions & { asTuple: true }): Tensor[];
+export function nonzero(input: Tensor, opts?: NonzeroOptions & { asTuple?: false }): Tensor;
+export function nonzero(input: Tensor, opts?: NonzeroOptions): Tensor | Tensor[] { checkTensor(input, 'nonzero'); return input.nonzero(opts); }
+export function argwhere(input: Tensor): Tensor { checkTensor(input, 'argwhere'); return input.argwhere(); }
+export function take(input: Tensor, index: Tensor): Tensor { checkTensor(input, 'take'); return input.take(index); }
+export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor { checkTensor(input, 'takeAlongDim'); return input.takeAlongDim(indices, dim); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
 
 /**

@@ -23,7 +23,8 @@ export type { NestedArray, TensorOptions } from './ops/creation';
 export type { Scalar, TensorLike } from './ops/common';
 export type { ClampBounds } from './ops/unary';
 export type { Dims } from './ops/reduce';
-export type { IndexSpec } from './ops/view';
+export type { IndexPutOptions, IndexSpec } from './ops/subscript';
+export type { IndexAddOptions, NonzeroOptions } from './ops/indexing';
 export { cat, stack } from './ops/join';
 export {
   Generator, defaultGenerator, initialSeed, manualSeed, rand, randint, randLike, randn, randnLike, randperm,

@@ -24,6 +24,7 @@ import * as views from './ops/view';
 import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
+import * as subscript from './ops/subscript';
 import * as pointwise from './ops/pointwise';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
@@ -762,8 +763,12 @@ export class Tensor {
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return views.slice(this, dim, start, end, step);
   }
-  /** Basic indexing: `x.index(0, '1:3', null, '...')` is Python's `x[0, 1:3, None, ...]`. */
-  index(...specs: views.IndexSpec[]): Tensor { return views.index(this, specs); }
+  /** Python's `x[...]`: `x.index(0, '1:3', null, '...')` is `x[0, 1:3, None, ...]`; tensors, arrays and masks index too (a copy). */
+  index(...specs: subscript.IndexSpec[]): Tensor { return subscript.index(this, specs); }
+  /** `x[indices] = values` (or `+=` with `{ accumulate: true }`), torch.Tensor.index_put_; entries as in index(). */
+  indexPut_(indices: subscript.IndexSpec[] | Tensor, values: Tensor | Scalar, opts?: subscript.IndexPutOptions): this { subscript.indexPut_(this, indices, values, opts); return this; }
+  /** A copy with `values` written (or added) at `indices`: torch.index_put. */
+  indexPut(indices: subscript.IndexSpec[] | Tensor, values: Tensor | Scalar, opts?: subscript.IndexPutOptions): Tensor { return subscript.indexPut(this, indices, values, opts); }
   unbind(dim = 0): Tensor[] { return views.unbind(this, dim); }
   split(sizes: number | readonly number[], dim = 0): Tensor[] { return views.split(this, sizes, dim); }
   chunk(chunks: number, dim = 0): Tensor[] { return views.chunk(this, chunks, dim); }
@@ -952,6 +957,31 @@ export class Tensor {
 
   /** out[i][j] = this[i][index[i][j]] for dim 1 (torch.gather). */
   gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  /** Adds alpha * source's slices at `index` along dim (torch.Tensor.index_add_). */
+  indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: indexing.IndexAddOptions): this { indexing.indexAdd_(this, dim, index, source, opts); return this; }
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: indexing.IndexAddOptions): Tensor { return indexing.indexAdd(this, dim, index, source, opts); }
+  /** Copies source's slices to `index` along dim (torch.Tensor.index_copy_). */
+  indexCopy_(dim: number, index: Tensor, source: Tensor): this { indexing.indexCopy_(this, dim, index, source); return this; }
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor { return indexing.indexCopy(this, dim, index, source); }
+  /** Sets the slices at `index` along dim to value (torch.Tensor.index_fill_). */
+  indexFill_(dim: number, index: Tensor, value: Scalar | Tensor): this { indexing.indexFill_(this, dim, index, value); return this; }
+  indexFill(dim: number, index: Tensor, value: Scalar | Tensor): Tensor { return indexing.indexFill(this, dim, index, value); }
+  /** The elements where mask is true, 1-D (torch.masked_select). */
+  maskedSelect(mask: Tensor): Tensor { return indexing.maskedSelect(this, mask); }
+  /** Writes source's first elements where mask is true (torch.Tensor.masked_scatter_). */
+  maskedScatter_(mask: Tensor, source: Tensor): this { indexing.maskedScatter_(this, mask, source); return this; }
+  maskedScatter(mask: Tensor, source: Tensor): Tensor { return indexing.maskedScatter(this, mask, source); }
+  /** The indices of the non-zero elements: [n, ndim] int64, or one tensor a dim with `{ asTuple: true }` (torch.nonzero). */
+  nonzero(opts: indexing.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(opts?: indexing.NonzeroOptions & { asTuple?: false }): Tensor;
+  nonzero(opts?: indexing.NonzeroOptions): Tensor | Tensor[];
+  nonzero(opts?: indexing.NonzeroOptions): Tensor | Tensor[] { return indexing.nonzero(this, opts); }
+  /** The indices of the non-zero elements, [n, ndim] int64 (torch.argwhere). */
+  argwhere(): Tensor { return indexing.argwhere(this); }
+  /** The elements, read as 1-D, at `index` (torch.take). */
+  take(index: Tensor): Tensor { return indexing.take(this, index); }
+  /** The values at `indices` along dim, broadcast over the other dims (torch.take_along_dim). */
+  takeAlongDim(indices: Tensor, dim?: number | null): Tensor { return indexing.takeAlongDim(this, indices, dim); }
   /** The entries at `index` (1-D, int64) along dim. */
   indexSelect(dim: number, index: Tensor): Tensor { return indexing.indexSelect(this, dim, index); }
   /** A copy with src's values added at index along dim (torch.scatter_add). */

@@ -1,6 +1,8 @@
 // gather(out, src, index) and scatter_(self, src, index) along `dim` (kernels/gather.h); scatter's
 // src may be a number (a value scattered everywhere), and `accumulate` adds instead of assigning.
+// index(out, self, indices) and index_put_(self, values, indices): advanced indexing (kernels/index.h).
 #include "../kernels/gather.h"
+#include "../kernels/index.h"
 #include "binding.h"
 #include "call.h"
 
@@ -32,9 +34,34 @@ void scatter_op(Call& c) {
   });
 }
 
+void index_op(Call& c) {
+  c.expect_same_dtype(1, 0);
+  c.expect_dtype(2, DType::Int64);
+  Indexer ix;
+  Strided<3> s = index_geometry(&c[0], c[1], c[2], 1, &ix);
+  if (s.numel() == 0) return;
+  TG_DISPATCH(c[0].dtype, T, { index_gather<T>(s, ix); });
+}
+
+void index_put_op(Call& c) {
+  if (!c.scalar(1)) c.expect_same_dtype(1, 0);
+  c.expect_dtype(2, DType::Int64);
+  Indexer ix;
+  Strided<3> s = index_geometry(c.scalar(1) ? nullptr : &c[1], c[0], c[2], 0, &ix);
+  if (s.numel() == 0) return;
+  TG_DISPATCH(c[0].dtype, T, {
+    T value = c.scalar(1) ? cast<T>(c.number(1)) : T{};
+    if (c.scalar(1)) scalar_operand(s, 1, &value);
+    if (c.flag("accumulate")) index_put<T, true>(s, ix);
+    else index_put<T, false>(s, ix);
+  });
+}
+
 const Op kOps[] = {
     {"gather", {{"out", Arg::Tensor}, {"src", Arg::Tensor}, {"index", Arg::Tensor}}, {"dim"}, gather_op},
     {"scatter_", {{"self", Arg::Tensor}, {"src", Arg::Scalar}, {"index", Arg::Tensor}}, {"dim", "accumulate"}, scatter_op},
+    {"index", {{"out", Arg::Tensor}, {"self", Arg::Tensor}, {"indices", Arg::Tensor}}, {}, index_op},
+    {"index_put_", {{"self", Arg::Tensor}, {"values", Arg::Scalar}, {"indices", Arg::Tensor}}, {"accumulate"}, index_put_op},
 };
 
 }  // namespace

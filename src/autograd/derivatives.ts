@@ -17,6 +17,7 @@ import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
 import { softmaxBackward } from '../ops/softmax';
+import { indexBackward, indexPutBackward } from '../ops/subscript';
 import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
 import { unslice } from '../ops/view';
 import type { Tensor } from '../tensor';
@@ -353,6 +354,10 @@ const views = {
     saves: 'inputs',
     backward: (g, [, index], _, { ctx, need }) => [g, null, need[2] ? g.gather(ctx as number, t(index)) : null],
   },
+  // advanced indexing: the gradient is added back at the positions read; index_put's overwritten
+  // positions pass no gradient to the old value
+  index: { backward: (g, _, __, { ctx, shapes }) => [indexBackward(g, shapes[0] as number[], ctx)] },
+  indexPut: { backward: (g, _, __, { ctx, need }) => indexPutBackward(g, ctx, need) },
   // overwritten positions pass no gradient to the old value; they pass it to src
   scatter: {
     saves: 'inputs',

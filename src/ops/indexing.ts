@@ -1,12 +1,14 @@
 /** Indexing along a dim with index tensors: gather, scatter, scatterAdd, indexSelect. */
 import { inPlace, record } from '../autograd/graph';
-import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { normalizeDim } from '../shape';
+import { DTypeError, IndexError, ShapeError, shapeStr } from '../errors';
+import { checkOptions } from '../options';
+import { broadcastShapes, normalizeDim } from '../shape';
 import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkTensor, emptyTensor, mayOverlap, scalarNumber, type Scalar } from './common';
-import { clone } from './copy';
+import { clone, copyInto } from './copy';
 import { launch } from './launch';
+import { index as subscriptIndex, indexPut_, type IndexSpec } from './subscript';
 
 function checkIndexDtype(index: Tensor, op: string): void {
   if (index.dtype !== 'int64') throw new DTypeError(`${op}(): Expected dtype int64 for index, but got ${index.dtype}`);
@@ -122,4 +124,178 @@ export function nonzeroIndices(cond: Tensor): Tensor[] {
     for (let d = shape.length - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0; // next row-major index
   }
   return out;
+}
+
+// ---- ops built on advanced indexing and gather (their gradients come from those) -------------------
+
+/** The options of indexAdd / indexAdd_. */
+export interface IndexAddOptions {
+  /** The multiple of source added (default 1). */
+  alpha?: number;
+}
+
+/** index_add_ / index_copy_ / index_fill_'s checks: a vector of int64 or int32 indices; the dim. */
+function checkVectorIndex(x: Tensor, dim: number, index: Tensor, op: string): number {
+  checkTensor(index, op, 'index');
+  if (index.dtype !== 'int64' && index.dtype !== 'int32') throw new DTypeError(`${op}(): Expected dtype int32/int64 for index but got: ${index.dtype}`);
+  if (index.shape.length > 1) throw new IndexError(`${op}(): Index is supposed to be a vector, but got dim: ${index.shape.length} with size: ${shapeStr(index.shape)}`);
+  return normalizeDim(dim, x.shape.length);
+}
+
+/** source must be shaped like x but for dim, where it has one entry per index (copy and add). */
+function checkSource(x: Tensor, d: number, index: Tensor, source: Tensor, op: string): void {
+  checkTensor(source, op, 'source');
+  if (source.dtype !== x.dtype) throw new DTypeError(`${op}(): self (${x.dtype}) and source (${source.dtype}) must have the same dtype`);
+  const n = index.numel(), along = source.shape.length === 0 ? 1 : source.shape[d];
+  if (x.shape.length > 0 && source.shape.length > 0 && (source.shape.length !== x.shape.length || x.shape.some((s, k) => k !== d && s !== source.shape[k]))) {
+    throw new ShapeError(`${op}(): source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = ${shapeStr(x.shape)} source.shape = ${shapeStr(source.shape)}`);
+  }
+  if (n !== along) throw new ShapeError(`${op}(): Number of indices (${n}) should be equal to source.size(dim): (${along}), for dim: ${d}`);
+}
+
+/** The index() entries that pick `index` along dim d. */
+function along(d: number, index: Tensor): IndexSpec[] {
+  return [...new Array<IndexSpec>(d).fill(':'), index.reshape([-1])];
+}
+
+/**
+ * Adds alpha * source's slices to x's at `index` along dim (repeated indices add up): torch.Tensor.index_add_.
+ * @example tg.zeros(3).indexAdd_(0, tg.tensor([0, 0], { dtype: 'int64' }), tg.tensor([1, 2])) // [3, 0, 0]
+ */
+export function indexAdd_(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: IndexAddOptions): Tensor {
+  const d = checkVectorIndex(x, dim, index, 'indexAdd_');
+  checkSource(x, d, index, source, 'indexAdd_');
+  const alpha = checkOptions('indexAdd_', opts, { alpha: 'number' })?.alpha ?? 1;
+  return indexPut_(x, along(d, index), alpha === 1 ? source.reshape(sliceShape(x, d, index)) : source.mul(alpha).reshape(sliceShape(x, d, index)), { accumulate: true });
+}
+
+/** A copy of x with source added at `index` along dim (torch.index_add). */
+export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: IndexAddOptions): Tensor {
+  return indexAdd_(clone(x), dim, index, source, opts);
+}
+
+/** Copies source's slices into x at `index` along dim: torch.Tensor.index_copy_. */
+export function indexCopy_(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  const d = checkVectorIndex(x, dim, index, 'indexCopy_');
+  checkSource(x, d, index, source, 'indexCopy_');
+  return indexPut_(x, along(d, index), source.reshape(sliceShape(x, d, index)));
+}
+
+/** A copy of x with source's slices at `index` along dim (torch.index_copy). */
+export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  return indexCopy_(clone(x), dim, index, source);
+}
+
+/** Fills x's slices at `index` along dim with value (a number or a 0-d tensor): torch.Tensor.index_fill_. */
+export function indexFill_(x: Tensor, dim: number, index: Tensor, value: Scalar | Tensor): Tensor {
+  const d = checkVectorIndex(x, dim, index, 'indexFill_');
+  if (isTensor(value) && value.shape.length !== 0) {
+    throw new ShapeError(`indexFill_() only supports a 0-dimensional value tensor, but got tensor with ${value.shape.length} dimension(s).`);
+  }
+  return indexPut_(x, along(d, index), isTensor(value) ? value.to(x.dtype) : value);
+}
+
+/** A copy of x with its slices at `index` along dim set to value (torch.index_fill). */
+export function indexFill(x: Tensor, dim: number, index: Tensor, value: Scalar | Tensor): Tensor {
+  return indexFill_(clone(x), dim, index, value);
+}
+
+/** x's shape with dim d sized as index (what index(...along(d, index)) gives). */
+function sliceShape(x: Tensor, d: number, index: Tensor): number[] {
+  return x.shape.length === 0 ? [index.numel()] : x.shape.map((s, k) => (k === d ? index.numel() : s));
+}
+
+function checkMask(mask: Tensor, op: string): void {
+  checkTensor(mask, op, 'mask');
+  if (mask.dtype !== 'bool') throw new DTypeError(`${op}: expected a bool tensor for mask, got ${mask.dtype}`);
+}
+
+/**
+ * The elements of x where mask (broadcast with x) is true, as a 1-D tensor: torch.masked_select.
+ * @example tg.tensor([1, 2, 3]).maskedSelect(tg.tensor([true, false, true])) // [1, 3]
+ */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  checkMask(mask, 'maskedSelect');
+  const shape = broadcastShapes(x.shape, mask.shape);
+  return subscriptIndex(x.expand(shape), [mask.expand(shape)]);
+}
+
+/**
+ * Writes source's first elements, in order, where mask (broadcast to x) is true: torch.Tensor.masked_scatter_.
+ * @example tg.zeros(3).maskedScatter_(tg.tensor([true, false, true]), tg.tensor([7, 8, 9])) // [7, 0, 8]
+ */
+export function maskedScatter_(x: Tensor, mask: Tensor, source: Tensor): Tensor {
+  checkMask(mask, 'maskedScatter_');
+  checkTensor(source, 'maskedScatter_', 'source');
+  if (source.dtype !== x.dtype) throw new DTypeError(`maskedScatter_(): expected source to have dtype ${x.dtype}, got ${source.dtype}`);
+  const m = mask.expand(x.shape);
+  const n = nonzeroIndices(m)[0]?.numel() ?? 0;
+  if (source.numel() < n) throw new ShapeError(`maskedScatter_(): Number of elements of source (${source.numel()}) < number of ones in mask (${n})`);
+  return indexPut_(x, [m], source.reshape([-1]).narrow(0, 0, n));
+}
+
+/** A copy of x with source scattered where mask is true (torch.masked_scatter). */
+export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
+  return maskedScatter_(clone(x), mask, source);
+}
+
+/** The options of nonzero. */
+export interface NonzeroOptions {
+  /** Return one 1-D tensor per dim instead of one [n, ndim] tensor. */
+  asTuple?: boolean;
+}
+
+/**
+ * The indices of x's non-zero elements: an int64 [n, ndim] tensor, or one 1-D tensor per dim with
+ * `{ asTuple: true }` (torch.nonzero).
+ */
+export function nonzero(x: Tensor, opts: NonzeroOptions & { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, opts?: NonzeroOptions & { asTuple?: false }): Tensor;
+export function nonzero(x: Tensor, opts?: NonzeroOptions): Tensor | Tensor[];
+export function nonzero(x: Tensor, opts?: NonzeroOptions): Tensor | Tensor[] {
+  const asTuple = checkOptions('nonzero', opts, { asTuple: 'boolean' })?.asTuple === true;
+  const cols = nonzeroIndices(x);
+  if (asTuple) return cols;
+  if (x.shape.length === 0) return emptyTensor([cols[0].numel(), 0], 'int64');
+  const out = emptyTensor([cols[0].numel(), x.shape.length], 'int64');
+  cols.forEach((c, d) => copyInto(out.select(1, d), c));
+  return out;
+}
+
+/** The indices of x's non-zero elements as an int64 [n, ndim] tensor (torch.argwhere). */
+export function argwhere(x: Tensor): Tensor {
+  return nonzero(x);
+}
+
+/**
+ * The elements of x, read as 1-D, at `index` (any shape; the result has its shape): torch.take.
+ * @example tg.tensor([[4, 3], [5, 6]]).take(tg.tensor([0, 3], { dtype: 'int64' })) // [4, 6]
+ */
+export function take(x: Tensor, index: Tensor): Tensor {
+  checkTensor(index, 'take', 'index');
+  if (index.dtype !== 'int64') throw new DTypeError(`take(): Expected a long tensor for index, but got ${index.dtype}`);
+  return gatherFlat(x, index);
+}
+
+function gatherFlat(x: Tensor, index: Tensor): Tensor {
+  return subscriptIndex(x.reshape([-1]), [index]);
+}
+
+/**
+ * x's values at `indices` along dim, indices broadcast with x over the other dims (torch.take_along_dim);
+ * without dim, of x and indices read as 1-D.
+ */
+export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number | null): Tensor {
+  checkTensor(indices, 'takeAlongDim', 'indices');
+  if (indices.dtype !== 'int64') throw new DTypeError(`takeAlongDim(): dtype of indices should be int64 but got ${indices.dtype}`);
+  if (dim === undefined || dim === null) return gather(x.reshape([-1]), 0, indices.reshape([-1]));
+  const d = normalizeDim(dim, x.shape.length);
+  if (indices.shape.length !== x.shape.length) {
+    throw new ShapeError(`takeAlongDim(): input and indices should have the same number of dimensions, but got ${x.shape.length} dimensions for input, and ${indices.shape.length} dimensions for indices`);
+  }
+  const xs = x.shape.slice(), is = indices.shape.slice();
+  xs[d] = 1;
+  is[d] = 1;
+  const shape = broadcastShapes(xs, is);
+  return gather(x.expand(shape.map((s, k) => (k === d ? x.shape[d] : s))), d, indices.expand(shape.map((s, k) => (k === d ? indices.shape[d] : s))));
 }

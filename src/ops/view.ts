@@ -1,7 +1,7 @@
 /**
  * Views: tensors that share their input's storage with another shape, strides or offset.
  * view, reshape, transpose, permute, t, unsqueeze, squeeze, flatten, unflatten, expand, narrow,
- * select, slice, index, unbind, split, chunk.
+ * select, slice, unbind, split, chunk (x.index(...) is in subscript.ts).
  */
 import { record } from '../autograd/graph';
 import { isGradEnabled } from '../autograd/grad_mode';
@@ -222,53 +222,6 @@ export function slice(t: Tensor, dim: number, start?: number | null, end?: numbe
   strides[d] = t._strides[d] * step;
   const replay = (x: Tensor) => slice(x, d, start, end, step);
   return viewOf(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0), 'slice', replay, 'SliceBackward0');
-}
-
-/** One entry of Tensor.index: a number selects, null adds a dim, '...' stands for the rest, 'a:b:c' slices. */
-export type IndexSpec = number | null | string;
-
-/**
- * Basic indexing as in Python: `x.index(0, '1:3', null, '...')` is `x[0, 1:3, None, ...]`.
- * @example tg.arange(12).reshape(3, 4).index(':', 1).tolist() // [1, 5, 9]
- */
-export function index(t: Tensor, specs: readonly IndexSpec[]): Tensor {
-  const ellipses = specs.filter((s) => s === '...').length;
-  if (ellipses > 1) throw new IndexError('an index can only have a single ellipsis (...)');
-  const consumed = specs.filter((s) => typeof s === 'number' || (typeof s === 'string' && s !== '...')).length;
-  if (consumed > t.shape.length) {
-    throw new IndexError(`too many indices for tensor of dimension ${t.shape.length}`);
-  }
-  let out = t;
-  let dim = 0;
-  for (const s of specs) {
-    if (s === null) {
-      out = unsqueeze(out, dim);
-      dim++;
-    } else if (typeof s === 'number') {
-      out = select(out, dim, s);
-    } else if (s === '...') {
-      dim += t.shape.length - consumed;
-    } else if (typeof s === 'string') {
-      const [start, end, step] = parseSlice(s);
-      out = slice(out, dim, start, end, step ?? 1);
-      dim++;
-    } else {
-      throw new TypeError(`index: unsupported index ${String(s)}; use numbers, null, '...' or 'start:end:step' strings`);
-    }
-  }
-  return out;
-}
-
-function parseSlice(s: string): [number | null, number | null, number | null] {
-  const parts = s.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new TypeError(`index: invalid slice '${s}'`);
-  const num = (p: string | undefined) => {
-    if (p === undefined || p.trim() === '') return null;
-    const v = Number(p);
-    if (!Number.isInteger(v)) throw new TypeError(`index: invalid slice '${s}'`);
-    return v;
-  };
-  return [num(parts[0]), num(parts[1]), num(parts[2])];
 }
 
 /** The slices along dim, each with that dim removed. */

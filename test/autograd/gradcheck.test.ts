@@ -30,7 +30,7 @@ function leafAwayFromZero(shape: number[]): T {
   const sign = pattern(shape, 'float64', seed++, -1, 1).sign();
   return mag.mul(sign).detach().requiresGrad_();
 }
-function int64(values: number[][]): T {
+function int64(values: number[] | number[][]): T {
   return tg.tensor(values, { dtype: 'int64' });
 }
 
@@ -323,6 +323,16 @@ const checks: Record<string, Check[]> = {
   scatterAdd: [
     { label: 'scatterAdd', fn: (x, s) => x.scatterAdd(0, int64([[0, 1, 0], [0, 0, 1]]), s), inputs: () => [leaf([2, 3]), leaf([2, 3])] },
     { label: 'scatterAdd_ into a non-leaf', fn: (x, s) => { const y = x.mul(1); y.scatterAdd_(1, int64([[1, 1], [0, 1]]), s); return y; }, inputs: () => [leaf([2, 3]), leaf([2, 2])] },
+  ],
+  index: [
+    { label: 'embedding lookup x[idx]', fn: (x) => x.index(int64([[2, 0], [2, 1]])), inputs: () => [leaf([3, 4])] },
+    { label: 'x[rows, cols] with repeats', fn: (x) => x.index(int64([0, 2, 0]), int64([1, 1, 1])), inputs: () => [leaf([3, 4])] },
+    { label: 'x[:, mask, idx] (non-adjacent: batch first)', fn: (x) => x.index(int64([1, 0]), ':', [true, false, true]), inputs: () => [leaf([2, 2, 3])] },
+  ],
+  indexPut: [
+    { label: 'indexPut of a tensor', fn: (x, v) => x.indexPut([int64([2, 0])], v), inputs: () => [leaf([3, 4]), leaf([2, 4])] },
+    { label: 'indexPut accumulating broadcast values', fn: (x, v) => x.indexPut([':', int64([1, 1, 3])], v, { accumulate: true }), inputs: () => [leaf([3, 4]), leaf([3, 1])] },
+    { label: 'indexPut_ of a value into a non-leaf', fn: (x) => { const y = x.mul(2); y.indexPut_([[true, false, true]], 5); return y; }, inputs: () => [leaf([3, 2])] },
   ],
   scatter: [
     { label: 'scatter of a tensor', fn: (x, s) => x.scatter(1, int64([[2, 0], [1, 2]]), s), inputs: () => [leaf([2, 3]), leaf([2, 2])] },
