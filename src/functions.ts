@@ -3,7 +3,8 @@
  * `a.matmul(b)`, and so on.
  */
 import { checkTensor, type Scalar, type TensorLike } from './ops/common';
-import { binaryReversed, where as whereOp } from './ops/binary';
+import { binaryReversed, where as whereOp, type DivOptions } from './ops/binary';
+import type { ScatterReduceOptions, ScatterReduction } from './ops/scatter_reduce';
 import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
 import type { IndexPutOptions, IndexSpec } from './ops/subscript';
@@ -18,7 +19,8 @@ export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number })
 /** other - alpha * input (torch.rsub). */
 export function rsub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'rsub'); return input.rsub(other, opts); }
 export function mul(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'mul'); return input.mul(other); }
-export function div(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'div'); return input.div(other); }
+export function div(input: Tensor, other: TensorLike, opts?: DivOptions): Tensor { checkTensor(input, 'div'); return input.div(other, opts); }
+export function floorDivide(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'floorDivide'); return input.floorDivide(other); }
 export function pow(input: Tensor | Scalar, exponent: TensorLike): Tensor {
   if (isTensor(input)) return input.pow(exponent);
   checkTensor(exponent, 'pow', 'exponent');
@@ -151,6 +153,7 @@ export function nonzero(input: Tensor, opts?: NonzeroOptions): Tensor | Tensor[]
 export function argwhere(input: Tensor): Tensor { checkTensor(input, 'argwhere'); return input.argwhere(); }
 export function take(input: Tensor, index: Tensor): Tensor { checkTensor(input, 'take'); return input.take(index); }
 export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor { checkTensor(input, 'takeAlongDim'); return input.takeAlongDim(indices, dim); }
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, opts?: ScatterReduceOptions): Tensor { checkTensor(input, 'scatterReduce'); return input.scatterReduce(dim, index, src, reduce, opts); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
 
 /**

@@ -25,6 +25,8 @@ export type { ClampBounds } from './ops/unary';
 export type { Dims } from './ops/reduce';
 export type { IndexPutOptions, IndexSpec } from './ops/subscript';
 export type { IndexAddOptions, NonzeroOptions } from './ops/indexing';
+export type { ScatterReduceOptions, ScatterReduction } from './ops/scatter_reduce';
+export type { DivOptions } from './ops/binary';
 export { cat, stack } from './ops/join';
 export {
   Generator, defaultGenerator, initialSeed, manualSeed, rand, randint, randLike, randn, randnLike, randperm,

@@ -15,7 +15,7 @@ export const UNARY_FLOAT_OPS = [
   'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'gelu',
 ] as const;
 export const UNARY_NUM_OPS = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc'] as const;
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'hypot', 'fmod', 'remainder'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'hypot', 'fmod', 'remainder', 'floor_divide', 'trunc_divide'] as const;
 export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 export const LOGICAL_OPS = ['logical_and', 'logical_or', 'logical_xor'] as const;
 
@@ -27,7 +27,7 @@ export const KERNELS = [
   ...UNARY_FLOAT_OPS, ...UNARY_NUM_OPS, ...BINARY_OPS, ...COMPARE_OPS, ...LOGICAL_OPS,
   'logical_not', 'where', 'clamp', 'copy', 'fill', 'threshold_backward', 'clamp_backward', 'gelu_backward',
   'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max_dim', 'min_dim', 'variance', 'all', 'any', 'cumsum', 'logcumsumexp', 'cummax', 'cummin',
-  'gemm', 'gather', 'scatter_', 'index', 'index_put_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
+  'gemm', 'gather', 'scatter_', 'scatter_reduce_', 'index', 'index_put_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
   'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
   'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
 ] as const;

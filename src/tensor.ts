@@ -25,6 +25,7 @@ import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
 import * as subscript from './ops/subscript';
+import * as scatterReduceOps from './ops/scatter_reduce';
 import * as pointwise from './ops/pointwise';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
@@ -487,10 +488,19 @@ export class Tensor {
     return binary.mul(this, other);
   }
 
-  /** True division: integer inputs give a floating-point result. */
-  div(other: TensorLike): Tensor {
+  /**
+   * True division: integer inputs give a floating-point result. With `{ roundingMode: 'trunc' }` or
+   * `'floor'` the quotient is rounded (toward zero, or down) and integers stay integers.
+   */
+  div(other: TensorLike, opts?: binary.DivOptions): Tensor {
     checkTensorLike(other, 'div');
-    return binary.div(this, other);
+    return opts === undefined ? binary.div(this, other) : binary.binary(binary.divOp(opts), this, other);
+  }
+
+  /** The quotient rounded down, as Python's // (torch.floor_divide). */
+  floorDivide(other: TensorLike): Tensor {
+    checkTensorLike(other, 'floorDivide');
+    return binary.floorDivide(this, other);
   }
 
   /** this ** exponent. */
@@ -916,7 +926,8 @@ export class Tensor {
   add_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'add_'); checkOptions('add_', opts, ALPHA); binary.binaryInPlace('add', this, other, opts?.alpha); return this; }
   sub_(other: TensorLike, opts?: { alpha?: number }): this { checkTensorLike(other, 'sub_'); checkOptions('sub_', opts, ALPHA); binary.binaryInPlace('sub', this, other, opts?.alpha); return this; }
   mul_(other: TensorLike): this { checkTensorLike(other, 'mul_'); binary.binaryInPlace('mul', this, other); return this; }
-  div_(other: TensorLike): this { checkTensorLike(other, 'div_'); binary.binaryInPlace('div', this, other); return this; }
+  div_(other: TensorLike, opts?: binary.DivOptions): this { checkTensorLike(other, 'div_'); binary.binaryInPlace(binary.divOp(opts), this, other); return this; }
+  floorDivide_(other: TensorLike): this { checkTensorLike(other, 'floorDivide_'); binary.binaryInPlace('floorDivide', this, other); return this; }
   pow_(exponent: TensorLike): this { checkTensorLike(exponent, 'pow_', 'exponent'); binary.binaryInPlace('pow', this, exponent); return this; }
   neg_(): this { unary.unaryInPlace('neg', this, false); return this; }
   abs_(): this { unary.unaryInPlace('abs', this, false); return this; }
@@ -957,6 +968,9 @@ export class Tensor {
 
   /** out[i][j] = this[i][index[i][j]] for dim 1 (torch.gather). */
   gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  /** src's values reduced into a copy at index along dim: 'sum', 'prod', 'mean', 'amax' or 'amin' (torch.Tensor.scatter_reduce). */
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: scatterReduceOps.ScatterReduction, opts?: scatterReduceOps.ScatterReduceOptions): Tensor { return scatterReduceOps.scatterReduce(this, dim, index, src, reduce, opts); }
+  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: scatterReduceOps.ScatterReduction, opts?: scatterReduceOps.ScatterReduceOptions): this { scatterReduceOps.scatterReduce_(this, dim, index, src, reduce, opts); return this; }
   /** Adds alpha * source's slices at `index` along dim (torch.Tensor.index_add_). */
   indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: indexing.IndexAddOptions): this { indexing.indexAdd_(this, dim, index, source, opts); return this; }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: indexing.IndexAddOptions): Tensor { return indexing.indexAdd(this, dim, index, source, opts); }

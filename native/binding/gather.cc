@@ -34,6 +34,17 @@ void scatter_op(Call& c) {
   });
 }
 
+void scatter_reduce_op(Call& c) {
+  c.expect_same_dtype(1, 0);
+  c.expect_dtype(2, DType::Int64);
+  const View* v[3] = {&c[0], &c[1], &c[2]};
+  Along along;
+  Strided<3> s = along_dim(v, 0, int(c.int_param("dim", 0, kMaxDims - 1)), false, &along);
+  const auto reduce = ScatterReduce(c.int_param("reduce", 0, 3));
+  if (s.numel() == 0) return;
+  TG_DISPATCH(c[0].dtype, T, { scatter_reduce<T>(s, along, reduce, c.flag("include_self")); });
+}
+
 void index_op(Call& c) {
   c.expect_same_dtype(1, 0);
   c.expect_dtype(2, DType::Int64);
@@ -60,6 +71,7 @@ void index_put_op(Call& c) {
 const Op kOps[] = {
     {"gather", {{"out", Arg::Tensor}, {"src", Arg::Tensor}, {"index", Arg::Tensor}}, {"dim"}, gather_op},
     {"scatter_", {{"self", Arg::Tensor}, {"src", Arg::Scalar}, {"index", Arg::Tensor}}, {"dim", "accumulate"}, scatter_op},
+    {"scatter_reduce_", {{"self", Arg::Tensor}, {"src", Arg::Tensor}, {"index", Arg::Tensor}}, {"dim", "reduce", "include_self"}, scatter_reduce_op},
     {"index", {{"out", Arg::Tensor}, {"self", Arg::Tensor}, {"indices", Arg::Tensor}}, {}, index_op},
     {"index_put_", {{"self", Arg::Tensor}, {"values", Arg::Scalar}, {"indices", Arg::Tensor}}, {"accumulate"}, index_put_op},
 };

@@ -90,6 +90,32 @@ template <class T> inline T remainder_(T a, T b) {
   if (r != T(0) && ((b < T(0)) != (r < T(0)))) r = T(r + b);
   return r;
 }
+// Python's // (the quotient rounded down), as torch.floor_divide, with PyTorch's correction for
+// floats (the exact quotient from the remainder, rounded to the nearest integer below). Integer
+// zero divisors are refused before the kernel runs, as for fmod; x // -1 wraps for the lowest value.
+template <class T> inline T floor_divide_(T a, T b) {
+  if constexpr (is_float_v<T>) {
+    if (b == T(0)) return a / b;
+    const T mod = std::fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) div -= T(1);
+    if (div == T(0)) return std::copysign(T(0), a / b);
+    T q = std::floor(div);
+    if (div - q > T(0.5)) q += T(1);
+    return q;
+  } else {
+    if (b == T(0)) return T(0);
+    if (b == T(-1)) return neg_(a);
+    T q = T(a / b);
+    if (a % b != T(0) && ((a < T(0)) != (b < T(0)))) q = T(q - 1);
+    return q;
+  }
+}
+// The quotient rounded toward zero (torch.div with rounding_mode='trunc').
+template <class T> inline T trunc_divide_(T a, T b) {
+  if constexpr (is_float_v<T>) return std::trunc(a / b);
+  else return b == T(0) ? T(0) : b == T(-1) ? neg_(a) : T(a / b);
+}
 template <class T> inline T floor_(T x) { if constexpr (is_float_v<T>) return std::floor(x); else return x; }
 template <class T> inline T ceil_(T x) { if constexpr (is_float_v<T>) return std::ceil(x); else return x; }
 template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return std::trunc(x); else return x; }
@@ -153,7 +179,9 @@ template <class T> inline T trunc_(T x) { if constexpr (is_float_v<T>) return st
 // Binary ops for every dtype but bool.
 #define TG_BINARY_NUM_OPS(X)      \
   X(fmod, fmod_(a, b))            \
-  X(remainder, remainder_(a, b))
+  X(remainder, remainder_(a, b))  \
+  X(floor_divide, floor_divide_(a, b)) \
+  X(trunc_divide, trunc_divide_(a, b))
 
 // Comparisons: T inputs, bool output.
 #define TG_COMPARE_OPS(X) \

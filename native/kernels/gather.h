@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -98,6 +99,52 @@ void scatter(Strided<3>& s, const Along& self) {
       T* dst = reinterpret_cast<T*>(p[0] + i * st[0] + at * self.stride);
       const T v = *reinterpret_cast<const T*>(p[1] + i * st[1]);
       *dst = Accumulate ? wadd(*dst, v) : v;
+    }
+  });
+}
+
+// scatter_reduce_'s reductions (their codes are also written in src/ops/scatter_reduce.ts); mean
+// is a sum divided by the counts there.
+enum class ScatterReduce { Sum = 0, Prod = 1, Amax = 2, Amin = 3 };
+
+// What a position reduced without self's value starts from.
+template <class T>
+T reduce_identity(ScatterReduce r) {
+  switch (r) {
+    case ScatterReduce::Prod: return T(1);
+    case ScatterReduce::Amax: return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+    case ScatterReduce::Amin: return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+    default: return T(0);
+  }
+}
+
+// a NaN on either side wins amax and amin, as in PyTorch
+template <class T>
+T reduce_pair(ScatterReduce r, T a, T b) {
+  switch (r) {
+    case ScatterReduce::Prod: return wmul(a, b);
+    case ScatterReduce::Amax: return b != b ? b : (a < b ? b : a);
+    case ScatterReduce::Amin: return b != b ? b : (b < a ? b : a);
+    default: return wadd(a, b);
+  }
+}
+
+// self[p with p[dim] = index[p]] = reduce(self[...], src[p]) over the index's positions in
+// row-major order; without include_self, each position reached starts from the identity.
+template <class T>
+void scatter_reduce(Strided<3>& s, const Along& self, ScatterReduce r, bool include_self) {
+  coalesce(s);
+  if (!include_self) {
+    const T start = reduce_identity<T>(r);
+    for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * st[0] + checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), self) * self.stride) = start;
+    });
+  }
+  for_each(s, [&](char** p, const int64_t* st, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      T* dst = reinterpret_cast<T*>(p[0] + i * st[0] + checked(*reinterpret_cast<const int64_t*>(p[2] + i * st[2]), self) * self.stride);
+      *dst = reduce_pair(r, *dst, *reinterpret_cast<const T*>(p[1] + i * st[1]));
     }
   });
 }

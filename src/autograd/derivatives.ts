@@ -17,6 +17,7 @@ import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
 import { softmaxBackward } from '../ops/softmax';
+import { scatterReduceBackward } from '../ops/scatter_reduce';
 import { indexBackward, indexPutBackward } from '../ops/subscript';
 import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
 import { unslice } from '../ops/view';
@@ -139,6 +140,9 @@ const binary = {
   },
   // a - b * trunc(a / b) and a - b * floor(a / b)
   fmod: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g : null, need[1] ? g.mul(t(a).div(t(b)).trunc()).neg() : null] },
+  // rounded quotients are piecewise constant: zero gradients, as PyTorch's div with a rounding mode
+  floorDivide: { backward: (g, _, __, { need }) => [need[0] ? g.mul(0) : null, need[1] ? g.mul(0) : null] },
+  truncDivide: { backward: (g, _, __, { need }) => [need[0] ? g.mul(0) : null, need[1] ? g.mul(0) : null] },
   remainder: { saves: 'inputs', backward: (g, [a, b], _, { need }) => [need[0] ? g : null, need[1] ? g.mul(t(a).div(t(b)).floor()).neg() : null] },
   // sqrt(a^2 + b^2): each input's share of the length
   hypot: {
@@ -358,6 +362,13 @@ const views = {
   // positions pass no gradient to the old value
   index: { backward: (g, _, __, { ctx, shapes }) => [indexBackward(g, shapes[0] as number[], ctx)] },
   indexPut: { backward: (g, _, __, { ctx, need }) => indexPutBackward(g, ctx, need) },
+  scatterReduce: {
+    saves: 'both',
+    backward: (g, [self, index, src], out, { ctx, need }) => {
+      const [gSelf, gSrc] = scatterReduceBackward(g, t(self), t(index), t(src), out, ctx);
+      return [need[0] ? gSelf : null, null, need[2] ? gSrc : null];
+    },
+  },
   // overwritten positions pass no gradient to the old value; they pass it to src
   scatter: {
     saves: 'inputs',

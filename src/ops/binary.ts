@@ -7,6 +7,7 @@ import { inPlace, record } from '../autograd/graph';
 import { canCast, getDefaultDtype, isFloatingPoint, resultType, type DType } from '../dtype';
 import { DTypeError } from '../errors';
 import type { BinaryOp, CompareOp, LogicalOp } from '../native';
+import { checkOptions, describeValue } from '../options';
 import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { fillValue, inexactAsNumber, int64Scalar, promotionOf, scalarNumber, type TensorLike } from './common';
@@ -15,7 +16,7 @@ import { inPlaceArgs, launch, newOutput } from './launch';
 import { lazyScale, scaledOperand } from './lazy';
 import { castError } from './unary';
 
-export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot' | 'fmod' | 'remainder';
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot' | 'fmod' | 'remainder' | 'floorDivide' | 'truncDivide';
 
 /** A tensor operand converted to dtype, or a scalar as the number the kernel takes. */
 type KernelArg = Tensor | number;
@@ -27,8 +28,11 @@ function asArg(x: TensorLike, dtype: DType): KernelArg {
 
 const NO_ALPHA = Object.freeze({ alpha: 1 });
 
-function call(op: BinaryOp | CompareOp | LogicalOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
-  launch(op, [out, args[0], args[1]], op !== 'add' && op !== 'sub' ? undefined : alpha === undefined || alpha === 1 ? NO_ALPHA : { alpha });
+/** The kernels whose name is not the op's. */
+const KERNEL_OF: Partial<Record<ArithOp, BinaryOp>> = { floorDivide: 'floor_divide', truncDivide: 'trunc_divide' };
+
+function call(op: ArithOp | CompareOp | LogicalOp, out: Tensor, args: KernelArg[], alpha?: number): Tensor {
+  launch(KERNEL_OF[op as ArithOp] ?? (op as BinaryOp | CompareOp | LogicalOp), [out, args[0], args[1]], op !== 'add' && op !== 'sub' ? undefined : alpha === undefined || alpha === 1 ? NO_ALPHA : { alpha });
   return out;
 }
 
@@ -49,8 +53,9 @@ function arithType(op: ArithOp, a: TensorLike, b: TensorLike, alpha?: number): D
     );
   }
   if (dtype === 'bool' && op === 'pow') throw new DTypeError('pow() is not implemented for bool tensors');
-  if (dtype === 'bool' && (op === 'fmod' || op === 'remainder')) throw new DTypeError(`${op}() is not implemented for bool tensors`);
-  if ((op === 'fmod' || op === 'remainder') && !isFloatingPoint(dtype) && divisorHasZero(b)) {
+  const divides = op === 'fmod' || op === 'remainder' || op === 'floorDivide' || op === 'truncDivide';
+  if (dtype === 'bool' && divides) throw new DTypeError(`${op}() is not implemented for bool tensors`);
+  if (divides && !isFloatingPoint(dtype) && divisorHasZero(b)) {
     throw new RangeError(`${op}(): integer division by zero (ZeroDivisionError)`);
   }
   if (op === 'pow' && !isFloatingPoint(dtype) && !isTensor(b) && scalarNumber(b) < 0) {
@@ -87,6 +92,24 @@ export function atan2(a: Tensor, b: TensorLike): Tensor { return binary('atan2',
 export function hypot(a: Tensor, b: TensorLike): Tensor { return binary('hypot', a, b); }
 export function fmod(a: Tensor, b: TensorLike): Tensor { return binary('fmod', a, b); }
 export function remainder(a: Tensor, b: TensorLike): Tensor { return binary('remainder', a, b); }
+/** The options of div: how the quotient is rounded (default: not at all, true division). */
+export interface DivOptions {
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+
+/** The op div runs for its options: true division, or division rounded toward zero or down. */
+export function divOp(opts: DivOptions | undefined): 'div' | 'floorDivide' | 'truncDivide' {
+  const mode = checkOptions('div', opts, { roundingMode: 'any' })?.roundingMode;
+  if (mode === undefined || mode === null) return 'div';
+  if (mode === 'floor') return 'floorDivide';
+  if (mode === 'trunc') return 'truncDivide';
+  throw new TypeError(`div(): expected { roundingMode } to be one of null, 'trunc' or 'floor', but got ${describeValue(mode)}`);
+}
+
+/** a // b: the quotient rounded down (torch.floor_divide, and div with roundingMode 'floor'). */
+export function floorDivide(a: Tensor, b: TensorLike): Tensor { return binary('floorDivide', a, b); }
+/** The quotient rounded toward zero (torch.div with roundingMode 'trunc'). */
+export function truncDivide(a: Tensor, b: TensorLike): Tensor { return binary('truncDivide', a, b); }
 
 /** PyTorch's names for the nodes of ops with a number on the left. */
 const REVERSED_NAMES: Partial<Record<ArithOp, string>> = { sub: 'RsubBackward1', pow: 'PowBackward2' };

@@ -130,6 +130,8 @@ const checks: Record<string, Check[]> = {
   atan2: binary('atan2', (a, b) => a.atan2(b), 0.5, 2),
   fmod: binary('fmod', (a, b) => a.fmod(b), 1.5, 2, 0.1, 0.9), // a / b stays in (0, 1): no jump
   remainder: binary('remainder', (a, b) => a.remainder(b), -2, -1.5, 0.1, 0.9),
+  floorDivide: binary('floorDivide', (a, b) => a.floorDivide(b), -2, -1.5, 0.1, 0.9),
+  truncDivide: binary('truncDivide', (a, b) => a.div(b, { roundingMode: 'trunc' }), -2, -1.5, 0.1, 0.9),
   hypot: binary('hypot', (a, b) => a.hypot(b as T), 0.5, 2).slice(0, 4), // other is a tensor
   where: [
     { label: 'where broadcast', fn: (a, b) => tg.where(tg.tensor([true, false, true]), a, b), inputs: () => [leaf([2, 3]), leaf([3])] },
@@ -334,6 +336,11 @@ const checks: Record<string, Check[]> = {
     { label: 'indexPut accumulating broadcast values', fn: (x, v) => x.indexPut([':', int64([1, 1, 3])], v, { accumulate: true }), inputs: () => [leaf([3, 4]), leaf([3, 1])] },
     { label: 'indexPut_ of a value into a non-leaf', fn: (x) => { const y = x.mul(2); y.indexPut_([[true, false, true]], 5); return y; }, inputs: () => [leaf([3, 2])] },
   ],
+  scatterReduce: (['sum', 'prod', 'mean', 'amax', 'amin'] as const).flatMap((reduce) => [true, false].map((includeSelf) => ({
+    label: `scatterReduce ${reduce}${includeSelf ? '' : ' without self'}`,
+    fn: (x: T, s: T) => x.scatterReduce(1, int64([[0, 0, 2], [1, 2, 2]]), s, reduce, { includeSelf }),
+    inputs: () => [leaf([2, 3]), leaf([2, 3])],
+  }))),
   scatter: [
     { label: 'scatter of a tensor', fn: (x, s) => x.scatter(1, int64([[2, 0], [1, 2]]), s), inputs: () => [leaf([2, 3]), leaf([2, 2])] },
     { label: 'scatter of a value', fn: (x) => x.scatter(1, int64([[2], [0]]), 7).mul(x), inputs: () => [leaf([2, 3])] },

@@ -24,6 +24,10 @@ function run(op: string, args: unknown[], kw: Kw): tg.Tensor {
       return x.tile(a as number[]);
     case 'mT':
       return x.mT;
+    case 'floorDivide':
+      return x.floorDivide(a as tg.Tensor | number);
+    case 'divTrunc':
+      return x.div(a as tg.Tensor, { roundingMode: 'trunc' });
     case 'roll':
       return x.roll(a as number | number[], b as number | number[] | undefined);
     default:
@@ -49,6 +53,20 @@ describe('pointwise and arrangement ops against PyTorch', () => {
 });
 
 describe('pointwise ops: functions, in-place forms, gradients and errors', () => {
+  it('floorDivide and div with a rounding mode: integers stay integers, zero divisors and bad modes are refused', () => {
+    const i = (a: (number | bigint)[]) => tg.tensor(a, { dtype: 'int64' });
+    expect(Array.from(i([-(2n ** 63n), 7n]).floorDivide(-1).toTypedArray())).toEqual([-(2n ** 63n), -7n]); // wraps, as the int64 arithmetic does
+    expect(tg.floorDivide(i([7]), i([-2])).dtype).toBe('int64');
+    expect(tg.div(i([7]), 2, { roundingMode: 'floor' }).tolist()).toEqual([3]);
+    expect(i([-7]).div_(2, { roundingMode: 'trunc' }).tolist()).toEqual([-3]);
+    expect(tg.tensor([7.5]).floorDivide_(2).tolist()).toEqual([3]);
+    expect(() => i([1]).floorDivide(0)).toThrow('ZeroDivisionError');
+    expect(() => i([1]).div(i([0]), { roundingMode: 'trunc' })).toThrow('ZeroDivisionError');
+    expect(() => tg.tensor([1]).div(2, { roundingMode: 'round' } as never)).toThrow(TypeError);
+    expect(() => tg.tensor([1]).div(2, { rounding_mode: 'floor' } as never)).toThrow(TypeError);
+    expect(() => tg.tensor([true]).floorDivide(true)).toThrow(tg.DTypeError);
+  });
+
   it('the in-place forms and tg.* functions agree with the methods', () => {
     const a = tg.tensor([1, 2, 3]), b = tg.tensor([10, 20, 30]), c = tg.tensor([2, 4, 8]);
     expect(a.clone().lerp_(b, 0.25).tolist()).toEqual(tg.lerp(a, b, 0.25).tolist());

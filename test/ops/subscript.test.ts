@@ -201,3 +201,40 @@ describe('ops built on indexing, against PyTorch', () => {
     expect(() => x.takeAlongDim(I([0]), 0)).toThrow('same number of dimensions');
   });
 });
+
+describe('scatterReduce against PyTorch', () => {
+  interface ReduceCase {
+    x: { ref: number }; dim: number; index: { ref: number }; src: { ref: number }; reduce: tg.ScatterReduction; includeSelf: boolean;
+    out: EncodedTensor; weight?: { ref: number }; grad?: EncodedTensor; srcGrad?: EncodedTensor;
+  }
+  const cases = (fixture as unknown as { scatterReduce: ReduceCase[] }).scatterReduce;
+  it(`${cases.length} cases, with gradients of self and src`, () => {
+    cases.forEach((c, i) => {
+      const x = tensor(c.x), src = tensor(c.src), label = `#${i} ${c.reduce} includeSelf ${c.includeSelf}`;
+      if (c.grad) {
+        x.requiresGrad_();
+        src.requiresGrad_();
+      }
+      const out = x.scatterReduce(c.dim, tensor(c.index), src, c.reduce, { includeSelf: c.includeSelf });
+      expectTensor(out, c.out, { rtol: 1e-15, atol: 0 }, label);
+      const inPlace = (c.grad ? x.detach() : x).clone().scatterReduce_(c.dim, tensor(c.index), src.detach(), c.reduce, { includeSelf: c.includeSelf });
+      expectTensor(inPlace, c.out, { rtol: 1e-15, atol: 0 }, `in place ${label}`);
+      if (c.grad) {
+        out.mul(tensor(c.weight)).sum().backward();
+        expectTensor(x.grad as tg.Tensor, c.grad, GRAD, `grad ${label}`);
+        expectTensor(src.grad as tg.Tensor, c.srcGrad as EncodedTensor, GRAD, `src grad ${label}`);
+      }
+    });
+  });
+
+  it('a src larger than the index gets zero gradient beyond it; bad arguments are refused', () => {
+    const x = tg.zeros([2], { dtype: 'float64', requiresGrad: true }), src = tg.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    x.scatterReduce(0, tg.tensor([1, 1], { dtype: 'int64' }), src, 'amax').sum().backward();
+    expect((src.grad as tg.Tensor).tolist()).toEqual([0, 1, 0]);
+    const I = tg.tensor([0], { dtype: 'int64' });
+    expect(() => tg.zeros(2).scatterReduce(0, I, tg.ones(1), 'max' as never)).toThrow(TypeError);
+    expect(() => tg.zeros(2).scatterReduce(0, I, tg.ones(1), 'sum', { include_self: false } as never)).toThrow(TypeError);
+    expect(() => tg.zeros(2).scatterReduce(0, I, tg.ones([1], { dtype: 'float64' }), 'sum')).toThrow(tg.DTypeError);
+    expect(() => tg.zeros(2).scatterReduce(0, tg.tensor([2], { dtype: 'int64' }), tg.ones(1), 'sum')).toThrow('index 2 is out of bounds');
+  });
+});
