@@ -32,6 +32,8 @@ export {
   Generator, defaultGenerator, initialSeed, manualSeed, rand, randint, randLike, randn, randnLike, randperm,
 } from './ops/random';
 export type { RandomOptions } from './ops/random';
+export { bernoulli, multinomial, normal, randintLike } from './ops/sampling';
+export type { MultinomialOptions } from './ops/sampling';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
 export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';

@@ -22,6 +22,7 @@ import * as softmaxOps from './ops/softmax';
 import * as unary from './ops/unary';
 import * as views from './ops/view';
 import * as random from './ops/random';
+import * as sampling from './ops/sampling';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
 import * as subscript from './ops/subscript';
@@ -1008,7 +1009,20 @@ export class Tensor {
   maskedFill_(mask: Tensor, value: TensorLike): this { binary.maskedFillInPlace(this, mask, value); return this; }
   normal_(mean = 0, std = 1, opts?: { generator?: random.Generator }): this { random.normal_(this, mean, std, opts); return this; }
   uniform_(from = 0, to = 1, opts?: { generator?: random.Generator }): this { random.uniform_(this, from, to, opts); return this; }
-  bernoulli_(p = 0.5, opts?: { generator?: random.Generator }): this { random.bernoulli_(this, p, opts); return this; }
+  /** Fills with 0 or 1, 1 with probability p (a number, or a tensor broadcast to this shape). */
+  bernoulli_(p: number | Tensor = 0.5, opts?: { generator?: random.Generator }): this {
+    if (p instanceof Tensor) sampling.bernoulliTensor_(this, p, opts);
+    else random.bernoulli_(this, p, opts);
+    return this;
+  }
+  /** 0 or 1 a element, 1 with the probability this element gives (torch.bernoulli). */
+  bernoulli(opts?: { generator?: random.Generator }): Tensor { return sampling.bernoulli(this, opts); }
+  /** Fills with exponential samples of rate lambd (torch.Tensor.exponential_). */
+  exponential_(lambd = 1, opts?: { generator?: random.Generator }): this { sampling.exponential_(this, lambd, opts); return this; }
+  /** Fills with integers from [from, to), [0, to), or the dtype's full range (torch.Tensor.random_). */
+  random_(from?: number | { generator?: random.Generator }, to?: number | { generator?: random.Generator }, opts?: { generator?: random.Generator }): this { sampling.random_(this, from, to, opts); return this; }
+  /** numSamples category indices a row, with PyTorch's draws (torch.multinomial). */
+  multinomial(numSamples: number, opts?: sampling.MultinomialOptions): Tensor { return sampling.multinomial(this, numSamples, opts); }
 }
 
 // console.log and util.inspect print what toString does. Set here rather than declared in the class

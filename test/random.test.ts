@@ -22,6 +22,14 @@ function nonContiguous(kind: string, dtype: DT): tg.Tensor {
   return tg.empty(6, 10, { dtype }).index(':', '2:7');
 }
 
+/** Category weights built as scripts/fixtures/rng.py builds them: (arange % mod) + 0.5, or with zeros when mod < 0. */
+function probs(rows: number, k: number, dtype: DT, mod: number): tg.Tensor {
+  let w = tg.arange(Math.max(rows, 1) * k, { dtype }).remainder(Math.abs(mod));
+  if (mod > 0) w = w.add(0.5);
+  return rows ? w.reshape(rows, k) : w;
+}
+const ramp = (n: number, dtype: DT, mod: number, scale: number) => tg.arange(n, { dtype }).remainder(mod).mul(scale);
+
 const CALLS: globalThis.Record<string, (...a: never[]) => tg.Tensor> = {
   randn: (shape: number[], dtype: DT) => tg.randn(shape, { dtype }),
   rand: (shape: number[], dtype: DT) => tg.rand(shape, { dtype }),
@@ -33,6 +41,19 @@ const CALLS: globalThis.Record<string, (...a: never[]) => tg.Tensor> = {
   randperm: (n: number) => tg.randperm(n),
   bernoulli_: (shape: number[], p: number) => tg.empty(shape).bernoulli_(p),
   dropout: (n: number, p: number) => tg.F.dropout(tg.ones(n), p, true),
+  multinomial: (rows: number, k: number, dtype: DT, mod: number, n: number, replacement: boolean) =>
+    tg.multinomial(probs(rows, k, dtype, mod), n, { replacement }),
+  bernoulli: (n: number, dtype: DT) => tg.bernoulli(ramp(n, dtype, 11, 0.1)),
+  bernoulli_t_: (n: number, dtype: DT, pdtype: DT) => tg.empty([n], { dtype }).bernoulli_(ramp(n, pdtype, 11, 0.1)),
+  normal_tt: (n: number, dtype: DT) => tg.normal(ramp(n, dtype, 9, 1).sub(3), ramp(n, dtype, 4, 0.5)),
+  normal_tn: (n: number, dtype: DT) => tg.normal(ramp(n, dtype, 9, 1).sub(3), 2.5),
+  normal_nt: (n: number, dtype: DT) => tg.normal(1.5, ramp(n, dtype, 4, 0.5)),
+  normal_nn: (shape: number[]) => tg.normal(1.5, 2, shape),
+  exponential_: (shape: number[], dtype: DT, lambd: number) => tg.empty(shape, { dtype }).exponential_(lambd),
+  random_: (shape: number[], dtype: tg.DType) => tg.empty(shape, { dtype }).random_(),
+  random_to: (shape: number[], dtype: tg.DType, to: number) => tg.empty(shape, { dtype }).random_(to),
+  random_ft: (shape: number[], dtype: tg.DType, a: number, b: number) => tg.empty(shape, { dtype }).random_(a, b),
+  randint_like: (shape: number[], dtype: tg.DType, low: number, high: number) => tg.randintLike(tg.empty(shape, { dtype }), low, high),
   linear: (fin: number, fout: number) => tg.cat([...new tg.nn.Linear(fin, fout).parameters()].map((p) => p.detach().reshape(-1))),
 };
 
@@ -163,5 +184,50 @@ describe('randint over 64-bit ranges', () => {
     expect(v.some((x) => x < 0n) && v.some((x) => x > 0n)).toBe(true);
     expect(() => tg.randint(0, 2 ** 64, [1])).toThrow(RangeError);
     expect(() => tg.randint(-(2 ** 64), 0, [1])).toThrow(RangeError);
+  });
+});
+
+describe('sampling: bad input is refused before anything is drawn', () => {
+  it('multinomial', () => {
+    const p = tg.tensor([0.2, 0.3, 0.5]);
+    const g = new tg.Generator().manualSeed(1);
+    const before = g.getState();
+    expect(() => tg.multinomial(tg.tensor([0.5, -0.1]), 1, { generator: g })).toThrow('inf, nan or element < 0');
+    expect(() => tg.multinomial(tg.tensor([0, 0]), 1, { generator: g })).toThrow('sum of probabilities <= 0');
+    expect(() => tg.multinomial(tg.tensor([NaN, 1]), 1, { generator: g })).toThrow(RangeError);
+    expect(g.getState()).toEqual(before);
+    expect(() => p.multinomial(4)).toThrow('without replacement');
+    expect(p.multinomial(4, { replacement: true }).shape).toEqual([4]);
+    expect(() => p.multinomial(0)).toThrow(RangeError);
+    expect(() => tg.multinomial(tg.tensor([1, 2], { dtype: 'int64' }), 1)).toThrow(tg.DTypeError);
+    expect(() => tg.multinomial(tg.ones(2, 2, 2), 1)).toThrow('1 or 2 dim');
+    expect(() => p.multinomial(1, { replace: true } as never)).toThrow(TypeError);
+    const rows = tg.tensor([[0, 1, 0], [1, 0, 0]]).multinomial(1);
+    expect(rows.tolist()).toEqual([[1], [0]]);
+    expect(rows.dtype).toBe('int64');
+    // a transposed input draws as its contiguous copy does
+    tg.manualSeed(3);
+    const a = tg.tensor([[1, 2], [3, 4]]).t().multinomial(2);
+    tg.manualSeed(3);
+    expect(tg.tensor([[1, 3], [2, 4]]).multinomial(2).tolist()).toEqual(a.tolist());
+  });
+
+  it('bernoulli, normal, exponential_, random_, randintLike', () => {
+    expect(() => tg.bernoulli(tg.tensor([0.5, 1.5]))).toThrow('[0, 1]');
+    expect(() => tg.bernoulli(tg.tensor([1, 0], { dtype: 'int64' }))).toThrow(tg.DTypeError);
+    expect(() => tg.zeros(3).bernoulli_(tg.full([2], 0.5))).toThrow('does not broadcast');
+    expect(tg.zeros(2, 3).bernoulli_(tg.tensor([1, 0, 1])).tolist()).toEqual([[1, 0, 1], [1, 0, 1]]);
+    expect(() => tg.normal(tg.zeros(2), tg.tensor([1, -1]))).toThrow('std >= 0.0');
+    expect(() => tg.normal(0, 1)).toThrow(TypeError);
+    expect(() => tg.normal(tg.zeros(2), 1, [2])).toThrow(TypeError);
+    expect(() => tg.normal(tg.zeros([2], { dtype: 'int64' }), 1)).toThrow(tg.DTypeError);
+    expect(tg.normal(tg.zeros(2, 1), tg.ones(3)).shape).toEqual([2, 3]);
+    expect(() => tg.zeros(2).exponential_(0)).toThrow('lambda > 0.0');
+    expect(() => tg.zeros([2], { dtype: 'int64' }).exponential_()).toThrow(tg.DTypeError);
+    expect(() => tg.zeros(2).random_(5, 5)).toThrow("'from' to be less than 'to'");
+    expect(() => tg.zeros(2).random_(1.5)).toThrow(TypeError);
+    expect(() => tg.zeros(2).random_({ generator: new tg.Generator() }, 3 as never)).toThrow('must come last');
+    expect(tg.zeros(100).random_(3).max().item()).toBeLessThan(3);
+    expect(tg.randintLike(tg.zeros([4], { dtype: 'int32' }), 2).dtype).toBe('int32');
   });
 });

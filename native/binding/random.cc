@@ -1,8 +1,10 @@
 // Random fills (kernels/sampling.h): seed(state) with the seed's lo and hi words, uniform_(out,
-// state), normal_(out, state), randint_(out, state), randperm(out, state), bernoulli_(out, state).
-// `state` is a Generator's Uint32Array.
+// state), normal_(out, state), randint_(out, state), randperm(out, state), bernoulli_(out, state),
+// exponential_(out, state), random_(out, state), bernoulli(out, p, state); and
+// multinomial(out, probs, state) (kernels/multinomial.h). `state` is a Generator's Uint32Array.
 #include <cmath>
 
+#include "../kernels/multinomial.h"
 #include "../kernels/sampling.h"
 #include "binding.h"
 #include "call.h"
@@ -44,6 +46,41 @@ void bernoulli_op(Call& c) {
   TG_DISPATCH(c[0].dtype, T, { bernoulli_fill<T>(c[0], g, c.param("p")); });
 }
 
+void exponential_op(Call& c) {
+  c.expect_float(0);
+  Generator g = c.generator(1);
+  TG_DISPATCH_FLOAT(c[0].dtype, T, { exponential_fill<T>(c[0], g, c.param("lambd")); });
+}
+
+void random_op(Call& c) {
+  Generator g = c.generator(1);
+  TG_DISPATCH(c[0].dtype, T, { random_full_fill<T>(c[0], g); });
+}
+
+void bernoulli_tensor_op(Call& c) {
+  c.expect_float(1);
+  Generator g = c.generator(2);
+  TG_DISPATCH(c[0].dtype, T, {
+    if (c[1].dtype == DType::Float64) bernoulli_tensor_fill<T, double>(c[0], c[1], g);
+    else bernoulli_tensor_fill<T, float>(c[0], c[1], g);
+  });
+}
+
+void multinomial_op(Call& c) {
+  c.expect_dtype(0, DType::Int64);
+  c.expect_float(1);
+  const View &out = c[0], &probs = c[1];
+  if (probs.ndim < 1 || probs.ndim > 2 || out.ndim != probs.ndim || (probs.ndim == 2 && out.shape[0] != probs.shape[0]) ||
+      out.shape[out.ndim - 1] < 1 || probs.shape[probs.ndim - 1] < 1)
+    raise(ErrorKind::Shape, "multinomial: out " + shape_str(out) + " does not fit probs " + shape_str(probs));
+  const bool replacement = c.flag("replacement");
+  if (!replacement && out.shape[out.ndim - 1] > probs.shape[probs.ndim - 1])
+    raise(ErrorKind::Range, "multinomial: cannot sample more categories than there are without replacement");
+  if (probs.numel() == 0) return;
+  Generator g = c.generator(2);
+  TG_DISPATCH_FLOAT(probs.dtype, T, { multinomial<T>(out, probs, g, replacement); });
+}
+
 const std::vector<OperandSpec> kFill = {{"out", Arg::Tensor}, {"state", Arg::State}};
 
 const Op kOps[] = {
@@ -53,6 +90,10 @@ const Op kOps[] = {
     {"randint_", kFill, {"low", "high"}, randint_op},
     {"randperm", kFill, {}, randperm_op},
     {"bernoulli_", kFill, {"p"}, bernoulli_op},
+    {"exponential_", kFill, {"lambd"}, exponential_op},
+    {"random_", kFill, {}, random_op},
+    {"bernoulli", {{"out", Arg::Tensor}, {"p", Arg::Tensor}, {"state", Arg::State}}, {}, bernoulli_tensor_op},
+    {"multinomial", {{"out", Arg::Tensor}, {"probs", Arg::Tensor}, {"state", Arg::State}}, {"replacement"}, multinomial_op},
 };
 
 }  // namespace

@@ -32,6 +32,19 @@ void fill_in_memory_order(const View& out, F f) {
   });
 }
 
+// Operand 0's dims sorted by decreasing stride (memory order), the others' strides following.
+template <int N>
+void order_by_memory(Strided<N>& s) {
+  int order[kMaxDims];
+  for (int d = 0; d < s.ndim; ++d) order[d] = d;
+  std::stable_sort(order, order + s.ndim, [&](int a, int b) { return s.strides[0][a] > s.strides[0][b]; });
+  Strided<N> copy = s;
+  for (int d = 0; d < s.ndim; ++d) {
+    s.shape[d] = copy.shape[order[d]];
+    for (int k = 0; k < N; ++k) s.strides[k][d] = copy.strides[k][order[d]];
+  }
+}
+
 template <class T>
 void uniform_fill(const View& out, Generator& g, double from, double to) {
   const bool fused = fused_random_transforms();
@@ -93,6 +106,47 @@ template <class T>
 void bernoulli_fill(const View& out, Generator& g, double p) {
   if (!(p >= 0 && p <= 1)) raise(ErrorKind::Range, "bernoulli_: p must be in [0, 1]");
   fill_in_memory_order<T>(out, [&] { return T(g.uniform_double() < p ? 1 : 0); });
+}
+
+// Bernoulli draws with a probability per element (p broadcast to out), in out's memory order:
+// a float32 p compares a 24-bit uniform float, a float64 p a 53-bit uniform double, as PyTorch's
+// bernoulli_(Tensor p) does.
+template <class T, class P>
+void bernoulli_tensor_fill(const View& out, const View& p, Generator& g) {
+  const View* v[2] = {&out, &p};
+  Strided<2> s = broadcast<2>(v);
+  if (s.numel() == 0) return;
+  order_by_memory(s);
+  coalesce(s);
+  for_each(s, [&](char** ptr, const int64_t* st, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const P q = *reinterpret_cast<const P*>(ptr[1] + i * st[1]);
+      if (!(q >= P(0) && q <= P(1))) raise(ErrorKind::Range, "bernoulli: every probability must be in [0, 1]");
+      const bool one = std::is_same<P, float>::value ? g.uniform_float() < float(q) : g.uniform_double() < double(q);
+      *reinterpret_cast<T*>(ptr[0] + i * st[0]) = T(one ? 1 : 0);
+    }
+  });
+}
+
+// Exponential samples with rate lambda: -1/lambda * log1p(-u) for 53-bit uniform doubles u
+// (PyTorch's exponential_distribution<double>), rounded to T.
+template <class T>
+void exponential_fill(const View& out, Generator& g, double lambda) {
+  if (!(lambda > 0)) raise(ErrorKind::Range, "exponential_: lambda must be positive");
+  fill_in_memory_order<T>(out, [&] { return T(-1.0 / lambda * std::log1p(-g.uniform_double())); });
+}
+
+// random_() without bounds: 64-bit draws for int64 and float64, 32-bit ones otherwise, reduced to
+// [0, 2^63) for int64, [0, 2^31) for int32, [0, 2^mantissa] for floats, the low bit for bool.
+template <class T>
+void random_full_fill(const View& out, Generator& g) {
+  fill_in_memory_order<T>(out, [&]() -> T {
+    if constexpr (std::is_same<T, int64_t>::value) return T(g.random64() % (uint64_t(1) << 63));
+    else if constexpr (std::is_same<T, double>::value) return T(g.random64() % ((uint64_t(1) << 53) + 1));
+    else if constexpr (std::is_same<T, float>::value) return T(uint64_t(g.random()) % ((uint64_t(1) << 24) + 1));
+    else if constexpr (std::is_same<T, int32_t>::value) return T(g.random() % (uint32_t(1) << 31));
+    else return T(g.random() & 1);
+  });
 }
 
 }  // namespace tg

@@ -95,23 +95,23 @@ export interface RandomOptions extends TensorOptions {
 
 /** The option kind of a generator. */
 export const generatorKind = { test: (g: unknown) => g instanceof Generator, what: 'a tg.Generator' };
-const GENERATOR = { generator: generatorKind } as const;
-const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, ...GENERATOR } as const;
+export const GENERATOR = { generator: generatorKind } as const;
+export const RANDOM_OPTIONS = { ...TENSOR_OPTIONS, ...GENERATOR } as const;
 
 /** The generator state the options of `fn` ask for, after checking them (spec: what fn takes). */
-function stateOf(fn: string, opts: { generator?: Generator } | undefined, spec: OptionSpec = GENERATOR): Uint32Array {
+export function stateOf(fn: string, opts: { generator?: Generator } | undefined, spec: OptionSpec = GENERATOR): Uint32Array {
   checkOptions(fn, opts, spec);
   const g = opts?.generator ?? defaultGenerator;
   if (!(g instanceof Generator)) throw new TypeError('generator must be a tg.Generator');
   return g._state;
 }
 
-function checkFloat(t: Tensor, op: string): void {
+export function checkFloat(t: Tensor, op: string): void {
   if (!isFloatingPoint(t.dtype)) throw new DTypeError(`${op}() is not implemented for ${t.dtype} tensors: it needs float32 or float64`);
 }
 
 /** Runs a random fill kernel over t in place, recorded by autograd as a fill. */
-function fillRandom(t: Tensor, kernel: 'normal_' | 'uniform_' | 'bernoulli_', state: Uint32Array, params: KernelParams, node: string): Tensor {
+export function fillRandom(t: Tensor, kernel: 'normal_' | 'uniform_' | 'bernoulli_' | 'exponential_' | 'random_' | 'randint_', state: Uint32Array, params: KernelParams, node: string): Tensor {
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
     t._storage.beforeWrite(isWhole(t));
