@@ -133,12 +133,27 @@ void topk(const View& values, const View& indices, const View& in, int dim, int6
 // partitioning around a median-of-three pivot (Sedgewick's quickselect), which is how PyTorch's
 // kthvalue picks among ties.
 template <class T>
-void quickselect(std::vector<T>& vals, std::vector<int64_t>& idx, int64_t k) {
+void quickselect(std::vector<T>& vals, std::vector<int64_t>& idx, int64_t k, int64_t rounds = -1) {
   auto above = [](T x, T y) { return (nan_(x) && !nan_(y)) || x > y; };
   auto swap = [&](int64_t i, int64_t j) { std::swap(vals[size_t(i)], vals[size_t(j)]), std::swap(idx[size_t(i)], idx[size_t(j)]); };
   auto a = [&](int64_t i) { return vals[size_t(i)]; };
   int64_t lo = 0, hi = int64_t(vals.size()) - 1;
+  // Inputs built to defeat the median of three would make it quadratic: past 4 log2(n) + 32
+  // rounds (ordinary inputs take about 2 log2(n)) the rest is left to nth_element, which is
+  // linear but may pick another of equal values than PyTorch.
+  if (rounds < 0) {
+    rounds = 32;
+    for (int64_t m = hi + 1; m > 1; m >>= 1) rounds += 4;
+  }
   while (hi > lo) {
+    if (--rounds < 0) {
+      std::vector<std::pair<T, int64_t>> rest;
+      for (int64_t i = lo; i <= hi; ++i) rest.emplace_back(a(i), idx[size_t(i)]);
+      std::nth_element(rest.begin(), rest.begin() + (k - lo), rest.end(),
+                       [&](const std::pair<T, int64_t>& x, const std::pair<T, int64_t>& y) { return above(y.first, x.first); });
+      for (int64_t i = lo; i <= hi; ++i) vals[size_t(i)] = rest[size_t(i - lo)].first, idx[size_t(i)] = rest[size_t(i - lo)].second;
+      return;
+    }
     if (hi == lo + 1) {
       if (above(a(lo), a(hi))) swap(lo, hi);
       return;

@@ -183,6 +183,14 @@ int main() {
     CHECK(kv[0] == 4 && ki[0] == 1 && kv[1] == 1 && ki[1] == 0);
     median<double>(view(kv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}, {2, 1}), 0, false);
     CHECK(kv[0] == 4 && kv[1] == 1);
+    for (int64_t rounds : {-1, 0, 1}) {  // the quickselect, and nth_element taking over after `rounds`
+      std::vector<double> q = {5, NAN, 3, 3, 8, 1, 9, 2, 7, 3, 0};
+      std::vector<int64_t> qi = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+      quickselect(q, qi, 5, rounds);
+      CHECK(q[5] == 3 && (qi[5] == 2 || qi[5] == 3 || qi[5] == 9));
+      for (int j = 0; j < 11; ++j) CHECK(j < 5 ? q[size_t(j)] <= 3 : !(q[size_t(j)] < 3));
+      for (int j = 0; j < 11; ++j) CHECK(std::isnan(q[size_t(j)]) == (qi[size_t(j)] == 1));
+    }
     std::vector<double> tv(2);
     topk<double>(view(tv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}, {2, 1}), 0, 1, true, true);
     CHECK(tv[0] == 5 && ki[0] == 0 && tv[1] == 9 && ki[1] == 2);
