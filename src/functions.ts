@@ -13,6 +13,10 @@ import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
 import { nonzeroIndices, type IndexAddOptions, type NonzeroOptions } from './ops/indexing';
+import type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
+import type { UniqueConsecutiveOptions, UniqueExtras, UniqueOptions, UniqueResult } from './ops/unique';
+import type { BincountOptions, HistcOptions } from './ops/histogram';
+export { bucketize, searchsorted } from './ops/histogram';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
@@ -154,6 +158,14 @@ export function argwhere(input: Tensor): Tensor { checkTensor(input, 'argwhere')
 export function take(input: Tensor, index: Tensor): Tensor { checkTensor(input, 'take'); return input.take(index); }
 export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor { checkTensor(input, 'takeAlongDim'); return input.takeAlongDim(indices, dim); }
 export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, opts?: ScatterReduceOptions): Tensor { checkTensor(input, 'scatterReduce'); return input.scatterReduce(dim, index, src, reduce, opts); }
+export function sort(input: Tensor, dim?: number | SortOptions, descending?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'sort'); return input.sort(dim, descending); }
+export function argsort(input: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor { checkTensor(input, 'argsort'); return input.argsort(dim, descending); }
+export function msort(input: Tensor): Tensor { checkTensor(input, 'msort'); return input.msort(); }
+export function topk(input: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'topk'); return input.topk(k, dim, largest, sorted); }
+export function kthvalue(input: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'kthvalue'); return input.kthvalue(k, dim, keepdim); }
+export function mode(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'mode'); return input.mode(dim, keepdim); }
+export function bincount(input: Tensor, weights?: Tensor | null | BincountOptions, minlength?: number): Tensor { checkTensor(input, 'bincount'); return input.bincount(weights, minlength); }
+export function histc(input: Tensor, bins?: number | HistcOptions, min?: number, max?: number): Tensor { checkTensor(input, 'histc'); return input.histc(bins, min, max); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
 
 /**
@@ -179,6 +191,32 @@ export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
   if (isTensor(dim)) return input.min(dim);
   return dim === undefined && keepdim === undefined ? input.min() : input.min(dim as number, keepdim);
 }
+
+/** The lower median (torch.median): of all of input, or along dim as { values, indices }. @example tg.median(x); tg.median(x, 1).indices */
+export function median(input: Tensor): Tensor;
+export function median(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function median(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  checkTensor(input, 'median');
+  return dim === undefined && keepdim === undefined ? input.median() : input.median(dim as number, keepdim);
+}
+
+/** The lower median ignoring NaN (torch.nanmedian), as tg.median. @example tg.nanmedian(x, 0) */
+export function nanmedian(input: Tensor): Tensor;
+export function nanmedian(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function nanmedian(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  checkTensor(input, 'nanmedian');
+  return dim === undefined && keepdim === undefined ? input.nanmedian() : input.nanmedian(dim as number, keepdim);
+}
+
+/** The distinct elements of input, sorted (torch.unique); see Tensor.unique. @example tg.unique(x, { returnCounts: true }).counts */
+export function unique(input: Tensor, opts: UniqueOptions & UniqueExtras): UniqueResult;
+export function unique(input: Tensor, opts?: UniqueOptions): Tensor;
+export function unique(input: Tensor, opts?: UniqueOptions): Tensor | UniqueResult { checkTensor(input, 'unique'); return input.unique(opts as UniqueOptions & UniqueExtras); }
+
+/** Runs of equal consecutive elements kept once (torch.unique_consecutive). @example tg.uniqueConsecutive(x) */
+export function uniqueConsecutive(input: Tensor, opts: UniqueConsecutiveOptions & UniqueExtras): UniqueResult;
+export function uniqueConsecutive(input: Tensor, opts?: UniqueConsecutiveOptions): Tensor;
+export function uniqueConsecutive(input: Tensor, opts?: UniqueConsecutiveOptions): Tensor | UniqueResult { checkTensor(input, 'uniqueConsecutive'); return input.uniqueConsecutive(opts as UniqueConsecutiveOptions & UniqueExtras); }
 
 /**
  * cond ? input : other elementwise (torch.where); the condition must be a bool tensor. With the

@@ -8,7 +8,10 @@
  */
 export { Tensor } from './tensor';
 export type { DimOptions, NestedList, VarOptions } from './tensor';
-export type { CumsumOptions } from './ops/scan';
+export type { CumsumOptions, ValuesIndices } from './ops/scan';
+export type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
+export type { UniqueConsecutiveOptions, UniqueExtras, UniqueOptions, UniqueResult } from './ops/unique';
+export type { BincountOptions, BucketizeOptions, HistcOptions, SearchsortedOptions } from './ops/histogram';
 export type { CloseOptions, ScaleOptions } from './ops/pointwise';
 export type { OptionKind, OptionSpec } from './options';
 export {

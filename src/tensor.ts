@@ -27,6 +27,9 @@ import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
 import * as subscript from './ops/subscript';
 import * as scatterReduceOps from './ops/scatter_reduce';
+import * as histogram from './ops/histogram';
+import * as sorting from './ops/sort';
+import * as uniqueOps from './ops/unique';
 import * as pointwise from './ops/pointwise';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
@@ -921,6 +924,50 @@ export class Tensor {
 
   /** The running minimum along dim, and where each was reached (torch.cummin). */
   cummin(dim: number): { values: Tensor; indices: Tensor } { return scan.cummin(this, dim); }
+
+  // ---- sorting and selection (logic in src/ops/sort.ts, unique.ts, histogram.ts) ------------------------
+
+  /**
+   * Sorted along dim (-1 by default) with where each value came from (torch.sort); NaN sorts last.
+   * @example const { values, indices } = x.sort({ dim: 0, descending: true })
+   */
+  sort(dim?: number | sorting.SortOptions, descending?: boolean): { values: Tensor; indices: Tensor } { return sorting.sort(this, dim, descending); }
+  /** The indices that sort this tensor along dim (torch.argsort). @example x.argsort({ descending: true }) */
+  argsort(dim?: number | sorting.SortOptions, descending?: boolean): Tensor { return sorting.argsort(this, dim, descending); }
+  /** Sorted along the first dim (torch.msort). @example tg.tensor([[3, 1], [1, 2]]).msort() // [[1, 1], [3, 2]] */
+  msort(): Tensor { return sorting.msort(this); }
+  /** The k largest (or smallest) along dim and their indices (torch.topk). @example x.topk(2, { largest: false }) */
+  topk(k: number, dim?: number | sorting.TopkOptions, largest?: boolean, sorted?: boolean): { values: Tensor; indices: Tensor } { return sorting.topk(this, k, dim, largest, sorted); }
+  /** The kth smallest along dim (k from 1) and its index (torch.kthvalue). @example x.kthvalue(2, { dim: 0 }) */
+  kthvalue(k: number, dim?: number | sorting.SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { return sorting.kthvalue(this, k, dim, keepdim); }
+  /**
+   * The lower median (torch.median): of everything (NaN if there is one), or along dim with indices.
+   * @example x.median(); const { values, indices } = x.median(1)
+   */
+  median(): Tensor;
+  median(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
+  median(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } { return sorting.median(this, dim, keepdim); }
+  /** The lower median of the elements that are not NaN (torch.nanmedian), as median. @example x.nanmedian(0) */
+  nanmedian(): Tensor;
+  nanmedian(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
+  nanmedian(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } { return sorting.median(this, dim, keepdim, true); }
+  /** The most frequent value along dim and an index of it (torch.mode). @example tg.tensor([1, 2, 2]).mode() // { values: 2, indices: 2 } */
+  mode(dim?: number | sorting.SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { return sorting.mode(this, dim, keepdim); }
+  /**
+   * The distinct elements, sorted (torch.unique); `{ values, inverseIndices, counts }` when returnInverse or returnCounts is asked for.
+   * @example tg.tensor([3, 1, 3]).unique() // [1, 3]
+   */
+  unique(opts: uniqueOps.UniqueOptions & uniqueOps.UniqueExtras): uniqueOps.UniqueResult;
+  unique(opts?: uniqueOps.UniqueOptions): Tensor;
+  unique(opts?: uniqueOps.UniqueOptions): Tensor | uniqueOps.UniqueResult { return uniqueOps.unique(this, opts); }
+  /** Each run of equal consecutive elements kept once (torch.unique_consecutive). @example tg.tensor([1, 1, 2, 1]).uniqueConsecutive() // [1, 2, 1] */
+  uniqueConsecutive(opts: uniqueOps.UniqueConsecutiveOptions & uniqueOps.UniqueExtras): uniqueOps.UniqueResult;
+  uniqueConsecutive(opts?: uniqueOps.UniqueConsecutiveOptions): Tensor;
+  uniqueConsecutive(opts?: uniqueOps.UniqueConsecutiveOptions): Tensor | uniqueOps.UniqueResult { return uniqueOps.uniqueConsecutive(this, opts); }
+  /** Occurrences of each non-negative integer (torch.bincount). @example tg.tensor([1, 1, 3]).bincount() // [0, 2, 0, 1] */
+  bincount(weights?: Tensor | null | histogram.BincountOptions, minlength?: number): Tensor { return histogram.bincount(this, weights, minlength); }
+  /** A histogram with equal bins over [min, max] (torch.histc). @example x.histc({ bins: 4, min: 0, max: 3 }) */
+  histc(bins?: number | histogram.HistcOptions, min?: number, max?: number): Tensor { return histogram.histc(this, bins, min, max); }
 
   // ---- in place ------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../kernels/gather.h"
+#include "../kernels/histogram.h"
 #include "../kernels/im2col.h"
 #include "../kernels/layer_norm.h"
 #include "../kernels/matmul.h"
@@ -18,6 +19,7 @@
 #include "../kernels/sampling.h"
 #include "../kernels/scan.h"
 #include "../kernels/softmax.h"
+#include "../kernels/sort.h"
 #include "../kernels/view.h"
 
 using namespace tg;
@@ -166,6 +168,56 @@ int main() {
     CHECK(v[3] == 3 && i[3] == 2 && std::isnan(v[5]) && i[5] == 4);
     cumextreme<double, false>(view(v, {6}), view(i, {6}), view(a, {6}), 0);
     CHECK(v[3] == 1 && i[3] == 0 && i[4] == 4);
+  });
+
+  test("sort is stable with NaN last; topk, kthvalue, median and mode select along a strided dim", [] {
+    std::vector<double> a = {2, NAN, 1, 2, -0.0, 0}, v(6);
+    std::vector<int64_t> i(6);
+    sort<double>(view(v, {6}), view(i, {6}), view(a, {6}), 0, false, false);
+    CHECK(i[0] == 4 && i[1] == 5 && i[2] == 2 && i[3] == 0 && i[4] == 3 && std::isnan(v[5]));
+    sort<double>(view(v, {6}), view(i, {6}), view(a, {6}), 0, true, true);
+    CHECK(std::isnan(v[0]) && i[1] == 0 && i[2] == 3);
+    std::vector<double> m = {5, 1, 4, 1, 3, 9}, kv(2);  // [[5, 4, 3], [1, 1, 9]] read as its transpose
+    std::vector<int64_t> ki(2);
+    kthvalue<double>(view(kv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}, {2, 1}), 0, 2);
+    CHECK(kv[0] == 4 && ki[0] == 1 && kv[1] == 1 && ki[1] == 0);
+    median<double>(view(kv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}, {2, 1}), 0, false);
+    CHECK(kv[0] == 4 && kv[1] == 1);
+    for (int64_t rounds : {-1, 0, 1}) {  // the quickselect, and nth_element taking over after `rounds`
+      std::vector<double> q = {5, NAN, 3, 3, 8, 1, 9, 2, 7, 3, 0};
+      std::vector<int64_t> qi = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+      quickselect(q, qi, 5, rounds);
+      CHECK(q[5] == 3 && (qi[5] == 2 || qi[5] == 3 || qi[5] == 9));
+      for (int j = 0; j < 11; ++j) CHECK(j < 5 ? q[size_t(j)] <= 3 : !(q[size_t(j)] < 3));
+      for (int j = 0; j < 11; ++j) CHECK(std::isnan(q[size_t(j)]) == (qi[size_t(j)] == 1));
+    }
+    std::vector<double> tv(2);
+    topk<double>(view(tv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}, {2, 1}), 0, 1, true, true);
+    CHECK(tv[0] == 5 && ki[0] == 0 && tv[1] == 9 && ki[1] == 2);
+    CHECK(error_kind([&] { topk<double>(view(tv, {1, 2}), view(ki, {1, 2}), view(m, {3, 2}), 0, 4, true, true); }) == int(ErrorKind::Range));
+    CHECK(error_kind([&] { topk<double>(view(tv, {2, 1}), view(ki, {2, 1}), view(m, {3, 2}), 0, 1, true, true); }) == int(ErrorKind::Shape));
+    std::vector<int64_t> r = {3, 1, 3, 1, 2};
+    std::vector<int64_t> mv(1);
+    mode<int64_t>(view(mv, {1}), view(ki, {1}), view(r, {5}), 0);
+    CHECK(mv[0] == 1);
+  });
+
+  test("histc bins in the input's precision; bincount and searchsorted check their inputs", [] {
+    std::vector<float> x = {0, 0.25f, 0.5f, 1, NAN, 2, -1}, h(4);
+    histc<float>(view(h, {4}), view(x, {7}), 0, 1);
+    CHECK(h[0] == 1 && h[1] == 1 && h[2] == 1 && h[3] == 1);
+    std::vector<int64_t> b = {1, 3, 1}, c(4), bad = {1, 9};
+    bincount<int64_t, int64_t>(view(c, {4}), view(b, {3}), nullptr);
+    CHECK(c[0] == 0 && c[1] == 2 && c[3] == 1);
+    CHECK(error_kind([&] { bincount<int64_t, int64_t>(view(c, {4}), view(bad, {2}), nullptr); }) == int(ErrorKind::Range));
+    std::vector<double> bd = {1, 2, 2, 3}, q = {2, 0, 5};
+    std::vector<int64_t> o(3), sorter = {0, 1, 2, 7};
+    searchsorted<double, int64_t>(view(o, {3}), view(bd, {4}), view(q, {3}), nullptr, false);
+    CHECK(o[0] == 1 && o[1] == 0 && o[2] == 4);
+    searchsorted<double, int64_t>(view(o, {3}), view(bd, {4}), view(q, {3}), nullptr, true);
+    CHECK(o[0] == 3);
+    const View sv = view(sorter, {4});
+    CHECK(error_kind([&] { searchsorted<double, int64_t>(view(o, {3}), view(bd, {4}), view(q, {3}), &sv, false); }) == int(ErrorKind::Range));
   });
 
   test("logcumsumexp: no overflow, and infinities as PyTorch gives them", [] {

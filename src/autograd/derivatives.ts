@@ -255,6 +255,27 @@ function scanIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, indices, g)];
 }
 
+/** g sent back to the elements sort / topk picked (ctx: the dim and the int64 indices, of g's shape). */
+function picked(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
+  const { dim, indices } = ctx as { dim: number; indices: Tensor };
+  if (g.shape.length === 0) return [g];
+  return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, indices, g)];
+}
+
+/** g of a selection along a dim (kthvalue, median(dim), mode) sent to the selected element. */
+function selected(g: Tensor, info: RuleInfo): Tensor[] {
+  return (info.shapes[0] as number[]).length === 0 ? [g] : toIndices(g, info);
+}
+
+/**
+ * median() / nanmedian() of everything: g shared evenly among the elements equal to the result
+ * (all the NaNs when it is NaN), as PyTorch's evenly_distribute_backward.
+ */
+function evenlyToMedian(g: Tensor, a: Tensor, out: Tensor): Tensor[] {
+  const mask = out.isnan().item<boolean>() ? a.isnan() : a.eq(out);
+  return [mask.to(g.dtype).mul(g.div(mask.sum()))];
+}
+
 function evenly(g: Tensor, a: Tensor, out: Tensor, { dims, keepdim }: Reduced): Tensor[] {
   const mask = a.eq(unreduce(out, dims, keepdim));
   return [unreduce(g, dims, keepdim).mul(mask).div(mask.sum(dims, true))];
@@ -276,6 +297,13 @@ const fused = {
   // each element's gradient goes to where its running extreme was found
   cummax: { backward: (g, _, __, info) => scanIndices(g, info) },
   cummin: { backward: (g, _, __, info) => scanIndices(g, info) },
+  // sort, topk and the selections along a dim: the gradient goes back where each value was found
+  sort: { name: 'SortBackward0', backward: (g, _, __, info) => picked(g, info) },
+  topk: { name: 'TopkBackward0', backward: (g, _, __, info) => picked(g, info) },
+  kthvalue: { name: 'KthvalueBackward0', backward: (g, _, __, info) => selected(g, info) },
+  medianDim: { backward: (g, _, __, info) => selected(g, info) },
+  mode: { name: 'ModeBackward0', backward: (g, _, __, info) => selected(g, info) },
+  median: { saves: 'both', backward: (g, [a], out) => evenlyToMedian(g, t(a), out) },
   softmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, false)] },
   logSoftmax: { saves: 'out', backward: (g, _, out, { ctx }) => [softmaxBackward(g, out, ctx as number, true)] },
   // the target and the class weights travel in ctx: no gradient flows to them

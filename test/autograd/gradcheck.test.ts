@@ -253,6 +253,36 @@ const checks: Record<string, Check[]> = {
   cummin: [
     { label: 'cummin last dim of [2, 3, 4]', fn: (x) => x.cummin(-1).values.pow(2), inputs: () => [leaf([2, 3, 4])] },
   ],
+  sort: [
+    { label: 'sort last dim of [2, 4]', fn: (x) => x.sort().values.mul(tg.arange(8, { dtype: 'float64' }).reshape(2, 4)), inputs: () => [leaf([2, 4])] },
+    { label: 'sort dim 0 descending of a transposed tensor', fn: (x) => x.sort({ dim: 0, descending: true }).values.pow(2), inputs: () => [leafT([3, 2])] },
+    { label: 'msort', fn: (x) => x.msort().mul(x), inputs: () => [leaf([3, 2])] },
+    { label: 'sort 0-d', fn: (x) => x.sort().values.mul(x), inputs: () => [leaf([])] },
+  ],
+  topk: [
+    { label: 'topk 2 of the last dim of [2, 5]', fn: (x) => x.topk(2).values.pow(2), inputs: () => [leaf([2, 5])] },
+    { label: 'topk smallest along dim 0, unsorted', fn: (x) => x.topk(2, { dim: 0, largest: false, sorted: false }).values.mul(3), inputs: () => [leafT([3, 2])] },
+    { label: 'topk 0-d', fn: (x) => x.topk(1).values.mul(x), inputs: () => [leaf([])] },
+  ],
+  kthvalue: [
+    { label: 'kthvalue 2 of the last dim', fn: (x) => x.kthvalue(2).values.pow(2), inputs: () => [leaf([2, 4])] },
+    { label: 'kthvalue dim 0 keepdim of a transposed tensor', fn: (x) => x.kthvalue(3, 0, true).values.mul(x), inputs: () => [leafT([3, 2])] },
+    { label: 'kthvalue 0-d', fn: (x) => x.kthvalue(1).values.mul(x), inputs: () => [leaf([])] },
+  ],
+  medianDim: [
+    { label: 'median(dim 1)', fn: (x) => x.median(1).values.pow(2), inputs: () => [leaf([2, 5])] },
+    { label: 'nanmedian(dim 0, keepdim) of a transposed tensor', fn: (x) => x.nanmedian(0, true).values.mul(x), inputs: () => [leafT([3, 2])] },
+    { label: 'median(dim 0) 0-d', fn: (x) => x.median(0).values.mul(x), inputs: () => [leaf([])] },
+  ],
+  median: [
+    { label: 'median() of [2, 3]', fn: (x) => x.median().mul(x), inputs: () => [leaf([2, 3])] },
+    { label: 'nanmedian() of a transposed tensor', fn: (x) => x.nanmedian().pow(2), inputs: () => [leafT([3, 2])] },
+    { label: 'median() with ties shares the gradient', fn: (x) => x.detach().mul(0).add(1).mul(x.sum()).median(), inputs: () => [leaf([4])] },
+  ],
+  mode: [
+    { label: 'mode of the last dim (ties broken as PyTorch)', fn: (x) => x.round().mode().values.add(x.mode().values).pow(2), inputs: () => [leaf([2, 3])] },
+    { label: 'mode dim 0 keepdim', fn: (x) => x.mode(0, true).values.mul(x), inputs: () => [leafT([3, 2])] },
+  ],
   softmax: [
     { label: 'softmax dim 1', fn: (x) => x.softmax(1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3)), inputs: () => [leaf([2, 3])] },
     { label: 'softmax of a transposed tensor, dim 0', fn: (x) => x.softmax(0).pow(2), inputs: () => [leafT([3, 2])] },
