@@ -15,6 +15,9 @@ export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
 } from './dtype';
 export type { DType, DTypeLike, TypedArray } from './dtype';
+export { cuda, device, Device } from './device';
+export type { DeviceLike } from './device';
+export type { ToOptions, ToTarget } from './ops/convert';
 export { AutogradError, DTypeError, FormatError, IndexError, ShapeError } from './errors';
 export {
   arange, empty, emptyLike, eye, full, fullLike, linspace, ones, onesLike, tensor, zeros, zerosLike,

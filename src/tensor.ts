@@ -13,7 +13,9 @@ import { isTensor, keep, registerTensorFactory, type Storage } from './storage';
 import './autograd/rules'; // installs the backward rules into the engine
 import * as binary from './ops/binary';
 import { checkTensor, checkTensorLike, type Scalar, type TensorLike } from './ops/common';
+import * as convert from './ops/convert';
 import * as copy from './ops/copy';
+import { CPU, type Device } from './device';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
@@ -427,12 +429,22 @@ export class Tensor {
 
   // ---- dtype ---------------------------------------------------------------------------------
 
-  /** This tensor converted to dtype (itself when it already has it). Also `to({ dtype })`. */
-  to(dtype: DTypeLike | { dtype: DTypeLike } | Tensor): Tensor {
-    if (isTensor(dtype)) return copy.toDtype(this, dtype.dtype); // x.to(other): other's dtype
-    if (isOptionsObject(dtype)) return copy.toDtype(this, checkOptions('to', dtype, { dtype: 'string' }, true)!.dtype);
-    return copy.toDtype(this, dtype);
-  }
+  /**
+   * This tensor converted to a dtype (itself when nothing changes), in PyTorch's forms: `to(dtype)`,
+   * `to('cpu')`, `to('cpu', dtype)`, `to(other)` (other's dtype), `to({ dtype, device, copy })`.
+   * Every tensor is on the CPU: another device is an Error.
+   * @example x.to('float64'); x.to({ device: 'cpu' })
+   */
+  to(target: convert.ToTarget, dtypeOrOpts?: DTypeLike | convert.ToOptions, opts?: convert.ToOptions): Tensor { return convert.to(this, target, dtypeOrOpts, opts); }
+
+  /** The device the tensor is on: always the CPU (tg.device('cpu'), printed 'cpu'). */
+  get device(): Device { return CPU; }
+
+  /** This tensor (it is on the CPU already), as PyTorch's x.cpu(). */
+  cpu(): Tensor { return this; }
+
+  /** An Error: tensorgrad runs on the CPU only. */
+  cuda(): Tensor { return convert.to(this, 'cuda'); }
 
   float(): Tensor {
     return this.to('float32');
