@@ -42,6 +42,11 @@ export interface Rule {
   saves?: 'inputs' | 'out' | 'both';
   /** Whether the rule may write gradients straight into leaves' .grad (info.into); others get nulls. */
   writesInto?: boolean;
+  /**
+   * The rule runs user code (tg.autograd.Function), which may keep the gradient it is given and
+   * return tensors it holds: the engine neither releases the one nor writes into the others.
+   */
+  opaque?: boolean;
   backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
 }
 
