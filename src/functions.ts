@@ -11,6 +11,7 @@ import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
 import { nonzeroIndices } from './ops/indexing';
+import type { MinMax, ValuesIndices } from './ops/named';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
@@ -105,10 +106,10 @@ export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor
 export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
 export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
 export function countNonzero(input: Tensor, dim?: Dims | { dim?: Dims }): Tensor { checkTensor(input, 'countNonzero'); return input.countNonzero(dim); }
-export function aminmax(input: Tensor, opts?: DimOptions): { min: Tensor; max: Tensor } { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
+export function aminmax(input: Tensor, opts?: DimOptions): MinMax { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
 export function logcumsumexp(input: Tensor, dim: number): Tensor { checkTensor(input, 'logcumsumexp'); return input.logcumsumexp(dim); }
-export function cummax(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummax'); return input.cummax(dim); }
-export function cummin(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummin'); return input.cummin(dim); }
+export function cummax(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummax'); return input.cummax(dim); }
+export function cummin(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummin'); return input.cummin(dim); }
 export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
@@ -146,9 +147,9 @@ export function numel(input: Tensor): number { checkTensor(input, 'numel'); retu
  * @example tg.max(x); const { values, indices } = tg.max(x, 1)
  */
 export function max(input: Tensor): Tensor;
-export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'max');
   if (isTensor(dim)) return input.max(dim);
   return dim === undefined && keepdim === undefined ? input.max() : input.max(dim as number, keepdim);
@@ -156,9 +157,9 @@ export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
 
 /** The smallest element (torch.min), as max gives the largest. @example tg.min(x, 0, true).values */
 export function min(input: Tensor): Tensor;
-export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'min');
   if (isTensor(dim)) return input.min(dim);
   return dim === undefined && keepdim === undefined ? input.min() : input.min(dim as number, keepdim);

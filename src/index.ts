@@ -9,6 +9,7 @@
 export { Tensor } from './tensor';
 export type { DimOptions, NestedList, VarOptions } from './tensor';
 export type { CumsumOptions } from './ops/scan';
+export type { MinMax, NamedTensors, ValuesIndices } from './ops/named';
 export type { CloseOptions, ScaleOptions } from './ops/pointwise';
 export type { OptionKind, OptionSpec } from './options';
 export {

@@ -27,6 +27,7 @@ import * as random from './ops/random';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
 import * as pointwise from './ops/pointwise';
+import type { MinMax, ValuesIndices } from './ops/named';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
@@ -812,7 +813,7 @@ export class Tensor {
    * The minimum and maximum over dims at once (torch.aminmax).
    * @example const { min, max } = x.aminmax({ dim: 1 })
    */
-  aminmax(opts?: DimOptions): { min: Tensor; max: Tensor } {
+  aminmax(opts?: DimOptions): MinMax {
     const [d, k] = reduceArgs('aminmax', opts ?? {}, undefined);
     return reduce.aminmax(this, d, k);
   }
@@ -825,9 +826,9 @@ export class Tensor {
    * @example const { values, indices } = x.max(1)
    */
   max(): Tensor;
-  max(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.maximum(dim);
     const [d, k] = reduceArgs('max', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('max(): keepdim needs a dim');
@@ -836,9 +837,9 @@ export class Tensor {
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
   min(): Tensor;
-  min(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.minimum(dim);
     const [d, k] = reduceArgs('min', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('min(): keepdim needs a dim');
@@ -913,10 +914,10 @@ export class Tensor {
    * The running maximum along dim, and where each was reached (torch.cummax).
    * @example tg.tensor([1, 3, 2, 5]).cummax(0) // { values: [1, 3, 3, 5], indices: [0, 1, 1, 3] }
    */
-  cummax(dim: number): { values: Tensor; indices: Tensor } { return scan.cummax(this, dim); }
+  cummax(dim: number): ValuesIndices { return scan.cummax(this, dim); }
 
   /** The running minimum along dim, and where each was reached (torch.cummin). */
-  cummin(dim: number): { values: Tensor; indices: Tensor } { return scan.cummin(this, dim); }
+  cummin(dim: number): ValuesIndices { return scan.cummin(this, dim); }
 
   // ---- in place ------------------------------------------------------------------------------------------
 
