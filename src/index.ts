@@ -34,6 +34,8 @@ export {
 } from './ops/random';
 export type { RandomOptions } from './ops/random';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export { getPrintoptions, setPrintoptions } from './format';
+export type { PrintOptions } from './format';
 export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';
 export type { NarrowDtype, SaveOptions, TensorRecord } from './io/safetensors';
