@@ -196,4 +196,13 @@ describe('devices', () => {
     expect(() => m.to('cuda')).toThrow(CUDA);
     expect(() => m.to('int64')).toThrow('Module.to() only accepts floating point dtypes');
   });
+
+  it('layers take { device: "cpu" } as PyTorch\'s constructors do; to() takes { nonBlocking }', () => {
+    expect(new tg.nn.Linear(2, 3, { device: 'cpu' }).weight.device.type).toBe('cpu');
+    expect(new tg.nn.Embedding(4, 2, { device: 'cpu' }).weight.shape).toEqual([4, 2]);
+    expect(new tg.nn.LayerNorm(3, { device: tg.device('cpu') }).weight!.shape).toEqual([3]);
+    expect(new tg.nn.Conv2d(1, 2, 3, { device: 'cpu' }).weight.shape).toEqual([2, 1, 3, 3]);
+    expect(() => new tg.nn.Linear(2, 3, { device: 'cuda' })).toThrow(CUDA);
+    expect(x.to('cpu', { nonBlocking: true })).toBe(x);
+  });
 });

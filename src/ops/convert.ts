@@ -19,9 +19,11 @@ export interface ToOptions {
   device?: Device | string;
   /** A new tensor even when nothing changes (default false). */
   copy?: boolean;
+  /** Accepted for PyTorch code; copies on the CPU are synchronous anyway. */
+  nonBlocking?: boolean;
 }
 
-const TO_OPTIONS = { dtype: 'string', device: DEVICE_OPTION, copy: 'boolean' } as const;
+const TO_OPTIONS = { dtype: 'string', device: DEVICE_OPTION, copy: 'boolean', nonBlocking: 'boolean' } as const;
 
 /** The dtype (if any) and copy flag that to(a, b, c)'s arguments ask for, checked. */
 export function parseTo(fn: string, a: unknown, b?: unknown, c?: unknown): { dtype?: DType; copy: boolean } {
