@@ -9,7 +9,7 @@ import { describeValue } from '../options';
 import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
 import { isGradEnabled, noGrad } from './grad_mode';
-import { Node } from './graph';
+import { functionViews, Node } from './graph';
 
 /** What a custom function's node keeps between forward and backward. */
 export interface FunctionRecord {
@@ -155,9 +155,10 @@ export function applyFunction(cls: unknown, base: unknown, args: unknown[]): unk
   outs.forEach((o, k) => {
     if (!isTensor(o)) return;
     let out = o;
-    if (!ctx._dirty.has(o) && (args.includes(o) || o._gradFn !== null || o._requiresGrad || seen.has(o))) out = o.detach();
+    if (!ctx._dirty.has(o) && (args.includes(o) || o._gradFn !== null || o._requiresGrad || seen.has(o))) out = aliasOf(o);
     seen.add(out);
     outs[k] = out;
+    if (out._base !== null && !ctx._dirty.has(o)) functionViews.set(out, `Output ${k} of ${c.name}`);
     if (!ctx._nonDifferentiable.has(o) && out.isFloatingPoint()) differentiable.push(k);
   });
   if (differentiable.length === 1) {
@@ -178,6 +179,15 @@ export function applyFunction(cls: unknown, base: unknown, args: unknown[]): unk
   node._versions = saved.map((t) => (t === null ? 0 : t._storage.version));
   ctx._node = node;
   return many ? outs : outs[0];
+}
+
+/** A view of all of t (PyTorch's view_as for an output that is an input): its own history, t's memory. */
+function aliasOf(t: Tensor): Tensor {
+  const a = t.detach();
+  a._base = t._base ?? t;
+  a._viewVersion = t._storage.version;
+  a._noGradView = true; // its history is the function's node, never regenerated from the base
+  return a;
 }
 
 function attach(t: Tensor, node: Node): void {

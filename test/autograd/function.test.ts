@@ -202,6 +202,21 @@ describe('forward and backward', () => {
     expect(y.gradFn?.name).toBe('IdentityBackward');
     y.sum().backward();
     expect(x.grad?.tolist()).toEqual([10, 10]);
+    expect(() => Identity.apply(x).mul_(2)).toThrow('Output 0 of Identity is a view and is being modified inplace');
+  });
+
+  it('an output that is a view of an input may not be changed in place (its history would bypass backward)', () => {
+    class Flat extends tg.autograd.Function {
+      static forward(_ctx: Ctx, x: T) { return x.view(-1); }
+      static backward(_ctx: Ctx, g: T) { return g.view(2, 2).mul(3); }
+    }
+    const w = f64([[1, 2], [3, 4]]);
+    const y = Flat.apply(w.mul(1));
+    expect(y.gradFn?.name).toBe('FlatBackward');
+    y.sum().backward();
+    expect(w.grad?.tolist()).toEqual([[3, 3], [3, 3]]);
+    expect(() => Flat.apply(w.mul(1)).add_(1)).toThrow(/Output 0 of Flat is a view and is being modified inplace.*clone\(\)/);
+    expect(tg.noGrad(() => Flat.apply(w.mul(1)).add_(1)).tolist()).toEqual([2, 3, 4, 5]);
   });
 
   it('records nothing when no input requires grad, or inside noGrad', () => {
