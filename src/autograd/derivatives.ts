@@ -20,7 +20,7 @@ import { softmaxBackward } from '../ops/softmax';
 import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
 import { unslice } from '../ops/view';
 import type { Tensor } from '../tensor';
-import { handOn, runBackward, type FunctionRecord } from './function';
+import { callBackward, handOn, type FunctionRecord } from './function';
 import { ACCUMULATED, type Rule, type RuleInfo, type Saved } from './graph';
 
 const t = (x: Saved) => x as Tensor;
@@ -370,7 +370,7 @@ const views = {
  * backward; with several differentiable outputs, each output's own node hands its gradient on to it.
  */
 const custom = {
-  customFunction: { opaque: true, backward: (g, _, __, { ctx }) => runBackward(g, ctx as FunctionRecord) },
+  customFunction: { opaque: true, backward: (g, _, __, { ctx }) => callBackward(g, ctx as FunctionRecord) },
   customFunctionOutput: { opaque: true, backward: (g, _, __, { ctx }) => handOn(g, ctx as { rec: FunctionRecord; k: number }) },
 } satisfies Record<string, Rule>;
 

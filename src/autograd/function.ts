@@ -1,7 +1,7 @@
 /**
  * tg.autograd.Function: ops whose forward and backward the user writes, as PyTorch's
  * torch.autograd.Function. The class's static forward runs without recording; its outputs get one
- * node ('customFunction', whose rule in derivatives.ts calls runBackward here) that calls the
+ * node ('customFunction', whose rule in derivatives.ts calls callBackward here) that calls the
  * static backward with one gradient per output and expects one gradient per forward argument.
  */
 import { AutogradError, ShapeError, shapeStr } from '../errors';
@@ -149,7 +149,7 @@ export function applyFunction(cls: unknown, base: unknown, args: unknown[]): unk
   const node = new Node('customFunction', name, args.map((a) => (isTensor(a) ? a : null)), rec);
   for (const t of ctx._dirty) rebase(c.name, t);
   // Which outputs carry gradients: floating-point tensors not declared otherwise. An output that
-  // is an input (not dirty) or has a history of its own becomes a new tensor on the same memory.
+  // is an input (not dirty), or has a history of its own, becomes a view of it with this history.
   const seen = new Set<Tensor>();
   const differentiable: number[] = [];
   outs.forEach((o, k) => {
@@ -225,7 +225,7 @@ export function handOn(g: Tensor, slot: { rec: FunctionRecord; k: number }): Ten
 }
 
 /** Called by the customFunction rule: the user's backward, given every output's gradient. */
-export function runBackward(g: Tensor, rec: FunctionRecord): (Tensor | null)[] {
+export function callBackward(g: Tensor, rec: FunctionRecord): (Tensor | null)[] {
   const { cls, name, ctx } = rec;
   let grads: (Tensor | null)[];
   if (rec.direct >= 0) {
