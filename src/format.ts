@@ -1,14 +1,67 @@
 /**
- * Printing tensors the way PyTorch prints them (torch/_tensor_str.py with its default options:
- * precision 4, line width 80, summarised beyond 1000 elements with 3 edge items).
+ * Printing tensors the way PyTorch prints them (torch/_tensor_str.py), under the options
+ * tg.setPrintoptions sets as torch.set_printoptions does (default: precision 4, line width 80,
+ * summarised beyond 1000 elements with 3 edge items, scientific notation when the values call for it).
  */
 import { getDefaultDtype, isFloatingPoint, torchName } from './dtype';
+import { checkOptions, kinds } from './options';
 import type { Tensor } from './tensor';
 
-const PRECISION = 4;
-const LINEWIDTH = 80;
-const THRESHOLD = 1000;
-const EDGEITEMS = 3;
+/** The options of tg.setPrintoptions (torch.set_printoptions). */
+export interface PrintOptions {
+  /** Digits after the decimal point of floating-point values (default 4). */
+  precision?: number;
+  /** Tensors of more elements than this are summarised with '...' (default 1000; Infinity: never). */
+  threshold?: number;
+  /** Values shown at each end of a summarised dim (default 3). */
+  edgeitems?: number;
+  /** Characters per line before values wrap (default 80). */
+  linewidth?: number;
+  /** Scientific notation on (true) or off (false); null or left out: chosen from the values, as by default. */
+  sciMode?: boolean | null;
+  /** Presets applied before the other options: 'default', 'short' (precision 2, 2 edge items) or 'full' (never summarised). */
+  profile?: 'default' | 'short' | 'full';
+}
+
+const PROFILES = {
+  default: { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 },
+  short: { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 },
+  full: { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 },
+} as const;
+
+interface PrintState { precision: number; threshold: number; edgeitems: number; linewidth: number; sciMode: boolean | null }
+const PRINT: PrintState = { ...PROFILES.default, sciMode: null };
+
+const count = (min: number) => ({ test: (v: unknown) => Number.isInteger(v) && (v as number) >= min, what: `an integer >= ${min}` });
+const PRINT_OPTIONS = {
+  precision: count(0),
+  threshold: { test: (v: unknown) => typeof v === 'number' && v >= 0, what: 'a number >= 0 (or Infinity)' },
+  edgeitems: count(0),
+  linewidth: count(1),
+  sciMode: { test: (v: unknown) => v === null || typeof v === 'boolean', what: 'a boolean or null' },
+  profile: kinds.oneOf('default', 'short', 'full'),
+} as const;
+
+/**
+ * Sets how tensors print, as torch.set_printoptions: a profile first, then the options given.
+ * As in PyTorch, sciMode is set on every call (left out, it goes back to automatic).
+ * @example tg.setPrintoptions({ precision: 2 }); tg.tensor([1.12345]).toString() // 'tensor([1.12])'
+ * @example tg.setPrintoptions({ profile: 'default' }) // back to PyTorch's defaults
+ */
+export function setPrintoptions(opts: PrintOptions = {}): void {
+  checkOptions('setPrintoptions', opts, PRINT_OPTIONS, true);
+  if (opts.profile !== undefined) Object.assign(PRINT, PROFILES[opts.profile]);
+  if (opts.precision !== undefined) PRINT.precision = opts.precision;
+  if (opts.threshold !== undefined) PRINT.threshold = opts.threshold;
+  if (opts.edgeitems !== undefined) PRINT.edgeitems = opts.edgeitems;
+  if (opts.linewidth !== undefined) PRINT.linewidth = opts.linewidth;
+  PRINT.sciMode = opts.sciMode ?? null;
+}
+
+/** The print options in effect (torch._tensor_str.get_printoptions), which setPrintoptions accepts back. */
+export function getPrintoptions(): { precision: number; threshold: number; edgeitems: number; linewidth: number; sciMode: boolean | null } {
+  return { ...PRINT };
+}
 
 type Value = number | bigint | boolean;
 
@@ -77,6 +130,7 @@ class Formatter {
   private readonly floating: boolean;
   private intMode = true;
   private sciMode = false;
+  private precision = PRINT.precision;
   maxWidth = 1;
 
   constructor(values: readonly Value[], floating: boolean) {
@@ -90,23 +144,28 @@ class Formatter {
     const abs = finite.map(Math.abs);
     const min = Math.min(...abs), max = Math.max(...abs);
     this.intMode = finite.every((v) => v === Math.ceil(v));
-    if (this.intMode) {
-      this.sciMode = max / min > 1000 || max > 1e8;
-      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, this.sciMode ? pyExp(v, PRECISION).length : pyFixed(v, 0).length + 1);
-    } else {
-      this.sciMode = max / min > 1000 || max > 1e8 || min < 1e-4;
-      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, (this.sciMode ? pyExp(v, PRECISION) : pyFixed(v, PRECISION)).length);
+    this.precision = PRINT.precision;
+    this.sciMode = PRINT.sciMode ?? (max / min > 1000 || max > 1e8 || min < 1e-4);
+    const p = this.precision;
+    for (const v of finite) {
+      const width = this.sciMode ? pyExp(v, p).length : this.intMode ? pyFixed(v, 0).length + 1 : pyFixed(v, p).length;
+      this.maxWidth = Math.max(this.maxWidth, width);
     }
   }
 
   format(v: Value): string {
     let s: string;
     if (!this.floating) s = plain(v);
-    else if (this.sciMode) s = pyExp(v as number, PRECISION);
+    else if (this.sciMode) s = pyExp(v as number, this.precision);
     else if (this.intMode) s = pyFixed(v as number, 0) + (Number.isFinite(v as number) ? '.' : '');
-    else s = pyFixed(v as number, PRECISION);
+    else s = pyFixed(v as number, this.precision);
     return s.padStart(this.maxWidth);
   }
+}
+
+/** A shape as Python writes a tuple: (2, 3), (5,), (). */
+function pyTuple(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
 function plain(v: Value): string {
@@ -134,8 +193,9 @@ function read(t: Tensor, summarize: boolean): { node: Node | Value; flat: Value[
       return v;
     }
     const size = t.shape[dim];
-    const idx = summarize && size > 2 * EDGEITEMS
-      ? [...Array(EDGEITEMS).keys(), -1, ...Array.from({ length: EDGEITEMS }, (_, k) => size - EDGEITEMS + k)]
+    const edge = PRINT.edgeitems;
+    const idx = summarize && size > 2 * edge
+      ? [...Array(edge).keys(), -1, ...Array.from({ length: edge }, (_, k) => size - edge + k)]
       : [...Array(size).keys()];
     const parts = idx.map((i) => (i < 0 ? null : walk(dim + 1, offset + i * t._strides[dim])));
     return dim === t.shape.length - 1
@@ -147,7 +207,7 @@ function read(t: Tensor, summarize: boolean): { node: Node | Value; flat: Value[
 
 function vectorStr(values: readonly (Value | null)[], indent: number, f: Formatter): string {
   const elementLength = f.maxWidth + 2;
-  const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / elementLength));
+  const perLine = Math.max(1, Math.floor((PRINT.linewidth - indent) / elementLength));
   const items = values.map((v) => (v === null ? ' ...' : f.format(v)));
   const lines: string[] = [];
   for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
@@ -164,7 +224,7 @@ function addSuffixes(body: string, suffixes: readonly string[], indent: number):
   const parts = [body];
   let lastLineLen = body.length - body.lastIndexOf('\n') + 1;
   for (const suffix of suffixes) {
-    if (lastLineLen + suffix.length + 2 > LINEWIDTH) {
+    if (lastLineLen + suffix.length + 2 > PRINT.linewidth) {
       parts.push(',\n' + ' '.repeat(indent) + suffix);
       lastLineLen = indent + suffix.length;
     } else {
@@ -187,15 +247,20 @@ export function formatTensor(t: Tensor, gradFnName: string | null): string {
   const defaultish = t.dtype === getDefaultDtype() || t.dtype === 'int64' || t.dtype === 'bool';
   let body: string;
   if (t.numel() === 0) {
-    if (t.shape.length !== 1) suffixes.push(`size=(${t.shape.join(', ')})`);
+    if (t.shape.length !== 1) suffixes.push(`size=${pyTuple(t.shape)}`);
     if (t.dtype !== getDefaultDtype()) suffixes.push(`dtype=${torchName(t.dtype)}`);
     body = '[]';
   } else {
+    if (PRINT.edgeitems === 0) suffixes.push(`size=${pyTuple(t.shape)}`);
     if (!defaultish) suffixes.push(`dtype=${torchName(t.dtype)}`);
-    const summarize = t.numel() > THRESHOLD;
-    const { node, flat } = read(t, summarize);
-    const f = new Formatter(flat, isFloatingPoint(t.dtype));
-    body = t.shape.length === 0 ? f.format(node as Value) : nodeStr(node as Node, t.shape.length, indent, f);
+    const summarize = t.numel() > PRINT.threshold;
+    if (summarize && PRINT.edgeitems === 0 && t.shape.length > 0) {
+      body = '[...]'; // no values shown at all
+    } else {
+      const { node, flat } = read(t, summarize);
+      const f = new Formatter(flat, isFloatingPoint(t.dtype));
+      body = t.shape.length === 0 ? f.format(node as Value) : nodeStr(node as Node, t.shape.length, indent, f);
+    }
   }
   if (gradFnName !== null) suffixes.push(`grad_fn=<${gradFnName}>`);
   else if (t.requiresGrad) suffixes.push('requires_grad=True');

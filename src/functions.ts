@@ -17,6 +17,7 @@ import type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
 import type { UniqueConsecutiveOptions, UniqueExtras, UniqueOptions, UniqueResult } from './ops/unique';
 import type { BincountOptions, HistcOptions } from './ops/histogram';
 export { bucketize, searchsorted } from './ops/histogram';
+import type { MinMax, ValuesIndices } from './ops/named';
 
 export function add(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'add'); return input.add(other, opts); }
 export function sub(input: Tensor, other: TensorLike, opts?: { alpha?: number }): Tensor { checkTensor(input, 'sub'); return input.sub(other, opts); }
@@ -112,10 +113,10 @@ export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor
 export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
 export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
 export function countNonzero(input: Tensor, dim?: Dims | { dim?: Dims }): Tensor { checkTensor(input, 'countNonzero'); return input.countNonzero(dim); }
-export function aminmax(input: Tensor, opts?: DimOptions): { min: Tensor; max: Tensor } { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
+export function aminmax(input: Tensor, opts?: DimOptions): MinMax { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
 export function logcumsumexp(input: Tensor, dim: number): Tensor { checkTensor(input, 'logcumsumexp'); return input.logcumsumexp(dim); }
-export function cummax(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummax'); return input.cummax(dim); }
-export function cummin(input: Tensor, dim: number): { values: Tensor; indices: Tensor } { checkTensor(input, 'cummin'); return input.cummin(dim); }
+export function cummax(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummax'); return input.cummax(dim); }
+export function cummin(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummin'); return input.cummin(dim); }
 export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
@@ -158,12 +159,12 @@ export function argwhere(input: Tensor): Tensor { checkTensor(input, 'argwhere')
 export function take(input: Tensor, index: Tensor): Tensor { checkTensor(input, 'take'); return input.take(index); }
 export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor { checkTensor(input, 'takeAlongDim'); return input.takeAlongDim(indices, dim); }
 export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, opts?: ScatterReduceOptions): Tensor { checkTensor(input, 'scatterReduce'); return input.scatterReduce(dim, index, src, reduce, opts); }
-export function sort(input: Tensor, dim?: number | SortOptions, descending?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'sort'); return input.sort(dim, descending); }
+export function sort(input: Tensor, dim?: number | SortOptions, descending?: boolean): ValuesIndices { checkTensor(input, 'sort'); return input.sort(dim, descending); }
 export function argsort(input: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor { checkTensor(input, 'argsort'); return input.argsort(dim, descending); }
 export function msort(input: Tensor): Tensor { checkTensor(input, 'msort'); return input.msort(); }
-export function topk(input: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'topk'); return input.topk(k, dim, largest, sorted); }
-export function kthvalue(input: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'kthvalue'); return input.kthvalue(k, dim, keepdim); }
-export function mode(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { checkTensor(input, 'mode'); return input.mode(dim, keepdim); }
+export function topk(input: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices { checkTensor(input, 'topk'); return input.topk(k, dim, largest, sorted); }
+export function kthvalue(input: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices { checkTensor(input, 'kthvalue'); return input.kthvalue(k, dim, keepdim); }
+export function mode(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices { checkTensor(input, 'mode'); return input.mode(dim, keepdim); }
 export function bincount(input: Tensor, weights?: Tensor | null | BincountOptions, minlength?: number): Tensor { checkTensor(input, 'bincount'); return input.bincount(weights, minlength); }
 export function histc(input: Tensor, bins?: number | HistcOptions, min?: number, max?: number): Tensor { checkTensor(input, 'histc'); return input.histc(bins, min, max); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
@@ -174,9 +175,9 @@ export function numel(input: Tensor): number { checkTensor(input, 'numel'); retu
  * @example tg.max(x); const { values, indices } = tg.max(x, 1)
  */
 export function max(input: Tensor): Tensor;
-export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'max');
   if (isTensor(dim)) return input.max(dim);
   return dim === undefined && keepdim === undefined ? input.max() : input.max(dim as number, keepdim);
@@ -184,9 +185,9 @@ export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
 
 /** The smallest element (torch.min), as max gives the largest. @example tg.min(x, 0, true).values */
 export function min(input: Tensor): Tensor;
-export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'min');
   if (isTensor(dim)) return input.min(dim);
   return dim === undefined && keepdim === undefined ? input.min() : input.min(dim as number, keepdim);
@@ -194,16 +195,16 @@ export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
 
 /** The lower median (torch.median): of all of input, or along dim as { values, indices }. @example tg.median(x); tg.median(x, 1).indices */
 export function median(input: Tensor): Tensor;
-export function median(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
-export function median(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function median(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
+export function median(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'median');
   return dim === undefined && keepdim === undefined ? input.median() : input.median(dim as number, keepdim);
 }
 
 /** The lower median ignoring NaN (torch.nanmedian), as tg.median. @example tg.nanmedian(x, 0) */
 export function nanmedian(input: Tensor): Tensor;
-export function nanmedian(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
-export function nanmedian(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+export function nanmedian(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
+export function nanmedian(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(input, 'nanmedian');
   return dim === undefined && keepdim === undefined ? input.nanmedian() : input.nanmedian(dim as number, keepdim);
 }

@@ -8,9 +8,10 @@
  */
 export { Tensor } from './tensor';
 export type { DimOptions, NestedList, VarOptions } from './tensor';
-export type { CumsumOptions, ValuesIndices } from './ops/scan';
+export type { CumsumOptions } from './ops/scan';
+export type { MinMax, NamedTensors, ValuesIndices } from './ops/named';
 export type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
-export type { UniqueConsecutiveOptions, UniqueExtras, UniqueOptions, UniqueResult } from './ops/unique';
+export type { UniqueConsecutiveOptions, UniqueExtras, UniqueFields, UniqueOptions, UniqueResult } from './ops/unique';
 export type { BincountOptions, BucketizeOptions, HistcOptions, SearchsortedOptions } from './ops/histogram';
 export type { CloseOptions, ScaleOptions } from './ops/pointwise';
 export type { OptionKind, OptionSpec } from './options';
@@ -18,6 +19,9 @@ export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
 } from './dtype';
 export type { DType, DTypeLike, TypedArray } from './dtype';
+export { cuda, device, Device } from './device';
+export type { DeviceLike } from './device';
+export type { ToOptions, ToTarget } from './ops/convert';
 export { AutogradError, DTypeError, FormatError, IndexError, ShapeError } from './errors';
 export {
   arange, empty, emptyLike, eye, full, fullLike, linspace, ones, onesLike, tensor, zeros, zerosLike,
@@ -38,6 +42,8 @@ export type { RandomOptions } from './ops/random';
 export { bernoulli, multinomial, normal, randintLike } from './ops/sampling';
 export type { MultinomialOptions } from './ops/sampling';
 export { backendInfo, getNumThreads, setNumThreads } from './runtime';
+export { getPrintoptions, setPrintoptions } from './format';
+export type { PrintOptions } from './format';
 export { scope } from './scope';
 export { load, loadAsync, loadMetadata, save, saveAsync } from './io/safetensors';
 export type { NarrowDtype, SaveOptions, TensorRecord } from './io/safetensors';
@@ -48,7 +54,8 @@ export * as nn from './nn/index';
 export * as F from './nn/functional';
 export * as optim from './optim/index';
 export * as utils from './utils/index';
-export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
+export { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
+export type { GradModeGuard } from './autograd/grad_mode';
 export type { BackendInfo } from './runtime';
 export * from './functions';
 export { variance as var } from './functions';

@@ -13,7 +13,9 @@ import { isTensor, keep, registerTensorFactory, type Storage } from './storage';
 import './autograd/rules'; // installs the backward rules into the engine
 import * as binary from './ops/binary';
 import { checkTensor, checkTensorLike, type Scalar, type TensorLike } from './ops/common';
+import * as convert from './ops/convert';
 import * as copy from './ops/copy';
+import { CPU, type Device } from './device';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
@@ -31,6 +33,7 @@ import * as histogram from './ops/histogram';
 import * as sorting from './ops/sort';
 import * as uniqueOps from './ops/unique';
 import * as pointwise from './ops/pointwise';
+import type { MinMax, ValuesIndices } from './ops/named';
 import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
@@ -433,12 +436,22 @@ export class Tensor {
 
   // ---- dtype ---------------------------------------------------------------------------------
 
-  /** This tensor converted to dtype (itself when it already has it). Also `to({ dtype })`. */
-  to(dtype: DTypeLike | { dtype: DTypeLike } | Tensor): Tensor {
-    if (isTensor(dtype)) return copy.toDtype(this, dtype.dtype); // x.to(other): other's dtype
-    if (isOptionsObject(dtype)) return copy.toDtype(this, checkOptions('to', dtype, { dtype: 'string' }, true)!.dtype);
-    return copy.toDtype(this, dtype);
-  }
+  /**
+   * This tensor converted to a dtype (itself when nothing changes), in PyTorch's forms: `to(dtype)`,
+   * `to('cpu')`, `to('cpu', dtype)`, `to(other)` (other's dtype), `to({ dtype, device, copy })`.
+   * Every tensor is on the CPU: another device is an Error.
+   * @example x.to('float64'); x.to({ device: 'cpu' })
+   */
+  to(target: convert.ToTarget, dtypeOrOpts?: DTypeLike | convert.ToOptions, opts?: convert.ToOptions): Tensor { return convert.to(this, target, dtypeOrOpts, opts); }
+
+  /** The device the tensor is on: always the CPU (tg.device('cpu'), printed 'cpu'). */
+  get device(): Device { return CPU; }
+
+  /** This tensor (it is on the CPU already), as PyTorch's x.cpu(). */
+  cpu(): Tensor { return this; }
+
+  /** An Error: tensorgrad runs on the CPU only. */
+  cuda(): Tensor { return convert.to(this, 'cuda'); }
 
   float(): Tensor {
     return this.to('float32');
@@ -819,7 +832,7 @@ export class Tensor {
    * The minimum and maximum over dims at once (torch.aminmax).
    * @example const { min, max } = x.aminmax({ dim: 1 })
    */
-  aminmax(opts?: DimOptions): { min: Tensor; max: Tensor } {
+  aminmax(opts?: DimOptions): MinMax {
     const [d, k] = reduceArgs('aminmax', opts ?? {}, undefined);
     return reduce.aminmax(this, d, k);
   }
@@ -832,9 +845,9 @@ export class Tensor {
    * @example const { values, indices } = x.max(1)
    */
   max(): Tensor;
-  max(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.maximum(dim);
     const [d, k] = reduceArgs('max', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('max(): keepdim needs a dim');
@@ -843,9 +856,9 @@ export class Tensor {
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
   min(): Tensor;
-  min(dim: number | DimOptions<number>, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.minimum(dim);
     const [d, k] = reduceArgs('min', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('min(): keepdim needs a dim');
@@ -920,10 +933,10 @@ export class Tensor {
    * The running maximum along dim, and where each was reached (torch.cummax).
    * @example tg.tensor([1, 3, 2, 5]).cummax(0) // { values: [1, 3, 3, 5], indices: [0, 1, 1, 3] }
    */
-  cummax(dim: number): { values: Tensor; indices: Tensor } { return scan.cummax(this, dim); }
+  cummax(dim: number): ValuesIndices { return scan.cummax(this, dim); }
 
   /** The running minimum along dim, and where each was reached (torch.cummin). */
-  cummin(dim: number): { values: Tensor; indices: Tensor } { return scan.cummin(this, dim); }
+  cummin(dim: number): ValuesIndices { return scan.cummin(this, dim); }
 
   // ---- sorting and selection (logic in src/ops/sort.ts, unique.ts, histogram.ts) ------------------------
 
@@ -931,28 +944,28 @@ export class Tensor {
    * Sorted along dim (-1 by default) with where each value came from (torch.sort); NaN sorts last.
    * @example const { values, indices } = x.sort({ dim: 0, descending: true })
    */
-  sort(dim?: number | sorting.SortOptions, descending?: boolean): { values: Tensor; indices: Tensor } { return sorting.sort(this, dim, descending); }
+  sort(dim?: number | sorting.SortOptions, descending?: boolean): ValuesIndices { return sorting.sort(this, dim, descending); }
   /** The indices that sort this tensor along dim (torch.argsort). @example x.argsort({ descending: true }) */
   argsort(dim?: number | sorting.SortOptions, descending?: boolean): Tensor { return sorting.argsort(this, dim, descending); }
   /** Sorted along the first dim (torch.msort). @example tg.tensor([[3, 1], [1, 2]]).msort() // [[1, 1], [3, 2]] */
   msort(): Tensor { return sorting.msort(this); }
   /** The k largest (or smallest) along dim and their indices (torch.topk). @example x.topk(2, { largest: false }) */
-  topk(k: number, dim?: number | sorting.TopkOptions, largest?: boolean, sorted?: boolean): { values: Tensor; indices: Tensor } { return sorting.topk(this, k, dim, largest, sorted); }
+  topk(k: number, dim?: number | sorting.TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices { return sorting.topk(this, k, dim, largest, sorted); }
   /** The kth smallest along dim (k from 1) and its index (torch.kthvalue). @example x.kthvalue(2, { dim: 0 }) */
-  kthvalue(k: number, dim?: number | sorting.SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { return sorting.kthvalue(this, k, dim, keepdim); }
+  kthvalue(k: number, dim?: number | sorting.SelectOptions, keepdim?: boolean): ValuesIndices { return sorting.kthvalue(this, k, dim, keepdim); }
   /**
    * The lower median (torch.median): of everything (NaN if there is one), or along dim with indices.
    * @example x.median(); const { values, indices } = x.median(1)
    */
   median(): Tensor;
-  median(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
-  median(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } { return sorting.median(this, dim, keepdim); }
+  median(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
+  median(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim); }
   /** The lower median of the elements that are not NaN (torch.nanmedian), as median. @example x.nanmedian(0) */
   nanmedian(): Tensor;
-  nanmedian(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): { values: Tensor; indices: Tensor };
-  nanmedian(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor } { return sorting.median(this, dim, keepdim, true); }
+  nanmedian(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
+  nanmedian(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim, true); }
   /** The most frequent value along dim and an index of it (torch.mode). @example tg.tensor([1, 2, 2]).mode() // { values: 2, indices: 2 } */
-  mode(dim?: number | sorting.SelectOptions, keepdim?: boolean): { values: Tensor; indices: Tensor } { return sorting.mode(this, dim, keepdim); }
+  mode(dim?: number | sorting.SelectOptions, keepdim?: boolean): ValuesIndices { return sorting.mode(this, dim, keepdim); }
   /**
    * The distinct elements, sorted (torch.unique); `{ values, inverseIndices, counts }` when returnInverse or returnCounts is asked for.
    * @example tg.tensor([3, 1, 3]).unique() // [1, 3]

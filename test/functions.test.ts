@@ -10,7 +10,7 @@ const METHODS_ONLY: Record<string, string> = {
   dim: 'a fact about the tensor', elementSize: 'a fact about the tensor', isContiguous: 'a fact about the tensor',
   isFloatingPoint: 'tg.isFloatingPoint takes a dtype',
   item: 'values out', tolist: 'values out', toTypedArray: 'values out', toString: 'values out', toJSON: 'values out',
-  to: 'a conversion', float: 'a conversion', double: 'a conversion', int: 'a conversion', long: 'a conversion',
+  to: 'a conversion', cpu: 'a conversion (torch.cpu is a module)', cuda: 'a conversion (torch.cuda is a module; an Error here)', float: 'a conversion', double: 'a conversion', int: 'a conversion', long: 'a conversion',
   bool: 'a conversion (tg.bool is the dtype)', type: 'a conversion',
   newZeros: 'a new tensor like this one', newOnes: 'a new tensor like this one', newFull: 'a new tensor like this one',
   newEmpty: 'a new tensor like this one', newTensor: 'a new tensor like this one',

@@ -269,9 +269,9 @@ describe('options: nothing silently ignored, PyTorch\'s positional forms where u
 
   it('an unknown option, a wrong type or a positional value where options belong is a TypeError naming both', () => {
     const cases: [() => unknown, string][] = [
-      [() => tg.zeros(2, { dtpye: 'float64' } as never), "zeros(): unknown option 'dtpye' (it takes dtype, requiresGrad)"],
+      [() => tg.zeros(2, { dtpye: 'float64' } as never), "zeros(): unknown option 'dtpye' (it takes dtype, requiresGrad, device)"],
       [() => tg.tensor([1], { requiresGrad: 'yes' } as never), "tensor(): option 'requiresGrad' must be a boolean, but got \"yes\""],
-      [() => tg.zerosLike(tg.ones(1), 5 as never), 'zerosLike(): expected an options object { dtype, requiresGrad }, but got 5'],
+      [() => tg.zerosLike(tg.ones(1), 5 as never), 'zerosLike(): expected an options object { dtype, requiresGrad, device }, but got 5'],
       [() => tg.randn(2, { generator: 1 } as never), "randn(): option 'generator' must be a tg.Generator, but got 1"],
       [() => tg.ones(2).add(1, { alpah: 2 } as never), "add(): unknown option 'alpah' (it takes alpha)"],
       [() => tg.ones(2).add_(1, 2 as never), 'add_(): expected an options object { alpha }, but got 2'],
@@ -280,14 +280,14 @@ describe('options: nothing silently ignored, PyTorch\'s positional forms where u
       [() => new tg.nn.MSELoss({ reductoin: 'sum' } as never), "MSELoss(): unknown option 'reductoin' (it takes reduction, sizeAverage, reduce)"],
       [() => tg.F.crossEntropy(tg.zeros(2, 3), tg.tensor([0, 1], { dtype: 'int64' }), { labelSmooth: 0.1 } as never), "crossEntropy(): unknown option 'labelSmooth'"],
       [() => tg.F.gelu(tg.ones(1), { approximate: 'tan' } as never), "gelu(): option 'approximate' must be \"none\" or \"tanh\", but got \"tan\""],
-      [() => new tg.nn.Linear(2, 2, { bais: false } as never), "Linear(): unknown option 'bais' (it takes bias, dtype)"],
+      [() => new tg.nn.Linear(2, 2, { bais: false } as never), "Linear(): unknown option 'bais' (it takes bias, dtype, device)"],
       [() => new tg.nn.Conv2d(1, 1, 3, { paddding: 1 } as never), "Conv2d(): unknown option 'paddding'"],
       [() => new tg.nn.Dropout(0.5, { inPlace: true } as never), "Dropout(): unknown option 'inPlace' (it takes inplace)"],
       [() => new tg.nn.Linear(2, 2).loadStateDict({}, { stric: false } as never), "loadStateDict(): unknown option 'stric' (it takes strict)"],
       [() => tg.ones(2, { requiresGrad: true }).sum().backward({ retain_graph: true } as never), "backward(): unknown option 'retain_graph' (it takes retainGraph, createGraph)"],
       [() => tg.nn.utils.clipGradNorm_([], 1, { norm_type: 2 } as never), "clipGradNorm_(): unknown option 'norm_type'"],
       [() => new tg.utils.data.DataLoader(new tg.utils.data.TensorDataset(tg.zeros(4)), { batch_size: 2 } as never), "DataLoader(): unknown option 'batch_size'"],
-      [() => tg.ones(2).to({ dtype: 'float64', copy: true } as never), "to(): unknown option 'copy' (it takes dtype)"],
+      [() => tg.ones(2).to({ dtype: 'float64', cpoy: true } as never), "to(): unknown option 'cpoy' (it takes dtype, device, copy, nonBlocking)"],
       [() => new tg.optim.lrScheduler.StepLR(new tg.optim.SGD([tg.zeros(1, { requiresGrad: true })], 0.1), undefined as never), 'StepLR(): expected an options object { stepSize, gamma, lastEpoch }, but got undefined'],
     ];
     for (const [f, message] of cases) expect(f).toThrow(TypeError), expect(f).toThrow(message);

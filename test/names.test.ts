@@ -10,6 +10,8 @@ const src = join(__dirname, '..', 'src');
 /** Rules that no function of src/ops records, and why. */
 const ENGINE_RULES: Record<string, string> = {
   copySlices: "PyTorch's CopySlices: the engine's own node for an in-place op through a view (graph.ts inPlace)",
+  customFunction: 'the node of a tg.autograd.Function: it runs the subclass\'s static backward (autograd/function.ts)',
+  customFunctionOutput: "each output's node of a tg.autograd.Function with several differentiable outputs (autograd/function.ts)",
 };
 
 /** The names of the functions src/ops/*.ts export. */

@@ -22,6 +22,7 @@ import { indexBackward, indexPutBackward } from '../ops/subscript';
 import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
 import { unslice } from '../ops/view';
 import type { Tensor } from '../tensor';
+import { callBackward, handOn, type FunctionRecord } from './function';
 import { ACCUMULATED, type Rule, type RuleInfo, type Saved } from './graph';
 
 const t = (x: Saved) => x as Tensor;
@@ -408,4 +409,13 @@ const views = {
   },
 } satisfies Record<string, Rule>;
 
-export const derivatives: Record<string, Rule> = { ...unary, ...binary, ...reductions, ...fused, ...linalg, ...views };
+/**
+ * tg.autograd.Function (autograd/function.ts): the node of a custom function calls the user's
+ * backward; with several differentiable outputs, each output's own node hands its gradient on to it.
+ */
+const custom = {
+  customFunction: { opaque: true, backward: (g, _, __, { ctx }) => callBackward(g, ctx as FunctionRecord) },
+  customFunctionOutput: { opaque: true, backward: (g, _, __, { ctx }) => handOn(g, ctx as { rec: FunctionRecord; k: number }) },
+} satisfies Record<string, Rule>;
+
+export const derivatives: Record<string, Rule> = { ...unary, ...binary, ...reductions, ...fused, ...linalg, ...views, ...custom };

@@ -7,7 +7,7 @@ import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import { sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { isGradEnabled, setGradEnabled } from './grad_mode';
+import { setGradEnabled } from './grad_mode';
 import { ACCUMULATED, AccumulateGrad, refreshView, ruleOf, type GradHook, type Node } from './graph';
 
 /**
@@ -121,13 +121,13 @@ function step(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOption
     const dtype = node.dtypes[i];
     if (dtype !== null && g.dtype !== dtype) g = g.to(dtype);
     // A gradient is ours alone when it is new memory (or the incoming gradient, when that was
-    // ours) and no other gradient of this node shares it.
-    const fresh = g._storage !== b.grad._storage || b.owned;
+    // ours) and no other gradient of this node shares it; what user code returned may be held.
+    const fresh = g !== gi || (!rule.opaque && (g._storage !== b.grad._storage || b.owned));
     add(buffers, next, g, fresh && !shares(g, tensors, i), opts.createGraph);
   }
   // An incoming gradient made inside this pass, used up and reachable from nowhere else, gives its
   // memory back now, for the next temporaries to reuse while it is still in cache.
-  if (b.owned && !opts.createGraph && !shares(b.grad, tensors, -1)) b.grad._storage.release();
+  if (b.owned && !rule.opaque && !opts.createGraph && !shares(b.grad, tensors, -1)) b.grad._storage.release();
 }
 
 /** A tensor's hooks, in registration order, each given the gradient the previous one left. */
@@ -160,8 +160,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], 
   });
   const deps = dependencies(starts);
   const ready = starts.filter((n, i) => deps.get(n) === 0 && starts.indexOf(n) === i);
-  const previousMode = isGradEnabled();
-  setGradEnabled(opts.createGraph);
+  const mode = setGradEnabled(opts.createGraph);
   try {
     while (ready.length > 0) {
       const node = ready.pop() as Node;
@@ -177,7 +176,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], 
       }
     }
   } finally {
-    setGradEnabled(previousMode);
+    mode.exit();
   }
 }
 

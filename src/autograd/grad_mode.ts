@@ -6,17 +6,52 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Turns graph recording on or off (torch.set_grad_enabled). */
-export function setGradEnabled(mode: boolean): void {
-  enabled = Boolean(mode);
+/**
+ * What `tg.noGrad()`, `tg.enableGrad()`, `tg.inferenceMode()` and `tg.setGradEnabled(b)` return:
+ * the mode they set lasts until exit() (or the end of a `using` block), which puts back the mode
+ * that was on before. Exiting twice does nothing.
+ * @example
+ * {
+ *   using _ = tg.noGrad();
+ *   w.sub_(w.grad!.mul(lr));
+ * } // recording is back on here
+ */
+export interface GradModeGuard {
+  /** Puts back the grad mode that was on when the guard was made. */
+  exit(): void;
+  /** exit(), for `using`. */
+  [Symbol.dispose](): void;
 }
 
-function withMode<T>(mode: boolean, fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError('expected a function to run');
+function guard(mode: boolean): GradModeGuard {
+  const previous = enabled;
+  enabled = mode;
+  let open = true;
+  const exit = (): void => {
+    if (!open) return;
+    open = false;
+    enabled = previous;
+  };
+  return { exit, [Symbol.dispose]: exit };
+}
+
+/**
+ * Turns graph recording on or off (torch.set_grad_enabled). Also a guard, as in PyTorch's
+ * `with torch.set_grad_enabled(False):`, whose exit() puts back the previous mode.
+ * @example using _ = tg.setGradEnabled(false);
+ */
+export function setGradEnabled(mode: boolean): GradModeGuard {
+  if (typeof mode !== 'boolean') throw new TypeError(`setGradEnabled(): mode must be a boolean, but got ${typeof mode}`);
+  return guard(mode);
+}
+
+function withMode<T>(fn: string, mode: boolean, body: (() => T) | undefined): T | GradModeGuard {
+  if (body === undefined) return guard(mode);
+  if (typeof body !== 'function') throw new TypeError(`${fn}(): expected a function to run, or nothing (for a guard), but got ${body === null ? 'null' : typeof body}`);
   const previous = enabled;
   enabled = mode;
   try {
-    return fn();
+    return body();
   } finally {
     enabled = previous;
   }
@@ -24,14 +59,32 @@ function withMode<T>(mode: boolean, fn: () => T): T {
 
 /**
  * Runs fn without recording the graph (torch.no_grad()). The mode is restored when fn returns,
- * so an async fn's continuations after its first await run in the caller's mode.
+ * so an async fn's continuations after its first await run in the caller's mode. Without fn,
+ * turns recording off until the returned guard exits, as Python's `with torch.no_grad():`.
  * @example tg.noGrad(() => { w1.sub_(w1.grad!.mul(lr)); })
+ * @example { using _ = tg.noGrad(); w1.sub_(w1.grad!.mul(lr)); }
  */
-export function noGrad<T>(fn: () => T): T {
-  return withMode(false, fn);
+export function noGrad<T>(fn: () => T): T;
+export function noGrad(): GradModeGuard;
+export function noGrad<T>(fn?: () => T): T | GradModeGuard {
+  return withMode('noGrad', false, fn);
 }
 
-/** Runs fn with recording on, even inside noGrad (torch.enable_grad()). */
-export function enableGrad<T>(fn: () => T): T {
-  return withMode(true, fn);
+/** Runs fn with recording on, even inside noGrad (torch.enable_grad()); without fn, a guard. */
+export function enableGrad<T>(fn: () => T): T;
+export function enableGrad(): GradModeGuard;
+export function enableGrad<T>(fn?: () => T): T | GradModeGuard {
+  return withMode('enableGrad', true, fn);
+}
+
+/**
+ * torch.inference_mode(): in tensorgrad the same as noGrad (recording off). PyTorch's inference
+ * tensors, which may never enter autograd later, have no counterpart: tensors made here are
+ * ordinary tensors that do not require grad.
+ * @example const logits = tg.inferenceMode(() => model.forward(x));
+ */
+export function inferenceMode<T>(fn: () => T): T;
+export function inferenceMode(): GradModeGuard;
+export function inferenceMode<T>(fn?: () => T): T | GradModeGuard {
+  return withMode('inferenceMode', false, fn);
 }

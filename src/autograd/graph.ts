@@ -42,8 +42,20 @@ export interface Rule {
   saves?: 'inputs' | 'out' | 'both';
   /** Whether the rule may write gradients straight into leaves' .grad (info.into); others get nulls. */
   writesInto?: boolean;
+  /**
+   * The rule runs user code (tg.autograd.Function), which may keep the gradient it is given and
+   * return tensors it holds: the engine neither releases the one nor writes into the others.
+   */
+  opaque?: boolean;
   backward(g: Tensor, inputs: readonly Saved[], out: Tensor, info: RuleInfo): (Tensor | null | undefined | typeof ACCUMULATED)[];
 }
+
+/**
+ * Outputs of a tg.autograd.Function that are views (of an input, or an input returned as it is),
+ * named 'Output k of Fn': changing them in place while recording is refused, as in PyTorch, since
+ * the view's history would bypass the function's backward.
+ */
+export const functionViews = new WeakMap<Tensor, string>();
 
 /** The function that takes, of any tensor shaped like base, the view that v is of base. */
 export type ReplayOf = (base: Tensor, v: Tensor) => (x: Tensor) => Tensor;
@@ -291,6 +303,14 @@ export function inPlace(op: string, self: Tensor, others: readonly Saved[], ctx:
     );
   }
   if (base !== null) {
+    const output = functionViews.get(self);
+    if (output !== undefined) {
+      throw new AutogradError(
+        `${output} is a view and is being modified inplace. This view was created inside a custom Function (or because an input was ` +
+          'returned as-is) and changing it in place would bypass the custom backward, leading to incorrect gradients. ' +
+          'This is forbidden: modify a clone() of the output instead.',
+      );
+    }
     if (base._gradFn === null && base._requiresGrad) {
       throw new AutogradError(
         'a view of a leaf tensor that requires grad is being used in an in-place operation. ' +

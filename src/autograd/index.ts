@@ -5,3 +5,5 @@ export { gradcheck } from './gradcheck';
 export type { GradcheckOptions } from './gradcheck';
 export { Node } from './graph';
 export type { GradHook, RemovableHandle } from './graph';
+export { AutogradFunction as Function, FunctionCtx } from './function';
+export type { ForwardArgs, ForwardResult } from './function';

@@ -1,4 +1,5 @@
 /** The layers nn.Conv2d and nn.MaxPool2d (the computation is in functional_conv.ts). */
+import { DEVICE_OPTION, type DeviceLike } from '../device';
 import { toDType, type DTypeLike } from '../dtype';
 import { empty } from '../ops/creation';
 import type { Tensor } from '../tensor';
@@ -22,9 +23,9 @@ export class Conv2d extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions & { bias?: boolean; dtype?: DTypeLike } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions & { bias?: boolean; dtype?: DTypeLike; device?: DeviceLike } = {}) {
     super();
-    checkOptions('Conv2d', opts, { ...CONV_SPEC, bias: 'boolean', dtype: 'string' });
+    checkOptions('Conv2d', opts, { ...CONV_SPEC, bias: 'boolean', dtype: 'string', device: DEVICE_OPTION });
     for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Conv2d: ${n} must be a positive integer, got ${v}`);
     }

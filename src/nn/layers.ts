@@ -1,4 +1,5 @@
 /** Layers: Linear, Embedding, LayerNorm, activations, Dropout, Flatten, Identity, Sequential. */
+import { DEVICE_OPTION, type DeviceLike } from '../device';
 import { empty, ones, zeros } from '../ops/creation';
 import { noGrad } from '../autograd/grad_mode';
 import { toDType, type DTypeLike } from '../dtype';
@@ -20,10 +21,10 @@ export class Linear extends Module {
   bias: Parameter | null;
 
   /** opts may also be PyTorch's positional bias: `new nn.Linear(3, 2, false)`. */
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike } | boolean = {}) {
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: DTypeLike; device?: DeviceLike } | boolean = {}) {
     super();
     if (typeof opts === 'boolean') opts = { bias: opts };
-    checkOptions('Linear', opts, { bias: 'boolean', dtype: 'string' });
+    checkOptions('Linear', opts, { bias: 'boolean', dtype: 'string', device: DEVICE_OPTION });
     for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
@@ -60,9 +61,9 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   weight: Parameter;
 
-  constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; dtype?: DTypeLike } = {}) {
+  constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; dtype?: DTypeLike; device?: DeviceLike } = {}) {
     super();
-    checkOptions('Embedding', opts, { paddingIdx: kinds.numberOrNull, dtype: 'string' });
+    checkOptions('Embedding', opts, { paddingIdx: kinds.numberOrNull, dtype: 'string', device: DEVICE_OPTION });
     for (const [n, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Embedding: ${n} must be a non-negative integer, got ${v}`);
     }
@@ -101,9 +102,9 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DTypeLike } = {}) {
+  constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DTypeLike; device?: DeviceLike } = {}) {
     super();
-    checkOptions('LayerNorm', opts, { eps: 'number', elementwiseAffine: 'boolean', bias: 'boolean', dtype: 'string' });
+    checkOptions('LayerNorm', opts, { eps: 'number', elementwiseAffine: 'boolean', bias: 'boolean', dtype: 'string', device: DEVICE_OPTION });
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;

@@ -4,11 +4,13 @@
  */
 import { checkArg, checkOptions } from '../options';
 import { noGrad } from '../autograd/grad_mode';
-import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
+import { isFloatingPoint, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
 import { zeros } from '../ops/creation';
+import { parseTo } from '../ops/convert';
+import type { Device } from '../device';
 import { Tensor } from '../tensor';
 
 /**
@@ -238,10 +240,13 @@ export class Module {
    * Converts the floating-point parameters and buffers of this module and all below it to dtype
    * (gradients too), as module.to(dtype) in PyTorch. Parameters become new Parameter objects: create
    * the optimizer after converting, as PyTorch advises for moving a model.
+   * Also PyTorch's device forms, `to('cpu')`, `to('cpu', dtype)`, `to({ device, dtype })`: the CPU
+   * is tensorgrad's only device, so only the dtype changes anything.
    * @example const net = new Net().to('float64');
    */
-  to(dtype: DTypeLike | { dtype: DTypeLike }): this {
-    const target = toDType(typeof dtype === 'object' && dtype !== null ? dtype.dtype : dtype);
+  to(dtype: DTypeLike | Device | string | { dtype?: DTypeLike; device?: Device | string }, dtype2?: DTypeLike): this {
+    const target = parseTo('to', dtype, dtype2).dtype;
+    if (target === undefined) return this;
     if (!isFloatingPoint(target)) {
       throw new DTypeError(`Module.to() only accepts floating point dtypes (float32, float64), but got ${target}`);
     }
@@ -266,6 +271,11 @@ export class Module {
       }
       for (const [name, b] of m.ownBuffers()) props[name] = convert(b, (data) => data);
     }
+    return this;
+  }
+
+  /** This module (it is on the CPU already), as PyTorch's module.cpu(). */
+  cpu(): this {
     return this;
   }
 

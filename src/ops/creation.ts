@@ -1,4 +1,5 @@
 /** Creating tensors: tensor(), zeros, ones, empty, full, arange, linspace, eye and the *Like forms. */
+import { DEVICE_OPTION, type DeviceLike } from '../device';
 import { dtypeOfArray, getDefaultDtype, toDType, type DType, type DTypeLike } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
 import { contiguousStrides, numel, parseShapeArgs } from '../shape';
@@ -13,6 +14,8 @@ import { checkArg, checkOptions, isOptionsObject, typeName } from '../options';
 export interface TensorOptions {
   dtype?: DTypeLike;
   requiresGrad?: boolean;
+  /** Where the tensor lives: 'cpu' (tensorgrad's only device; others are an Error). */
+  device?: DeviceLike;
 }
 
 /** Nested arrays of numbers (or booleans, or bigints), as tensor() takes them. */
@@ -34,7 +37,7 @@ function optsFrom(rest: readonly unknown[]): TensorOptions | undefined {
 }
 
 /** What every creation function's options may hold. */
-export const TENSOR_OPTIONS = { dtype: 'string', requiresGrad: 'boolean' } as const;
+export const TENSOR_OPTIONS = { dtype: 'string', requiresGrad: 'boolean', device: DEVICE_OPTION } as const;
 
 /** The dtype the options of `fn` ask for (fallback when none), after checking them. */
 function dtypeOr(fn: string, opts: TensorOptions | undefined, fallback: DType): DType {

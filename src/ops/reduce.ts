@@ -7,6 +7,7 @@ import { contiguousStrides, normalizeDims } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { launch, Reshaped } from './launch';
+import { namedTensors, type MinMax, type ValuesIndices } from './named';
 
 /** Which dims to reduce: undefined, null or [] mean all of them (as torch.sum(x, dim=[]) does). */
 export type Dims = number | readonly number[] | null | undefined;
@@ -126,23 +127,23 @@ export function any(x: Tensor, dims?: Dims, keepdim = false): Tensor {
 }
 
 /** max(dim) (torch.max.dim): the largest values along dim and the index of the first of each. */
-export function maxDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+export function maxDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
   return extremeAlong('max', x, dim, keepdim);
 }
 
 /** min(dim) (torch.min.dim): the smallest values along dim and the index of the first of each. */
-export function minDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+export function minDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
   return extremeAlong('min', x, dim, keepdim);
 }
 
-function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   const p = plan(x, dim, keepdim);
   if (p.count === 0) throw emptyError(which, x, p);
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
   launch(which === 'max' ? 'max_dim' : 'min_dim', [kept(p, x, values), kept(p, x, indices), x]);
   record(which === 'max' ? 'maxDim' : 'minDim', values, [x], { dim: p.reduced[0], keepdim, indices });
-  return { values, indices };
+  return namedTensors({ values, indices });
 }
 
 /** Variance with the given correction (1: unbiased, Bessel's; 0: population). */
@@ -198,8 +199,8 @@ export function countNonzero(x: Tensor, dims?: Dims): Tensor {
 }
 
 /** The minimum and the maximum over dims in one call (torch.aminmax). */
-export function aminmax(x: Tensor, dims?: Dims, keepdim = false): { min: Tensor; max: Tensor } {
-  return { min: amin(x, dims, keepdim), max: amax(x, dims, keepdim) };
+export function aminmax(x: Tensor, dims?: Dims, keepdim = false): MinMax {
+  return namedTensors({ min: amin(x, dims, keepdim), max: amax(x, dims, keepdim) });
 }
 
 /** The sum over dims with NaN counted as zero (torch.nansum); differentiable like sum. */

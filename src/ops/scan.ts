@@ -8,6 +8,7 @@ import { checkOptions } from '../options';
 import { emptyTensor } from './common';
 import { toDtype } from './copy';
 import { launch } from './launch';
+import { namedTensors, type ValuesIndices } from './named';
 
 /** cumsum's options: the dtype to convert the input to first (torch.cumsum's dtype). */
 export interface CumsumOptions {
@@ -42,18 +43,13 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   return record('logcumsumexp', out, [x], d);
 }
 
-/** Values and the indices where they were found, as max(dim) gives them. */
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-}
 
 function cumextreme(which: 'cummax' | 'cummin', x: Tensor, dim: number): ValuesIndices {
   const d = normalizeDim(dim, x.shape.length);
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
   launch(which, [values, indices, x], { dim: d });
   record(which, values, [x], { dim: d, indices });
-  return { values, indices };
+  return namedTensors({ values, indices });
 }
 
 /**

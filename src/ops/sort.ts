@@ -10,7 +10,7 @@ import { contiguousStrides, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
 import { launch, Reshaped } from './launch';
-import type { ValuesIndices } from './scan';
+import { namedTensors, type ValuesIndices } from './named';
 
 /** sort's and argsort's options (torch.sort): the dim, the direction and whether ties keep their order. */
 export interface SortOptions {
@@ -75,7 +75,7 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
   if (x.numel() > 0) launch('sort', [values, indices, x], { dim: d, descending: o.descending ?? false, stable: o.stable ?? false });
   record('sort', values, [x], { dim: d, indices });
-  return { values, indices };
+  return namedTensors({ values, indices });
 }
 
 /**
@@ -112,7 +112,7 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   const values = emptyTensor(shape, x.dtype), indices = emptyTensor(shape, 'int64');
   if (values.numel() > 0) launch('topk', [values, indices, x], { dim: d, k, largest: o.largest ?? true, sorted: o.sorted ?? true });
   record('topk', values, [x], { dim: d, indices });
-  return { values, indices };
+  return namedTensors({ values, indices });
 }
 
 /** The outputs of a selection along d: allocated in their final shape, and as the kernel takes them (size 1 along d). */
@@ -147,7 +147,7 @@ export function kthvalue(x: Tensor, k: number, dim?: number | SelectOptions, kee
   const out = selectOutputs(x, d, o.keepdim ?? false);
   launch('kthvalue', [...out.kernel, x], { dim: d, k });
   record('kthvalue', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: out.indices });
-  return { values: out.values, indices: out.indices };
+  return namedTensors({ values: out.values, indices: out.indices });
 }
 
 /** median(dim) and nanmedian(dim): the lower median along d and its index (ties by index, as PyTorch). */
@@ -158,7 +158,7 @@ export function medianDim(x: Tensor, d: number, keepdim: boolean, ignoreNan: boo
   const out = selectOutputs(x, d, keepdim);
   if (out.values.numel() > 0) launch('median', [...out.kernel, x], { dim: d, ignoreNan });
   record('medianDim', out.values, [x], { dim: d, keepdim, indices: out.indices }, ignoreNan ? 'NanmedianBackward1' : 'MedianBackward1');
-  return { values: out.values, indices: out.indices };
+  return namedTensors({ values: out.values, indices: out.indices });
 }
 
 /**
@@ -197,5 +197,5 @@ export function mode(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean)
   const out = selectOutputs(x, d, o.keepdim ?? false);
   if (out.values.numel() > 0) launch('mode', [...out.kernel, x], { dim: d });
   record('mode', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: out.indices });
-  return { values: out.values, indices: out.indices };
+  return namedTensors({ values: out.values, indices: out.indices });
 }

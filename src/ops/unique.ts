@@ -10,6 +10,7 @@ import { emptyTensor } from './common';
 import { bincount } from './histogram';
 import { nonzeroIndices } from './indexing';
 import { cat } from './join';
+import { namedTensors, type NamedTensors } from './named';
 import { argsOrOptions, sort } from './sort';
 
 /** unique's options (torch.unique). */
@@ -31,16 +32,20 @@ export type UniqueExtras = { returnInverse: true } | { returnCounts: true };
 export type UniqueConsecutiveOptions = Omit<UniqueOptions, 'sorted'>;
 
 /**
- * What unique gives when returnInverse or returnCounts is asked for (both are computed then):
- * PyTorch's (output, inverse_indices, counts).
+ * What unique gives when returnInverse or returnCounts is asked for (both are computed then). It
+ * unpacks as PyTorch's tuple, with only what was asked for: `const [values, counts] =
+ * x.unique({ returnCounts: true })`.
  */
-export interface UniqueResult {
+export type UniqueResult = NamedTensors<UniqueFields>;
+
+/** The fields of a UniqueResult. */
+export type UniqueFields = {
   values: Tensor;
   /** Where each element (or slice along dim) of the input went in values: int64, the input's shape (or its size along dim). */
   inverseIndices: Tensor;
   /** How many times each of values occurs: int64. */
   counts: Tensor;
-}
+};
 
 const DIM = { test: (v: unknown) => v === null || typeof v === 'number', what: 'a dim or null' };
 const CONSECUTIVE_SPEC = { returnInverse: 'boolean', returnCounts: 'boolean', dim: DIM } as const;
@@ -92,7 +97,11 @@ function uniqueOf(fn: string, x: Tensor, opts: UniqueOptions | undefined, sorted
       counts: bincount(group, { minlength: first.numel() }),
     };
   });
-  return extras ? result : result.values;
+  if (!extras) return result.values;
+  const order: ('values' | 'inverseIndices' | 'counts')[] = ['values'];
+  if (o.returnInverse === true) order.push('inverseIndices');
+  if (o.returnCounts === true) order.push('counts');
+  return namedTensors<UniqueFields>(result, order);
 }
 
 /**

@@ -30,6 +30,27 @@ function leafAwayFromZero(shape: number[]): T {
   const sign = pattern(shape, 'float64', seed++, -1, 1).sign();
   return mag.mul(sign).detach().requiresGrad_();
 }
+// tg.autograd.Function subclasses: PyTorch's tutorial LegendrePolynomial3, and one of two outputs
+class Legendre3 extends tg.autograd.Function {
+  static forward(ctx: tg.autograd.FunctionCtx, x: T): T {
+    ctx.saveForBackward(x);
+    return x.pow(3).mul(5).sub(x.mul(3)).mul(0.5);
+  }
+  static backward(ctx: tg.autograd.FunctionCtx, g: T): T {
+    const [x] = ctx.savedTensors as T[];
+    return g.mul(1.5).mul(x.pow(2).mul(5).sub(1));
+  }
+}
+class MulBoth extends tg.autograd.Function {
+  static forward(ctx: tg.autograd.FunctionCtx, x: T, w: T): T[] {
+    ctx.saveForBackward(x, w);
+    return [x.mul(w), x.exp()];
+  }
+  static backward(ctx: tg.autograd.FunctionCtx, gp: T, gq: T): T[] {
+    const [x, w] = ctx.savedTensors as T[];
+    return [gp.mul(w).add(gq.mul(x.exp())), gp.mul(x)];
+  }
+}
 function int64(values: number[] | number[][]): T {
   return tg.tensor(values, { dtype: 'int64' });
 }
@@ -221,6 +242,13 @@ const checks: Record<string, Check[]> = {
     { label: 'a view of a view, and the other views of the base see the write', fn: (x) => { const y = x.add(1); const a = y.narrow(0, 0, 2), b = y.narrow(0, 1, 2); a.narrow(0, 1, 1).mul_(x.narrow(0, 2, 1)); return b.mul(a).add(y.narrow(0, 1, 1)); }, inputs: () => [leaf([4])] },
     { label: 'in-place on the base, then a view taken before it', fn: (x) => { const y = x.mul(1); const v = y.index('::2'); y.mul_(x.add(1)); return v.mul(3); }, inputs: () => [leaf([5])] },
     { label: 'differentiated again', fn: (x) => { const y = x.mul(1); y.narrow(0, 1, 2).mul_(x.narrow(0, 0, 2)); return tg.autograd.grad(y.pow(3).sum(), [x], { createGraph: true })[0] as T; }, inputs: () => [leaf([3])] },
+  ],
+  customFunction: [
+    { label: 'a tg.autograd.Function (LegendrePolynomial3 of PyTorch\'s tutorial)', fn: (x) => Legendre3.apply(x), inputs: () => [leafT([2, 3])] },
+    { label: 'a tg.autograd.Function, differentiated again', fn: (x) => tg.autograd.grad(Legendre3.apply(x).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4])] },
+  ],
+  customFunctionOutput: [
+    { label: 'a tg.autograd.Function of two inputs and two outputs', fn: (x, w) => { const [p, q] = MulBoth.apply(x, w) as T[]; return p.add(q.mul(3)); }, inputs: () => [leaf([2, 3]), leaf([3])] },
   ],
   cat: [
     { label: 'cat dim 0', fn: (a, b) => tg.cat([a, b]).mul(tg.arange(10, { dtype: 'float64' }).reshape(5, 2)), inputs: () => [leaf([2, 2]), leafT([3, 2])] },

@@ -155,3 +155,19 @@ describe('sorting and selection: results and errors in JavaScript terms', () => 
     expect(y.nanmedian().gradFn?.name).toBe('NanmedianBackward0');
   });
 });
+
+describe('results unpack as PyTorch tuples', () => {
+  it('sort, topk, kthvalue, median, mode and unique', () => {
+    const x = tg.tensor([3, 1, 3, 2]);
+    const [values, indices] = x.sort();
+    expect([values.tolist(), indices.tolist()]).toEqual([[1, 2, 3, 3], [1, 3, 0, 2]]);
+    const [top, at] = x.topk(1);
+    expect([top.tolist(), at.tolist()]).toEqual([[3], [0]]);
+    for (const r of [x.kthvalue(2), x.median(0), x.mode()]) expect([...r].length).toBe(2);
+    const [u, counts] = x.unique({ returnCounts: true }) as tg.UniqueResult;
+    expect([u.tolist(), counts.tolist()]).toEqual([[1, 2, 3], [1, 1, 2]]);
+    const [, inverse] = x.unique({ returnInverse: true }) as tg.UniqueResult;
+    expect(inverse.tolist()).toEqual([2, 0, 2, 1]);
+    expect([...(x.unique({ returnInverse: true, returnCounts: true }) as tg.UniqueResult)].length).toBe(3);
+  });
+});
