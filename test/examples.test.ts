@@ -169,3 +169,52 @@ describe('examples', () => {
     }
   }, 60000);
 });
+
+/**
+ * PyTorch programs ported without stand-ins (examples/makemore-*.ts, polynomial-custom-function.ts)
+ * against their originals run by PyTorch (scripts/fixtures/ports.py, autograd_function.py). The
+ * training runs compare in float64, where PyTorch's numbers are reproducible to rounding; the
+ * bigram program fixes float32 itself and is held to PyTorch's own drift.
+ */
+describe('ported PyTorch programs', () => {
+  interface Ports {
+    bigram: { samples: string[]; nll: number; losses: number[]; drift: number[] };
+    mlp: { losses: number[]; samples: string[]; topk: number[][] };
+    part2: { losses: number[]; devLoss: number; samples: string[] };
+  }
+  const ports = loadFixture<Ports>('ports.json');
+  const json = <T>(file: string, ...args: string[]) => JSON.parse(run(file, ...args, '--json')) as T;
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+  it('makemore part 1: bigram counts, samples from multinomial, the one-hot network', () => {
+    const want = ports.bigram;
+    const got = json<Ports['bigram']>('makemore-bigram.ts', '--steps', String(want.losses.length));
+    expect(got.samples).toEqual(want.samples);
+    expect(rel(got.nll, want.nll)).toBeLessThan(1e-6);
+    got.losses.forEach((l, i) => expect(rel(l, want.losses[i]), `step ${i}`).toBeLessThanOrEqual(driftBound(want.drift[i], 'float32')));
+  }, 60000);
+
+  it("makemore.py's MLP: roll, AdamW, top-k masking and multinomial generation", () => {
+    const want = ports.mlp;
+    const got = json<Ports['mlp']>('makemore-mlp.ts', '--steps', String(want.losses.length), '--dtype', 'float64');
+    got.losses.forEach((l, i) => expect(rel(l, want.losses[i]), `step ${i}`).toBeLessThan(1e-12));
+    expect(got.samples).toEqual(want.samples);
+    expect(got.topk).toEqual(want.topk);
+  }, 60000);
+
+  it('makemore part 2: C[X] lookups, minibatches, manual SGD, sampling', () => {
+    const want = ports.part2;
+    const got = json<Ports['part2']>('makemore-part2.ts', '--steps', String(want.losses.length), '--dtype', 'float64');
+    got.losses.forEach((l, i) => expect(rel(l, want.losses[i]), `step ${i}`).toBeLessThan(1e-11));
+    expect(rel(got.devLoss, want.devLoss)).toBeLessThan(1e-11);
+    expect(got.samples).toEqual(want.samples);
+  }, 60000);
+
+  it("the tutorial's polynomial_custom_function (a tg.autograd.Function)", () => {
+    const want = loadFixture<{ runs: { float64: { losses: number[]; params: number[] } } }>('autograd_function.json').runs.float64;
+    const got = json<{ losses: number[]; params: number[] }>('polynomial-custom-function.ts', '--dtype', 'float64');
+    got.losses.forEach((l, i) => expect(rel(l, want.losses[i])).toBeLessThan(1e-12));
+    // a and c end at rounding noise around 0; b and d to PyTorch's digits
+    got.params.forEach((p, i) => expect(Math.abs(p - want.params[i])).toBeLessThan(1e-12 * Math.max(1, Math.abs(want.params[i]))));
+  }, 60000);
+});
