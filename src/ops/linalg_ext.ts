@@ -183,7 +183,8 @@ function addScaled(op: string, input: Tensor, product: () => Tensor, opts: AddPr
   if (!isFloatingPoint(out.dtype) && (!Number.isInteger(beta) || !Number.isInteger(alpha))) {
     throw new TypeError(`${op}(): for integer tensors, beta and alpha must be integers, but got beta=${beta} and alpha=${alpha}`);
   }
-  if (input.shape.length > out.shape.length || !sameShape(broadcastShapes(input.shape, out.shape), out.shape)) {
+  const lead = out.shape.length - input.shape.length;
+  if (lead < 0 || input.shape.some((n, i) => n !== 1 && n !== out.shape[lead + i])) {
     throw new ShapeError(`${op}(): input of shape ${shapeStr(input.shape)} does not broadcast to the product's shape ${shapeStr(out.shape)}`);
   }
   const scaled = alpha === 1 ? out : out.mul(alpha);
