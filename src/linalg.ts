@@ -11,7 +11,11 @@ import type { Tensor } from './tensor';
 export { matrixNorm, vectorNorm } from './ops/linalg_norm';
 export type { LinalgNormOptions, MatrixNormOptions, MatrixOrd, VectorNormOptions } from './ops/linalg_norm';
 
-/** The norm of x (torch.linalg.norm): see {@link linalgNorm}'s rules for vector and matrix norms. */
+/**
+ * torch.linalg.norm: a vector norm when `dim` is one dim (or, without dim, x is 1-D), a matrix norm
+ * when it is two (or x is 2-D); without ord and dim, the 2-norm of all elements.
+ * @example tg.linalg.norm(tg.tensor([[1, 2], [3, 4]])) // 5.4772
+ */
 export const norm = linalgNorm;
 
 /**
