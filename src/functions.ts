@@ -9,6 +9,8 @@ import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
 import type { IndexPutOptions, IndexSpec } from './ops/subscript';
 import type { CloseOptions, ScaleOptions } from './ops/pointwise';
+export { addbmm, addmv, addr, baddbmm, cdist, kron, tensordot } from './ops/linalg_ext';
+export { einsum } from './ops/einsum';
 import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
 import type { DimOptions, Tensor, VarOptions } from './tensor';
@@ -97,6 +99,7 @@ export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor
 export function unsqueeze(input: Tensor, dim: number): Tensor { checkTensor(input, 'unsqueeze'); return input.unsqueeze(dim); }
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor { checkTensor(input, 'narrow'); return input.narrow(dim, start, length); }
 export function select(input: Tensor, dim: number, index: number): Tensor { checkTensor(input, 'select'); return input.select(dim, index); }
+export function diagonal(input: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor { checkTensor(input, 'diagonal'); return input.diagonal(offset, dim1, dim2); }
 export function unbind(input: Tensor, dim = 0): Tensor[] { checkTensor(input, 'unbind'); return input.unbind(dim); }
 export function split(tensor: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { checkTensor(tensor, 'split', 'tensor'); return tensor.split(splitSizeOrSections, dim); }
 export function chunk(input: Tensor, chunks: number, dim = 0): Tensor[] { checkTensor(input, 'chunk'); return input.chunk(chunks, dim); }
@@ -126,7 +129,7 @@ export function isfinite(input: Tensor): Tensor { checkTensor(input, 'isfinite')
 export function flip(input: Tensor, dims: number | readonly number[]): Tensor { checkTensor(input, 'flip'); return input.flip(typeof dims === 'number' ? [dims] : dims); }
 export function tril(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'tril'); return input.tril(diagonal); }
 export function triu(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'triu'); return input.triu(diagonal); }
-export function norm(input: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: Dims; keepdim?: boolean } = 2, dim?: Dims, keepdim?: boolean): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
+export function norm(input: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: Dims; keepdim?: boolean } = 2, dim?: Dims | { dim?: Dims; keepdim?: boolean }, keepdim?: boolean): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
 export function all(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
 export function any(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
 export function eq(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'eq'); return input.eq(other); }
@@ -235,3 +238,5 @@ export function where(cond: Tensor, ...rest: TensorLike[]): Tensor | Tensor[] {
 }
 
 export { isTensor };
+/** torch.cross: the cross product along `dim`, by default the first dim of size 3 (tg.linalg.cross defaults to -1). */
+export function cross(input: Tensor, other: Tensor, opts?: { dim?: number | null }): Tensor { checkTensor(input, 'cross'); return input.cross(other, opts); }

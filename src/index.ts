@@ -14,6 +14,8 @@ export type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
 export type { UniqueConsecutiveOptions, UniqueExtras, UniqueFields, UniqueOptions, UniqueResult } from './ops/unique';
 export type { BincountOptions, BucketizeOptions, HistcOptions, SearchsortedOptions } from './ops/histogram';
 export type { CloseOptions, ScaleOptions } from './ops/pointwise';
+export type { AddProductOptions, CdistOptions, TensordotDims } from './ops/linalg_ext';
+export type { LinalgNormOptions, MatrixNormOptions, MatrixOrd, VectorNormOptions } from './ops/linalg_norm';
 export type { OptionKind, OptionSpec } from './options';
 export {
   bool, float32, float64, getDefaultDtype, int32, int64, isFloatingPoint, promoteTypes, setDefaultDtype,
@@ -53,6 +55,7 @@ export * as autograd from './autograd/index';
 export * as nn from './nn/index';
 export * as F from './nn/functional';
 export * as optim from './optim/index';
+export * as linalg from './linalg';
 export * as utils from './utils/index';
 export { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
 export type { GradModeGuard } from './autograd/grad_mode';

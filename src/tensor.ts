@@ -19,6 +19,7 @@ import { CPU, type Device } from './device';
 import * as creation from './ops/creation';
 import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
+import * as linalgExt from './ops/linalg_ext';
 import * as reduce from './ops/reduce';
 import * as softmaxOps from './ops/softmax';
 import * as unary from './ops/unary';
@@ -757,6 +758,22 @@ export class Tensor {
   /** beta * this + alpha * (mat1 @ mat2) (torch.addmm). */
   addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { return linalg.addmm(this, mat1, mat2, opts); }
   matmul(other: Tensor): Tensor { return linalg.matmul(this, other); }
+  /** beta * this + alpha * (batch1 @ batch2), batched (torch.baddbmm). @example c.baddbmm(a, b, { alpha: 0.5 }) */
+  baddbmm(batch1: Tensor, batch2: Tensor, opts?: linalgExt.AddProductOptions): Tensor { return linalgExt.baddbmm(this, batch1, batch2, opts); }
+  baddbmm_(batch1: Tensor, batch2: Tensor, opts?: linalgExt.AddProductOptions): this { return this.copy_(linalgExt.inPlaceResult(this, linalgExt.baddbmm(this, batch1, batch2, opts), 'baddbmm_')); }
+  /** beta * this + alpha * (sum over the batch of batch1[b] @ batch2[b]) (torch.addbmm). */
+  addbmm(batch1: Tensor, batch2: Tensor, opts?: linalgExt.AddProductOptions): Tensor { return linalgExt.addbmm(this, batch1, batch2, opts); }
+  addbmm_(batch1: Tensor, batch2: Tensor, opts?: linalgExt.AddProductOptions): this { return this.copy_(linalgExt.inPlaceResult(this, linalgExt.addbmm(this, batch1, batch2, opts), 'addbmm_')); }
+  /** beta * this + alpha * (mat @ vec) (torch.addmv). */
+  addmv(mat: Tensor, vec: Tensor, opts?: linalgExt.AddProductOptions): Tensor { return linalgExt.addmv(this, mat, vec, opts); }
+  addmv_(mat: Tensor, vec: Tensor, opts?: linalgExt.AddProductOptions): this { return this.copy_(linalgExt.inPlaceResult(this, linalgExt.addmv(this, mat, vec, opts), 'addmv_')); }
+  /** beta * this + alpha * outer(vec1, vec2) (torch.addr). */
+  addr(vec1: Tensor, vec2: Tensor, opts?: linalgExt.AddProductOptions): Tensor { return linalgExt.addr(this, vec1, vec2, opts); }
+  addr_(vec1: Tensor, vec2: Tensor, opts?: linalgExt.AddProductOptions): this { return this.copy_(linalgExt.inPlaceResult(this, linalgExt.addr(this, vec1, vec2, opts), 'addr_')); }
+  /** The Kronecker product (torch.kron). @example tg.eye(2).kron(tg.ones(2, 2)).shape // [4, 4] */
+  kron(other: Tensor): Tensor { return linalgExt.kron(this, other); }
+  /** The cross product of 3-vectors along `dim` (default: the first dim of size 3), torch.cross. */
+  cross(other: Tensor, opts?: { dim?: number | null }): Tensor { return linalgExt.cross(this, other, opts); }
   bmm(other: Tensor): Tensor { return linalg.bmm(this, other); }
   mv(vec: Tensor): Tensor { return linalg.mv(this, vec); }
   dot(other: Tensor): Tensor { return linalg.dot(this, other); }
@@ -786,6 +803,8 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return views.expand(this, other.shape); }
   narrow(dim: number, start: number, length: number): Tensor { return views.narrow(this, dim, start, length); }
   select(dim: number, index: number): Tensor { return views.select(this, dim, index); }
+  /** The diagonal of the dim1 x dim2 planes, appended as the last dim (torch.diagonal). @example tg.eye(3).diagonal() // [1, 1, 1] */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return views.diagonal(this, offset, dim1, dim2); }
   /** Python's [start:end:step] along dim. */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return views.slice(this, dim, start, end, step);
@@ -894,9 +913,13 @@ export class Tensor {
   /**
    * The p-norm over dim (all elements when not given), torch.norm / torch.linalg.vector_norm:
    * p = 2 ('fro') by default, any number, Infinity or -Infinity.
-   * @example g.norm(); x.norm(1, 1, true); x.norm(Infinity)
+   * @example g.norm(); x.norm(1, 1, true); x.norm(2, { dim: -1, keepdim: true }); x.norm(Infinity)
    */
-  norm(p: number | 'fro' | { p?: number | 'fro'; dim?: reduce.Dims; keepdim?: boolean } = 2, dim?: reduce.Dims, keepdim?: boolean): Tensor {
+  norm(p: number | 'fro' | { p?: number | 'fro'; dim?: reduce.Dims; keepdim?: boolean } = 2, dim?: reduce.Dims | { dim?: reduce.Dims; keepdim?: boolean }, keepdim?: boolean): Tensor {
+    if (isOptionsObject(dim)) {
+      if (keepdim !== undefined) throw new TypeError('norm(): expected (p, { dim, keepdim }) or (p, dim, keepdim), but got both');
+      ({ dim, keepdim } = checkOptions('norm', dim, { dim: kinds.dims, keepdim: 'boolean' })!);
+    }
     if (isOptionsObject(p)) {
       if (dim !== undefined || keepdim !== undefined) throw new TypeError('norm(): expected ({ p, dim, keepdim }) or (p, dim, keepdim), but got both');
       const o = checkOptions('norm', p, { p: NORM_P, dim: kinds.dims, keepdim: 'boolean' })!;

@@ -1,7 +1,7 @@
 /**
  * Views: tensors that share their input's storage with another shape, strides or offset.
  * view, reshape, transpose, permute, t, unsqueeze, squeeze, flatten, unflatten, expand, narrow,
- * select, slice, unbind, split, chunk (x.index(...) is in subscript.ts).
+ * select, slice, diagonal, unbind, split, chunk (x.index(...) is in subscript.ts).
  */
 import { record } from '../autograd/graph';
 import { isGradEnabled } from '../autograd/grad_mode';
@@ -222,6 +222,23 @@ export function slice(t: Tensor, dim: number, start?: number | null, end?: numbe
   strides[d] = t._strides[d] * step;
   const replay = (x: Tensor) => slice(x, d, start, end, step);
   return viewOf(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0), 'slice', replay, 'SliceBackward0');
+}
+
+/**
+ * The diagonal of the dim1 x dim2 planes (torch.diagonal): those dims removed and the diagonal
+ * appended as the last dim; offset > 0 is above the main diagonal, < 0 below.
+ */
+export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const nd = t.shape.length;
+  if (!Number.isInteger(offset)) throw new TypeError(`diagonal(): argument 'offset' must be an integer, but got ${offset}`);
+  const a = normalizeDim(dim1, nd), b = normalizeDim(dim2, nd);
+  if (a === b) throw new ShapeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  const n = Math.max(0, offset >= 0 ? Math.min(t.shape[a], t.shape[b] - offset) : Math.min(t.shape[a] + offset, t.shape[b]));
+  const start = n === 0 ? 0 : offset >= 0 ? offset * t._strides[b] : -offset * t._strides[a];
+  const keep = (_: number, i: number) => i !== a && i !== b;
+  const shape = [...t.shape.filter(keep), n], strides = [...t._strides.filter(keep), t._strides[a] + t._strides[b]];
+  const replay = (x: Tensor) => diagonal(x, offset, a, b);
+  return viewOf(t, shape, strides, t._offset + start, 'slice', replay, 'DiagonalBackward0');
 }
 
 /** The slices along dim, each with that dim removed. */
