@@ -7,6 +7,9 @@ import { binaryReversed, where as whereOp, type DivOptions } from './ops/binary'
 import type { ScatterReduceOptions, ScatterReduction } from './ops/scatter_reduce';
 import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
+import type { DiagonalOptions } from './ops/view';
+import { repeatInterleaveIndices, type RepeatInterleaveOptions } from './ops/rearrange';
+import { isOptionsObject } from './options';
 import type { IndexPutOptions, IndexSpec } from './ops/subscript';
 import type { CloseOptions, ScaleOptions } from './ops/pointwise';
 import type { ClampBounds } from './ops/unary';
@@ -89,6 +92,28 @@ export function dot(input: Tensor, other: Tensor): Tensor { checkTensor(input, '
 export function t(input: Tensor): Tensor { checkTensor(input, 't'); return input.t(); }
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'transpose'); return input.transpose(dim0, dim1); }
 export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor { checkTensor(input, 'swapaxes'); return input.swapaxes(axis0, axis1); }
+export function swapdims(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'swapdims'); return input.swapdims(dim0, dim1); }
+/** The diagonal of dims dim1 and dim2 as a view (torch.diagonal). @example tg.diagonal(tg.eye(3), { offset: 1 }) // [0, 0] */
+export function diagonal(input: Tensor, offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor { checkTensor(input, 'diagonal'); return input.diagonal(offset, dim1, dim2); }
+/** A vector as a diagonal matrix, or a matrix's diagonal as a copy (torch.diag). @example tg.diag(tg.tensor([1, 2])) */
+export function diag(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'diag'); return input.diag(diagonal); }
+/** The last dim written on the diagonal of two new dims (torch.diag_embed). @example tg.diagEmbed(tg.ones(2, 3)).shape // [2, 3, 3] */
+export function diagEmbed(input: Tensor, offset = 0, dim1 = -2, dim2 = -1): Tensor { checkTensor(input, 'diagEmbed'); return input.diagEmbed(offset, dim1, dim2); }
+/** The sum of a matrix's main diagonal (torch.trace). @example tg.trace(tg.eye(3)) // 3 */
+export function trace(input: Tensor): Tensor { checkTensor(input, 'trace'); return input.trace(); }
+/** Rotated 90 degrees k times in the plane of dims (torch.rot90). @example tg.rot90(tg.tensor([[1, 2], [3, 4]])) // [[2, 4], [1, 3]] */
+export function rot90(input: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tensor { checkTensor(input, 'rot90'); return input.rot90(k, dims); }
+/**
+ * Each element of input repeated along dim (torch.repeat_interleave); or, given only a 1-D
+ * int64 tensor of counts, each index i repeated repeats[i] times.
+ * @example tg.repeatInterleave(tg.tensor([1, 2]), 2) // [1, 1, 2, 2]
+ * @example tg.repeatInterleave(tg.tensor([2, 1], { dtype: 'int64' })) // [0, 0, 1]
+ */
+export function repeatInterleave(input: Tensor, repeats?: number | Tensor | { outputSize?: number | null }, opts?: RepeatInterleaveOptions): Tensor {
+  checkTensor(input, 'repeatInterleave');
+  if (repeats === undefined || isOptionsObject(repeats)) return repeatInterleaveIndices(input, repeats);
+  return input.repeatInterleave(repeats, opts);
+}
 export function permute(input: Tensor, dims: readonly number[]): Tensor { checkTensor(input, 'permute'); return input.permute(dims); }
 export function reshape(input: Tensor, shape: readonly number[]): Tensor { checkTensor(input, 'reshape'); return input.reshape(shape); }
 export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor { checkTensor(input, 'flatten'); return input.flatten(startDim, endDim); }
@@ -110,6 +135,8 @@ export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean):
 export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
 export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
 export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumsum'); return input.cumsum(dim, opts); }
+/** The running products along dim (torch.cumprod). @example tg.cumprod(tg.tensor([1, 2, 3]), 0) // [1, 2, 6] */
+export function cumprod(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumprod'); return input.cumprod(dim, opts); }
 export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
 export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
 export function countNonzero(input: Tensor, dim?: Dims | { dim?: Dims }): Tensor { checkTensor(input, 'countNonzero'); return input.countNonzero(dim); }

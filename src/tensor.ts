@@ -27,6 +27,7 @@ import * as random from './ops/random';
 import * as sampling from './ops/sampling';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
+import * as diagonals from './ops/diagonal';
 import * as subscript from './ops/subscript';
 import * as scatterReduceOps from './ops/scatter_reduce';
 import * as histogram from './ops/histogram';
@@ -708,6 +709,10 @@ export class Tensor {
    * @example tg.tensor([[0, 1, 2], [3, 4, 5]]).roll(1, 1) // [[2, 0, 1], [5, 3, 4]]
    */
   roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return rearrange.roll(this, shifts, dims); }
+  /** Rotated 90 degrees k times from dims[0] towards dims[1] (torch.rot90). @example tg.tensor([[1, 2], [3, 4]]).rot90() // [[2, 4], [1, 3]] */
+  rot90(k = 1, dims: readonly number[] = [0, 1]): Tensor { return rearrange.rot90(this, k, dims); }
+  /** Each element repeated along dim, flattened without one (torch.repeat_interleave). @example tg.tensor([1, 2]).repeatInterleave(2) // [1, 1, 2, 2] */
+  repeatInterleave(repeats: number | Tensor, opts?: rearrange.RepeatInterleaveOptions): Tensor { return rearrange.repeatInterleave(this, repeats, opts); }
 
   /**
    * Dims moved to new places, the others keeping their order (torch.movedim).
@@ -776,6 +781,21 @@ export class Tensor {
   reshapeAs(other: Tensor): Tensor { return views.reshape(this, other.shape); }
   transpose(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
   swapaxes(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  /** transpose under NumPy's other name (torch.swapdims). */
+  swapdims(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  /**
+   * The diagonal of dims dim1 and dim2 as a view, moved last (torch.diagonal); offset > 0 above it.
+   * @example tg.tensor([[1, 2], [3, 4]]).diagonal({ offset: 1 }) // [2]
+   */
+  diagonal(offset?: number | views.DiagonalOptions, dim1?: number, dim2?: number): Tensor { return views.diagonal(this, offset, dim1, dim2); }
+  /** A vector as a diagonal matrix, or a matrix's diagonal as a copy (torch.diag). @example tg.tensor([1, 2]).diag() */
+  diag(diagonal = 0): Tensor { return diagonals.diag(this, diagonal); }
+  /** The last dim written on the diagonal of two new dims, zeros elsewhere (torch.diag_embed). @example tg.ones(2, 3).diagEmbed().shape // [2, 3, 3] */
+  diagEmbed(offset = 0, dim1 = -2, dim2 = -1): Tensor { return diagonals.diagEmbed(this, offset, dim1, dim2); }
+  /** The sum of a matrix's main diagonal (torch.trace). @example tg.eye(3).trace() // 3 */
+  trace(): Tensor { return diagonals.trace(this); }
+  /** Writes value on the main diagonal in place (torch.Tensor.fill_diagonal_). @example tg.zeros(3, 3).fillDiagonal_(1) */
+  fillDiagonal_(value: Scalar, opts?: diagonals.FillDiagonalOptions): this { diagonals.fillDiagonal_(this, value, opts); return this; }
   permute(...dims: Sizes): Tensor { return views.permute(this, sizesOf(dims)); }
   unsqueeze(dim: number): Tensor { return views.unsqueeze(this, dim); }
   squeeze(dim?: number | readonly number[]): Tensor { return views.squeeze(this, dim); }
@@ -922,6 +942,12 @@ export class Tensor {
    * @example tg.tensor([1, 2, 3]).cumsum(0) // [1, 3, 6]
    */
   cumsum(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumsum(this, dim, opts); }
+  /** cumsum in place, in this tensor's dtype (torch.Tensor.cumsum_). @example tg.tensor([1, 2, 3]).cumsum_(0) // [1, 3, 6] */
+  cumsum_(dim: number, opts?: scan.CumsumOptions): this { scan.cumsum_(this, dim, opts); return this; }
+  /** The running products along dim (torch.cumprod); integer and bool tensors multiply into int64. @example tg.tensor([1, 2, 3]).cumprod(0) // [1, 2, 6] */
+  cumprod(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumprod(this, dim, opts); }
+  /** cumprod in place, in this tensor's dtype (torch.Tensor.cumprod_). @example tg.tensor([1, 2, 3]).cumprod_(0) // [1, 2, 6] */
+  cumprod_(dim: number, opts?: scan.CumsumOptions): this { scan.cumprod_(this, dim, opts); return this; }
 
   /**
    * log(cumsum(exp(x))) along dim without overflow (torch.logcumsumexp).
