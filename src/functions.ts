@@ -7,13 +7,16 @@ import { binaryReversed, where as whereOp, type DivOptions } from './ops/binary'
 import type { ScatterReduceOptions, ScatterReduction } from './ops/scatter_reduce';
 import type { Dims } from './ops/reduce';
 import type { CumsumOptions } from './ops/scan';
+import type { DiagonalOptions } from './ops/view';
+import { repeatInterleaveIndices, type RepeatInterleaveOptions } from './ops/rearrange';
+import { isOptionsObject } from './options';
 import type { IndexPutOptions, IndexSpec } from './ops/subscript';
 import type { CloseOptions, ScaleOptions } from './ops/pointwise';
 export { addbmm, addmv, addr, baddbmm, cdist, kron, tensordot } from './ops/linalg_ext';
 export { einsum } from './ops/einsum';
 import type { ClampBounds } from './ops/unary';
 import { isTensor } from './storage';
-import type { DimOptions, Tensor, VarOptions } from './tensor';
+import type { DimOptions, KeepdimOptions, Tensor, VarOptions } from './tensor';
 import { nonzeroIndices, type IndexAddOptions, type NonzeroOptions } from './ops/indexing';
 import type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
 import type { UniqueConsecutiveOptions, UniqueExtras, UniqueOptions, UniqueResult } from './ops/unique';
@@ -91,6 +94,28 @@ export function dot(input: Tensor, other: Tensor): Tensor { checkTensor(input, '
 export function t(input: Tensor): Tensor { checkTensor(input, 't'); return input.t(); }
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'transpose'); return input.transpose(dim0, dim1); }
 export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor { checkTensor(input, 'swapaxes'); return input.swapaxes(axis0, axis1); }
+export function swapdims(input: Tensor, dim0: number, dim1: number): Tensor { checkTensor(input, 'swapdims'); return input.swapdims(dim0, dim1); }
+/** The diagonal of dims dim1 and dim2 as a view (torch.diagonal). @example tg.diagonal(tg.eye(3), { offset: 1 }) // [0, 0] */
+export function diagonal(input: Tensor, offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor { checkTensor(input, 'diagonal'); return input.diagonal(offset, dim1, dim2); }
+/** A vector as a diagonal matrix, or a matrix's diagonal as a copy (torch.diag). @example tg.diag(tg.tensor([1, 2])) */
+export function diag(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'diag'); return input.diag(diagonal); }
+/** The last dim written on the diagonal of two new dims (torch.diag_embed). @example tg.diagEmbed(tg.ones(2, 3)).shape // [2, 3, 3] */
+export function diagEmbed(input: Tensor, offset = 0, dim1 = -2, dim2 = -1): Tensor { checkTensor(input, 'diagEmbed'); return input.diagEmbed(offset, dim1, dim2); }
+/** The sum of a matrix's main diagonal (torch.trace). @example tg.trace(tg.eye(3)) // 3 */
+export function trace(input: Tensor): Tensor { checkTensor(input, 'trace'); return input.trace(); }
+/** Rotated 90 degrees k times in the plane of dims (torch.rot90). @example tg.rot90(tg.tensor([[1, 2], [3, 4]])) // [[2, 4], [1, 3]] */
+export function rot90(input: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tensor { checkTensor(input, 'rot90'); return input.rot90(k, dims); }
+/**
+ * Each element of input repeated along dim (torch.repeat_interleave); or, given only a 1-D
+ * int64 tensor of counts, each index i repeated repeats[i] times.
+ * @example tg.repeatInterleave(tg.tensor([1, 2]), 2) // [1, 1, 2, 2]
+ * @example tg.repeatInterleave(tg.tensor([2, 1], { dtype: 'int64' })) // [0, 0, 1]
+ */
+export function repeatInterleave(input: Tensor, repeats?: number | Tensor | { outputSize?: number | null }, opts?: RepeatInterleaveOptions): Tensor {
+  checkTensor(input, 'repeatInterleave');
+  if (repeats === undefined || isOptionsObject(repeats)) return repeatInterleaveIndices(input, repeats);
+  return input.repeatInterleave(repeats, opts);
+}
 export function permute(input: Tensor, dims: readonly number[]): Tensor { checkTensor(input, 'permute'); return input.permute(dims); }
 export function reshape(input: Tensor, shape: readonly number[]): Tensor { checkTensor(input, 'reshape'); return input.reshape(shape); }
 export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor { checkTensor(input, 'flatten'); return input.flatten(startDim, endDim); }
@@ -99,28 +124,29 @@ export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor
 export function unsqueeze(input: Tensor, dim: number): Tensor { checkTensor(input, 'unsqueeze'); return input.unsqueeze(dim); }
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor { checkTensor(input, 'narrow'); return input.narrow(dim, start, length); }
 export function select(input: Tensor, dim: number, index: number): Tensor { checkTensor(input, 'select'); return input.select(dim, index); }
-export function diagonal(input: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor { checkTensor(input, 'diagonal'); return input.diagonal(offset, dim1, dim2); }
 export function unbind(input: Tensor, dim = 0): Tensor[] { checkTensor(input, 'unbind'); return input.unbind(dim); }
 export function split(tensor: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { checkTensor(tensor, 'split', 'tensor'); return tensor.split(splitSizeOrSections, dim); }
 export function chunk(input: Tensor, chunks: number, dim = 0): Tensor[] { checkTensor(input, 'chunk'); return input.chunk(chunks, dim); }
 export function clone(input: Tensor): Tensor { checkTensor(input, 'clone'); return input.clone(); }
 export function detach(input: Tensor): Tensor { checkTensor(input, 'detach'); return input.detach(); }
-export function sum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
-export function mean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
-export function prod(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
-export function amax(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amax'); return input.amax(dim, keepdim); }
-export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
-export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
-export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
+export function sum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'sum'); return input.sum(dim, keepdim); }
+export function mean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'mean'); return input.mean(dim, keepdim); }
+export function prod(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'prod'); return input.prod(dim, keepdim); }
+export function amax(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'amax'); return input.amax(dim, keepdim); }
+export function amin(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'amin'); return input.amin(dim, keepdim); }
+export function argmax(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'argmax'); return input.argmax(dim, keepdim); }
+export function argmin(input: Tensor, dim?: number | null | DimOptions<number | null>, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'argmin'); return input.argmin(dim, keepdim); }
 export function cumsum(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumsum'); return input.cumsum(dim, opts); }
-export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
-export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
+/** The running products along dim (torch.cumprod). @example tg.cumprod(tg.tensor([1, 2, 3]), 0) // [1, 2, 6] */
+export function cumprod(input: Tensor, dim: number, opts?: CumsumOptions): Tensor { checkTensor(input, 'cumprod'); return input.cumprod(dim, opts); }
+export function nansum(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'nansum'); return input.nansum(dim, keepdim); }
+export function nanmean(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'nanmean'); return input.nanmean(dim, keepdim); }
 export function countNonzero(input: Tensor, dim?: Dims | { dim?: Dims }): Tensor { checkTensor(input, 'countNonzero'); return input.countNonzero(dim); }
 export function aminmax(input: Tensor, opts?: DimOptions): MinMax { checkTensor(input, 'aminmax'); return input.aminmax(opts); }
 export function logcumsumexp(input: Tensor, dim: number): Tensor { checkTensor(input, 'logcumsumexp'); return input.logcumsumexp(dim); }
 export function cummax(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummax'); return input.cummax(dim); }
 export function cummin(input: Tensor, dim: number): ValuesIndices { checkTensor(input, 'cummin'); return input.cummin(dim); }
-export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
+export function logsumexp(input: Tensor, dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'logsumexp'); return input.logsumexp(dim, keepdim); }
 export function variance(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'var'); return input.var(dim, opts, keepdim); }
 export function std(input: Tensor, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | boolean, keepdim?: boolean): Tensor { checkTensor(input, 'std'); return input.std(dim, opts, keepdim); }
 export function isnan(input: Tensor): Tensor { checkTensor(input, 'isnan'); return input.isnan(); }
@@ -130,8 +156,8 @@ export function flip(input: Tensor, dims: number | readonly number[]): Tensor { 
 export function tril(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'tril'); return input.tril(diagonal); }
 export function triu(input: Tensor, diagonal = 0): Tensor { checkTensor(input, 'triu'); return input.triu(diagonal); }
 export function norm(input: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: Dims; keepdim?: boolean } = 2, dim?: Dims | { dim?: Dims; keepdim?: boolean }, keepdim?: boolean): Tensor { checkTensor(input, 'norm'); return input.norm(p, dim, keepdim); }
-export function all(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
-export function any(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
+export function all(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'all'); return input.all(dim, keepdim); }
+export function any(input: Tensor, dim?: Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { checkTensor(input, 'any'); return input.any(dim, keepdim); }
 export function eq(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'eq'); return input.eq(other); }
 export function ne(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'ne'); return input.ne(other); }
 export function lt(input: Tensor, other: TensorLike): Tensor { checkTensor(input, 'lt'); return input.lt(other); }
@@ -162,12 +188,12 @@ export function argwhere(input: Tensor): Tensor { checkTensor(input, 'argwhere')
 export function take(input: Tensor, index: Tensor): Tensor { checkTensor(input, 'take'); return input.take(index); }
 export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor { checkTensor(input, 'takeAlongDim'); return input.takeAlongDim(indices, dim); }
 export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, opts?: ScatterReduceOptions): Tensor { checkTensor(input, 'scatterReduce'); return input.scatterReduce(dim, index, src, reduce, opts); }
-export function sort(input: Tensor, dim?: number | SortOptions, descending?: boolean): ValuesIndices { checkTensor(input, 'sort'); return input.sort(dim, descending); }
-export function argsort(input: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor { checkTensor(input, 'argsort'); return input.argsort(dim, descending); }
+export function sort(input: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): ValuesIndices { checkTensor(input, 'sort'); return input.sort(dim, descending); }
+export function argsort(input: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): Tensor { checkTensor(input, 'argsort'); return input.argsort(dim, descending); }
 export function msort(input: Tensor): Tensor { checkTensor(input, 'msort'); return input.msort(); }
 export function topk(input: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices { checkTensor(input, 'topk'); return input.topk(k, dim, largest, sorted); }
-export function kthvalue(input: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices { checkTensor(input, 'kthvalue'); return input.kthvalue(k, dim, keepdim); }
-export function mode(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices { checkTensor(input, 'mode'); return input.mode(dim, keepdim); }
+export function kthvalue(input: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean | KeepdimOptions): ValuesIndices { checkTensor(input, 'kthvalue'); return input.kthvalue(k, dim, keepdim); }
+export function mode(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean | KeepdimOptions): ValuesIndices { checkTensor(input, 'mode'); return input.mode(dim, keepdim); }
 export function bincount(input: Tensor, weights?: Tensor | null | BincountOptions, minlength?: number): Tensor { checkTensor(input, 'bincount'); return input.bincount(weights, minlength); }
 export function histc(input: Tensor, bins?: number | HistcOptions, min?: number, max?: number): Tensor { checkTensor(input, 'histc'); return input.histc(bins, min, max); }
 export function numel(input: Tensor): number { checkTensor(input, 'numel'); return input.numel(); }
@@ -178,9 +204,9 @@ export function numel(input: Tensor): number { checkTensor(input, 'numel'); retu
  * @example tg.max(x); const { values, indices } = tg.max(x, 1)
  */
 export function max(input: Tensor): Tensor;
-export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
+export function max(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean | KeepdimOptions): ValuesIndices;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
+export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
   checkTensor(input, 'max');
   if (isTensor(dim)) return input.max(dim);
   return dim === undefined && keepdim === undefined ? input.max() : input.max(dim as number, keepdim);
@@ -188,9 +214,9 @@ export function max(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
 
 /** The smallest element (torch.min), as max gives the largest. @example tg.min(x, 0, true).values */
 export function min(input: Tensor): Tensor;
-export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
+export function min(input: Tensor, dim: number | DimOptions<number>, keepdim?: boolean | KeepdimOptions): ValuesIndices;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
+export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
   checkTensor(input, 'min');
   if (isTensor(dim)) return input.min(dim);
   return dim === undefined && keepdim === undefined ? input.min() : input.min(dim as number, keepdim);
@@ -198,16 +224,16 @@ export function min(input: Tensor, dim?: number | Tensor | DimOptions<number>, k
 
 /** The lower median (torch.median): of all of input, or along dim as { values, indices }. @example tg.median(x); tg.median(x, 1).indices */
 export function median(input: Tensor): Tensor;
-export function median(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
-export function median(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | ValuesIndices {
+export function median(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean | KeepdimOptions): ValuesIndices;
+export function median(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
   checkTensor(input, 'median');
   return dim === undefined && keepdim === undefined ? input.median() : input.median(dim as number, keepdim);
 }
 
 /** The lower median ignoring NaN (torch.nanmedian), as tg.median. @example tg.nanmedian(x, 0) */
 export function nanmedian(input: Tensor): Tensor;
-export function nanmedian(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
-export function nanmedian(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean): Tensor | ValuesIndices {
+export function nanmedian(input: Tensor, dim: number | (SelectOptions & { dim: number }), keepdim?: boolean | KeepdimOptions): ValuesIndices;
+export function nanmedian(input: Tensor, dim?: number | SelectOptions, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
   checkTensor(input, 'nanmedian');
   return dim === undefined && keepdim === undefined ? input.nanmedian() : input.nanmedian(dim as number, keepdim);
 }

@@ -7,8 +7,11 @@
  * @module
  */
 export { Tensor } from './tensor';
-export type { DimOptions, NestedList, VarOptions } from './tensor';
+export type { DimOptions, KeepdimOptions, NestedList, VarOptions } from './tensor';
 export type { CumsumOptions } from './ops/scan';
+export type { DiagonalOptions } from './ops/view';
+export type { FillDiagonalOptions } from './ops/diagonal';
+export type { RepeatInterleaveOptions } from './ops/rearrange';
 export type { MinMax, NamedTensors, ValuesIndices } from './ops/named';
 export type { SelectOptions, SortOptions, TopkOptions } from './ops/sort';
 export type { UniqueConsecutiveOptions, UniqueExtras, UniqueFields, UniqueOptions, UniqueResult } from './ops/unique';

@@ -26,7 +26,7 @@ export const LOGICAL_OPS = ['logical_and', 'logical_or', 'logical_xor'] as const
 export const KERNELS = [
   ...UNARY_FLOAT_OPS, ...UNARY_NUM_OPS, ...BINARY_OPS, ...COMPARE_OPS, ...LOGICAL_OPS,
   'logical_not', 'where', 'clamp', 'copy', 'fill', 'threshold_backward', 'clamp_backward', 'gelu_backward',
-  'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max_dim', 'min_dim', 'variance', 'all', 'any', 'cumsum', 'logcumsumexp', 'cummax', 'cummin',
+  'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max_dim', 'min_dim', 'variance', 'all', 'any', 'cumsum', 'cumprod', 'logcumsumexp', 'cummax', 'cummin',
   'gemm', 'gather', 'scatter_', 'scatter_reduce_', 'index', 'index_put_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
   'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
   'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_', 'sgd_step', 'adam_step',

@@ -78,3 +78,32 @@ export function checkOptions<T extends object>(fn: string, opts: T | undefined, 
 export function checkArg(fn: string, name: string, v: unknown, kind: OptionKind): void {
   if (v !== undefined && !matches(kind, v)) throw new TypeError(`${fn}(): argument '${name}' must be ${kindWords(kind)}, but got ${describeValue(v)}`);
 }
+
+/**
+ * Arguments as PyTorch takes them, positionally and by keyword: `args` are the positional values
+ * in spec's order, and the last one given may be an options object naming the rest (`x.sum(1, {
+ * keepdim: true })` is `x.sum(1, keepdim=True)`, `x.sum({ dim: 1, keepdim: true })` names both).
+ * A name given both ways, too many arguments, and an unknown option are TypeErrors.
+ */
+export function positionalOrNamed<T extends object>(fn: string, args: readonly unknown[], spec: OptionSpec): T {
+  const names = Object.keys(spec);
+  let last = args.length - 1;
+  while (last >= 0 && args[last] === undefined) last--;
+  const named = last >= 0 && isOptionsObject(args[last]) ? (args[last] as Record<string, unknown>) : undefined;
+  const positional = named === undefined ? args.slice(0, last + 1) : args.slice(0, last);
+  if (positional.some(isOptionsObject)) throw new TypeError(`${fn}(): the options object must come last, after the positional arguments (got both)`);
+  if (positional.length > names.length) throw new TypeError(`${fn}(): takes at most ${names.length} arguments (${names.join(', ')}), but got ${positional.length}`);
+  const out: Record<string, unknown> = {};
+  positional.forEach((v, i) => {
+    checkArg(fn, names[i], v, spec[names[i]]);
+    if (v !== undefined) out[names[i]] = v;
+  });
+  if (named !== undefined) {
+    checkOptions(fn, named, spec);
+    for (const key of Object.keys(named)) {
+      if (key in out) throw new TypeError(`${fn}(): got '${key}' both as an argument and in the options object`);
+      if (named[key] !== undefined) out[key] = named[key];
+    }
+  }
+  return out as T;
+}

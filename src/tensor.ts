@@ -28,6 +28,7 @@ import * as random from './ops/random';
 import * as sampling from './ops/sampling';
 import * as rearrange from './ops/rearrange';
 import * as scan from './ops/scan';
+import * as diagonals from './ops/diagonal';
 import * as subscript from './ops/subscript';
 import * as scatterReduceOps from './ops/scatter_reduce';
 import * as histogram from './ops/histogram';
@@ -35,7 +36,7 @@ import * as sorting from './ops/sort';
 import * as uniqueOps from './ops/unique';
 import * as pointwise from './ops/pointwise';
 import type { MinMax, ValuesIndices } from './ops/named';
-import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, typeName, type OptionKind } from './options';
+import { checkArg, checkOptions, describeValue, isOptionsObject, kinds, positionalOrNamed, typeName, type OptionKind } from './options';
 
 /** Sizes given as one array or as separate numbers. @inline */
 type Sizes = [readonly number[]] | number[];
@@ -54,6 +55,11 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
+/** keepdim by name after a positional dim: `x.sum(1, { keepdim: true })`, as `x.sum(1, keepdim=True)`. */
+export interface KeepdimOptions {
+  keepdim?: boolean;
+}
+
 /** A reduction's dim and keepdim as one options object: `x.sum({ dim: 1, keepdim: true })`. */
 export interface DimOptions<D = reduce.Dims> {
   dim?: D;
@@ -68,14 +74,8 @@ const NORM_P = { test: (v: unknown) => typeof v === 'number' || v === 'fro', wha
  * dim may be (several dims, or one dim or null for all, or exactly one).
  */
 function reduceArgs(fn: string, dim: unknown, keepdim: unknown, dimKind: OptionKind = kinds.dims): [reduce.Dims, boolean] {
-  if (isOptionsObject(dim)) {
-    if (keepdim !== undefined) throw new TypeError(`${fn}(): keepdim given both in the options object and after it`);
-    const o = checkOptions(fn, dim, { dim: dimKind, keepdim: 'boolean' })!;
-    return [o.dim as reduce.Dims, (o.keepdim as boolean | undefined) ?? false];
-  }
-  checkArg(fn, 'dim', dim, dimKind);
-  checkArg(fn, 'keepdim', keepdim, 'boolean');
-  return [dim as reduce.Dims, (keepdim as boolean | undefined) ?? false];
+  const o = positionalOrNamed<{ dim?: unknown; keepdim?: boolean }>(fn, [dim, keepdim], { dim: dimKind, keepdim: 'boolean' });
+  return [o.dim as reduce.Dims, o.keepdim ?? false];
 }
 
 /**
@@ -709,6 +709,10 @@ export class Tensor {
    * @example tg.tensor([[0, 1, 2], [3, 4, 5]]).roll(1, 1) // [[2, 0, 1], [5, 3, 4]]
    */
   roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return rearrange.roll(this, shifts, dims); }
+  /** Rotated 90 degrees k times from dims[0] towards dims[1] (torch.rot90). @example tg.tensor([[1, 2], [3, 4]]).rot90() // [[2, 4], [1, 3]] */
+  rot90(k = 1, dims: readonly number[] = [0, 1]): Tensor { return rearrange.rot90(this, k, dims); }
+  /** Each element repeated along dim, flattened without one (torch.repeat_interleave). @example tg.tensor([1, 2]).repeatInterleave(2) // [1, 1, 2, 2] */
+  repeatInterleave(repeats: number | Tensor, opts?: rearrange.RepeatInterleaveOptions): Tensor { return rearrange.repeatInterleave(this, repeats, opts); }
 
   /**
    * Dims moved to new places, the others keeping their order (torch.movedim).
@@ -793,6 +797,21 @@ export class Tensor {
   reshapeAs(other: Tensor): Tensor { return views.reshape(this, other.shape); }
   transpose(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
   swapaxes(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  /** transpose under NumPy's other name (torch.swapdims). */
+  swapdims(dim0: number, dim1: number): Tensor { return views.transpose(this, dim0, dim1); }
+  /**
+   * The diagonal of dims dim1 and dim2 as a view, moved last (torch.diagonal); offset > 0 above it.
+   * @example tg.tensor([[1, 2], [3, 4]]).diagonal({ offset: 1 }) // [2]
+   */
+  diagonal(offset?: number | views.DiagonalOptions, dim1?: number, dim2?: number): Tensor { return views.diagonal(this, offset, dim1, dim2); }
+  /** A vector as a diagonal matrix, or a matrix's diagonal as a copy (torch.diag). @example tg.tensor([1, 2]).diag() */
+  diag(diagonal = 0): Tensor { return diagonals.diag(this, diagonal); }
+  /** The last dim written on the diagonal of two new dims, zeros elsewhere (torch.diag_embed). @example tg.ones(2, 3).diagEmbed().shape // [2, 3, 3] */
+  diagEmbed(offset = 0, dim1 = -2, dim2 = -1): Tensor { return diagonals.diagEmbed(this, offset, dim1, dim2); }
+  /** The sum of a matrix's main diagonal (torch.trace). @example tg.eye(3).trace() // 3 */
+  trace(): Tensor { return diagonals.trace(this); }
+  /** Writes value on the main diagonal in place (torch.Tensor.fill_diagonal_). @example tg.zeros(3, 3).fillDiagonal_(1) */
+  fillDiagonal_(value: Scalar, opts?: diagonals.FillDiagonalOptions): this { diagonals.fillDiagonal_(this, value, opts); return this; }
   permute(...dims: Sizes): Tensor { return views.permute(this, sizesOf(dims)); }
   unsqueeze(dim: number): Tensor { return views.unsqueeze(this, dim); }
   squeeze(dim?: number | readonly number[]): Tensor { return views.squeeze(this, dim); }
@@ -803,8 +822,6 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return views.expand(this, other.shape); }
   narrow(dim: number, start: number, length: number): Tensor { return views.narrow(this, dim, start, length); }
   select(dim: number, index: number): Tensor { return views.select(this, dim, index); }
-  /** The diagonal of the dim1 x dim2 planes, appended as the last dim (torch.diagonal). @example tg.eye(3).diagonal() // [1, 1, 1] */
-  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return views.diagonal(this, offset, dim1, dim2); }
   /** Python's [start:end:step] along dim. */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return views.slice(this, dim, start, end, step);
@@ -828,16 +845,16 @@ export class Tensor {
   // ---- reductions -------------------------------------------------------------------------------------
 
   /** Sum over dims (all when none given). @example x.sum(); x.sum(1, true); x.sum([0, 1]) */
-  sum(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.sum(this, ...reduceArgs('sum', dim, keepdim)); }
-  prod(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.prod(this, ...reduceArgs('prod', dim, keepdim)); }
-  mean(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.mean(this, ...reduceArgs('mean', dim, keepdim)); }
-  amax(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amax(this, ...reduceArgs('amax', dim, keepdim)); }
-  amin(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.amin(this, ...reduceArgs('amin', dim, keepdim)); }
-  all(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.all(this, ...reduceArgs('all', dim, keepdim)); }
+  sum(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.sum(this, ...reduceArgs('sum', dim, keepdim)); }
+  prod(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.prod(this, ...reduceArgs('prod', dim, keepdim)); }
+  mean(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.mean(this, ...reduceArgs('mean', dim, keepdim)); }
+  amax(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.amax(this, ...reduceArgs('amax', dim, keepdim)); }
+  amin(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.amin(this, ...reduceArgs('amin', dim, keepdim)); }
+  all(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.all(this, ...reduceArgs('all', dim, keepdim)); }
   /** Sum over dims with NaN counted as zero (torch.nansum). */
-  nansum(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.nansum(this, ...reduceArgs('nansum', dim, keepdim)); }
+  nansum(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.nansum(this, ...reduceArgs('nansum', dim, keepdim)); }
   /** Mean over dims of the elements that are not NaN (torch.nanmean). */
-  nanmean(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.nanmean(this, ...reduceArgs('nanmean', dim, keepdim)); }
+  nanmean(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.nanmean(this, ...reduceArgs('nanmean', dim, keepdim)); }
   /**
    * The number of non-zero elements over dims, int64 (torch.count_nonzero).
    * @example x.countNonzero(); x.countNonzero(1)
@@ -855,18 +872,18 @@ export class Tensor {
     const [d, k] = reduceArgs('aminmax', opts ?? {}, undefined);
     return reduce.aminmax(this, d, k);
   }
-  any(dim?: reduce.Dims | DimOptions, keepdim?: boolean): Tensor { return reduce.any(this, ...reduceArgs('any', dim, keepdim)); }
-  argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
-  argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
+  any(dim?: reduce.Dims | DimOptions, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.any(this, ...reduceArgs('any', dim, keepdim)); }
+  argmax(dim?: number | null | DimOptions<number | null>, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.argmax(this, ...(reduceArgs('argmax', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
+  argmin(dim?: number | null | DimOptions<number | null>, keepdim?: boolean | KeepdimOptions): Tensor { return reduce.argmin(this, ...(reduceArgs('argmin', dim, keepdim, kinds.numberOrNull) as [number | null, boolean])); }
 
   /**
    * max() over everything; max(dim) gives { values, indices }; max(other) is maximum(other).
    * @example const { values, indices } = x.max(1)
    */
   max(): Tensor;
-  max(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
+  max(dim: number | DimOptions<number>, keepdim?: boolean | KeepdimOptions): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
+  max(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.maximum(dim);
     const [d, k] = reduceArgs('max', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('max(): keepdim needs a dim');
@@ -875,9 +892,9 @@ export class Tensor {
 
   /** min() over everything; min(dim) gives { values, indices }; min(other) is minimum(other). */
   min(): Tensor;
-  min(dim: number | DimOptions<number>, keepdim?: boolean): ValuesIndices;
+  min(dim: number | DimOptions<number>, keepdim?: boolean | KeepdimOptions): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean): Tensor | ValuesIndices {
+  min(dim?: number | Tensor | DimOptions<number>, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices {
     if (isTensor(dim)) return this.minimum(dim);
     const [d, k] = reduceArgs('min', dim, keepdim, 'number') as [number | undefined, boolean];
     if (d === undefined && k) throw new TypeError('min(): keepdim needs a dim');
@@ -934,7 +951,7 @@ export class Tensor {
    * log(sum(exp(x))) over dims, without overflow (torch.logsumexp).
    * @example logits.logsumexp(1); x.logsumexp([0, 1], true)
    */
-  logsumexp(dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean): Tensor {
+  logsumexp(dim: number | readonly number[] | DimOptions<number | readonly number[]>, keepdim?: boolean | KeepdimOptions): Tensor {
     const [d, k] = reduceArgs('logsumexp', dim, keepdim);
     if (d === undefined || d === null) throw new TypeError('logsumexp(): dim must be given');
     return reduce.logsumexp(this, d, k);
@@ -945,6 +962,12 @@ export class Tensor {
    * @example tg.tensor([1, 2, 3]).cumsum(0) // [1, 3, 6]
    */
   cumsum(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumsum(this, dim, opts); }
+  /** cumsum in place, in this tensor's dtype (torch.Tensor.cumsum_). @example tg.tensor([1, 2, 3]).cumsum_(0) // [1, 3, 6] */
+  cumsum_(dim: number, opts?: scan.CumsumOptions): this { scan.cumsum_(this, dim, opts); return this; }
+  /** The running products along dim (torch.cumprod); integer and bool tensors multiply into int64. @example tg.tensor([1, 2, 3]).cumprod(0) // [1, 2, 6] */
+  cumprod(dim: number, opts?: scan.CumsumOptions): Tensor { return scan.cumprod(this, dim, opts); }
+  /** cumprod in place, in this tensor's dtype (torch.Tensor.cumprod_). @example tg.tensor([1, 2, 3]).cumprod_(0) // [1, 2, 6] */
+  cumprod_(dim: number, opts?: scan.CumsumOptions): this { scan.cumprod_(this, dim, opts); return this; }
 
   /**
    * log(cumsum(exp(x))) along dim without overflow (torch.logcumsumexp).
@@ -967,28 +990,28 @@ export class Tensor {
    * Sorted along dim (-1 by default) with where each value came from (torch.sort); NaN sorts last.
    * @example const { values, indices } = x.sort({ dim: 0, descending: true })
    */
-  sort(dim?: number | sorting.SortOptions, descending?: boolean): ValuesIndices { return sorting.sort(this, dim, descending); }
+  sort(dim?: number | sorting.SortOptions, descending?: boolean | Omit<sorting.SortOptions, 'dim'>): ValuesIndices { return sorting.sort(this, dim, descending); }
   /** The indices that sort this tensor along dim (torch.argsort). @example x.argsort({ descending: true }) */
-  argsort(dim?: number | sorting.SortOptions, descending?: boolean): Tensor { return sorting.argsort(this, dim, descending); }
+  argsort(dim?: number | sorting.SortOptions, descending?: boolean | Omit<sorting.SortOptions, 'dim'>): Tensor { return sorting.argsort(this, dim, descending); }
   /** Sorted along the first dim (torch.msort). @example tg.tensor([[3, 1], [1, 2]]).msort() // [[1, 1], [3, 2]] */
   msort(): Tensor { return sorting.msort(this); }
   /** The k largest (or smallest) along dim and their indices (torch.topk). @example x.topk(2, { largest: false }) */
   topk(k: number, dim?: number | sorting.TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices { return sorting.topk(this, k, dim, largest, sorted); }
   /** The kth smallest along dim (k from 1) and its index (torch.kthvalue). @example x.kthvalue(2, { dim: 0 }) */
-  kthvalue(k: number, dim?: number | sorting.SelectOptions, keepdim?: boolean): ValuesIndices { return sorting.kthvalue(this, k, dim, keepdim); }
+  kthvalue(k: number, dim?: number | sorting.SelectOptions, keepdim?: boolean | KeepdimOptions): ValuesIndices { return sorting.kthvalue(this, k, dim, keepdim); }
   /**
    * The lower median (torch.median): of everything (NaN if there is one), or along dim with indices.
    * @example x.median(); const { values, indices } = x.median(1)
    */
   median(): Tensor;
-  median(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
-  median(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim); }
+  median(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean | KeepdimOptions): ValuesIndices;
+  median(dim?: number | sorting.SelectOptions, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim); }
   /** The lower median of the elements that are not NaN (torch.nanmedian), as median. @example x.nanmedian(0) */
   nanmedian(): Tensor;
-  nanmedian(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean): ValuesIndices;
-  nanmedian(dim?: number | sorting.SelectOptions, keepdim?: boolean): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim, true); }
+  nanmedian(dim: number | (sorting.SelectOptions & { dim: number }), keepdim?: boolean | KeepdimOptions): ValuesIndices;
+  nanmedian(dim?: number | sorting.SelectOptions, keepdim?: boolean | KeepdimOptions): Tensor | ValuesIndices { return sorting.median(this, dim, keepdim, true); }
   /** The most frequent value along dim and an index of it (torch.mode). @example tg.tensor([1, 2, 2]).mode() // { values: 2, indices: 2 } */
-  mode(dim?: number | sorting.SelectOptions, keepdim?: boolean): ValuesIndices { return sorting.mode(this, dim, keepdim); }
+  mode(dim?: number | sorting.SelectOptions, keepdim?: boolean | KeepdimOptions): ValuesIndices { return sorting.mode(this, dim, keepdim); }
   /**
    * The distinct elements, sorted (torch.unique); `{ values, inverseIndices, counts }` when returnInverse or returnCounts is asked for.
    * @example tg.tensor([3, 1, 3]).unique() // [1, 3]

@@ -263,7 +263,7 @@ describe('options: nothing silently ignored, PyTorch\'s positional forms where u
     expect(tg.F.logSoftmax(x, { dim: 0 }).shape).toEqual([2, 3]);
     expect(() => x.sum({ dims: 1 } as never)).toThrow("sum(): unknown option 'dims' (it takes dim, keepdim)");
     expect(() => x.sum(1, 'yes' as never)).toThrow("sum(): argument 'keepdim' must be a boolean, but got \"yes\"");
-    expect(() => x.sum({ dim: 1 }, true)).toThrow('sum(): keepdim given both in the options object and after it');
+    expect(() => x.sum({ dim: 1 }, true)).toThrow('sum(): the options object must come last, after the positional arguments (got both)');
     expect(() => x.softmax({ dimension: 1 } as never)).toThrow("softmax(): unknown option 'dimension' (it takes dim)");
   });
 

@@ -1,6 +1,6 @@
 // Reductions: op(out..., a), each output in a's ndim with size 1 along the reduced dims (the
 // keepdim layout; kernels/reduce.h derives the kept and reduced dims from it). And the scans,
-// which keep every partial result along `dim` (kernels/scan.h): cumsum and logcumsumexp(out, a),
+// which keep every partial result along `dim` (kernels/scan.h): cumsum, cumprod and logcumsumexp(out, a),
 // and cummax and cummin(values, indices, a).
 #include "../kernels/reduce.h"
 #include "../kernels/scan.h"
@@ -82,15 +82,22 @@ void all_any(Call& c) {
   if (!empty(r)) TG_DISPATCH(c[1].dtype, T, { reduce_allany<T, IsAll>(r); });
 }
 
-// cumsum: a floating-point input into its own dtype; integers and bool into int64.
-void cumsum_op(Call& c) {
+// cumsum / cumprod: a floating-point input into its own dtype; integers and bool into int64.
+template <bool IsProd>
+void cumulative_op(Call& c) {
   const int dim = int(c.int_param("dim", 0, kMaxDims));
   if (is_floating(c[1].dtype)) {
     c.expect_same_dtype(0, 1);
-    TG_DISPATCH_FLOAT(c[1].dtype, T, { cumsum<T, T>(c[0], c[1], dim); });
+    TG_DISPATCH_FLOAT(c[1].dtype, T, {
+      if constexpr (IsProd) cumprod<T, T>(c[0], c[1], dim);
+      else cumsum<T, T>(c[0], c[1], dim);
+    });
   } else {
     c.expect_dtype(0, DType::Int64);
-    TG_DISPATCH(c[1].dtype, T, { cumsum<int64_t, T>(c[0], c[1], dim); });
+    TG_DISPATCH(c[1].dtype, T, {
+      if constexpr (IsProd) cumprod<int64_t, T>(c[0], c[1], dim);
+      else cumsum<int64_t, T>(c[0], c[1], dim);
+    });
   }
 }
 
@@ -127,7 +134,8 @@ const Op kOps[] = {
     {"variance", kOne, {"correction"}, variance_op},
     {"all", kOne, {}, all_any<true>},
     {"any", kOne, {}, all_any<false>},
-    {"cumsum", kOne, {"dim"}, cumsum_op},
+    {"cumsum", kOne, {"dim"}, cumulative_op<false>},
+    {"cumprod", kOne, {"dim"}, cumulative_op<true>},
     {"logcumsumexp", kOne, {"dim"}, logcumsumexp_op},
     {"cummax", kBoth, {"dim"}, cumextreme_op<true>},
     {"cummin", kBoth, {"dim"}, cumextreme_op<false>},

@@ -1,7 +1,7 @@
-// Scans along one dim: every output element is the reduction of the input up to it. cumsum
-// accumulates in double for floating-point inputs and in int64 for integers and bool (into an
-// int64 output), rounding the running sum to the output's type at each step, as PyTorch's CPU
-// kernel does; cummax and cummin also report where each running extreme was reached.
+// Scans along one dim: every output element is the reduction of the input up to it. cumsum and
+// cumprod accumulate in double for floating-point inputs and in int64 for integers and bool (into
+// an int64 output), rounding the running result to the output's type at each step, as PyTorch's
+// CPU kernel does; cummax and cummin also report where each running extreme was reached.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -61,6 +61,22 @@ void cumsum(const View& out, const View& in, int dim) {
       const Tin x = *reinterpret_cast<const Tin*>(p[1] + j * step[1]);
       if constexpr (is_float_v<Tout>) acc += Acc(x);
       else acc = wadd<int64_t>(acc, int64_t(x));  // wraps, as int64 arithmetic does in PyTorch
+      *reinterpret_cast<Tout*>(p[0] + j * step[0]) = Tout(acc);
+    }
+  });
+}
+
+// out[..., j, ...] = product of in[..., 0..j, ...] along dim.
+template <class Tout, class Tin>
+void cumprod(const View& out, const View& in, int dim) {
+  using Acc = std::conditional_t<is_float_v<Tout>, double, int64_t>;
+  const View* v[2] = {&out, &in};
+  scan_lines<2>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
+    Acc acc = 1;
+    for (int64_t j = 0; j < n; ++j) {
+      const Tin x = *reinterpret_cast<const Tin*>(p[1] + j * step[1]);
+      if constexpr (is_float_v<Tout>) acc *= Acc(x);
+      else acc = wmul<int64_t>(acc, int64_t(x));  // wraps, as int64 arithmetic does in PyTorch
       *reinterpret_cast<Tout*>(p[0] + j * step[0]) = Tout(acc);
     }
   });

@@ -161,6 +161,15 @@ int main() {
     CHECK(error_kind([&] { cumsum<float, float>(view(o, {2, 3}), view(a, {3, 2}), 0); }) == int(ErrorKind::Shape));
   });
 
+  test("cumprod runs each line along dim, floats in double and integers in int64, wrapping", [] {
+    std::vector<double> a = {1, 2, 3, 0, 5, 6}, o(6);
+    cumprod<double, double>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 0, 6]]
+    CHECK(o[0] == 1 && o[1] == 3 && o[2] == 15 && o[3] == 2 && o[4] == 0 && o[5] == 0);
+    std::vector<int64_t> big = {int64_t(1) << 62, 4}, ob(2);
+    cumprod<int64_t, int64_t>(view(ob, {2}), view(big, {2}), 0);
+    CHECK(ob[1] == 0);  // 2^64 wraps to 0, as int64 multiplication does
+  });
+
   test("cummax and cummin: a later equal value and a NaN take over", [] {
     std::vector<double> a = {1, 3, 3, 2, NAN, 5}, v(6);
     std::vector<int64_t> i(6);

@@ -17,6 +17,7 @@ import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
 import { softmaxBackward } from '../ops/softmax';
+import { cumprodBackward } from '../ops/scan';
 import { scatterReduceBackward } from '../ops/scatter_reduce';
 import { indexBackward, indexPutBackward } from '../ops/subscript';
 import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
@@ -295,6 +296,7 @@ const fused = {
   // the gradient's running sums taken from the end (PyTorch's cumsum_backward)
   cumsum: { backward: (g, _, __, { ctx }) => [g.flip(ctx as number).cumsum(ctx as number).flip(ctx as number)] },
   logcumsumexp: { saves: 'both', backward: (g, [x], out, { ctx }) => [logcumsumexpBackward(g, t(x), t(out), ctx as number)] },
+  cumprod: { saves: 'both', backward: (g, [x], out, { ctx }) => [cumprodBackward(g, t(x), t(out), ctx as number)] },
   // each element's gradient goes to where its running extreme was found
   cummax: { backward: (g, _, __, info) => scanIndices(g, info) },
   cummin: { backward: (g, _, __, info) => scanIndices(g, info) },

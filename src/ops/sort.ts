@@ -5,7 +5,7 @@
 import { noGrad } from '../autograd/grad_mode';
 import { record } from '../autograd/graph';
 import { DTypeError, IndexError } from '../errors';
-import { checkArg, checkOptions, isOptionsObject, type OptionKind } from '../options';
+import { checkArg, checkOptions, isOptionsObject, positionalOrNamed, type OptionKind } from '../options';
 import { contiguousStrides, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
@@ -37,18 +37,7 @@ export interface SelectOptions {
  * checked options object. `fn` names the function in errors.
  */
 export function argsOrOptions<T extends object>(fn: string, first: unknown, rest: readonly unknown[], spec: Readonly<Record<string, OptionKind>>): T {
-  const names = Object.keys(spec);
-  if (isOptionsObject(first)) {
-    if (rest.some((r) => r !== undefined)) throw new TypeError(`${fn}(): expected (${names.join(', ')}) or ({ ${names.join(', ')} }), but got both`);
-    return checkOptions(fn, first as T, spec) as T;
-  }
-  const o: Record<string, unknown> = {};
-  [first, ...rest].forEach((v, i) => {
-    if (i >= names.length) throw new TypeError(`${fn}(): too many arguments`);
-    checkArg(fn, names[i], v, spec[names[i]]);
-    if (v !== undefined) o[names[i]] = v;
-  });
-  return o as T;
+  return positionalOrNamed<T>(fn, [first, ...rest], spec);
 }
 
 const SORT_SPEC = { dim: 'number', descending: 'boolean', stable: 'boolean' } as const;
@@ -69,7 +58,7 @@ function checkK(fn: string, k: unknown): number {
  * unstable sort orders ties by its vectorised algorithm, which depends on the CPU.
  * @example tg.tensor([3, 1, 2]).sort() // { values: [1, 2, 3], indices: [1, 2, 0] }
  */
-export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean): ValuesIndices {
+export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): ValuesIndices {
   const o = argsOrOptions<SortOptions>('sort', dim, [descending], SORT_SPEC);
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
@@ -82,7 +71,7 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
  * The indices that sort x along dim (torch.argsort), int64.
  * @example tg.tensor([3, 1, 2]).argsort({ descending: true }) // [0, 2, 1]
  */
-export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean): Tensor {
+export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): Tensor {
   const o = argsOrOptions<SortOptions>('argsort', dim, [descending], SORT_SPEC);
   return noGrad(() => sort(x, o).indices);
 }
@@ -136,7 +125,7 @@ function checkNonEmptyDim(fn: string, x: Tensor, d: number): void {
  * largest. Ties are reported as PyTorch's CPU kernel reports them.
  * @example tg.tensor([4, 1, 3]).kthvalue(2) // { values: 3, indices: 2 }
  */
-export function kthvalue(x: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices {
+export function kthvalue(x: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices {
   const o = argsOrOptions<SelectOptions>('kthvalue', dim, [keepdim], SELECT_SPEC);
   checkK('kthvalue', k);
   notBool('kthvalue', x);
@@ -166,7 +155,7 @@ export function medianDim(x: Tensor, d: number, keepdim: boolean, ignoreNan: boo
  * a dim, `{ values, indices }`.
  * @example tg.tensor([1, 4, 2, 3]).median() // 2
  */
-export function median(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean, ignoreNan = false): Tensor | ValuesIndices {
+export function median(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }, ignoreNan = false): Tensor | ValuesIndices {
   const fn = ignoreNan ? 'nanmedian' : 'median';
   const o = argsOrOptions<SelectOptions>(fn, dim, [keepdim], SELECT_SPEC);
   if (o.dim !== undefined) return medianDim(x, normalizeDim(o.dim, x.shape.length), o.keepdim ?? false, ignoreNan);
@@ -190,7 +179,7 @@ export function median(x: Tensor, dim?: number | SelectOptions, keepdim?: boolea
  * occurs (torch.mode), the index PyTorch's CPU kernel reports.
  * @example tg.tensor([1, 2, 2, 3]).mode() // { values: 2, indices: 2 }
  */
-export function mode(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean): ValuesIndices {
+export function mode(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices {
   const o = argsOrOptions<SelectOptions>('mode', dim, [keepdim], SELECT_SPEC);
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
   checkNonEmptyDim('mode', x, d);

@@ -6,6 +6,7 @@
 import { record } from '../autograd/graph';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { IndexError, ShapeError, shapeStr } from '../errors';
+import { checkOptions } from '../options';
 import { inferShape, normalizeDim, viewStrides } from '../shape';
 import { makeTensor } from '../storage';
 import type { Tensor } from '../tensor';
@@ -224,21 +225,37 @@ export function slice(t: Tensor, dim: number, start?: number | null, end?: numbe
   return viewOf(t, shape, strides, t._offset + (shape[d] > 0 ? s * t._strides[d] : 0), 'slice', replay, 'SliceBackward0');
 }
 
+/** diagonal's options (torch.diagonal's offset, dim1, dim2). */
+export interface DiagonalOptions {
+  /** Which diagonal: 0 the main one, > 0 above it, < 0 below it. */
+  offset?: number;
+  dim1?: number;
+  dim2?: number;
+}
+
 /**
- * The diagonal of the dim1 x dim2 planes (torch.diagonal): those dims removed and the diagonal
- * appended as the last dim; offset > 0 is above the main diagonal, < 0 below.
+ * The elements x[..., i, ..., i + offset, ...] of dims dim1 and dim2 as a view: those two dims are
+ * removed and the diagonal becomes the last dim (torch.diagonal).
  */
-export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+export function diagonal(t: Tensor, offsetOrOptions: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
+  let offset = offsetOrOptions as number;
+  if (typeof offsetOrOptions === 'object' && offsetOrOptions !== null) {
+    checkOptions('diagonal', offsetOrOptions, { offset: 'number', dim1: 'number', dim2: 'number' });
+    ({ offset = 0, dim1 = 0, dim2 = 1 } = offsetOrOptions);
+  }
+  if (!Number.isInteger(offset)) throw new TypeError(`diagonal(): offset must be an integer, but got ${String(offset)}`);
   const nd = t.shape.length;
-  if (!Number.isInteger(offset)) throw new TypeError(`diagonal(): argument 'offset' must be an integer, but got ${offset}`);
   const a = normalizeDim(dim1, nd), b = normalizeDim(dim2, nd);
   if (a === b) throw new ShapeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
-  const n = Math.max(0, offset >= 0 ? Math.min(t.shape[a], t.shape[b] - offset) : Math.min(t.shape[a] + offset, t.shape[b]));
-  const start = n === 0 ? 0 : offset >= 0 ? offset * t._strides[b] : -offset * t._strides[a];
-  const keep = (_: number, i: number) => i !== a && i !== b;
-  const shape = [...t.shape.filter(keep), n], strides = [...t._strides.filter(keep), t._strides[a] + t._strides[b]];
+  const rows = t.shape[a], cols = t.shape[b];
+  const size = Math.max(0, offset >= 0 ? Math.min(rows, cols - offset) : Math.min(rows + offset, cols));
+  let start = t._offset;
+  if (size > 0) start += offset >= 0 ? offset * t._strides[b] : -offset * t._strides[a];
+  const keep = t.shape.map((_, i) => i).filter((i) => i !== a && i !== b);
+  const shape = [...keep.map((i) => t.shape[i]), size];
+  const strides = [...keep.map((i) => t._strides[i]), t._strides[a] + t._strides[b]];
   const replay = (x: Tensor) => diagonal(x, offset, a, b);
-  return viewOf(t, shape, strides, t._offset + start, 'slice', replay, 'DiagonalBackward0');
+  return viewOf(t, shape, strides, start, 'slice', replay, 'DiagonalBackward0');
 }
 
 /** The slices along dim, each with that dim removed. */

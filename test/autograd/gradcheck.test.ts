@@ -51,6 +51,12 @@ class MulBoth extends tg.autograd.Function {
     return [gp.mul(w).add(gq.mul(x.exp())), gp.mul(x)];
   }
 }
+/** [4, 6] of ones with 0, 1, 2 and 3 zeros in its rows (first, middle and last places). */
+function zeroMask(): T {
+  const m = tg.ones([4, 6], { dtype: 'float64' });
+  for (const [r, c] of [[1, 2], [2, 1], [2, 4], [3, 0], [3, 3], [3, 5]]) m.select(0, r).select(0, c).fill_(0);
+  return m;
+}
 function int64(values: number[] | number[][]): T {
   return tg.tensor(values, { dtype: 'int64' });
 }
@@ -216,9 +222,13 @@ const checks: Record<string, Check[]> = {
     { label: 'select', fn: (x) => x.select(0, 1).exp(), inputs: () => [leafT([3, 2])] },
     { label: 'index with slices', fn: (x) => x.index('::2', 1, '1:'), inputs: () => [leaf([3, 2, 4])] },
     { label: 'split and chunk', fn: (x) => { const [a, b] = x.split([1, 2], 0); return a.mul(b.chunk(2)[1]); }, inputs: () => [leaf([3, 2])] },
+    { label: 'diagonal above the main one, of a transposed tensor', fn: (x) => x.diagonal(1).exp(), inputs: () => [leafT([3, 4])] },
+    { label: 'diagonal of dims 2 and 0, below', fn: (x) => x.diagonal({ offset: -1, dim1: 2, dim2: 0 }).pow(2), inputs: () => [leaf([3, 2, 4])] },
   ],
   unslice: [
     { label: 'gradient of narrow, differentiated again', fn: (x) => tg.autograd.grad(x.narrow(0, 1, 2).pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 2])] },
+    { label: 'gradient of a diagonal, differentiated again', fn: (x) => tg.autograd.grad(x.diagonal(-1).pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 3])] },
+    { label: 'diagEmbed', fn: (x) => tg.diagEmbed(x, 1, 0, 2).mul(tg.arange(32, { dtype: 'float64' }).reshape(4, 2, 4)), inputs: () => [leaf([2, 3])] },
     { label: 'gradient of select and step slices, differentiated again', fn: (x) => tg.autograd.grad(x.index(1, '::2').pow(3).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 5])] },
   ],
   norm: [
@@ -241,6 +251,8 @@ const checks: Record<string, Check[]> = {
     { label: 'exp_ through a transposed, selected view', fn: (x) => { const y = x.mul(1); y.T.select(0, 1).exp_(); return y.mul(x); }, inputs: () => [leaf([3, 2])] },
     { label: 'a view of a view, and the other views of the base see the write', fn: (x) => { const y = x.add(1); const a = y.narrow(0, 0, 2), b = y.narrow(0, 1, 2); a.narrow(0, 1, 1).mul_(x.narrow(0, 2, 1)); return b.mul(a).add(y.narrow(0, 1, 1)); }, inputs: () => [leaf([4])] },
     { label: 'in-place on the base, then a view taken before it', fn: (x) => { const y = x.mul(1); const v = y.index('::2'); y.mul_(x.add(1)); return v.mul(3); }, inputs: () => [leaf([5])] },
+    { label: 'mul_ through a diagonal view', fn: (x, w) => { const y = x.mul(2); y.diagonal(1).mul_(w); return y.pow(2); }, inputs: () => [leaf([3, 4]), leaf([3])] },
+    { label: 'fillDiagonal_ with wrap', fn: (x) => x.mul(1).fillDiagonal_(3, { wrap: true }).pow(2), inputs: () => [leaf([7, 2])] },
     { label: 'differentiated again', fn: (x) => { const y = x.mul(1); y.narrow(0, 1, 2).mul_(x.narrow(0, 0, 2)); return tg.autograd.grad(y.pow(3).sum(), [x], { createGraph: true })[0] as T; }, inputs: () => [leaf([3])] },
   ],
   customFunction: [
@@ -267,6 +279,16 @@ const checks: Record<string, Check[]> = {
     { label: 'cumsum dim 0 of a transposed tensor', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leafT([3, 2])] },
     { label: 'cumsum last dim of [2, 3, 4]', fn: (x) => x.cumsum(-1).pow(2), inputs: () => [leaf([2, 3, 4])] },
     { label: 'cumsum 0-d', fn: (x) => x.cumsum(0).mul(x), inputs: () => [leaf([])] },
+  ],
+  cumprod: [
+    { label: 'cumprod dim 1 of [2, 3]', fn: (x) => x.cumprod(1).pow(2), inputs: () => [leaf([2, 3])] },
+    { label: 'cumprod dim 0 of a transposed tensor', fn: (x) => x.cumprod(0).mul(x), inputs: () => [leafT([3, 2])] },
+    { label: 'cumprod 0-d', fn: (x) => x.cumprod(0).mul(x), inputs: () => [leaf([])] },
+    { label: 'cumprod with no, one, two and three zeros per line', fn: (x) => x.mul(zeroMask()).cumprod(1).mul(tg.arange(24, { dtype: 'float64' }).sub(11).reshape(4, 6)), inputs: () => [leaf([4, 6])] },
+    { label: 'cumprod with zeros along dim 0', fn: (x) => x.mul(zeroMask().t()).cumprod(0).pow(2), inputs: () => [leaf([6, 4])] },
+    { label: 'cumprod_ of a non-leaf', fn: (x) => x.mul(1).cumprod_(1).pow(2), inputs: () => [leaf([2, 4])] },
+    { label: 'gradient of cumprod with zeros, differentiated again', fn: (x) => tg.autograd.grad(x.mul(zeroMask()).cumprod(1).pow(2).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([4, 6])] },
+    { label: 'gradient of cumprod without zeros, differentiated again', fn: (x) => tg.autograd.grad(x.cumprod(0).pow(2).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leafAwayFromZero([4, 2])] },
   ],
   logcumsumexp: [
     { label: 'logcumsumexp dim 1 of [2, 4]', fn: (x) => x.logcumsumexp(1).mul(tg.arange(8, { dtype: 'float64' }).sub(3).reshape(2, 4)), inputs: () => [leaf([2, 4])] },
@@ -435,6 +457,11 @@ describe('ops composed of other differentiable ops', () => {
   it.each([
     ['flip', (x: T) => x.flip(0, 1).mul(tg.arange(6, { dtype: 'float64' }).reshape(2, 3))],
     ['repeat', (x: T) => x.repeat(2, 1, 2).pow(2)],
+    ['diag of a vector and of a matrix', (x: T) => tg.diag(x.reshape(-1), 1).sum(0).mul(tg.diag(x.t().matmul(x), -1).sum())],
+    ['trace', (x: T) => x.matmul(x.t()).trace().mul(x)],
+    ['rot90', (x: T) => x.rot90(1).pow(2).mul(x.rot90(3, [1, 0])).add(x.rot90(2).t())],
+    ['repeatInterleave of a number and of counts', (x: T) => x.repeatInterleave(2, { dim: 1 }).sum(1).mul(x.repeatInterleave(tg.tensor([0, 2, 1], { dtype: 'int64' }), { dim: 1 }).pow(2).sum(1))],
+    ['cumsum_ of a non-leaf', (x: T) => x.mul(1).cumsum_(1).pow(2)],
     ['tril and triu', (x: T) => x.tril(-1).add(x.triu(1).mul(3))],
     ['norm of a layerNorm', (x: T) => tg.F.layerNorm(x, [3]).norm()],
     ["gelu { approximate: 'tanh' }", (x: T) => tg.F.gelu(x.mul(2), { approximate: 'tanh' })],

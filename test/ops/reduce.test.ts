@@ -139,3 +139,17 @@ describe('NaN-aware and counting reductions', () => {
     expect(tg.aminmax(tg.tensor([[1, 5], [3, 2]]), { dim: 1, keepdim: true }).max.tolist()).toEqual([[5], [3]]);
   });
 });
+
+describe('keyword arguments after positional ones, as PyTorch takes them', () => {
+  it('x.sum(1, { keepdim: true }) is x.sum(1, keepdim=True)', () => {
+    const x = tg.tensor([[1, 2], [3, 4]]);
+    expect(x.sum(1, { keepdim: true }).tolist()).toEqual([[3], [7]]);
+    expect(tg.mean(x, 0, { keepdim: true }).shape).toEqual([1, 2]);
+    expect(x.max(1, { keepdim: true }).indices.shape).toEqual([2, 1]);
+    expect(x.sort(0, { descending: true }).values.tolist()).toEqual([[3, 4], [1, 2]]);
+    expect(x.median(1, { keepdim: true }).values.shape).toEqual([2, 1]);
+    expect(() => x.sum(1, { dim: 0 } as never)).toThrow("got 'dim' both as an argument and in the options object");
+    expect(() => x.sum(1, { keepdm: true } as never)).toThrow("unknown option 'keepdm'");
+    expect(() => x.sort(0, { dim: 1 } as never)).toThrow('both');
+  });
+});
