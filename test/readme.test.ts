@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as tg from '../src/index';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -31,5 +32,25 @@ describe('README', () => {
     const named = [...new Set([...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]))];
     expect(named).toContain('demo');
     expect(named.filter((n) => !(n in scripts))).toEqual([]);
+  });
+
+  it('the table of supported ops names every Tensor method and every tg.* function', () => {
+    const section = readme.slice(readme.indexOf('## Supported ops'), readme.indexOf('## What it does'));
+    // `add(_)` names add and add_; `x.op`, `tg.op`, `tg.linalg.op` and `autograd.op` name op
+    const listed = new Set<string>();
+    for (const m of section.matchAll(/`([^`]+)`/g)) {
+      const name = m[1].replace(/^(x|tg|F|tg\.F|tg\.linalg|linalg|autograd|tg\.autograd)\./, '');
+      const base = /^(\w+)(\(_\))?/.exec(name);
+      if (!base) continue;
+      listed.add(base[1]);
+      if (base[2]) listed.add(`${base[1]}_`);
+    }
+    const proto = Object.getOwnPropertyNames(tg.Tensor.prototype).filter((n) => n !== 'constructor' && !n.startsWith('_'));
+    const exported = Object.keys(tg).filter((k) => typeof (tg as Record<string, unknown>)[k] === 'function');
+    const namespaces = [tg.F, tg.linalg, tg.autograd].flatMap((ns) => Object.keys(ns).filter((k) => typeof (ns as Record<string, unknown>)[k] === 'function'));
+    // F's helpers for other modules, not ops
+    const helpers = new Set(['lossOptions', 'paddingIndex', 'reductionOf']);
+    const missing = [...new Set([...proto, ...exported, ...namespaces])].filter((n) => !listed.has(n) && !helpers.has(n));
+    expect(missing).toEqual([]);
   });
 });
