@@ -34,7 +34,7 @@ const PRINT: PrintState = { ...PROFILES.default, sciMode: null };
 
 const count = (min: number) => ({ test: (v: unknown) => Number.isInteger(v) && (v as number) >= min, what: `an integer >= ${min}` });
 const PRINT_OPTIONS = {
-  precision: count(0),
+  precision: { test: (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100, what: 'an integer from 0 to 100' },
   threshold: { test: (v: unknown) => typeof v === 'number' && v >= 0, what: 'a number >= 0 (or Infinity)' },
   edgeitems: count(0),
   linewidth: count(1),

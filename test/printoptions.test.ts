@@ -58,8 +58,9 @@ describe('setPrintoptions', () => {
     expect(() => tg.setPrintoptions({ precison: 2 } as tg.PrintOptions)).toThrow(TypeError);
     expect(() => tg.setPrintoptions({ precison: 2 } as tg.PrintOptions)).toThrow("setPrintoptions(): unknown option 'precison'");
     expect(() => tg.setPrintoptions({ sci_mode: true } as tg.PrintOptions)).toThrow("unknown option 'sci_mode'");
-    expect(() => tg.setPrintoptions({ precision: -1 })).toThrow("option 'precision' must be an integer >= 0, but got -1");
+    expect(() => tg.setPrintoptions({ precision: -1 })).toThrow("option 'precision' must be an integer from 0 to 100, but got -1");
     expect(() => tg.setPrintoptions({ precision: 2.5 })).toThrow(TypeError);
+    expect(() => tg.setPrintoptions({ precision: 101 })).toThrow('an integer from 0 to 100');
     expect(() => tg.setPrintoptions({ linewidth: 0 })).toThrow(TypeError);
     expect(() => tg.setPrintoptions({ threshold: NaN })).toThrow(TypeError);
     expect(() => tg.setPrintoptions({ profile: 'long' as 'full' })).toThrow(`option 'profile' must be "default" or "short" or "full"`);

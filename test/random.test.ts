@@ -229,5 +229,12 @@ describe('sampling: bad input is refused before anything is drawn', () => {
     expect(() => tg.zeros(2).random_({ generator: new tg.Generator() }, 3 as never)).toThrow('must come last');
     expect(tg.zeros(100).random_(3).max().item()).toBeLessThan(3);
     expect(tg.randintLike(tg.zeros([4], { dtype: 'int32' }), 2).dtype).toBe('int32');
+    // bounds the dtype cannot hold are refused, not wrapped
+    expect(() => tg.empty([5], { dtype: 'int32' }).random_(0, 2 ** 40)).toThrow('to - 1 (1099511627775) is out of bounds for int32');
+    expect(() => tg.empty([5], { dtype: 'bool' }).random_(0, 5)).toThrow('out of bounds for bool');
+    expect(() => tg.randint(-5, 0, [2], { dtype: 'bool' })).toThrow('from (-5) is out of bounds for bool');
+    expect(tg.empty([50], { dtype: 'bool' }).random_(0, 2).dtype).toBe('bool');
+    expect(() => tg.multinomial(tg.tensor([]), 1, { replacement: true })).toThrow('empty distribution');
+    expect(() => tg.normal(0, tg.tensor([NaN]))).toThrow('std >= 0.0');
   });
 });

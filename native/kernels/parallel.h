@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -79,11 +80,14 @@ class ThreadPool {
   }
 
   // Runs f over `chunks` contiguous pieces of [0, n), the caller taking part; returns when all are
-  // done and no worker is still inside this job (so none can carry it into the next one).
+  // done and no worker is still inside this job (so none can carry it into the next one). An
+  // exception from any piece (a kernel's error, bad_alloc) is rethrown here, on the caller's
+  // thread, once every worker has left the job.
   void run(int64_t n, int chunks, const std::function<void(int64_t, int64_t)>& f) {
     bool sleepers;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      error_ = nullptr;
       job_ = &f;
       n_ = n;
       chunks_ = chunks;
@@ -100,12 +104,24 @@ class ThreadPool {
     done_.wait(lock, [this] { return remaining_.load() == 0 && active_.load() == 0; });
     --waiting_;
     job_ = nullptr;  // under the lock that a late worker takes to join: it sees no job
+    if (error_) {
+      std::exception_ptr error = error_;
+      error_ = nullptr;
+      std::rethrow_exception(error);
+    }
   }
 
  private:
+  // Runs pieces until none is left; a piece that throws is counted as done, its exception kept
+  // (the first one) for run() to rethrow.
   void work(const std::function<void(int64_t, int64_t)>& f, int64_t n, int chunks) {
     for (int c = next_.fetch_add(1); c < chunks; c = next_.fetch_add(1)) {
-      f(n * c / chunks, n * (c + 1) / chunks);
+      try {
+        f(n * c / chunks, n * (c + 1) / chunks);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!error_) error_ = std::current_exception();
+      }
       remaining_.fetch_sub(1);
     }
   }
@@ -139,7 +155,8 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;  // guarded by mu_, as are n_, chunks_
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;  // guarded by mu_, as are n_, chunks_, error_
+  std::exception_ptr error_;
   int64_t n_ = 0;
   int chunks_ = 0;
   std::atomic<int> next_{0}, remaining_{0};

@@ -1,7 +1,10 @@
 // Unit tests of the kernels as plain C++ (no Node-API): the geometry they derive from operand
 // views, the formulas with parameters, the sampling algorithms. Built and run by
 // scripts/kernel-tests.js (test/kernels.test.ts runs it under `npm test`).
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <new>
 #include <cstdio>
 #include <functional>
 #include <initializer_list>
@@ -71,6 +74,32 @@ static View view(std::vector<T>& data, std::initializer_list<int64_t> shape, std
 }
 
 int main() {
+  test("an exception in any piece of a parallel_for reaches the caller, after every worker has left", [] {
+    ThreadPool pool;
+    pool.resize(4);
+    ScopedPool scope(&pool);
+    for (int64_t bad : {int64_t(0), int64_t(999)}) {  // the caller's piece, or a worker's
+      std::atomic<int64_t> done{0};
+      bool caught = false;
+      try {
+        parallel_for(1000, 1, [&](int64_t b, int64_t e) {
+          if (b <= bad && bad < e) throw std::bad_alloc();
+          done += e - b;
+        });
+      } catch (const std::bad_alloc&) {
+        caught = true;
+      }
+      CHECK(caught);
+      CHECK(done.load() > 0 && done.load() < 1000);
+    }
+    int64_t sum = 0;  // and the pool still runs jobs
+    std::mutex mu;
+    parallel_for(1000, 1, [&](int64_t b, int64_t e) {
+      std::lock_guard<std::mutex> lock(mu);
+      sum += e - b;
+    });
+    CHECK(sum == 1000);
+  });
   test("broadcast aligns right and reads size-1 dims with stride 0", [] {
     std::vector<float> o(6), a(3);
     View out = view(o, {2, 3}), row = view(a, {3}), col = view(a, {2, 1});

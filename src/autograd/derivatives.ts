@@ -24,7 +24,7 @@ import { clampBackward, geluBackward, thresholdBackward } from '../ops/unary';
 import { unslice } from '../ops/view';
 import type { Tensor } from '../tensor';
 import { callBackward, handOn, type FunctionRecord } from './function';
-import { ACCUMULATED, type Rule, type RuleInfo, type Saved } from './graph';
+import { ACCUMULATED, unpackSaved, type Rule, type RuleInfo, type Saved, type SavedTensor } from './graph';
 
 const t = (x: Saved) => x as Tensor;
 interface Reduced { dims: number[]; keepdim: boolean }
@@ -235,7 +235,8 @@ const reductions = {
 
 /** g sent to the positions max(dim) / min(dim) reported (ctx: dim, keepdim and the indices). */
 function toIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
-  const { dim, keepdim, indices } = ctx as { dim: number; keepdim: boolean; indices: Tensor };
+  const { dim, keepdim } = ctx as { dim: number; keepdim: boolean };
+  const indices = unpackSaved((ctx as { indices: SavedTensor }).indices);
   const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, ik, gk)];
 }
@@ -252,14 +253,14 @@ function logcumsumexpBackward(g: Tensor, x: Tensor, out: Tensor, dim: number): T
 
 /** g sent to the positions cummax / cummin reported (ctx: dim and the indices, of the input's shape). */
 function scanIndices(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
-  const { dim, indices } = ctx as { dim: number; indices: Tensor };
+  const dim = (ctx as { dim: number }).dim, indices = unpackSaved((ctx as { indices: SavedTensor }).indices);
   if (g.shape.length === 0) return [g];
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, indices, g)];
 }
 
 /** g sent back to the elements sort / topk picked (ctx: the dim and the int64 indices, of g's shape). */
 function picked(g: Tensor, { ctx, shapes }: RuleInfo): Tensor[] {
-  const { dim, indices } = ctx as { dim: number; indices: Tensor };
+  const dim = (ctx as { dim: number }).dim, indices = unpackSaved((ctx as { indices: SavedTensor }).indices);
   if (g.shape.length === 0) return [g];
   return [g.newZeros(shapes[0] as number[]).scatterAdd(dim, indices, g)];
 }

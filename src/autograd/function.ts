@@ -207,9 +207,10 @@ function checkMarked(fn: string, ctx: FunctionCtx, args: readonly unknown[], out
 
 /** A dirty input becomes an output of the node: its history so far is the node's input edge. */
 function rebase(fn: string, t: Tensor): void {
-  if (t._base !== null && t._base._requiresGrad) {
+  if (t._base !== null) {
+    // the change would have to reach the base through a CopySlices node, which custom functions do not make
     throw new AutogradError(
-      `${fn}: markDirty() on a view of a tensor that requires grad is not supported; change a clone() of it, or the base itself`,
+      `${fn}: markDirty() on a view (of a tensor of shape ${shapeStr(t._base.shape)}) is not supported; change a clone() of it, or the base itself`,
     );
   }
   if (t._gradFn === null && t._requiresGrad) throw new AutogradError('a leaf Variable that requires grad has been used in an in-place operation.');

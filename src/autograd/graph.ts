@@ -214,6 +214,22 @@ export function edgeOf(x: Tensor): Node {
   return x._accumulator;
 }
 
+/** A tensor a rule reads from its ctx (the indices max(dim) reported, say), with its version then. */
+export interface SavedTensor {
+  readonly tensor: Tensor;
+  readonly version: number;
+}
+
+export function saveTensor(t: Tensor): SavedTensor {
+  return { tensor: t, version: t._storage.version };
+}
+
+/** The saved tensor, or PyTorch's error when it was changed in place since it was saved. */
+export function unpackSaved(s: SavedTensor, producer?: string): Tensor {
+  if (s.tensor._storage.version !== s.version) throw modifiedError(s.tensor, s.version, producer);
+  return s.tensor;
+}
+
 function modifiedError(t: Tensor, expected: number, producer?: string): AutogradError {
   const what = `a ${t.dtype} tensor of shape ${shapeStr(t.shape)}`;
   const of = producer ?? t._gradFn?.name;

@@ -40,6 +40,9 @@ export function histc(x: Tensor, bins?: number | HistcOptions, min?: number, max
   }
   if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`histc(): range of [${lo}, ${hi}] is not finite`);
+  // the kernel bins in x's dtype: the range and its width must be finite there too
+  const width = x.dtype === 'float32' ? Math.fround(Math.fround(hi) - Math.fround(lo)) : hi - lo;
+  if (!Number.isFinite(width)) throw new RangeError(`histc(): the range [${lo}, ${hi}] is beyond what ${x.dtype} holds`);
   const out = emptyTensor([n], x.dtype);
   launch('histc', [out, x], { min: lo, max: hi });
   return out;

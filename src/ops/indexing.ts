@@ -1,5 +1,7 @@
 /** Indexing along a dim with index tensors: gather, scatter, scatterAdd, indexSelect. */
+import { noGrad } from '../autograd/grad_mode';
 import { inPlace, record } from '../autograd/graph';
+import { isFloatingPoint } from '../dtype';
 import { DTypeError, IndexError, ShapeError, shapeStr } from '../errors';
 import { checkOptions } from '../options';
 import { broadcastShapes, normalizeDim } from '../shape';
@@ -153,6 +155,13 @@ function checkSource(x: Tensor, d: number, index: Tensor, source: Tensor, op: st
   if (n !== along) throw new ShapeError(`${op}(): Number of indices (${n}) should be equal to source.size(dim): (${along}), for dim: ${d}`);
 }
 
+/** index_add_ and index_copy_ refuse negative indices (index() would count them from the end). */
+function checkNonNegative(x: Tensor, d: number, index: Tensor, op: string): void {
+  if (index.numel() === 0) return;
+  const least = Number(noGrad(() => index.min()).item());
+  if (least < 0) throw new IndexError(`${op}(): index ${least} is out of bounds for dimension ${d} with size ${x.shape.length === 0 ? 1 : x.shape[d]}`);
+}
+
 /** The index() entries that pick `index` along dim d. */
 function along(d: number, index: Tensor): IndexSpec[] {
   return [...new Array<IndexSpec>(d).fill(':'), index.reshape([-1])];
@@ -165,7 +174,9 @@ function along(d: number, index: Tensor): IndexSpec[] {
 export function indexAdd_(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: IndexAddOptions): Tensor {
   const d = checkVectorIndex(x, dim, index, 'indexAdd_');
   checkSource(x, d, index, source, 'indexAdd_');
-  const alpha = checkOptions('indexAdd_', opts, { alpha: 'number' })?.alpha ?? 1;
+  checkNonNegative(x, d, index, 'indexAdd_');
+  let alpha = checkOptions('indexAdd_', opts, { alpha: 'number' })?.alpha ?? 1;
+  if (!isFloatingPoint(x.dtype)) alpha = Math.trunc(alpha); // as PyTorch reads alpha for integer tensors
   return indexPut_(x, along(d, index), alpha === 1 ? source.reshape(sliceShape(x, d, index)) : source.mul(alpha).reshape(sliceShape(x, d, index)), { accumulate: true });
 }
 
@@ -178,6 +189,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
 export function indexCopy_(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   const d = checkVectorIndex(x, dim, index, 'indexCopy_');
   checkSource(x, d, index, source, 'indexCopy_');
+  checkNonNegative(x, d, index, 'indexCopy_');
   return indexPut_(x, along(d, index), source.reshape(sliceShape(x, d, index)));
 }
 

@@ -100,9 +100,9 @@ export function cross(a: Tensor, b: Tensor, opts?: { dim?: number | null }): Ten
   checkOptions('cross', opts, { dim: kinds.numberOrNull });
   const dim = opts?.dim;
   if (dim !== undefined && dim !== null) return crossAlong(a, b, dim);
-  const shape = a.shape.length === b.shape.length ? broadcastShapes(a.shape, b.shape) : a.shape;
-  const first = shape.indexOf(3);
-  if (first < 0) throw new ShapeError(`cross(): no dimension of size 3 in input of shape ${shapeStr(shape)}`);
+  // PyTorch takes the first dim of size 3 of the input's own shape
+  const first = a.shape.indexOf(3);
+  if (first < 0) throw new ShapeError(`cross(): no dimension of size 3 in input of shape ${shapeStr(a.shape)}`);
   return crossAlong(a, b, first);
 }
 

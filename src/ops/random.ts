@@ -192,9 +192,22 @@ export function randint(low: number, high: number | readonly number[], shape?: r
   if (!Number.isInteger(low) || !Number.isInteger(h)) throw new TypeError('randint(): low and high must be integers');
   if (!(h > low)) throw new RangeError(`randint() expects low to be less than high, but got low=${low} >= high=${h}`);
   const t = emptyTensor(s, opts?.dtype === undefined ? 'int64' : toDType(opts.dtype));
+  checkRandomRange('randint', low, h, t.dtype);
   const state = stateOf('randint', opts, RANDOM_OPTIONS);
   launch('randint_', [t, state], { low, high: h });
   return finish(t, opts);
+}
+
+/** The integers a dtype holds exactly (floats: every integer up to 2^mantissa). */
+const INTEGER_RANGE: Record<DType, [number, number]> = {
+  bool: [0, 1], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63], float32: [-3.4028234663852886e38, 3.4028234663852886e38], float64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+};
+
+/** PyTorch's check of random_'s and randint's [low, high) against the dtype drawn into. */
+export function checkRandomRange(op: string, low: number, high: number, dtype: DType): void {
+  const [min, max] = INTEGER_RANGE[dtype];
+  if (low < min) throw new RangeError(`${op}(): from (${low}) is out of bounds for ${dtype}`);
+  if (high - 1 > max) throw new RangeError(`${op}(): to - 1 (${high - 1}) is out of bounds for ${dtype}`);
 }
 
 /** A random permutation of 0..n-1 (int64). */

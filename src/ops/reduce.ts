@@ -1,6 +1,6 @@
 /** Reductions over some or all dimensions: sum, mean, prod, amax/amin, max/min(dim), argmax/argmin, var, norm, all/any, logsumexp. */
 import { noGrad } from '../autograd/grad_mode';
-import { record } from '../autograd/graph';
+import { record, saveTensor } from '../autograd/graph';
 import { isFloatingPoint, type DType } from '../dtype';
 import { DTypeError, IndexError } from '../errors';
 import { contiguousStrides, normalizeDims } from '../shape';
@@ -142,7 +142,7 @@ function extremeAlong(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boo
   const values = emptyTensor(p.outShape, x.dtype);
   const indices = emptyTensor(p.outShape, 'int64');
   launch(which === 'max' ? 'max_dim' : 'min_dim', [kept(p, x, values), kept(p, x, indices), x]);
-  record(which === 'max' ? 'maxDim' : 'minDim', values, [x], { dim: p.reduced[0], keepdim, indices });
+  record(which === 'max' ? 'maxDim' : 'minDim', values, [x], { dim: p.reduced[0], keepdim, indices: saveTensor(indices) });
   return namedTensors({ values, indices });
 }
 

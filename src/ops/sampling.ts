@@ -14,7 +14,7 @@ import { checkTensor, emptyTensor, isWhole } from './common';
 import { contiguous } from './copy';
 import { finish } from './creation';
 import { launch } from './launch';
-import { checkFloat, fillRandom, generatorKind, normal_, randint, RANDOM_OPTIONS, stateOf, type Generator, type RandomOptions } from './random';
+import { checkFloat, checkRandomRange, fillRandom, generatorKind, normal_, randint, RANDOM_OPTIONS, stateOf, type Generator, type RandomOptions } from './random';
 
 /** The options of multinomial. */
 export interface MultinomialOptions {
@@ -35,6 +35,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts?: Multinomia
   if (probs.shape.length < 1 || probs.shape.length > 2) throw new ShapeError(`multinomial(): prob_dist must be 1 or 2 dim, got shape ${shapeStr(probs.shape)}`);
   if (!Number.isInteger(numSamples) || numSamples <= 0) throw new RangeError(`multinomial(): cannot sample numSamples <= 0 samples (got ${numSamples})`);
   const k = probs.shape[probs.shape.length - 1];
+  if (k === 0) throw new RangeError('multinomial(): cannot sample from an empty distribution (no categories)');
   if (k > 2 ** 24) throw new RangeError('multinomial(): number of categories cannot exceed 2^24');
   if (o?.replacement !== true && numSamples > k) throw new RangeError('multinomial(): cannot sample numSamples > prob_dist.size(-1) samples without replacement');
   const out = emptyTensor(probs.shape.length === 2 ? [probs.shape[0], numSamples] : [numSamples], 'int64');
@@ -98,6 +99,7 @@ export function random_(t: Tensor, from?: number | { generator?: Generator }, to
   const [low, high] = bounds.length === 1 ? [0, bounds[0]] : bounds;
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError('random_(): from and to must be integers');
   if (!(low < high)) throw new RangeError(`random_() expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  checkRandomRange('random_', low, high, t.dtype);
   return fillRandom(t, 'randint_', state, { low, high }, 'RandomBackward1');
 }
 
@@ -128,7 +130,7 @@ export function normal(mean: Tensor | number, std: Tensor | number, size?: reado
   for (const [v, name] of [[mean, 'mean'], [std, 'std']] as const) {
     if (isTensor(v) && !isFloatingPoint(v.dtype)) throw new DTypeError(`normal expects floating-point ${name}, got ${v.dtype}`);
   }
-  if (isTensor(std) && std.lt(0).any().item()) throw new RangeError('normal expects all elements of std >= 0.0');
+  if (isTensor(std) && !std.ge(0).all().item()) throw new RangeError('normal expects all elements of std >= 0.0 (and none NaN)');
   if (!isTensor(std) && !(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
   const dtype = (isTensor(mean) ? mean : (std as Tensor)).dtype;
   const shape = isTensor(mean) && isTensor(std) ? broadcastShapes(mean.shape, std.shape) : (isTensor(mean) ? mean : (std as Tensor)).shape;

@@ -1,5 +1,5 @@
 /** Scans along one dim: cumsum, cumprod, logcumsumexp, cummax and cummin (native/kernels/scan.h). */
-import { inPlace, record } from '../autograd/graph';
+import { inPlace, record, saveTensor } from '../autograd/graph';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, toDType, type DTypeLike } from '../dtype';
 import { DTypeError } from '../errors';
@@ -88,7 +88,7 @@ function cumextreme(which: 'cummax' | 'cummin', x: Tensor, dim: number): ValuesI
   const d = normalizeDim(dim, x.shape.length);
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
   launch(which, [values, indices, x], { dim: d });
-  record(which, values, [x], { dim: d, indices });
+  record(which, values, [x], { dim: d, indices: saveTensor(indices) });
   return namedTensors({ values, indices });
 }
 

@@ -3,7 +3,7 @@
  * kthvalue, median, nanmedian and mode. NaN orders above every number, as in PyTorch.
  */
 import { noGrad } from '../autograd/grad_mode';
-import { record } from '../autograd/graph';
+import { record, saveTensor } from '../autograd/graph';
 import { DTypeError, IndexError } from '../errors';
 import { checkArg, checkOptions, isOptionsObject, positionalOrNamed, type OptionKind } from '../options';
 import { contiguousStrides, normalizeDim } from '../shape';
@@ -63,7 +63,7 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
   if (x.numel() > 0) launch('sort', [values, indices, x], { dim: d, descending: o.descending ?? false, stable: o.stable ?? false });
-  record('sort', values, [x], { dim: d, indices });
+  record('sort', values, [x], { dim: d, indices: saveTensor(indices) });
   return namedTensors({ values, indices });
 }
 
@@ -100,7 +100,7 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   const shape = x.shape.map((s, i) => (i === d ? k : s));
   const values = emptyTensor(shape, x.dtype), indices = emptyTensor(shape, 'int64');
   if (values.numel() > 0) launch('topk', [values, indices, x], { dim: d, k, largest: o.largest ?? true, sorted: o.sorted ?? true });
-  record('topk', values, [x], { dim: d, indices });
+  record('topk', values, [x], { dim: d, indices: saveTensor(indices) });
   return namedTensors({ values, indices });
 }
 
@@ -135,7 +135,7 @@ export function kthvalue(x: Tensor, k: number, dim?: number | SelectOptions, kee
   if (k < 1 || k > size) throw new RangeError(`kthvalue(): selected number k out of range for dimension ${d} (k = ${k}, size ${size})`);
   const out = selectOutputs(x, d, o.keepdim ?? false);
   launch('kthvalue', [...out.kernel, x], { dim: d, k });
-  record('kthvalue', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: out.indices });
+  record('kthvalue', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: saveTensor(out.indices) });
   return namedTensors({ values: out.values, indices: out.indices });
 }
 
@@ -146,7 +146,7 @@ export function medianDim(x: Tensor, d: number, keepdim: boolean, ignoreNan: boo
   checkNonEmptyDim(fn, x, d);
   const out = selectOutputs(x, d, keepdim);
   if (out.values.numel() > 0) launch('median', [...out.kernel, x], { dim: d, ignoreNan });
-  record('medianDim', out.values, [x], { dim: d, keepdim, indices: out.indices }, ignoreNan ? 'NanmedianBackward1' : 'MedianBackward1');
+  record('medianDim', out.values, [x], { dim: d, keepdim, indices: saveTensor(out.indices) }, ignoreNan ? 'NanmedianBackward1' : 'MedianBackward1');
   return namedTensors({ values: out.values, indices: out.indices });
 }
 
@@ -185,6 +185,6 @@ export function mode(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean 
   checkNonEmptyDim('mode', x, d);
   const out = selectOutputs(x, d, o.keepdim ?? false);
   if (out.values.numel() > 0) launch('mode', [...out.kernel, x], { dim: d });
-  record('mode', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: out.indices });
+  record('mode', out.values, [x], { dim: d, keepdim: o.keepdim ?? false, indices: saveTensor(out.indices) });
   return namedTensors({ values: out.values, indices: out.indices });
 }

@@ -188,6 +188,13 @@ describe('forward and backward', () => {
       static backward(_ctx: Ctx, g: T) { return g; }
     }
     expect(() => NotReturned.apply(w.mul(1))).toThrow('marked as dirty during the forward method were not returned');
+    // a dirty view would need its base rebased as well: refused rather than losing the gradient
+    class AddIn extends tg.autograd.Function {
+      static forward(ctx: Ctx, v: T, u: T) { v.add_(u); ctx.markDirty(v); return v; }
+      static backward(_ctx: Ctx, g: T) { return [g, g]; }
+    }
+    const base = tg.zeros([4], { dtype: 'float64' });
+    expect(() => AddIn.apply(base.narrow(0, 0, 2), f64([1, 1]))).toThrow('markDirty() on a view');
   });
 
   it('an input returned as it is becomes a new tensor: the input keeps its own history', () => {

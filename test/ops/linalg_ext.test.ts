@@ -109,6 +109,9 @@ describe('linalg extensions: errors', () => {
     expect(() => tg.tensordot(a, b, [[1, 2], [1]])).toThrow('both dimension lists should have same length');
     expect(() => tg.tensordot(a, b, 'x' as never)).toThrow(TypeError);
     expect(() => tg.linalg.cross(tg.zeros(3, 4), tg.zeros(3, 4))).toThrow('linalg.cross: inputs dimension -1 must have length 3. Got 4 and 4');
+    // without a dim, the first dim of size 3 of the input itself (PyTorch's default)
+    expect(tg.cross(tg.tensor([[1, 0, 0]]), tg.tensor([[0, 1, 0], [0, 0, 1], [1, 1, 1]])).shape).toEqual([3, 3]);
+    expect(() => tg.cross(tg.zeros(3, 3), tg.zeros(1, 3))).toThrow('dimension 0 must have length 3');
     expect(() => tg.linalg.cross(tg.zeros(4, 3), tg.zeros(2, 3))).toThrow(tg.ShapeError);
     expect(() => tg.linalg.cross(tg.zeros(3), tg.zeros(3).double())).toThrow(tg.DTypeError);
     expect(() => tg.cross(tg.zeros(2, 4), tg.zeros(2, 4))).toThrow(/no dimension of size 3/);

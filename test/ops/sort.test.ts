@@ -110,6 +110,9 @@ describe('sorting and selection: results and errors in JavaScript terms', () => 
     expect(b.mode().values.item()).toBe(false);
     expect(() => tg.tensor([1, 2]).bincount()).toThrow(tg.DTypeError);
     expect(() => tg.tensor([1, 2], { dtype: 'int64' }).histc()).toThrow(tg.DTypeError);
+    expect(() => tg.tensor([0, 1]).histc(4, -1e39, 1e39)).toThrow('beyond what float32 holds');
+    expect(() => tg.tensor([0, 1]).histc(4, -3e38, 3e38)).toThrow('beyond what float32 holds');
+    expect(tg.tensor([0, 1], { dtype: 'float64' }).histc(2, -3e38, 3e38).tolist()).toEqual([0, 2]);
     expect(() => tg.searchsorted(b, b)).toThrow(tg.DTypeError);
   });
 
@@ -169,5 +172,20 @@ describe('results unpack as PyTorch tuples', () => {
     const [, inverse] = x.unique({ returnInverse: true }) as tg.UniqueResult;
     expect(inverse.tolist()).toEqual([2, 0, 2, 1]);
     expect([...(x.unique({ returnInverse: true, returnCounts: true }) as tg.UniqueResult)].length).toBe(3);
+  });
+});
+
+describe('indices read by backward are checked for in-place changes', () => {
+  it('sort, topk, max(dim), cummax, kthvalue: changing the indices makes backward an error, as in PyTorch', () => {
+    const cases: ((x: tg.Tensor) => tg.ValuesIndices)[] = [(x) => x.sort(), (x) => x.topk(2), (x) => x.max(0), (x) => x.cummax(0), (x) => x.kthvalue(1), (x) => x.mode(0)];
+    for (const op of cases) {
+      const x = tg.tensor([3, 1, 2], { requiresGrad: true });
+      const r = op(x);
+      r.indices.zero_();
+      expect(() => r.values.sum().backward()).toThrow('modified by an inplace operation');
+      const y = tg.tensor([3, 1, 2], { requiresGrad: true });
+      op(y).values.sum().backward();
+      expect(y.grad).not.toBeNull();
+    }
   });
 });

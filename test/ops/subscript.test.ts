@@ -199,6 +199,12 @@ describe('ops built on indexing, against PyTorch', () => {
     expect(() => x.take(I([12]))).toThrow(tg.IndexError);
     expect(() => x.nonzero({ as_tuple: true } as never)).toThrow(TypeError);
     expect(() => x.takeAlongDim(I([0]), 0)).toThrow('same number of dimensions');
+    // negative indices: indexAdd_ and indexCopy_ refuse them, indexFill_ counts from the end (PyTorch's choices)
+    expect(() => x.indexAdd_(0, I([-1]), tg.ones(1, 4))).toThrow(tg.IndexError);
+    expect(() => x.indexCopy_(0, I([-1]), tg.ones(1, 4))).toThrow('index -1 is out of bounds for dimension 0 with size 3');
+    expect(tg.zeros(3).indexFill_(0, I([-1]), 2).tolist()).toEqual([0, 0, 2]);
+    // an integer tensor reads alpha as an integer, as PyTorch does
+    expect(tg.zeros([3], { dtype: 'int64' }).indexAdd_(0, I([0]), tg.ones([1], { dtype: 'int64' }), { alpha: 2.5 }).tolist()).toEqual([2, 0, 0]);
   });
 });
 
