@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 namespace tg {
 namespace {
@@ -107,6 +108,8 @@ Napi::Value invoke(const Napi::CallbackInfo& info) {
     fail(env, e.kind, e.what());
   } catch (const std::out_of_range& e) {
     fail(env, ErrorKind::Index, e.what());
+  } catch (const std::bad_alloc&) {
+    fail(env, ErrorKind::Range, std::string(op.name) + ": out of memory for the kernel's working buffers");
   }
   return env.Undefined();
 }
