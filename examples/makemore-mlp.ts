@@ -34,7 +34,7 @@ class MLP extends nn.Module {
     return this.blockSize;
   }
 
-  forward(idx: tg.Tensor, targets?: tg.Tensor): [tg.Tensor, tg.Tensor | null] {
+  override forward(idx: tg.Tensor, targets?: tg.Tensor): [tg.Tensor, tg.Tensor | null] {
     // gather the word embeddings of the previous blockSize words
     const embs: tg.Tensor[] = [];
     for (let k = 0; k < this.blockSize; k++) {

@@ -20,7 +20,7 @@ class LegendrePolynomial3 extends tg.autograd.Function {
    * the output, and we need to compute the gradient of the loss with respect to the input.
    */
   static backward(ctx: tg.autograd.FunctionCtx, gradOutput: tg.Tensor): tg.Tensor {
-    const [input] = ctx.savedTensors;
+    const [input] = ctx.savedTensors as tg.Tensor[];
     return gradOutput.mul(1.5).mul(input.pow(2).mul(5).sub(1));
   }
 }
