@@ -15,6 +15,7 @@ const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
 const prebuilt = fs.existsSync(path.join(root, 'prebuilds', `${process.platform}-${process.arch}`));
 const configured = fs.existsSync(path.join(root, 'build', 'Makefile')) || fs.existsSync(path.join(root, 'build', 'config.gypi'));
 if (!prebuilt || configured) run(process.execPath, [nodeGyp, configured ? 'build' : 'rebuild']);
+run(process.execPath, [path.join(__dirname, 'build-distributed.js')]); // tg.distributed, where gloo is installed
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 run(process.execPath, [tsc, '-p', 'tsconfig.json']);
 run(process.execPath, [tsc, '-p', 'test/tsconfig.json', '--noEmit']); // the tests type-check too

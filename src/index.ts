@@ -59,6 +59,7 @@ export * as nn from './nn/index';
 export * as F from './nn/functional';
 export * as optim from './optim/index';
 export * as linalg from './linalg';
+export * as distributed from './distributed/index';
 export * as utils from './utils/index';
 export { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode';
 export type { GradModeGuard } from './autograd/grad_mode';

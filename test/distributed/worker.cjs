@@ -1,0 +1,69 @@
+// One rank of a distributed test: joins the group as its environment and arguments say, runs a
+// scenario, and prints its results as one JSON line. argv: scenario, initMethod ('env' for env://).
+const tg = require('../../dist');
+const d = tg.distributed;
+const [scenario, method] = process.argv.slice(2);
+const rank = Number(process.env.TEST_RANK), worldSize = Number(process.env.TEST_WORLD);
+const opts = method === 'env' ? { timeout: 5000 } : { initMethod: method, rank, worldSize, timeout: 5000 };
+
+const out = {};
+try {
+  d.initProcessGroup(opts);
+  const r = d.getRank(), n = d.getWorldSize();
+  out.rank = r;
+  out.size = n;
+  if (scenario === 'collectives') {
+    for (const dtype of ['float32', 'float64', 'int32', 'int64']) {
+      const base = tg.arange(6, { dtype }).reshape(2, 3).add(r);
+      const res = {};
+      for (const op of ['sum', 'product', 'max', 'min']) {
+        const t = base.clone();
+        d.allReduce(t, { op });
+        res[op] = t.tolist();
+      }
+      if (dtype.startsWith('float')) {
+        const t = base.clone();
+        d.allReduce(t, { op: d.ReduceOp.AVG });
+        res.avg = t.tolist();
+      }
+      const nc = base.clone().t(); // not contiguous: copied in and out
+      d.allReduce(nc);
+      res.transposed = nc.tolist();
+      const b = r === n - 1 ? base.clone() : tg.zeros([2, 3], { dtype });
+      d.broadcast(b, n - 1);
+      res.broadcast = b.tolist();
+      const list = Array.from({ length: n }, () => tg.zeros([3], { dtype }));
+      d.allGather(list, base.select(0, 1));
+      res.gathered = list.map((x) => x.tolist());
+      out[dtype] = res;
+    }
+    const w = tg.ones(4).mul(r + 1);
+    const work = d.allReduce(w, { asyncOp: true });
+    const shared = tg.zeros(8);
+    const view = shared.narrow(0, 2, 4).fill_(r);
+    d.allReduce(view);
+    Promise.resolve(work.wait()).then(async () => {
+      await d.barrier({ asyncOp: true });
+      out.async = w.tolist();
+      out.view = shared.tolist();
+      d.destroyProcessGroup();
+      out.initialized = d.isInitialized();
+      console.log(JSON.stringify(out));
+    });
+  } else if (scenario === 'crash') {
+    d.allReduce(tg.ones(3));
+    if (r === 1) process.exit(7); // dies in the middle of training
+    const t0 = Date.now();
+    try {
+      for (let i = 0; i < 100; i++) d.allReduce(tg.ones(1000));
+      out.error = null;
+    } catch (e) {
+      out.error = e.message;
+      out.ms = Date.now() - t0;
+    }
+    console.log(JSON.stringify(out));
+  }
+} catch (e) {
+  out.error = e.message;
+  console.log(JSON.stringify(out));
+}
