@@ -4,7 +4,7 @@
  */
 import * as autograd from './autograd/api';
 import { noGrad } from './autograd/grad_mode';
-import { refreshView, registerHook, type AccumulateGrad, type GradHook, type Node, type RemovableHandle } from './autograd/graph';
+import { refreshView, registerHook, registerPostAccumulateGradHook, type AccumulateGrad, type GradHook, type Node, type PostAccumulateGradHook, type RemovableHandle } from './autograd/graph';
 import { toDType, type DType, type DTypeLike, type TypedArray } from './dtype';
 import { AutogradError, ShapeError, shapeStr } from './errors';
 import { formatTensor } from './format';
@@ -245,6 +245,14 @@ export class Tensor {
    */
   registerHook(hook: GradHook): RemovableHandle {
     return registerHook(this, hook);
+  }
+
+  /**
+   * Runs hook(this) each time backward has accumulated a gradient into this leaf's .grad
+   * (torch.Tensor.register_post_accumulate_grad_hook): an optimizer step per parameter, say.
+   */
+  registerPostAccumulateGradHook(hook: PostAccumulateGradHook): RemovableHandle {
+    return registerPostAccumulateGradHook(this, hook);
   }
 
   /** Whether backward() stores this tensor's gradient in .grad. */

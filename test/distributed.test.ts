@@ -4,7 +4,7 @@
 // Needs the distributed addon (scripts/build-distributed.js, where libgloo-dev is installed);
 // .ci/run installs gloo, so there these tests always run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,38 @@ describe.skipIf(!available)('tg.distributed over gloo, on local processes', () =
     }, 60000);
   }
 
+  it("DistributedDataParallel: rank 0's start, averaged gradients in buckets, noSync; the single-process run's parameters", async () => {
+    const { results, codes } = await ranks(2, 'ddp', 'env');
+    expect(codes).toEqual([0, 0]);
+    // the same training in one process, on the whole batch, from rank 0's parameters
+    tg.manualSeed(100);
+    const net = new tg.nn.Sequential(new tg.nn.Linear(4, 8), new tg.nn.Tanh(), new tg.nn.Linear(8, 2)).to('float64');
+    const opt = new tg.optim.SGD(net.parameters(), { lr: 0.1 });
+    const x = tg.arange(32, { dtype: 'float64' }).reshape(8, 4).sin(), y = tg.arange(16, { dtype: 'float64' }).reshape(8, 2).cos();
+    const want: number[][][] = [];
+    for (let step = 0; step < 4; step++) {
+      opt.zeroGrad();
+      if (step === 3) {
+        // each rank's two quarter-batches, accumulated, averaged over the ranks: the whole batch in four quarters
+        for (let q = 0; q < 4; q++) tg.F.mseLoss(net.forward(x.narrow(0, 2 * q, 2)), y.narrow(0, 2 * q, 2)).mul(0.25).backward();
+      } else {
+        tg.F.mseLoss(net.forward(x), y).backward();
+      }
+      opt.step();
+      want.push([...net.parameters()].map((p) => p.tolist() as number[]));
+    }
+    const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+    for (const res of results) {
+      expect(res.error).toBeUndefined();
+      (res.params as unknown[][]).forEach((step, i) => {
+        const got = flat(step), exp = flat(want[i]);
+        got.forEach((v, k) => expect(Math.abs(v - exp[k]), `step ${i} value ${k}`).toBeLessThan(1e-12));
+      });
+      expect(res.keys).toEqual(['module.0.weight', 'module.0.bias', 'module.2.weight', 'module.2.bias']);
+    }
+    expect(results[0].params).toEqual(results[1].params); // every rank holds the same parameters
+  }, 60000);
+
   it('file:// rendezvous through a shared directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-rendezvous-'));
     const { results, codes } = await ranks(2, 'collectives', `file://${dir}`);
@@ -117,5 +149,32 @@ describe('tg.distributed without its addon', () => {
   it('says how to get it', () => {
     if (available) return; // built here: the message is checked where gloo is missing
     expect(() => tg.distributed.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1', rank: 0, worldSize: 1 })).toThrow('apt-get install libgloo-dev');
+  });
+});
+
+describe('DistributedSampler gives each rank the indices PyTorch gives it', () => {
+  interface SamplerCase { n: number; numReplicas: number; shuffle: boolean; dropLast: boolean; seed: number; epoch: number; ranks: { indices: number[]; length: number }[] }
+  const { sampler } = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'distributed.json'), 'utf8')) as { sampler: SamplerCase[] };
+  it(`${sampler.length} cases: sizes, replicas, seeds, epochs, dropLast`, () => {
+    for (const c of sampler) {
+      c.ranks.forEach((want, rank) => {
+        const s = new tg.utils.data.DistributedSampler(Array.from({ length: c.n }, (_, i) => i), { numReplicas: c.numReplicas, rank, shuffle: c.shuffle, seed: c.seed, dropLast: c.dropLast });
+        s.setEpoch(c.epoch);
+        expect([...s], JSON.stringify({ ...c, ranks: undefined, rank })).toEqual(want.indices);
+        expect(s.length).toBe(want.length);
+      });
+    }
+  });
+
+  it('drives a DataLoader, and refuses what PyTorch refuses', () => {
+    const ds = new tg.utils.data.TensorDataset(tg.arange(10));
+    const s = new tg.utils.data.DistributedSampler(ds, { numReplicas: 2, rank: 1, shuffle: false });
+    const loader = new tg.utils.data.DataLoader(ds, { batchSize: 2, sampler: s });
+    expect(loader.length).toBe(3);
+    expect([...loader].map(([x]) => x.tolist())).toEqual([[1, 3], [5, 7], [9]]);
+    expect(() => new tg.utils.data.DataLoader(ds, { sampler: s, shuffle: true })).toThrow('mutually exclusive');
+    expect(() => new tg.utils.data.DistributedSampler(ds, { numReplicas: 2, rank: 2 })).toThrow('Invalid rank 2, rank should be in the interval [0, 1]');
+    expect(() => new tg.utils.data.DistributedSampler(ds)).toThrow('initialize the default process group');
+    expect(() => new tg.utils.data.DistributedSampler(ds, { numReplicas: 2, rank: 0, drop_last: true } as never)).toThrow(TypeError);
   });
 });

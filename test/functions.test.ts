@@ -5,7 +5,7 @@ import { logsumexp } from '../src/ops/reduce';
 
 /** Tensor methods without a tg.* function of their name, and why. */
 const METHODS_ONLY: Record<string, string> = {
-  backward: 'autograd', retainGrad: 'autograd', registerHook: 'autograd', dispose: 'memory',
+  backward: 'autograd', retainGrad: 'autograd', registerHook: 'autograd', registerPostAccumulateGradHook: 'autograd', dispose: 'memory',
   size: 'a fact about the tensor', stride: 'a fact about the tensor', storageOffset: 'a fact about the tensor',
   dim: 'a fact about the tensor', elementSize: 'a fact about the tensor', isContiguous: 'a fact about the tensor',
   isFloatingPoint: 'tg.isFloatingPoint takes a dtype',

@@ -121,7 +121,16 @@ class Waiter : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> refs_;
 };
 
-// Queues the collective; blocks for it, or returns a Promise when `async` (the last argument) is true.
+// A queued collective as JavaScript holds it (mode 2 below), for wait_job.
+struct JobHandle {
+  std::shared_ptr<Group> group;
+  std::shared_ptr<Job> job;
+  std::vector<Napi::ObjectReference> keep;  // the arrays, alive as long as the handle
+};
+
+// Queues the collective. The last argument says how it completes: false or 0 blocks for it, true or
+// 1 returns a Promise, 2 returns a handle that wait_job() blocks on (DistributedDataParallel's
+// buckets, reduced while backward goes on and waited for at its end).
 Napi::Value finish(const Napi::CallbackInfo& info, const std::shared_ptr<Group>& g, std::function<void(uint32_t)> work, std::vector<Napi::Value> keep) {
   Napi::Env env = info.Env();
   std::shared_ptr<Job> job;
@@ -130,7 +139,14 @@ Napi::Value finish(const Napi::CallbackInfo& info, const std::shared_ptr<Group>&
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
-  if (info[info.Length() - 1].ToBoolean()) {
+  Napi::Value last = info[info.Length() - 1];
+  const int mode = last.IsNumber() ? last.As<Napi::Number>().Int32Value() : last.ToBoolean() ? 1 : 0;
+  if (mode == 2) {
+    auto* h = new JobHandle{g, job, {}};
+    for (const auto& v : keep) h->keep.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    return Napi::External<JobHandle>::New(env, h, [](Napi::Env, JobHandle* p) { delete p; });
+  }
+  if (mode == 1) {
     auto* w = new Waiter(env, g, job, keep);
     Napi::Promise p = w->promise();
     w->Queue();
@@ -180,7 +196,20 @@ Napi::Value barrier(const Napi::CallbackInfo& info) {
   return finish(info, g, [gp](uint32_t tag) { gp->barrier(tag); }, {});
 }
 
+// waitJob(handle): blocks until the collective of a mode-2 call is done; throws its error.
+Napi::Value wait_job(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "expected a collective's handle");
+  auto* h = info[0].As<Napi::External<JobHandle>>().Data();
+  try {
+    h->group->wait(h->job);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("waitJob", Napi::Function::New(env, wait_job));
   exports.Set("createGroup", Napi::Function::New(env, create_group));
   exports.Set("destroy", Napi::Function::New(env, destroy));
   exports.Set("storePort", Napi::Function::New(env, store_port));

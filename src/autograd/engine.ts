@@ -93,6 +93,7 @@ function shares(x: Tensor, others: readonly (Tensor | null | undefined)[], skip:
 function intoOf(next: Node | null, opts: RunOptions): Tensor | null {
   if (!(next instanceof AccumulateGrad) || opts.createGraph || opts.capture !== undefined) return null;
   if (next._hooks !== null && next._hooks.length > 0) return null; // the hooks see the gradient first
+  if (next._postHooks !== null && next._postHooks.length > 0) return null; // and these run after the accumulation
   const v = next.variable;
   if (v._grad === null && v._spareGrad !== null) {
     // the gradient zeroGrad() dropped unseen: zeroed, it becomes .grad again
@@ -147,8 +148,32 @@ function runHooks(hooks: readonly GradHook[], b: Buffer): Buffer {
   return { grad, owned: false };
 }
 
-/** Backpropagates `grads` from `roots` through their graphs. */
+/** Callbacks to run once the backward pass running now has finished (queueCallback). */
+let callbacks: (() => void)[] | null = null;
+
+/**
+ * Runs fn once the backward pass now running has finished, as PyTorch's engine's queue_callback:
+ * from a hook, say, to act on every gradient at once. Outside a backward pass it is an error.
+ */
+export function queueCallback(fn: () => void): void {
+  if (callbacks === null) throw new AutogradError('queueCallback(): only callable during a backward pass');
+  callbacks.push(fn);
+}
+
+/** Backpropagates `grads` from `roots` through their graphs, then runs the callbacks queued meanwhile. */
 export function runBackward(roots: readonly Tensor[], grads: readonly Buffer[], opts: RunOptions): void {
+  const outer = callbacks;
+  const mine: (() => void)[] = [];
+  callbacks = mine;
+  try {
+    pass(roots, grads, opts);
+  } finally {
+    callbacks = outer;
+  }
+  for (const fn of mine) fn();
+}
+
+function pass(roots: readonly Tensor[], grads: readonly Buffer[], opts: RunOptions): void {
   const buffers = new Map<Node, Buffer>();
   const starts: Node[] = [];
   roots.forEach((r, i) => {
@@ -188,7 +213,10 @@ function visit(node: Node, b: Buffer, buffers: Map<Node, Buffer>, opts: RunOptio
     if (!have && b.owned) b = { grad: b.grad, owned: false }; // handed out: no longer ours alone
   }
   if (node instanceof AccumulateGrad) {
-    if (opts.capture === undefined) accumulate(node.variable, b, opts.createGraph);
+    if (opts.capture === undefined) {
+      accumulate(node.variable, b, opts.createGraph);
+      if (node._postHooks !== null) for (const hook of [...node._postHooks]) hook(node.variable);
+    }
     return;
   }
   const retained = node._retained?.deref();

@@ -178,8 +178,31 @@ export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
   };
 }
 
+/** A hook run after a leaf's .grad was accumulated: gets the leaf (Tensor.registerPostAccumulateGradHook). */
+export type PostAccumulateGradHook = (leaf: Tensor) => void;
+
+/**
+ * Registers hook to run each time backward has accumulated a gradient into leaf t's .grad, as
+ * PyTorch's Tensor.register_post_accumulate_grad_hook.
+ */
+export function registerPostAccumulateGradHook(t: Tensor, hook: PostAccumulateGradHook): RemovableHandle {
+  if (typeof hook !== 'function') throw new TypeError('registerPostAccumulateGradHook(): hook must be a function');
+  if (!t._requiresGrad) throw new AutogradError("cannot register a hook on a tensor that doesn't require gradient");
+  if (t._gradFn !== null || t._base !== null) throw new AutogradError('post accumulate grad hooks cannot be registered on non-leaf tensors');
+  const node = (t._accumulator ??= new AccumulateGrad(t));
+  (node._postHooks ??= []).push(hook);
+  return {
+    remove: () => {
+      const i = node._postHooks?.indexOf(hook) ?? -1;
+      if (i >= 0) node._postHooks?.splice(i, 1);
+    },
+  };
+}
+
 /** The node that adds a leaf's gradient into its .grad. */
 export class AccumulateGrad extends Node {
+  /** @internal Hooks run after each accumulation (registerPostAccumulateGradHook). */
+  _postHooks: PostAccumulateGradHook[] | null = null;
   constructor(readonly variable: Tensor) {
     super('accumulate', 'AccumulateGrad', [], undefined);
   }

@@ -4,6 +4,6 @@ export type { BackwardOptions, GradOptions } from './api';
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions } from './gradcheck';
 export { Node } from './graph';
-export type { GradHook, RemovableHandle } from './graph';
+export type { GradHook, PostAccumulateGradHook, RemovableHandle } from './graph';
 export { AutogradFunction as Function, FunctionCtx } from './function';
 export type { ForwardArgs, ForwardResult } from './function';

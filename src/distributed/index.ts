@@ -248,3 +248,17 @@ export function barrier(opts?: CollectiveOptions): Work | void {
   const o = checkOptions('barrier', opts, COLLECTIVE);
   return run('barrier', g, o?.asyncOp === true, (a) => g.native.barrier(g.handle, a), () => undefined);
 }
+
+/**
+ * @internal For DistributedDataParallel: starts a SUM allreduce of a contiguous tensor on the
+ * default group's thread and returns the function that waits for it (blocking) and marks the
+ * tensor written. Backward goes on meanwhile.
+ */
+export function startAllReduce(t: Tensor): () => void {
+  const g = current('DistributedDataParallel');
+  const handle = g.native.allreduce(g.handle, t._storage.data, t._offset, t.numel(), OP_CODE.sum, 2 as never) as unknown as GroupHandle;
+  return () => {
+    g.native.waitJob(handle);
+    markWritten(t);
+  };
+}

@@ -31,6 +31,8 @@ export interface DistributedNative {
   broadcast(group: GroupHandle, data: TypedArray, offset: number, count: number, root: number, async: boolean): Promise<void> | void;
   allgather(group: GroupHandle, input: TypedArray, offset: number, count: number, output: TypedArray, outOffset: number, outCount: number, async: boolean): Promise<void> | void;
   barrier(group: GroupHandle, async: boolean): Promise<void> | void;
+  /** Blocks until the collective whose handle a call with mode 2 returned is done. */
+  waitJob(job: GroupHandle): void;
 }
 
 let addon: DistributedNative | null = null;

@@ -204,7 +204,16 @@ export interface DataLoaderOptions<T, B> {
   dropLast?: boolean;
   /** Makes a batch from a list of samples (default: defaultCollate). */
   collateFn?: (samples: T[]) => B;
+  /** Where the indices come from instead of 0..n-1 or shuffle: an iterable of indices with a length, as DistributedSampler. */
+  sampler?: Sampler;
 }
+
+/** What DataLoader's sampler option takes: the indices of an epoch, and how many there are (torch.utils.data.Sampler). */
+export interface Sampler extends Iterable<number> {
+  readonly length: number;
+}
+
+const SAMPLER = { test: (v: unknown) => typeof v === 'object' && v !== null && typeof (v as Sampler)[Symbol.iterator] === 'function' && Number.isInteger((v as Sampler).length), what: 'a sampler (an iterable of indices with a length)' };
 
 /** A TensorDataset reached through Subsets: its tensors and, per position, the row to take. */
 function tensorRows(dataset: DatasetLike<unknown>): { tensors: readonly Tensor[]; rows: (i: number) => number } | null {
@@ -233,12 +242,14 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly dropLast: boolean;
   readonly generator: Generator | undefined;
   readonly collateFn: ((samples: T[]) => B) | undefined;
+  readonly sampler: Sampler | undefined;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
     checkOptions('DataLoader', opts, {
       batchSize: kinds.numberOrNull, shuffle: 'boolean', dropLast: 'boolean', collateFn: 'function',
-      generator: generatorKind,
+      generator: generatorKind, sampler: SAMPLER,
     });
+    if (opts.sampler !== undefined && opts.shuffle === true) throw new TypeError('DataLoader(): the sampler option is mutually exclusive with shuffle');
     const n = sizeOf(dataset);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = opts;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {
@@ -258,11 +269,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     this.dropLast = Boolean(dropLast);
     this.generator = generator;
     this.collateFn = collateFn;
+    this.sampler = opts.sampler;
   }
 
   /** Batches per epoch, as len(loader). */
   get length(): number {
-    const n = sizeOf(this.dataset);
+    const n = this.sampler?.length ?? sizeOf(this.dataset);
     if (this.batchSize === null) return n;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
@@ -274,7 +286,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   }
 
   private *batches(): IterableIterator<B> {
-    const n = sizeOf(this.dataset);
+    const n = this.sampler?.length ?? sizeOf(this.dataset);
     const size = this.batchSize ?? 1;
     const fast = this.batchSize !== null && this.collateFn === undefined ? tensorRows(this.dataset) : null;
     const order = this.order();
@@ -293,6 +305,18 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   /** The sampler: sequential, or PyTorch's RandomSampler (a randperm per pass, one more when exhausted). */
   private order(): { next(): number; finish(): void } {
     const n = sizeOf(this.dataset);
+    if (this.sampler !== undefined) {
+      const it = this.sampler[Symbol.iterator]();
+      return {
+        next: () => {
+          const r = it.next();
+          if (r.done === true) throw new RangeError('DataLoader: the sampler gave fewer indices than its length');
+          if (!Number.isInteger(r.value) || r.value < 0 || r.value >= n) throw new RangeError(`DataLoader: the sampler gave index ${String(r.value)}, outside the dataset's ${n} samples`);
+          return r.value;
+        },
+        finish: () => {},
+      };
+    }
     if (!this.shuffle) {
       let i = 0;
       return { next: () => i++, finish: () => {} };
@@ -325,3 +349,6 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     return this.collateFn ? this.collateFn(samples) : (defaultCollate(samples) as unknown as B);
   }
 }
+
+export { DistributedSampler } from './distributed';
+export type { DistributedSamplerOptions } from './distributed';

@@ -50,6 +50,33 @@ try {
       out.initialized = d.isInitialized();
       console.log(JSON.stringify(out));
     });
+  } else if (scenario === 'ddp') {
+    // rank r starts from its own seed: DDP gives every rank rank 0's parameters
+    tg.manualSeed(100 + r);
+    const net = new tg.nn.Sequential(new tg.nn.Linear(4, 8), new tg.nn.Tanh(), new tg.nn.Linear(8, 2)).to('float64');
+    const model = new tg.nn.parallel.DistributedDataParallel(net, { bucketCapMB: 0.0001 });
+    const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1 });
+    const x = tg.arange(8 * 4, { dtype: 'float64' }).reshape(8, 4).sin(), y = tg.arange(16, { dtype: 'float64' }).reshape(8, 2).cos();
+    const per = 8 / n, mine = (t) => t.narrow(0, r * per, per);
+    out.losses = [];
+    out.params = [];
+    for (let step = 0; step < 4; step++) {
+      opt.zeroGrad();
+      if (step === 3) {
+        // gradient accumulation: the first half of this rank's rows without syncing, then the rest
+        const half = per / 2;
+        model.noSync(() => tg.F.mseLoss(model.forward(mine(x).narrow(0, 0, half)), mine(y).narrow(0, 0, half)).mul(0.5).backward());
+        tg.F.mseLoss(model.forward(mine(x).narrow(0, half, half)), mine(y).narrow(0, half, half)).mul(0.5).backward();
+      } else {
+        const loss = tg.F.mseLoss(model.forward(mine(x)), mine(y));
+        out.losses.push(loss.item());
+        loss.backward();
+      }
+      opt.step();
+      out.params.push([...net.parameters()].map((p) => p.tolist()));
+    }
+    out.keys = Object.keys(model.stateDict());
+    console.log(JSON.stringify(out));
   } else if (scenario === 'crash') {
     d.allReduce(tg.ones(3));
     if (r === 1) process.exit(7); // dies in the middle of training
