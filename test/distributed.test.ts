@@ -178,3 +178,42 @@ describe('DistributedSampler gives each rank the indices PyTorch gives it', () =
     expect(() => new tg.utils.data.DistributedSampler(ds, { numReplicas: 2, rank: 0, drop_last: true } as never)).toThrow(TypeError);
   });
 });
+
+describe.skipIf(!available)('tensorgrad-run, the launcher', () => {
+  const launcher = join(__dirname, '..', 'bin', 'tensorgrad-run.js');
+  const script = join(__dirname, 'distributed', 'launched.cjs');
+  const launch = (args: string[], signalAfter?: number) => new Promise<{ code: number | null; out: string; err: string; ms: number }>((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    if (signalAfter !== undefined) setTimeout(() => child.kill('SIGTERM'), signalAfter);
+    child.on('exit', (code) => resolve({ code, out, err, ms: Date.now() - t0 }));
+  });
+
+  it("sets torchrun's environment for each worker", async () => {
+    const r = await launch(['--nproc-per-node', '3', '--master-port', String(nextPort++), script, 'ok']);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).sort((a, b) => Number(a.rank) - Number(b.rank));
+    expect(lines).toEqual([0, 1, 2].map((i) => ({ rank: String(i), local: String(i), world: '3', localWorld: '3', addr: '127.0.0.1', sum: [3, 3] })));
+  }, 60000);
+
+  it('stops every worker and exits non-zero when one fails, or when it is told to stop', async () => {
+    const failed = await launch(['--nproc-per-node', '2', '--master-port', String(nextPort++), script, 'fail']);
+    expect(failed.code).toBe(5);
+    expect(failed.err).toMatch(/worker 1 \(rank 1\) exited with code 5; stopping the others/);
+    expect(failed.ms).toBeLessThan(9000); // not the rendezvous timeout: rank 0 was stopped
+    const stopped = await launch(['--nproc-per-node', '2', script, 'hang'], 1000);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.ms).toBeLessThan(8000);
+  }, 60000);
+
+  it('refuses bad arguments with its usage', async () => {
+    for (const args of [['--nproc-per-node', '0', script], ['--nproc-per-node', '2'], ['--nodes', '2', script], ['--nnodes', '2', '--node-rank', '2', script]]) {
+      const r = await launch(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/tensorgrad-run: /);
+    }
+  }, 60000);
+});
