@@ -108,6 +108,23 @@ describe.skipIf(!available)('tg.distributed over gloo, on local processes', () =
     expect(results[0].params).toEqual(results[1].params); // every rank holds the same parameters
   }, 60000);
 
+  it('gather, scatter, allGatherIntoTensor, reduceScatterTensor, send/recv and isend, and a subgroup from newGroup', async () => {
+    const n = 3;
+    const { results, codes } = await ranks(n, 'more', 'env');
+    expect(codes).toEqual([0, 0, 0]);
+    results.forEach((res, r) => {
+      expect(res.error).toBeUndefined();
+      expect(res.gathered).toEqual(r === 0 ? [[0, 0], [1, 10], [2, 20]] : null);
+      expect(res.scattered).toEqual([r, r * r]);
+      expect(res.allGathered).toEqual([[0, -0], [1, -1], [2, -2]].map(([a, b]) => [a, b === 0 ? 0 : b]));
+      // sum over ranks k of (arange(6) + k), each rank keeping its two
+      expect(res.reduceScattered).toEqual([2 * r * n + 3, (2 * r + 1) * n + 3]);
+      expect(res.received).toEqual(new Array(3).fill(((r + n - 1) % n) + 0.5));
+      if (r === 1) expect(res.nonMember).toMatch(/not a member of the group \(ranks \[0,2\]\)/);
+      else expect(res.subgroup).toEqual([[4], r === 0 ? 0 : 1, 2]);
+    });
+  }, 60000);
+
   it('file:// rendezvous through a shared directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-rendezvous-'));
     const { results, codes } = await ranks(2, 'collectives', `file://${dir}`);

@@ -189,6 +189,90 @@ Napi::Value allgather(const Napi::CallbackInfo& info) {
   return finish(info, g, [gp, in, out](uint32_t tag) { gp->allgather(in.data, out.data, in.count, in.dtype, tag); }, {info[1], info[4]});
 }
 
+// gather(group, in, inOffset, count, out, outOffset, outCount, root, async): out (on the root) holds worldSize * count
+Napi::Value gather(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Group> g = group_of(info);
+  Group* gp = g.get();
+  const Span in = span(info, 1), out = span(info, 4);
+  const int root = info[7].As<Napi::Number>().Int32Value();
+  if (root < 0 || root >= g->size()) throw Napi::RangeError::New(info.Env(), "the root rank is out of range");
+  if (g->rank() == root && (in.dtype != out.dtype || out.count != in.count * size_t(g->size())))
+    throw Napi::RangeError::New(info.Env(), "gather: the output must hold worldSize inputs of the same dtype");
+  return finish(info, g, [gp, in, out, root](uint32_t tag) { gp->gather(in.data, out.data, in.count, in.dtype, root, tag); }, {info[1], info[4]});
+}
+
+// scatter(group, in, inOffset, inCount, out, outOffset, count, root, async): in (on the root) holds worldSize * count
+Napi::Value scatter(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Group> g = group_of(info);
+  Group* gp = g.get();
+  const Span in = span(info, 1), out = span(info, 4);
+  const int root = info[7].As<Napi::Number>().Int32Value();
+  if (root < 0 || root >= g->size()) throw Napi::RangeError::New(info.Env(), "the root rank is out of range");
+  if (g->rank() == root && (in.dtype != out.dtype || in.count != out.count * size_t(g->size())))
+    throw Napi::RangeError::New(info.Env(), "scatter: the input must hold worldSize outputs of the same dtype");
+  return finish(info, g, [gp, in, out, root](uint32_t tag) { gp->scatter(in.data, out.data, out.count, out.dtype, root, tag); }, {info[1], info[4]});
+}
+
+// Waits for a posted send or receive off the JavaScript thread and settles a Promise.
+class PointWaiter : public Napi::AsyncWorker {
+ public:
+  PointWaiter(Napi::Env env, std::shared_ptr<Group> g, std::unique_ptr<gloo::transport::UnboundBuffer> buf, int peer, bool sending, Napi::Value keep)
+      : Napi::AsyncWorker(env), group_(std::move(g)), buf_(std::move(buf)), peer_(peer), sending_(sending),
+        deferred_(Napi::Promise::Deferred::New(env)), keep_(Napi::Persistent(keep.As<Napi::Object>())) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      group_->finish(*buf_, peer_, sending_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::shared_ptr<Group> group_;
+  std::unique_ptr<gloo::transport::UnboundBuffer> buf_;
+  int peer_;
+  bool sending_;
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference keep_;
+};
+
+// send(group, array, offset, count, dst, tag, async) and recv(group, array, offset, count, src, tag, async):
+// posted at once (not queued behind collectives), then waited for here or by a Promise.
+Napi::Value point_to_point(const Napi::CallbackInfo& info, bool sending) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<Group> g = group_of(info);
+  const Span s = span(info, 1);
+  const int peer = info[4].As<Napi::Number>().Int32Value();
+  const int64_t tag = info[5].As<Napi::Number>().Int64Value();
+  if (peer < 0 || peer >= g->size() || peer == g->rank()) throw Napi::RangeError::New(env, "the peer must be another rank of the group");
+  if (tag < 0 || tag >= (int64_t(1) << 40)) throw Napi::RangeError::New(env, "the tag must be in [0, 2^40)");
+  const size_t bytes = s.count * dtype_size(s.dtype);
+  std::unique_ptr<gloo::transport::UnboundBuffer> buf;
+  try {
+    buf = g->post(s.data, bytes, peer, uint64_t(tag) + (uint64_t(1) << 40), sending);  // slots apart from the collectives'
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  if (info[6].ToBoolean()) {
+    auto* w = new PointWaiter(env, g, std::move(buf), peer, sending, info[1]);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+  try {
+    g->finish(*buf, peer, sending);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  return env.Undefined();
+}
+
+Napi::Value send(const Napi::CallbackInfo& info) { return point_to_point(info, true); }
+Napi::Value recv(const Napi::CallbackInfo& info) { return point_to_point(info, false); }
+
 // barrier(group, async)
 Napi::Value barrier(const Napi::CallbackInfo& info) {
   std::shared_ptr<Group> g = group_of(info);
@@ -217,6 +301,10 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("broadcast", Napi::Function::New(env, broadcast));
   exports.Set("allgather", Napi::Function::New(env, allgather));
   exports.Set("barrier", Napi::Function::New(env, barrier));
+  exports.Set("gather", Napi::Function::New(env, gather));
+  exports.Set("scatter", Napi::Function::New(env, scatter));
+  exports.Set("send", Napi::Function::New(env, send));
+  exports.Set("recv", Napi::Function::New(env, recv));
   return exports;
 }
 

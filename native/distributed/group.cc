@@ -5,8 +5,10 @@
 #include <gloo/barrier.h>
 #include <gloo/broadcast.h>
 #include <gloo/common/error.h>
+#include <gloo/gather.h>
 #include <gloo/math.h>
 #include <gloo/rendezvous/file_store.h>
+#include <gloo/scatter.h>
 #include <gloo/transport/tcp/device.h>
 
 #include <cstdint>
@@ -152,6 +154,43 @@ void Group::allgather(const void* in, void* out, size_t count, DType dtype, uint
   o.setTag(tag);
   o.setTimeout(timeout_);
   gloo::allgather(o);
+}
+
+void Group::gather(const void* in, void* out, size_t count, DType dtype, int root, uint32_t tag) {
+  gloo::GatherOptions o(context_);
+  const size_t bytes = count * dtype_size(dtype);
+  o.setInput(const_cast<char*>(static_cast<const char*>(in)), bytes);
+  if (rank_ == root) o.setOutput(static_cast<char*>(out), bytes * size_t(size_));
+  o.setRoot(root);
+  o.setTag(tag);
+  o.setTimeout(timeout_);
+  gloo::gather(o);
+}
+
+void Group::scatter(const void* in, void* out, size_t count, DType dtype, int root, uint32_t tag) {
+  gloo::ScatterOptions o(context_);
+  const size_t bytes = count * dtype_size(dtype);
+  std::vector<char*> parts;
+  if (rank_ == root)
+    for (int r = 0; r < size_; ++r) parts.push_back(const_cast<char*>(static_cast<const char*>(in)) + size_t(r) * bytes);
+  if (rank_ == root) o.setInputs(parts, bytes);
+  o.setOutput(static_cast<char*>(out), bytes);
+  o.setRoot(root);
+  o.setTag(tag);
+  o.setTimeout(timeout_);
+  gloo::scatter(o);
+}
+
+std::unique_ptr<gloo::transport::UnboundBuffer> Group::post(void* data, size_t bytes, int peer, uint64_t slot, bool sending) {
+  auto buf = context_->createUnboundBuffer(data, bytes);
+  if (sending) buf->send(peer, slot);
+  else buf->recv(peer, slot);
+  return buf;
+}
+
+void Group::finish(gloo::transport::UnboundBuffer& buf, int peer, bool sending) {
+  const bool done = sending ? buf.waitSend(timeout_) : buf.waitRecv(timeout_);
+  if (!done) throw DistError(std::string(sending ? "send: timed out waiting for rank " : "recv: timed out waiting for rank ") + std::to_string(peer) + (sending ? " to receive" : " to send"));
 }
 
 void Group::barrier(uint32_t tag) {

@@ -8,6 +8,7 @@
 #include <gloo/rendezvous/context.h>
 #include <gloo/rendezvous/prefix_store.h>
 #include <gloo/transport/device.h>
+#include <gloo/transport/unbound_buffer.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -65,6 +66,15 @@ class Group {
   void broadcast(void* data, size_t count, DType dtype, int root, uint32_t tag);
   void allgather(const void* in, void* out, size_t count, DType dtype, uint32_t tag);
   void barrier(uint32_t tag);
+  // root gathers every rank's count elements into out (size * count, read on the root only)
+  void gather(const void* in, void* out, size_t count, DType dtype, int root, uint32_t tag);
+  // the root's in (size * count) is split, rank r receiving elements [r * count, (r + 1) * count)
+  void scatter(const void* in, void* out, size_t count, DType dtype, int root, uint32_t tag);
+  // Point to point, outside the queue (a send waits for its recv, which the peer may post after
+  // its own send): post() starts a send or a receive at once, finish() waits for it. The slot
+  // pairs a send with its recv.
+  std::unique_ptr<gloo::transport::UnboundBuffer> post(void* data, size_t bytes, int peer, uint64_t slot, bool sending);
+  void finish(gloo::transport::UnboundBuffer& buf, int peer, bool sending);
 
  private:
   void loop();

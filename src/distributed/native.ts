@@ -31,6 +31,10 @@ export interface DistributedNative {
   broadcast(group: GroupHandle, data: TypedArray, offset: number, count: number, root: number, async: boolean): Promise<void> | void;
   allgather(group: GroupHandle, input: TypedArray, offset: number, count: number, output: TypedArray, outOffset: number, outCount: number, async: boolean): Promise<void> | void;
   barrier(group: GroupHandle, async: boolean): Promise<void> | void;
+  gather(group: GroupHandle, input: TypedArray, offset: number, count: number, output: TypedArray, outOffset: number, outCount: number, root: number, async: boolean): Promise<void> | void;
+  scatter(group: GroupHandle, input: TypedArray, offset: number, inCount: number, output: TypedArray, outOffset: number, count: number, root: number, async: boolean): Promise<void> | void;
+  send(group: GroupHandle, data: TypedArray, offset: number, count: number, peer: number, tag: number, async: boolean): Promise<void> | void;
+  recv(group: GroupHandle, data: TypedArray, offset: number, count: number, peer: number, tag: number, async: boolean): Promise<void> | void;
   /** Blocks until the collective whose handle a call with mode 2 returned is done. */
   waitJob(job: GroupHandle): void;
 }

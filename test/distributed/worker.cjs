@@ -50,6 +50,39 @@ try {
       out.initialized = d.isInitialized();
       console.log(JSON.stringify(out));
     });
+  } else if (scenario === 'more') {
+    const mine = tg.tensor([r, 10 * r], { dtype: 'float64' });
+    const list = r === 0 ? Array.from({ length: n }, () => tg.zeros([2], { dtype: 'float64' })) : null;
+    d.gather(mine, list, 0);
+    out.gathered = list && list.map((x) => x.tolist());
+    const part = tg.zeros([2], { dtype: 'int32' });
+    d.scatter(part, r === n - 1 ? Array.from({ length: n }, (_, k) => tg.tensor([k, k * k], { dtype: 'int32' })) : null, n - 1);
+    out.scattered = part.tolist();
+    const all = tg.zeros([n, 2], { dtype: 'float32' });
+    d.allGatherIntoTensor(all, tg.tensor([[r, -r]]));
+    out.allGathered = all.tolist();
+    const rs = tg.zeros([2]);
+    d.reduceScatterTensor(rs, tg.arange(2 * n, { dtype: 'float32' }).add(r));
+    out.reduceScattered = rs.tolist();
+    // a ring of point-to-point messages: each rank sends to the next, receives from the previous
+    const got = tg.zeros([3]);
+    const sent = d.isend(tg.full([3], r + 0.5), (r + 1) % n, { tag: 7 });
+    d.recv(got, (r + n - 1) % n, { tag: 7 });
+    Promise.resolve(sent).then(() => {
+      out.received = got.tolist();
+      const sub = d.newGroup([0, 2]);
+      if (r === 1) {
+        try { d.allReduce(tg.ones(1), { group: sub }); } catch (e) { out.nonMember = e.message; }
+      } else {
+        const t = tg.tensor([r + 1]);
+        d.allReduce(t, { group: sub });
+        out.subgroup = [t.tolist(), d.getRank(sub), d.getWorldSize(sub)];
+        d.destroyProcessGroup(sub);
+      }
+      d.barrier();
+      d.destroyProcessGroup();
+      console.log(JSON.stringify(out));
+    });
   } else if (scenario === 'ddp') {
     // rank r starts from its own seed: DDP gives every rank rank 0's parameters
     tg.manualSeed(100 + r);
