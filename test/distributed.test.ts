@@ -234,3 +234,25 @@ describe.skipIf(!available)('tensorgrad-run, the launcher', () => {
     }
   }, 60000);
 });
+
+describe.skipIf(!available)('npm run example:mnist-ddp', () => {
+  it("trains MNIST on 2 processes with PyTorch's single-process losses, every rank's parameters identical after every step", async () => {
+    const launcher = join(__dirname, '..', 'bin', 'tensorgrad-run.js');
+    const script = join(__dirname, '..', 'examples', 'mnist-ddp.ts');
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [launcher, '--nproc-per-node', '2', '--master-port', String(nextPort++), script, '--epochs', '2', '--dtype', 'float64', '--check', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}`))));
+    });
+    const run = JSON.parse(out.trim().split('\n').pop() as string) as { world: number; checkedSteps: number; epochs: { loss: number; testAccuracy: number }[] };
+    expect(run.world).toBe(2);
+    expect(run.checkedSteps).toBe(250);
+    // the single-process run, by PyTorch (test/fixtures/mnist.json), in float64
+    const want = (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'mnist.json'), 'utf8')) as { float64: { epochs: { loss: number; testAccuracy: number }[] } }).float64.epochs;
+    run.epochs.forEach((e, i) => {
+      expect(Math.abs(e.loss - want[i].loss) / want[i].loss, `epoch ${i + 1}`).toBeLessThan(1e-5);
+      expect(e.testAccuracy).toBe(want[i].testAccuracy);
+    });
+  }, 120000);
+});
