@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import * as tg from 'tensorgrad';
 import { median } from './median';
 import { ELEMENTWISE_OPS, ELEMENTWISE_SIZES, type Config } from './configs';
+import { distributedBench } from './distributed';
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -207,6 +208,15 @@ for (const t of threadCounts) {
     rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
     json.push({ benchmark: 'transformer-step', phase: warm ? 'warm' : 'cold', threads: t, ms: { tensorgrad: ours, torch: th } });
   }
+}
+// the distributed part: allReduce bandwidth and the DDP MNIST epoch (bench/distributed.ts)
+if (tg.distributed.isAvailable()) {
+  const d = distributedBench(Math.min(rounds, 3), torchPy?.python ?? null);
+  rows.push(...d.rows);
+  json.push(...d.json);
+  notes.push(...d.notes);
+} else {
+  notes.push('Distributed benchmarks skipped: tg.distributed is not built here (apt-get install libgloo-dev, then npm rebuild tensorgrad).');
 }
 const peakRows = (['tensorgrad', 'numpy', 'numpy-tuned', 'torch'] as Impl[]).map((i) => fmt(rss.get(i), 0));
 rows.push(['peak RSS of the benchmark process (MB)', ...peakRows, '-', '-', '-']);

@@ -4,7 +4,8 @@
 //   npx tensorgrad-run --nproc-per-node 4 [--nnodes N --node-rank R --master-addr A --master-port P] script.ts args...
 //
 // Each worker gets torchrun's environment: MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK, LOCAL_RANK,
-// LOCAL_WORLD_SIZE, GROUP_RANK (this node's rank). Scripts ending in .ts run through tsx. SIGINT and
+// LOCAL_WORLD_SIZE, GROUP_RANK (this node's rank), and one compute thread each (OPENBLAS_NUM_THREADS=1,
+// OMP_NUM_THREADS=1) unless those are set. Scripts ending in .ts run through tsx. SIGINT and
 // SIGTERM are passed on to the workers; when one worker fails the others are stopped and the
 // launcher exits with that worker's code.
 'use strict';
@@ -64,6 +65,13 @@ function main() {
     process.exit(2);
   }
   const world = o.nnodes * o.nprocPerNode;
+  // as torchrun: one compute thread per worker unless told otherwise, so that the workers do not
+  // oversubscribe the cores (tensorgrad's kernels take OPENBLAS_NUM_THREADS as their default)
+  const threads = {};
+  if (o.nprocPerNode > 1 && process.env.OMP_NUM_THREADS === undefined && process.env.OPENBLAS_NUM_THREADS === undefined) {
+    Object.assign(threads, { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
+    console.error('tensorgrad-run: each worker computes on 1 thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1) so that the workers do not overload the machine; set them to tune it');
+  }
   const [exe, pre] = command(path.resolve(o.script));
   const workers = [];
   let failed = null;
@@ -74,7 +82,7 @@ function main() {
   for (let local = 0; local < o.nprocPerNode; local++) {
     const rank = o.nodeRank * o.nprocPerNode + local;
     const env = {
-      ...process.env, MASTER_ADDR: o.masterAddr, MASTER_PORT: String(o.masterPort), WORLD_SIZE: String(world), RANK: String(rank),
+      ...process.env, ...threads, MASTER_ADDR: o.masterAddr, MASTER_PORT: String(o.masterPort), WORLD_SIZE: String(world), RANK: String(rank),
       LOCAL_RANK: String(local), LOCAL_WORLD_SIZE: String(o.nprocPerNode), GROUP_RANK: String(o.nodeRank),
     };
     const w = spawn(exe, [...pre, ...o.args], { env, stdio: 'inherit' });

@@ -133,31 +133,32 @@ struct JobHandle {
 // buckets, reduced while backward goes on and waited for at its end).
 Napi::Value finish(const Napi::CallbackInfo& info, const std::shared_ptr<Group>& g, std::function<void(uint32_t)> work, std::vector<Napi::Value> keep) {
   Napi::Env env = info.Env();
+  Napi::Value last = info[info.Length() - 1];
+  const int mode = last.IsNumber() ? last.As<Napi::Number>().Int32Value() : last.ToBoolean() ? 1 : 0;
+  if (mode < 0 || mode > 2) throw Napi::RangeError::New(env, "unknown completion mode");
+  if (mode == 0) {  // blocking: on this thread, after what is queued
+    try {
+      g->call(work);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, e.what());
+    }
+    return env.Undefined();
+  }
   std::shared_ptr<Job> job;
   try {
     job = g->run(std::move(work));
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
-  Napi::Value last = info[info.Length() - 1];
-  const int mode = last.IsNumber() ? last.As<Napi::Number>().Int32Value() : last.ToBoolean() ? 1 : 0;
   if (mode == 2) {
     auto* h = new JobHandle{g, job, {}};
     for (const auto& v : keep) h->keep.push_back(Napi::Persistent(v.As<Napi::Object>()));
     return Napi::External<JobHandle>::New(env, h, [](Napi::Env, JobHandle* p) { delete p; });
   }
-  if (mode == 1) {
-    auto* w = new Waiter(env, g, job, keep);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
-  }
-  try {
-    g->wait(job);
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, e.what());
-  }
-  return env.Undefined();
+  auto* w = new Waiter(env, g, job, keep);
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
 }
 
 // allreduce(group, array, offset, count, op, async)
