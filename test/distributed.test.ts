@@ -24,7 +24,7 @@ function ranks(worldSize: number, scenario: string, method: string, env: Record<
     const results: Result[] = [], codes: (number | null)[] = [];
     let left = ids.length;
     for (const r of ids) {
-      const child = spawn(process.execPath, [worker, scenario, method.replace('PORT', port)], {
+      const child = spawn(process.execPath, [worker, scenario, ...method.replace('PORT', port).split(' ')], {
         env: { ...process.env, MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, RANK: String(r), WORLD_SIZE: String(worldSize), TEST_RANK: String(r), TEST_WORLD: String(worldSize), ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -123,6 +123,20 @@ describe.skipIf(!available)('tg.distributed over gloo, on local processes', () =
       if (r === 1) expect(res.nonMember).toMatch(/not a member of the group \(ranks \[0,2\]\)/);
       else expect(res.subgroup).toEqual([[4], r === 0 ? 0 : 1, 2]);
     });
+  }, 60000);
+
+  it('DistributedDataParallel: parameters without gradients are an error, or zeros with findUnusedParameters; a rank that dies fails the others', async () => {
+    const strict = await ranks(2, 'unused', 'env');
+    for (const res of strict.results) expect(res.error).toMatch(/2 parameter\(s\) got no gradient in this backward pass.*findUnusedParameters: true/);
+    const found = await ranks(2, 'unused', 'env find');
+    for (const res of found.results) {
+      expect(res.error).toBeUndefined();
+      expect(res.grads).toEqual([[[1.5 * 4, 1.5 * 4, 1.5 * 4], [6, 6, 6]], [[0, 0, 0], [0, 0, 0]]]); // mean over ranks of 4 rows of 1s and 2s
+    }
+    const crash = await ranks(2, 'ddpcrash', 'env');
+    expect(crash.codes[1]).toBe(9);
+    expect(crash.results[0].error).toMatch(/closed|reset|timed out|Connection/i);
+    expect(crash.results[0].ms as number).toBeLessThan(10000);
   }, 60000);
 
   it('file:// rendezvous through a shared directory', async () => {

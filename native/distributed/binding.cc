@@ -136,17 +136,13 @@ Napi::Value finish(const Napi::CallbackInfo& info, const std::shared_ptr<Group>&
   Napi::Value last = info[info.Length() - 1];
   const int mode = last.IsNumber() ? last.As<Napi::Number>().Int32Value() : last.ToBoolean() ? 1 : 0;
   if (mode < 0 || mode > 2) throw Napi::RangeError::New(env, "unknown completion mode");
-  if (mode == 0) {  // blocking: on this thread, after what is queued
-    try {
-      g->call(work);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
-    }
-    return env.Undefined();
-  }
   std::shared_ptr<Job> job;
   try {
     job = g->run(std::move(work));
+    if (mode == 0) {  // blocking: the caller waits while the group's thread runs it
+      g->wait(job);
+      return env.Undefined();
+    }
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }

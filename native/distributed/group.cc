@@ -95,39 +95,15 @@ void Group::wait(const std::shared_ptr<Job>& job) {
   if (!job->error.empty()) throw DistError(job->error);
 }
 
-void Group::call(const std::function<void(uint32_t)>& make) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (stop_) throw DistError("the process group was destroyed");
-  const uint32_t tag = next_tag_++ & 0x7fffffffu;
-  idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  busy_ = true;
-  lock.unlock();
-  auto done = [&] {
-    lock.lock();
-    busy_ = false;
-    lock.unlock();
-    idle_.notify_all();
-    queued_.notify_all();
-  };
-  try {
-    make(tag);
-  } catch (...) {
-    done();
-    throw;
-  }
-  done();
-}
-
 void Group::loop() {
   while (true) {
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      queued_.wait(lock, [&] { return (stop_ && queue_.empty() && !busy_) || (!queue_.empty() && !busy_); });
+      queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopped with nothing left
       job = queue_.front();
       queue_.pop_front();
-      busy_ = true;
     }
     std::string error;
     try {
@@ -141,10 +117,8 @@ void Group::loop() {
       job->error = error;
       job->done = true;
       job->work = nullptr;
-      busy_ = false;
     }
     finished_.notify_all();
-    idle_.notify_all();
   }
 }
 

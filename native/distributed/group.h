@@ -61,9 +61,6 @@ class Group {
   std::shared_ptr<Job> run(std::function<void(uint32_t tag)> make);
   // Blocks until the job is done; throws DistError with its error.
   void wait(const std::shared_ptr<Job>& job);
-  // Runs a collective on the calling thread, after the queued ones (a synchronous call: no hop
-  // to the group's thread and back).
-  void call(const std::function<void(uint32_t tag)>& make);
 
   void allreduce(void* data, size_t count, DType dtype, ReduceOp op, uint32_t tag);
   void broadcast(void* data, size_t count, DType dtype, int root, uint32_t tag);
@@ -91,8 +88,7 @@ class Group {
   std::shared_ptr<gloo::rendezvous::Context> context_;
 
   std::mutex mu_;
-  std::condition_variable queued_, finished_, idle_;
-  bool busy_ = false;  // a collective is running (on the group's thread or a caller's)
+  std::condition_variable queued_, finished_;
   std::deque<std::shared_ptr<Job>> queue_;
   uint32_t next_tag_ = 0;
   bool stop_ = false;

@@ -3,6 +3,7 @@
 const tg = require('../../dist');
 const d = tg.distributed;
 const [scenario, method] = process.argv.slice(2);
+// scenario-specific arguments follow the method
 const rank = Number(process.env.TEST_RANK), worldSize = Number(process.env.TEST_WORLD);
 const opts = method === 'env' ? { timeout: 5000 } : { initMethod: method, rank, worldSize, timeout: 5000 };
 
@@ -109,6 +110,33 @@ try {
       out.params.push([...net.parameters()].map((p) => p.tolist()));
     }
     out.keys = Object.keys(model.stateDict());
+    console.log(JSON.stringify(out));
+  } else if (scenario === 'unused' || scenario === 'ddpcrash') {
+    class TwoHeads extends tg.nn.Module {
+      constructor() {
+        super();
+        this.a = new tg.nn.Linear(3, 2);
+        this.b = new tg.nn.Linear(3, 2); // never used
+      }
+      forward(x) { return this.a.forward(x); }
+    }
+    const find = scenario === 'ddpcrash' || process.argv[4] === 'find';
+    const model = new tg.nn.parallel.DistributedDataParallel(new TwoHeads(), { findUnusedParameters: find });
+    const x = tg.ones(4, 3).mul(r + 1);
+    for (let step = 0; step < 3; step++) {
+      if (scenario === 'ddpcrash' && r === 1 && step === 2) process.exit(9);
+      model.zeroGrad();
+      const t0 = Date.now();
+      try {
+        model.forward(x).sum().backward();
+      } catch (e) {
+        out.error = e.message;
+        out.ms = Date.now() - t0;
+        break;
+      }
+    }
+    const m = model.module;
+    out.grads = [m.a.weight.grad && m.a.weight.grad.tolist(), m.b.weight.grad && m.b.weight.grad.tolist()];
     console.log(JSON.stringify(out));
   } else if (scenario === 'crash') {
     d.allReduce(tg.ones(3));
