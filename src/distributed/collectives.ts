@@ -88,7 +88,7 @@ export function allReduce(t: Tensor, opts?: CollectiveOptions & { op?: ReduceOp 
   const { work } = buffer('allReduce', t);
   if (op === 'avg' && work.dtype !== 'float32' && work.dtype !== 'float64') throw new DTypeError(`allReduce(): ReduceOp.AVG needs a floating-point tensor, got ${work.dtype}`);
   const data = work._storage.data;
-  return run(o?.asyncOp === true, (a) => g.native.allreduce(g.handle, data, work._offset, work.numel(), OP_CODE[op], a), () => {
+  return run(o?.asyncOp === true, (a) => g.addon.allreduce(g.handle, data, work._offset, work.numel(), OP_CODE[op], a), () => {
     if (op === 'avg') noGrad(() => work.div_(g.ranks.length));
     written(t, work);
   });
@@ -101,7 +101,7 @@ export function broadcast(t: Tensor, src: number, opts?: CollectiveOptions): Wor
   const root = localRank('broadcast', g, src, 'src');
   const { work } = buffer('broadcast', t);
   const data = work._storage.data;
-  return run(o?.asyncOp === true, (a) => g.native.broadcast(g.handle, data, work._offset, work.numel(), root, a), () => written(t, work));
+  return run(o?.asyncOp === true, (a) => g.addon.broadcast(g.handle, data, work._offset, work.numel(), root, a), () => written(t, work));
 }
 
 /** Fills list with every rank's t (list[r] gets group rank r's), as torch.distributed.all_gather. */
@@ -130,7 +130,7 @@ export function allGatherIntoTensor(output: Tensor, input: Tensor, opts?: Collec
 
 function gatherInto(g: Member, async: boolean, work: Tensor, out: Tensor, after: () => void): Work | void {
   const data = work._storage.data;
-  return run(async, (a) => g.native.allgather(g.handle, data, work._offset, work.numel(), out._storage.data, out._offset, out.numel(), a), after);
+  return run(async, (a) => g.addon.allgather(g.handle, data, work._offset, work.numel(), out._storage.data, out._offset, out.numel(), a), after);
 }
 
 /** The sum (or op) of every rank's input, of which each rank keeps its part along dim 0, in output (reduce_scatter_tensor). */
@@ -166,7 +166,7 @@ export function gather(t: Tensor, gatherList?: Tensor[] | null, dst = 0, opts?: 
   }
   const out = emptyTensor(isRoot ? [n, ...t.shape] : [0], t.dtype);
   const data = work._storage.data;
-  return run(o?.asyncOp === true, (a) => g.native.gather(g.handle, data, work._offset, work.numel(), out._storage.data, 0, out.numel(), root, a), () => {
+  return run(o?.asyncOp === true, (a) => g.addon.gather(g.handle, data, work._offset, work.numel(), out._storage.data, 0, out.numel(), root, a), () => {
     if (isRoot) noGrad(() => (gatherList as Tensor[]).forEach((x, r) => x.copy_(out.select(0, r))));
   });
 }
@@ -188,7 +188,7 @@ export function scatter(t: Tensor, scatterList?: Tensor[] | null, src = 0, opts?
     throw new TypeError('scatter(): scatterList is only given on the source rank');
   }
   const data = input._storage.data;
-  return run(o?.asyncOp === true, (a) => g.native.scatter(g.handle, data, 0, input.numel(), work._storage.data, work._offset, work.numel(), root, a), () => written(t, work));
+  return run(o?.asyncOp === true, (a) => g.addon.scatter(g.handle, data, 0, input.numel(), work._storage.data, work._offset, work.numel(), root, a), () => written(t, work));
 }
 
 /** Sends t to rank dst, which receives it with recv(t, src); blocks until it has. The tag pairs them. */
@@ -221,7 +221,7 @@ function pointToPoint(fn: 'send' | 'recv', t: Tensor, peer: number, opts?: Colle
   const { work } = buffer(fn, t);
   if (fn === 'send' && work !== t) noGrad(() => work.copy_(t));
   const data = work._storage.data;
-  return run(o?.asyncOp === true, (a) => g.native[fn](g.handle, data, work._offset, work.numel(), other, tag, a), () => {
+  return run(o?.asyncOp === true, (a) => g.addon[fn](g.handle, data, work._offset, work.numel(), other, tag, a), () => {
     if (fn === 'recv') written(t, work);
   });
 }
@@ -230,7 +230,7 @@ function pointToPoint(fn: 'send' | 'recv', t: Tensor, peer: number, opts?: Colle
 export function barrier(opts?: CollectiveOptions): Work | void {
   const o = checkOptions('barrier', opts, COLLECTIVE);
   const g = groupOf('barrier', o?.group);
-  return run(o?.asyncOp === true, (a) => g.native.barrier(g.handle, a), () => undefined);
+  return run(o?.asyncOp === true, (a) => g.addon.barrier(g.handle, a), () => undefined);
 }
 
 /**
@@ -240,9 +240,9 @@ export function barrier(opts?: CollectiveOptions): Work | void {
  */
 export function startAllReduce(t: Tensor): () => void {
   const g = groupOf('DistributedDataParallel');
-  const handle = g.native.allreduce(g.handle, t._storage.data, t._offset, t.numel(), OP_CODE.sum, 2 as never) as unknown as GroupHandle;
+  const handle = g.addon.allreduce(g.handle, t._storage.data, t._offset, t.numel(), OP_CODE.sum, 2 as never) as unknown as GroupHandle;
   return () => {
-    g.native.waitJob(handle);
+    g.addon.waitJob(handle);
     markWritten(t);
   };
 }

@@ -25,7 +25,7 @@ export interface InitOptions {
 export class ProcessGroup {
   /** @internal */
   constructor(
-    /** @internal */ readonly native: DistributedNative | null,
+    /** @internal */ readonly addon: DistributedNative | null,
     /** @internal */ readonly handle: GroupHandle | null,
     /** This process's rank in the group (-1 when it is not a member). */
     readonly groupRank: number,
@@ -57,16 +57,16 @@ let world: ProcessGroup | null = null;
 let rendezvous: Rendezvous | null = null;
 let groupsMade = 0;
 
-/** The group a call acts on: the one given, else the default one; a clear error when there is none or this rank is not in it. */
-export function groupOf(fn: string, group?: ProcessGroup): ProcessGroup & { native: DistributedNative; handle: GroupHandle } {
+/** @internal The group a call acts on: the one given, else the default one; a clear error when there is none or this rank is not in it. */
+export function groupOf(fn: string, group?: ProcessGroup): ProcessGroup & { addon: DistributedNative; handle: GroupHandle } {
   if (world === null) throw new Error(`${fn}(): the default process group has not been initialized; call tg.distributed.initProcessGroup() first`);
   const g = group ?? world;
   if (!(g instanceof ProcessGroup)) throw new TypeError(`${fn}(): { group } must be a process group from tg.distributed.newGroup()`);
-  if (g.native === null || g.handle === null) throw new Error(`${fn}(): this rank is not a member of the group (ranks ${JSON.stringify(g.ranks)})`);
-  return g as ProcessGroup & { native: DistributedNative; handle: GroupHandle };
+  if (g.addon === null || g.handle === null) throw new Error(`${fn}(): this rank is not a member of the group (ranks ${JSON.stringify(g.ranks)})`);
+  return g as ProcessGroup & { addon: DistributedNative; handle: GroupHandle };
 }
 
-/** A world rank's rank in g (a RangeError when it is not a member). */
+/** @internal A world rank's rank in g (a RangeError when it is not a member). */
 export function localRank(fn: string, g: ProcessGroup, worldRank: number, what: string): number {
   const r = g.ranks.indexOf(worldRank);
   if (!Number.isInteger(worldRank) || r < 0) throw new RangeError(`${fn}(): ${what} must be a rank of the group (${JSON.stringify(g.ranks)}), got ${worldRank}`);
@@ -153,11 +153,11 @@ export function newGroup(ranks?: readonly number[], opts?: { timeout?: number })
   if (me < 0) return new ProcessGroup(null, null, -1, members);
   const rv = rendezvous as Rendezvous;
   const timeout = o?.timeout ?? rv.timeout;
-  const handle = w.native.createGroup({
-    rank: me, size: members.length, timeoutMs: Math.ceil(timeout), store: rv.store, host: rv.host, port: rv.store === 'tcp' ? w.native.storePort(w.handle) || rv.port : 0,
+  const handle = w.addon.createGroup({
+    rank: me, size: members.length, timeoutMs: Math.ceil(timeout), store: rv.store, host: rv.host, port: rv.store === 'tcp' ? w.addon.storePort(w.handle) || rv.port : 0,
     serve: false, path: rv.path, prefix: `group${id}`, iface: rv.iface, hostname: rv.hostname,
   });
-  return new ProcessGroup(w.native, handle, me, members);
+  return new ProcessGroup(w.addon, handle, me, members);
 }
 
 export function isInitialized(): boolean {
@@ -196,6 +196,6 @@ export function destroyProcessGroup(group?: ProcessGroup): void {
     world = null;
     rendezvous = null;
   }
-  g.native.destroy(g.handle);
+  g.addon.destroy(g.handle);
 }
 

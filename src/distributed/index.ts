@@ -11,6 +11,6 @@
 export { destroyProcessGroup, getBackend, getRank, getWorldSize, initProcessGroup, isAvailable, isInitialized, newGroup, ProcessGroup } from './group';
 export type { InitOptions } from './group';
 export {
-  allGather, allGatherIntoTensor, allReduce, barrier, broadcast, gather, irecv, isend, recv, reduceScatterTensor, ReduceOp, scatter, send, startAllReduce, Work,
+  allGather, allGatherIntoTensor, allReduce, barrier, broadcast, gather, irecv, isend, recv, reduceScatterTensor, ReduceOp, scatter, send, Work,
 } from './collectives';
 export type { CollectiveOptions } from './collectives';

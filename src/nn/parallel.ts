@@ -8,7 +8,8 @@
  */
 import { queueCallback } from '../autograd/engine';
 import { noGrad } from '../autograd/grad_mode';
-import { getWorldSize, isInitialized, broadcast as broadcastTensor, startAllReduce } from '../distributed/index';
+import { broadcast as broadcastTensor, startAllReduce } from '../distributed/collectives';
+import { getWorldSize, isInitialized } from '../distributed/group';
 import { emptyTensor } from '../ops/common';
 import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
