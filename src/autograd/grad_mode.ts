@@ -23,16 +23,38 @@ export interface GradModeGuard {
   [Symbol.dispose](): void;
 }
 
-function guard(mode: boolean): GradModeGuard {
-  const previous = enabled;
-  enabled = mode;
+/**
+ * Makes the change `enter` makes, undone by the function enter returns: around fn's run when fn is
+ * given (fn's result is returned), else until the returned guard exits (exiting twice does nothing).
+ * The grad modes' guards are made with it, and so is DistributedDataParallel's noSync().
+ */
+export function guarded<T>(enter: () => () => void, fn?: () => T): T | GradModeGuard {
+  const undo = enter();
+  if (fn !== undefined) {
+    try {
+      return fn();
+    } finally {
+      undo();
+    }
+  }
   let open = true;
   const exit = (): void => {
     if (!open) return;
     open = false;
-    enabled = previous;
+    undo();
   };
   return { exit, [Symbol.dispose]: exit };
+}
+
+/** Sets the grad mode; returns what puts the previous one back. */
+function setMode(mode: boolean): () => () => void {
+  return () => {
+    const previous = enabled;
+    enabled = mode;
+    return () => {
+      enabled = previous;
+    };
+  };
 }
 
 /**
@@ -42,19 +64,14 @@ function guard(mode: boolean): GradModeGuard {
  */
 export function setGradEnabled(mode: boolean): GradModeGuard {
   if (typeof mode !== 'boolean') throw new TypeError(`setGradEnabled(): mode must be a boolean, but got ${typeof mode}`);
-  return guard(mode);
+  return guarded(setMode(mode)) as GradModeGuard;
 }
 
 function withMode<T>(fn: string, mode: boolean, body: (() => T) | undefined): T | GradModeGuard {
-  if (body === undefined) return guard(mode);
-  if (typeof body !== 'function') throw new TypeError(`${fn}(): expected a function to run, or nothing (for a guard), but got ${body === null ? 'null' : typeof body}`);
-  const previous = enabled;
-  enabled = mode;
-  try {
-    return body();
-  } finally {
-    enabled = previous;
+  if (body !== undefined && typeof body !== 'function') {
+    throw new TypeError(`${fn}(): expected a function to run, or nothing (for a guard), but got ${body === null ? 'null' : typeof body}`);
   }
+  return guarded(setMode(mode), body);
 }
 
 /**

@@ -7,7 +7,7 @@
  * backward ends the averages are in every parameter's .grad.
  */
 import { queueCallback } from '../autograd/engine';
-import { noGrad } from '../autograd/grad_mode';
+import { guarded, noGrad, type GradModeGuard } from '../autograd/grad_mode';
 import { broadcast as broadcastTensor, startAllReduce } from '../distributed/collectives';
 import { getWorldSize, isInitialized } from '../distributed/group';
 import { emptyTensor } from '../ops/common';
@@ -86,18 +86,16 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
    * Gradients of the backward passes run in fn (or until the returned guard's exit()) are kept
    * local, for gradient accumulation; the next synchronized backward averages them all.
    */
-  noSync(): { exit(): void; [Symbol.dispose](): void };
+  noSync(): GradModeGuard;
   noSync<T>(fn: () => T): T;
-  noSync<T>(fn?: () => T): T | { exit(): void; [Symbol.dispose](): void } {
-    const before = this.syncing;
-    this.syncing = false;
-    const exit = () => { this.syncing = before; };
-    if (fn === undefined) return { exit, [Symbol.dispose]: exit };
-    try {
-      return fn();
-    } finally {
-      exit();
-    }
+  noSync<T>(fn?: () => T): T | GradModeGuard {
+    return guarded(() => {
+      const before = this.syncing;
+      this.syncing = false;
+      return () => {
+        this.syncing = before;
+      };
+    }, fn);
   }
 
   /** Buckets of parameters in reverse order, one dtype each, the first up to 1 MB and the rest up to cap bytes. */
