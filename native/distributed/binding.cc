@@ -96,17 +96,24 @@ Span span(const Napi::CallbackInfo& info, size_t at) {
   return {base + size_t(offset) * dtype_size(d), size_t(count), d};
 }
 
-// Waits for a queued collective off the JavaScript thread, keeping its arrays alive, and settles a Promise.
+// Waits off the JavaScript thread (a queued collective, or a posted send or receive), keeping the
+// arrays it reads or writes alive, and settles a Promise with the outcome.
 class Waiter : public Napi::AsyncWorker {
  public:
-  Waiter(Napi::Env env, std::shared_ptr<Group> g, std::shared_ptr<Job> job, const std::vector<Napi::Value>& keep)
-      : Napi::AsyncWorker(env), group_(std::move(g)), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {
+  Waiter(Napi::Env env, std::function<void()> wait, const std::vector<Napi::Value>& keep)
+      : Napi::AsyncWorker(env), wait_(std::move(wait)), deferred_(Napi::Promise::Deferred::New(env)) {
     for (const auto& v : keep) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   }
-  Napi::Promise promise() { return deferred_.Promise(); }
+  // Queues the wait; the Promise settles when it is over.
+  static Napi::Promise start(Napi::Env env, std::function<void()> wait, const std::vector<Napi::Value>& keep) {
+    auto* w = new Waiter(env, std::move(wait), keep);
+    Napi::Promise p = w->deferred_.Promise();
+    w->Queue();
+    return p;
+  }
   void Execute() override {
     try {
-      group_->wait(job_);
+      wait_();
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -115,8 +122,7 @@ class Waiter : public Napi::AsyncWorker {
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  std::shared_ptr<Group> group_;
-  std::shared_ptr<Job> job_;
+  std::function<void()> wait_;
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::ObjectReference> refs_;
 };
@@ -151,10 +157,7 @@ Napi::Value finish(const Napi::CallbackInfo& info, const std::shared_ptr<Group>&
     for (const auto& v : keep) h->keep.push_back(Napi::Persistent(v.As<Napi::Object>()));
     return Napi::External<JobHandle>::New(env, h, [](Napi::Env, JobHandle* p) { delete p; });
   }
-  auto* w = new Waiter(env, g, job, keep);
-  Napi::Promise p = w->promise();
-  w->Queue();
-  return p;
+  return Waiter::start(env, [g, job] { g->wait(job); }, keep);
 }
 
 // allreduce(group, array, offset, count, op, async)
@@ -210,32 +213,6 @@ Napi::Value scatter(const Napi::CallbackInfo& info) {
   return finish(info, g, [gp, in, out, root](uint32_t tag) { gp->scatter(in.data, out.data, out.count, out.dtype, root, tag); }, {info[1], info[4]});
 }
 
-// Waits for a posted send or receive off the JavaScript thread and settles a Promise.
-class PointWaiter : public Napi::AsyncWorker {
- public:
-  PointWaiter(Napi::Env env, std::shared_ptr<Group> g, std::unique_ptr<gloo::transport::UnboundBuffer> buf, int peer, bool sending, Napi::Value keep)
-      : Napi::AsyncWorker(env), group_(std::move(g)), buf_(std::move(buf)), peer_(peer), sending_(sending),
-        deferred_(Napi::Promise::Deferred::New(env)), keep_(Napi::Persistent(keep.As<Napi::Object>())) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      group_->finish(*buf_, peer_, sending_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  std::shared_ptr<Group> group_;
-  std::unique_ptr<gloo::transport::UnboundBuffer> buf_;
-  int peer_;
-  bool sending_;
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_;
-};
-
 // send(group, array, offset, count, dst, tag, async) and recv(group, array, offset, count, src, tag, async):
 // posted at once (not queued behind collectives), then waited for here or by a Promise.
 Napi::Value point_to_point(const Napi::CallbackInfo& info, bool sending) {
@@ -247,18 +224,13 @@ Napi::Value point_to_point(const Napi::CallbackInfo& info, bool sending) {
   if (peer < 0 || peer >= g->size() || peer == g->rank()) throw Napi::RangeError::New(env, "the peer must be another rank of the group");
   if (tag < 0 || tag >= (int64_t(1) << 40)) throw Napi::RangeError::New(env, "the tag must be in [0, 2^40)");
   const size_t bytes = s.count * dtype_size(s.dtype);
-  std::unique_ptr<gloo::transport::UnboundBuffer> buf;
+  std::shared_ptr<gloo::transport::UnboundBuffer> buf;
   try {
     buf = g->post(s.data, bytes, peer, uint64_t(tag) + (uint64_t(1) << 40), sending);  // slots apart from the collectives'
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
-  if (info[6].ToBoolean()) {
-    auto* w = new PointWaiter(env, g, std::move(buf), peer, sending, info[1]);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
-  }
+  if (info[6].ToBoolean()) return Waiter::start(env, [g, buf, peer, sending] { g->finish(*buf, peer, sending); }, {info[1]});
   try {
     g->finish(*buf, peer, sending);
   } catch (const std::exception& e) {

@@ -170,10 +170,11 @@ void Group::gather(const void* in, void* out, size_t count, DType dtype, int roo
 void Group::scatter(const void* in, void* out, size_t count, DType dtype, int root, uint32_t tag) {
   gloo::ScatterOptions o(context_);
   const size_t bytes = count * dtype_size(dtype);
-  std::vector<char*> parts;
-  if (rank_ == root)
+  if (rank_ == root) {
+    std::vector<char*> parts;
     for (int r = 0; r < size_; ++r) parts.push_back(const_cast<char*>(static_cast<const char*>(in)) + size_t(r) * bytes);
-  if (rank_ == root) o.setInputs(parts, bytes);
+    o.setInputs(parts, bytes);
+  }
   o.setOutput(static_cast<char*>(out), bytes);
   o.setRoot(root);
   o.setTag(tag);
