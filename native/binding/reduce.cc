@@ -88,16 +88,10 @@ void cumulative_op(Call& c) {
   const int dim = int(c.int_param("dim", 0, kMaxDims));
   if (is_floating(c[1].dtype)) {
     c.expect_same_dtype(0, 1);
-    TG_DISPATCH_FLOAT(c[1].dtype, T, {
-      if constexpr (IsProd) cumprod<T, T>(c[0], c[1], dim);
-      else cumsum<T, T>(c[0], c[1], dim);
-    });
+    TG_DISPATCH_FLOAT(c[1].dtype, T, { cumulative<T, T, IsProd>(c[0], c[1], dim); });
   } else {
     c.expect_dtype(0, DType::Int64);
-    TG_DISPATCH(c[1].dtype, T, {
-      if constexpr (IsProd) cumprod<int64_t, T>(c[0], c[1], dim);
-      else cumsum<int64_t, T>(c[0], c[1], dim);
-    });
+    TG_DISPATCH(c[1].dtype, T, { cumulative<int64_t, T, IsProd>(c[0], c[1], dim); });
   }
 }
 

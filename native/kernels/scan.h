@@ -50,33 +50,18 @@ void scan_lines(const View* const (&v)[N], int dim, Line line) {
   });
 }
 
-// out[..., j, ...] = sum of in[..., 0..j, ...] along dim.
-template <class Tout, class Tin>
-void cumsum(const View& out, const View& in, int dim) {
+// cumsum and cumprod: out[..., j, ...] = the sum (or with IsProd the product) of in[..., 0..j, ...] along dim, kept in
+// double for floats and in int64 for integers, which wraps as int64 arithmetic does in PyTorch.
+template <class Tout, class Tin, bool IsProd>
+void cumulative(const View& out, const View& in, int dim) {
   using Acc = std::conditional_t<is_float_v<Tout>, double, int64_t>;
   const View* v[2] = {&out, &in};
   scan_lines<2>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
-    Acc acc = 0;
+    Acc acc = IsProd ? 1 : 0;
     for (int64_t j = 0; j < n; ++j) {
-      const Tin x = *reinterpret_cast<const Tin*>(p[1] + j * step[1]);
-      if constexpr (is_float_v<Tout>) acc += Acc(x);
-      else acc = wadd<int64_t>(acc, int64_t(x));  // wraps, as int64 arithmetic does in PyTorch
-      *reinterpret_cast<Tout*>(p[0] + j * step[0]) = Tout(acc);
-    }
-  });
-}
-
-// out[..., j, ...] = product of in[..., 0..j, ...] along dim.
-template <class Tout, class Tin>
-void cumprod(const View& out, const View& in, int dim) {
-  using Acc = std::conditional_t<is_float_v<Tout>, double, int64_t>;
-  const View* v[2] = {&out, &in};
-  scan_lines<2>(v, dim, [](char* const* p, const int64_t* step, int64_t n) {
-    Acc acc = 1;
-    for (int64_t j = 0; j < n; ++j) {
-      const Tin x = *reinterpret_cast<const Tin*>(p[1] + j * step[1]);
-      if constexpr (is_float_v<Tout>) acc *= Acc(x);
-      else acc = wmul<int64_t>(acc, int64_t(x));  // wraps, as int64 arithmetic does in PyTorch
+      const Acc x = Acc(*reinterpret_cast<const Tin*>(p[1] + j * step[1]));
+      if constexpr (is_float_v<Tout>) acc = IsProd ? acc * x : acc + x;
+      else acc = IsProd ? wmul<int64_t>(acc, x) : wadd<int64_t>(acc, x);
       *reinterpret_cast<Tout*>(p[0] + j * step[0]) = Tout(acc);
     }
   });

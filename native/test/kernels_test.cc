@@ -176,26 +176,26 @@ int main() {
 
   test("cumsum runs each line along dim, floats in double and integers in int64", [] {
     std::vector<float> a = {1, 2, 3, 4, 5, 6}, o(6);
-    cumsum<float, float>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 4, 6]]
+    cumulative<float, float, false>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 4, 6]]
     CHECK(o[0] == 1 && o[1] == 4 && o[2] == 9 && o[3] == 2 && o[4] == 6 && o[5] == 12);
     std::vector<float> big = {1e8f, 3, 3, 3}, ob(4);
-    cumsum<float, float>(view(ob, {4}), view(big, {4}), 0);
+    cumulative<float, float, false>(view(ob, {4}), view(big, {4}), 0);
     CHECK(ob[1] == 1e8f && ob[2] == 100000008.0f);  // the running sum is a double: 1e8 + 6 rounds up
     std::vector<int32_t> ints = {2147483647, 1};
     std::vector<int64_t> oi(2);
     View vi;
     vi.data = reinterpret_cast<char*>(ints.data()), vi.dtype = DType::Int32, vi.ndim = 1, vi.shape[0] = 2, vi.strides[0] = 1;
-    cumsum<int64_t, int32_t>(view(oi, {2}), vi, 0);
+    cumulative<int64_t, int32_t, false>(view(oi, {2}), vi, 0);
     CHECK(oi[1] == 2147483648LL);
-    CHECK(error_kind([&] { cumsum<float, float>(view(o, {2, 3}), view(a, {3, 2}), 0); }) == int(ErrorKind::Shape));
+    CHECK(error_kind([&] { cumulative<float, float, false>(view(o, {2, 3}), view(a, {3, 2}), 0); }) == int(ErrorKind::Shape));
   });
 
   test("cumprod runs each line along dim, floats in double and integers in int64, wrapping", [] {
     std::vector<double> a = {1, 2, 3, 0, 5, 6}, o(6);
-    cumprod<double, double>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 0, 6]]
+    cumulative<double, double, true>(view(o, {2, 3}), view(a, {2, 3}, {1, 2}), 1);  // a transposed: [[1, 3, 5], [2, 0, 6]]
     CHECK(o[0] == 1 && o[1] == 3 && o[2] == 15 && o[3] == 2 && o[4] == 0 && o[5] == 0);
     std::vector<int64_t> big = {int64_t(1) << 62, 4}, ob(2);
-    cumprod<int64_t, int64_t>(view(ob, {2}), view(big, {2}), 0);
+    cumulative<int64_t, int64_t, true>(view(ob, {2}), view(big, {2}), 0);
     CHECK(ob[1] == 0);  // 2^64 wraps to 0, as int64 multiplication does
   });
 
