@@ -91,6 +91,14 @@ export function broadcastShapes(a: Shape, b: Shape): number[] {
   return out;
 }
 
+/** Whether a tensor of `shape` broadcasts to exactly `target` (right-aligned, each dim 1 or equal). */
+export function broadcastsTo(shape: Shape, target: Shape): boolean {
+  if (shape.length > target.length) return false;
+  const lead = target.length - shape.length;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && shape[i] !== target[lead + i]) return false;
+  return true;
+}
+
 /** Strides that read a tensor of (shape, strides) as if expanded to `target` (0 where it repeats). */
 export function broadcastStrides(shape: Shape, strides: Shape, target: Shape): number[] {
   const out = new Array<number>(target.length);

@@ -5,14 +5,13 @@
 import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, resultType } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { kinds } from '../options';
+import { kinds, positionalOrNamed } from '../options';
 import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
 import { emptyTensor, isScalar, promotionOf, type Scalar } from './common';
 import { toDtype } from './copy';
 import { tensor } from './creation';
 import { launch } from './launch';
-import { argsOrOptions } from './sort';
 
 /** histc's options (torch.histc): how many bins, and the range (the data's when min equals max). */
 export interface HistcOptions {
@@ -28,7 +27,7 @@ export interface HistcOptions {
  * @example tg.tensor([1, 2, 1]).histc({ bins: 4, min: 0, max: 3 }) // [0, 2, 1, 0]
  */
 export function histc(x: Tensor, bins?: number | HistcOptions, min?: number, max?: number): Tensor {
-  const o = argsOrOptions<HistcOptions>('histc', bins, [min, max], { bins: 'number', min: 'number', max: 'number' });
+  const o = positionalOrNamed<HistcOptions>('histc', [bins, min, max], { bins: 'number', min: 'number', max: 'number' });
   if (!isFloatingPoint(x.dtype)) throw new DTypeError(`histc() is not implemented for ${x.dtype} tensors: it needs float32 or float64`);
   const n = o.bins ?? 100;
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`histc(): bins must be > 0, but got ${n}`);
@@ -61,7 +60,7 @@ export interface BincountOptions {
  * @example tg.tensor([1, 1, 3]).bincount() // [0, 2, 0, 1]
  */
 export function bincount(x: Tensor, weights?: Tensor | null | BincountOptions, minlength?: number): Tensor {
-  const o = argsOrOptions<BincountOptions>('bincount', weights, [minlength], { weights: kinds.tensorOrNull, minlength: 'number' });
+  const o = positionalOrNamed<BincountOptions>('bincount', [weights, minlength], { weights: kinds.tensorOrNull, minlength: 'number' });
   if (x.dtype !== 'int32' && x.dtype !== 'int64') throw new DTypeError(`bincount() is not implemented for ${x.dtype} tensors: it needs int32 or int64`);
   if (x.shape.length !== 1) throw new ShapeError(`bincount only supports 1-d non-negative integral inputs, but got a tensor of shape ${shapeStr(x.shape)}`);
   const least = o.minlength ?? 0;
@@ -104,7 +103,7 @@ const SEARCH_SPEC = { right: 'boolean', side: kinds.oneOf('left', 'right'), sort
  * @example tg.searchsorted(tg.tensor([1, 3, 5]), tg.tensor([3, 6])) // [1, 3]
  */
 export function searchsorted(sortedSequence: Tensor, values: Tensor | Scalar, opts?: SearchsortedOptions): Tensor {
-  const o = argsOrOptions<SearchsortedOptions>('searchsorted', opts ?? {}, [], SEARCH_SPEC);
+  const o = positionalOrNamed<SearchsortedOptions>('searchsorted', [opts ?? {}], SEARCH_SPEC);
   const seq = sortedSequence, nd = seq.shape.length;
   if (o.side !== undefined && o.right !== undefined && o.right !== (o.side === 'right')) {
     throw new TypeError(`searchsorted(): side and right can't be set to opposites, got side of '${o.side}' while right was ${o.right}`);
@@ -150,7 +149,7 @@ export interface BucketizeOptions {
  * @example tg.bucketize(tg.tensor([1, 4, 7]), tg.tensor([2, 4, 6])) // [0, 1, 3]
  */
 export function bucketize(input: Tensor | Scalar, boundaries: Tensor, opts?: BucketizeOptions): Tensor {
-  const o = argsOrOptions<BucketizeOptions>('bucketize', opts ?? {}, [], { right: 'boolean', outInt32: 'boolean' });
+  const o = positionalOrNamed<BucketizeOptions>('bucketize', [opts ?? {}], { right: 'boolean', outInt32: 'boolean' });
   if (!isTensor(boundaries)) throw new TypeError('bucketize(): boundaries must be a Tensor');
   if (boundaries.shape.length !== 1) throw new ShapeError(`bucketize(): boundaries tensor must be 1 dimension, but got dim(${boundaries.shape.length})`);
   return searchsorted(boundaries, input, o);

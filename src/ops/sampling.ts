@@ -7,7 +7,7 @@ import { inPlace } from '../autograd/graph';
 import { isFloatingPoint } from '../dtype';
 import { DTypeError, ShapeError, shapeStr } from '../errors';
 import { checkOptions } from '../options';
-import { broadcastShapes, checkNoInternalOverlap, parseShapeArgs } from '../shape';
+import { broadcastShapes, broadcastsTo, checkNoInternalOverlap, parseShapeArgs } from '../shape';
 import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkTensor, emptyTensor, isWhole } from './common';
@@ -58,7 +58,7 @@ export function bernoulli(p: Tensor, opts?: { generator?: Generator }): Tensor {
 /** Fills t with 0 or 1, 1 with probability p (a tensor broadcast to t's shape), in place. */
 export function bernoulliTensor_(t: Tensor, p: Tensor, opts?: { generator?: Generator }): Tensor {
   checkFloat(p, 'bernoulli_');
-  if (!sameBroadcast(p.shape, t.shape)) throw new ShapeError(`bernoulli_(): p of shape ${shapeStr(p.shape)} does not broadcast to ${shapeStr(t.shape)}`);
+  if (!broadcastsTo(p.shape, t.shape)) throw new ShapeError(`bernoulli_(): p of shape ${shapeStr(p.shape)} does not broadcast to ${shapeStr(t.shape)}`);
   const state = stateOf('bernoulli_', opts);
   checkNoInternalOverlap(t.shape, t._strides);
   return inPlace('fill', t, [], undefined, () => {
@@ -66,15 +66,6 @@ export function bernoulliTensor_(t: Tensor, p: Tensor, opts?: { generator?: Gene
     launch('bernoulli', [t, p, state]);
     markWritten(t);
   }, 'BernoulliBackward1');
-}
-
-function sameBroadcast(from: readonly number[], to: readonly number[]): boolean {
-  try {
-    const b = broadcastShapes(from, to);
-    return b.length === to.length && b.every((n, i) => n === to[i]);
-  } catch {
-    return false;
-  }
 }
 
 /** Fills t with samples of the exponential distribution of rate lambd, in place. */

@@ -57,8 +57,7 @@ function reduceInto(target: Tensor, d: number, index: Tensor, src: Tensor, reduc
   launch('scatter_reduce_', [view(target), view(src), ix], { dim: d, reduce: CODE[reduce], includeSelf });
   markWritten(target);
   if (reduce === 'mean') {
-    const counts = target.newFull(target.shape, includeSelf ? 1 : 0).scatterAdd(d, index, src.newOnes(index.shape));
-    const divisor = counts.maskedFill(counts.eq(0), 1);
+    const divisor = meanCounts(target, d, index, src, includeSelf);
     const mean = target.dtype === 'float32' || target.dtype === 'float64' ? target.div(divisor) : target.div(divisor, { roundingMode: 'floor' });
     target._storage.beforeWrite();
     launch('copy', [target, mean]);
@@ -101,19 +100,17 @@ export function scatterReduceBackward(g: Tensor, self: Tensor, index: Tensor, sr
     gSelf = g;
     gSrc = g.gather(dim, index);
   } else if (reduce === 'mean') {
-    const n = g.newFull(g.shape, includeSelf ? 1 : 0).scatterAdd(dim, index, src.newOnes(index.shape));
-    const counts = n.maskedFill(n.eq(0), 1);
+    const counts = meanCounts(g, dim, index, src, includeSelf);
     gSelf = g.div(counts);
     gSrc = g.gather(dim, index).div(counts.gather(dim, index));
   } else if (reduce === 'prod') {
     const maskedSelf = self.maskedFill(self.eq(0), 1);
     gSelf = g.mul(scatterReduce(maskedSelf, dim, index, src, 'prod', { includeSelf })).div(maskedSelf);
-    const srcZero = src.eq(0);
-    const zeros = g.newZeros(self.shape).scatterAdd(dim, index, srcZero.to(self.dtype).index(...sliced(index))).gather(dim, index);
-    const single = srcZero.index(...sliced(index)).logicalAnd(zeros.eq(1));
-    const srcI = src.index(...sliced(index));
+    const srcI = src.index(...sliced(index)), srcZero = srcI.eq(0);
+    const zeros = g.newZeros(self.shape).scatterAdd(dim, index, srcZero.to(self.dtype)).gather(dim, index);
+    const single = srcZero.logicalAnd(zeros.eq(1));
     const withoutZero = scatterReduce(self, dim, index, srcI.maskedFill(single, 1), 'prod', { includeSelf });
-    gSrc = g.mul(withoutZero).gather(dim, index).where(single, g.mul(result).gather(dim, index).div(srcI.maskedFill(srcI.eq(0), 1)));
+    gSrc = g.mul(withoutZero).gather(dim, index).where(single, g.mul(result).gather(dim, index).div(srcI.maskedFill(srcZero, 1)));
   } else {
     const value = result.gather(dim, index);
     const selfIs = self.eq(result), srcIs = src.index(...sliced(index)).eq(value);
@@ -123,6 +120,12 @@ export function scatterReduceBackward(g: Tensor, self: Tensor, index: Tensor, sr
   }
   if (!includeSelf) gSelf = gSelf.scatter(dim, index, 0);
   return [gSelf, padTo(gSrc, src.shape)];
+}
+
+/** How many values each position of mean's result averages (itself with includeSelf, and each src value landing there), at least 1. */
+function meanCounts(like: Tensor, dim: number, index: Tensor, src: Tensor, includeSelf: boolean): Tensor {
+  const n = like.newFull(like.shape, includeSelf ? 1 : 0).scatterAdd(dim, index, src.newOnes(index.shape));
+  return n.maskedFill(n.eq(0), 1);
 }
 
 /** The entries of index() that take the part of a tensor the index covers. */

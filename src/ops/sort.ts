@@ -5,7 +5,7 @@
 import { noGrad } from '../autograd/grad_mode';
 import { record, saveTensor } from '../autograd/graph';
 import { DTypeError, IndexError } from '../errors';
-import { checkArg, checkOptions, isOptionsObject, positionalOrNamed, type OptionKind } from '../options';
+import { positionalOrNamed } from '../options';
 import { contiguousStrides, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
@@ -32,14 +32,6 @@ export interface SelectOptions {
   keepdim?: boolean;
 }
 
-/**
- * A trailing options object, or positional arguments in PyTorch's order (names[0] first), as one
- * checked options object. `fn` names the function in errors.
- */
-export function argsOrOptions<T extends object>(fn: string, first: unknown, rest: readonly unknown[], spec: Readonly<Record<string, OptionKind>>): T {
-  return positionalOrNamed<T>(fn, [first, ...rest], spec);
-}
-
 const SORT_SPEC = { dim: 'number', descending: 'boolean', stable: 'boolean' } as const;
 const SELECT_SPEC = { dim: 'number', keepdim: 'boolean' } as const;
 
@@ -59,7 +51,7 @@ function checkK(fn: string, k: unknown): number {
  * @example tg.tensor([3, 1, 2]).sort() // { values: [1, 2, 3], indices: [1, 2, 0] }
  */
 export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): ValuesIndices {
-  const o = argsOrOptions<SortOptions>('sort', dim, [descending], SORT_SPEC);
+  const o = positionalOrNamed<SortOptions>('sort', [dim, descending], SORT_SPEC);
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
   const values = emptyTensor(x.shape, x.dtype), indices = emptyTensor(x.shape, 'int64');
   if (x.numel() > 0) launch('sort', [values, indices, x], { dim: d, descending: o.descending ?? false, stable: o.stable ?? false });
@@ -72,7 +64,7 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
  * @example tg.tensor([3, 1, 2]).argsort({ descending: true }) // [0, 2, 1]
  */
 export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean | Omit<SortOptions, 'dim'>): Tensor {
-  const o = argsOrOptions<SortOptions>('argsort', dim, [descending], SORT_SPEC);
+  const o = positionalOrNamed<SortOptions>('argsort', [dim, descending], SORT_SPEC);
   return noGrad(() => sort(x, o).indices);
 }
 
@@ -91,7 +83,7 @@ export function msort(x: Tensor): Tensor {
  * @example tg.tensor([1, 5, 3, 4]).topk(2) // { values: [5, 4], indices: [1, 3] }
  */
 export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices {
-  const o = argsOrOptions<TopkOptions>('topk', dim, [largest, sorted], { dim: 'number', largest: 'boolean', sorted: 'boolean' });
+  const o = positionalOrNamed<TopkOptions>('topk', [dim, largest, sorted], { dim: 'number', largest: 'boolean', sorted: 'boolean' });
   checkK('topk', k);
   notBool('topk', x, 'topk() does not support bool tensors');
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
@@ -126,7 +118,7 @@ function checkNonEmptyDim(fn: string, x: Tensor, d: number): void {
  * @example tg.tensor([4, 1, 3]).kthvalue(2) // { values: 3, indices: 2 }
  */
 export function kthvalue(x: Tensor, k: number, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices {
-  const o = argsOrOptions<SelectOptions>('kthvalue', dim, [keepdim], SELECT_SPEC);
+  const o = positionalOrNamed<SelectOptions>('kthvalue', [dim, keepdim], SELECT_SPEC);
   checkK('kthvalue', k);
   notBool('kthvalue', x);
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
@@ -157,7 +149,7 @@ export function medianDim(x: Tensor, d: number, keepdim: boolean, ignoreNan: boo
  */
 export function median(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }, ignoreNan = false): Tensor | ValuesIndices {
   const fn = ignoreNan ? 'nanmedian' : 'median';
-  const o = argsOrOptions<SelectOptions>(fn, dim, [keepdim], SELECT_SPEC);
+  const o = positionalOrNamed<SelectOptions>(fn, [dim, keepdim], SELECT_SPEC);
   if (o.dim !== undefined) return medianDim(x, normalizeDim(o.dim, x.shape.length), o.keepdim ?? false, ignoreNan);
   if (o.keepdim !== undefined) throw new TypeError(`${fn}(): keepdim needs a dim`);
   notBool(fn, x);
@@ -180,7 +172,7 @@ export function median(x: Tensor, dim?: number | SelectOptions, keepdim?: boolea
  * @example tg.tensor([1, 2, 2, 3]).mode() // { values: 2, indices: 2 }
  */
 export function mode(x: Tensor, dim?: number | SelectOptions, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices {
-  const o = argsOrOptions<SelectOptions>('mode', dim, [keepdim], SELECT_SPEC);
+  const o = positionalOrNamed<SelectOptions>('mode', [dim, keepdim], SELECT_SPEC);
   const d = normalizeDim(o.dim ?? -1, x.shape.length);
   checkNonEmptyDim('mode', x, d);
   const out = selectOutputs(x, d, o.keepdim ?? false);

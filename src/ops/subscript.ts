@@ -8,7 +8,7 @@
 import { inPlace, record } from '../autograd/graph';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { DTypeError, IndexError, ShapeError, shapeStr } from '../errors';
-import { broadcastShapes, broadcastStrides, sameShape } from '../shape';
+import { broadcastShapes, broadcastStrides, broadcastsTo } from '../shape';
 import { checkOptions } from '../options';
 import { isTensor, markWritten } from '../storage';
 import type { Tensor } from '../tensor';
@@ -258,7 +258,7 @@ function putIndexed(view: Tensor, adv: Indexed, values: Tensor | Scalar, accumul
     if (values.dtype !== view.dtype) {
       throw new DTypeError(`indexPut_(): Index put requires the source and destination dtypes match, got ${view.dtype} for the destination and ${values.dtype} for the source.`);
     }
-    if (!sameShape(broadcastShapesOr(values.shape, shape), shape)) {
+    if (!broadcastsTo(values.shape, shape)) {
       throw new ShapeError(`shape mismatch: value tensor of shape ${shapeStr(values.shape)} cannot be broadcast to indexing result of shape ${shapeStr(shape)}`);
     }
     if (inPlaceWrite && mayOverlap(values, view)) values = clone(values);
@@ -279,17 +279,9 @@ function putIndexed(view: Tensor, adv: Indexed, values: Tensor | Scalar, accumul
   return record('indexPut', out, [view, values], ctx, 'IndexPutBackward0');
 }
 
-function broadcastShapesOr(a: readonly number[], b: readonly number[]): readonly number[] {
-  try {
-    return broadcastShapes(a, b);
-  } catch {
-    return a;
-  }
-}
-
-/** The backward of index: g added into zeros at the indexed positions. */
+/** The backward of index: g added into zeros at the indexed positions (in place: the zeros are new, no copy of them is needed). */
 export function indexBackward(g: Tensor, shape: readonly number[], adv: unknown): Tensor {
-  return putIndexed(emptyTensor(shape, g.dtype, true), adv as Indexed, g, true, false);
+  return putIndexed(emptyTensor(shape, g.dtype, true), adv as Indexed, g, true, true);
 }
 
 /** The backward of indexPut: self's gradient (zero where values were written) and values' (g at the positions). */

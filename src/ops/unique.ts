@@ -4,6 +4,7 @@
  */
 import { noGrad } from '../autograd/grad_mode';
 import { ShapeError } from '../errors';
+import { positionalOrNamed } from '../options';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { emptyTensor } from './common';
@@ -11,7 +12,7 @@ import { bincount } from './histogram';
 import { nonzeroIndices } from './indexing';
 import { cat } from './join';
 import { namedTensors, type NamedTensors } from './named';
-import { argsOrOptions, sort } from './sort';
+import { sort } from './sort';
 
 /** unique's options (torch.unique). */
 export interface UniqueOptions {
@@ -63,7 +64,7 @@ function groups(r: Tensor): { starts: Tensor; group: Tensor } {
 
 /** The unique elements, or slices along dim, of x; `sorted`: sort first (unique), else merge neighbours (uniqueConsecutive). */
 function uniqueOf(fn: string, x: Tensor, opts: UniqueOptions | undefined, sorted: boolean): Tensor | UniqueResult {
-  const o = argsOrOptions<UniqueOptions>(fn, opts ?? {}, [], sorted ? SPEC : CONSECUTIVE_SPEC);
+  const o = positionalOrNamed<UniqueOptions>(fn, [opts ?? {}], sorted ? SPEC : CONSECUTIVE_SPEC);
   const extras = (o.returnInverse ?? false) || (o.returnCounts ?? false);
   const result = noGrad(() => {
     const byDim = o.dim !== undefined && o.dim !== null;
