@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the distributed addon (native/distributed, tg.distributed) where gloo is installed, for
 // `npm install` and before the tests. Without gloo's headers, a compiler or node-gyp it says so
-// and leaves the main package as it is: tg.distributed then explains how to get it when used.
+// and leaves the main package as it is: the prebuilt module is used where gloo's library
+// (libgloo0) lets it load, and otherwise tg.distributed explains how to get it when used.
 // Usage: node scripts/build-distributed.js [--required] (fail instead of notice when it cannot build)
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -11,8 +12,22 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const dir = path.join(root, 'native', 'distributed');
 const required = process.argv.includes('--required');
+const prebuilt = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`, 'tensorgrad_distributed.glibc.node');
+
+/** Whether the prebuilt module opens here, every symbol bound (gloo's library is installed). */
+function prebuiltLoads() {
+  if (!fs.existsSync(prebuilt)) return false;
+  const script = 'process.dlopen({ exports: {} }, process.argv[1], require("os").constants.dlopen.RTLD_NOW)';
+  return spawnSync(process.execPath, ['-e', script, prebuilt], { stdio: 'ignore' }).status === 0;
+}
+
 const notice = (why) => {
-  const message = `tensorgrad: tg.distributed not built (${why}); to get it: apt-get install libgloo-dev, then npm rebuild tensorgrad`;
+  if (!required && prebuiltLoads()) {
+    console.log(`tensorgrad: tg.distributed uses its prebuilt module (not built from source: ${why})`);
+    process.exit(0);
+  }
+  const get = fs.existsSync(prebuilt) ? 'apt-get install libgloo0 for the prebuilt module, or' : 'to get it:';
+  const message = `tensorgrad: tg.distributed not built (${why}); ${get} apt-get install libgloo-dev, then npm rebuild tensorgrad`;
   if (required) {
     console.error(message);
     process.exit(1);

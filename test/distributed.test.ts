@@ -4,11 +4,12 @@
 // Needs the distributed addon (scripts/build-distributed.js, where libgloo-dev is installed);
 // .ci/run installs gloo, so there these tests always run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../src/index';
+import { openAddon } from '../src/distributed/native';
 
 const worker = join(__dirname, 'distributed', 'worker.cjs');
 const available = tg.distributed.isAvailable();
@@ -139,9 +140,24 @@ describe.skipIf(!available)('tg.distributed over gloo, on local processes', () =
     expect(crash.results[0].ms as number).toBeLessThan(10000);
   }, 60000);
 
-  it('file:// rendezvous through a shared directory', async () => {
+  it("broadcastBuffers: every rank starts from rank 0's buffers and gets them again before each forward", async () => {
+    const on = await ranks(2, 'buffers', 'env');
+    for (const [r, res] of on.results.entries()) {
+      expect(res.error).toBeUndefined();
+      expect(res.start).toEqual([10, 10]); // rank 0's, broadcast at construction
+      // before each forward the buffer is rank 0's: 10, then 5.5 (10/2 + 1/2); each rank then adds its own input
+      expect(res.seen).toEqual([[5 + (r + 1) / 2, 5 + (r + 1) / 2], [2.75 + (r + 1) / 2, 2.75 + (r + 1) / 2]]);
+    }
+    const off = await ranks(2, 'buffers', 'env off');
+    for (const [r, res] of off.results.entries()) {
+      expect(res.start).toEqual([10, 10]); // the start is rank 0's all the same, as in PyTorch
+      expect(res.seen).toEqual([[5 + (r + 1) / 2, 5 + (r + 1) / 2], [2.5 + (r + 1) * 0.75, 2.5 + (r + 1) * 0.75]]);
+    }
+  }, 60000);
+
+  it('file:// rendezvous through a directory, made where missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-rendezvous-'));
-    const { results, codes } = await ranks(2, 'collectives', `file://${dir}`);
+    const { results, codes } = await ranks(2, 'collectives', `file://${dir}/made/here`); // made where missing
     rmSync(dir, { recursive: true, force: true });
     expect(codes).toEqual([0, 0]);
     expect(results[1].float32).toEqual(reference(2, 'float32'));
@@ -171,15 +187,36 @@ describe.skipIf(!available)('tg.distributed over gloo, on local processes', () =
     expect(() => tg.distributed.initProcessGroup({ backend: 'nccl' as 'gloo' })).toThrow("backend \"nccl\" is not available");
     expect(() => tg.distributed.initProcessGroup({ initMethod: 'tcp://nowhere' })).toThrow(TypeError);
     expect(() => tg.distributed.initProcessGroup({ worldsize: 2 } as never)).toThrow("unknown option 'worldsize'");
+    expect(() => tg.distributed.initProcessGroup({ initMethod: `file://${worker}`, rank: 0, worldSize: 1 })).toThrow(`file://${worker} names the directory the ranks meet in`);
     expect(() => tg.distributed.getRank()).toThrow('has not been initialized');
     expect(() => tg.distributed.allReduce(tg.ones(2))).toThrow('has not been initialized');
   }, 60000);
 });
 
-describe('tg.distributed without its addon', () => {
+describe('tg.distributed without its addon, or without gloo', () => {
   it('says how to get it', () => {
     if (available) return; // built here: the message is checked where gloo is missing
     expect(() => tg.distributed.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1', rank: 0, worldSize: 1 })).toThrow('apt-get install libgloo-dev');
+  });
+
+  // Where gloo's library is missing (or another one), the prebuilt module fails to open: the error
+  // says which library to install. A copy of the module asking for libgloo.so.9 stands for that.
+  it.skipIf(!available)("a prebuilt module that cannot find gloo's library names libgloo0", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-gloo-'));
+    try {
+      const module = readFileSync(join(__dirname, '..', 'native', 'distributed', 'build', 'Release', 'tensorgrad_distributed.node'));
+      const at = module.indexOf('libgloo.so.0\0');
+      expect(at).toBeGreaterThan(0);
+      module.write('9', at + 'libgloo.so.'.length);
+      const file = join(dir, 'prebuilds', 'linux-x64', 'tensorgrad_distributed.glibc.node');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, module);
+      expect(() => openAddon(file)).toThrow(/libgloo\.so\.9.*apt-get install libgloo0/s);
+      writeFileSync(file, 'not a shared object');
+      expect(() => openAddon(file)).toThrow(`tg.distributed: its addon ${file} did not load`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // The package as `npm install tensorgrad` gives it: the packed tarball with its prebuilt binary,
 // installed into an empty project with install scripts off and no compiler on PATH, then used there.
 // The prebuilt binary is made first (`npm run prebuild`) when it is missing or older than the sources.
-import { execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,23 +12,29 @@ const root = join(__dirname, '..');
 const platformDir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
 
-/** Newest modification time of a file or of the files under a directory. */
+/** Newest modification time of a file or of the files under a directory (builds left out). */
 function newest(p: string): number {
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...fs.readdirSync(p).map((f) => newest(join(p, f))));
+  return Math.max(0, ...fs.readdirSync(p).filter((f) => f !== 'build' && f !== 'prebuilds').map((f) => newest(join(p, f))));
 }
 
-/** The prebuilt binary for this platform, built when missing or older than what it is built from. */
-function ensurePrebuild(): string {
+/** Where the prebuilt distributed module (tg.distributed, linked to gloo's library) goes. */
+const distributedDir = join(root, 'native', 'distributed', 'prebuilds', `${process.platform}-${process.arch}`);
+const nodeFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.node')) : []);
+
+/**
+ * The prebuilt binaries for this platform, the main one and the distributed module, built when
+ * missing or older than what they are built from.
+ */
+function ensurePrebuild(): { main: string; distributed: string } {
   const sources = ['native', 'binding.gyp', 'scripts/find-blas.js', 'scripts/prebuild.js'].map((p) => newest(join(root, p)));
-  const built = fs.existsSync(platformDir) ? fs.readdirSync(platformDir).filter((f) => f.endsWith('.node')) : [];
-  if (built.length !== 1 || fs.statSync(join(platformDir, built[0])).mtimeMs < Math.max(...sources)) {
+  const built = [...nodeFiles(platformDir).map((f) => join(platformDir, f)), ...nodeFiles(distributedDir).map((f) => join(distributedDir, f))];
+  if (built.length !== 2 || built.some((f) => fs.statSync(f).mtimeMs < Math.max(...sources))) {
     fs.rmSync(platformDir, { recursive: true, force: true });
     execFileSync(process.execPath, [join(root, 'scripts', 'prebuild.js')], { cwd: root, stdio: 'pipe' });
   }
-  const [file] = fs.readdirSync(platformDir).filter((f) => f.endsWith('.node'));
-  return join(platformDir, file);
+  return { main: join(platformDir, nodeFiles(platformDir)[0]), distributed: join(distributedDir, nodeFiles(distributedDir)[0]) };
 }
 
 /** npm's own script, run with this node (npm_execpath when the tests run under npm). */
@@ -144,7 +150,7 @@ describe.runIf(linuxX64)('the package as npm installs it', () => {
   it('ships the prebuilt binary, compiled JS, types, README and LICENSE, and no tests or build tree', () => {
     const files = packed.files.map((f) => f.path);
     for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts',
-      'prebuilds/linux-x64/tensorgrad.glibc.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'scripts/find-blas.js']) {
+      'prebuilds/linux-x64/tensorgrad.glibc.node', 'native/distributed/prebuilds/linux-x64/tensorgrad_distributed.glibc.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'scripts/find-blas.js']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(test|src|build|bench|examples|scripts\/fixtures|native\/test|node_modules)\//.test(f) || f.endsWith('.js.map'))).toEqual([]);
@@ -181,6 +187,29 @@ describe.runIf(linuxX64)('the package as npm installs it', () => {
     expect(run.info.blas).toBe('none');
     expectClose(run.losses, referenceLosses('float64'), 1e-9);
   }, 300_000);
+
+  // The distributed module is prebuilt too: with gloo's library installed (libgloo0, which
+  // libgloo-dev brings here) two processes of the installed package all-reduce, nothing compiled.
+  it('runs tg.distributed from the prebuilt module: an allReduce between 2 processes', async () => {
+    expect(fs.existsSync(join(app, 'node_modules', 'tensorgrad', 'native', 'distributed', 'build'))).toBe(false);
+    fs.writeFileSync(join(app, 'allreduce.cjs'), `const tg = require('tensorgrad');
+const rank = Number(process.argv[2]);
+tg.distributed.initProcessGroup({ backend: 'gloo', initMethod: 'file://' + process.argv[3], rank, worldSize: 2, timeout: 60000 });
+const t = tg.tensor([rank + 1, 10], { dtype: 'float64' });
+tg.distributed.allReduce(t);
+console.log(JSON.stringify(t.tolist()));
+tg.distributed.destroyProcessGroup();
+`);
+    const rendezvous = join(work, 'rendezvous');
+    const outputs = await Promise.all([0, 1].map((rank) => new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['allreduce.cjs', String(rank), rendezvous], { cwd: app, env: userEnv(bin), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`rank ${rank} exited with ${code}: ${err}`))));
+    })));
+    for (const out of outputs) expect(JSON.parse(out)).toEqual([3, 20]);
+  }, 120_000);
 
   it('gives TypeScript users its types', () => {
     fs.writeFileSync(join(app, 'check.ts'), `import * as tg from 'tensorgrad';
@@ -232,8 +261,9 @@ export const summary = [shape, info.blas];
 
 describe.runIf(linuxX64)('the prebuilt binary', () => {
   let binary: string;
+  let distributed: string;
   beforeAll(() => {
-    binary = ensurePrebuild();
+    ({ main: binary, distributed } = ensurePrebuild());
   }, 600_000);
 
   it('is self-contained: OpenBLAS, libgfortran and the C++ runtime are inside; it needs only the C library', () => {
@@ -254,6 +284,14 @@ describe.runIf(linuxX64)('the prebuilt binary', () => {
     const imports = nm(['--undefined-only']).map((l) => l.trim().split(/\s+/).pop()!);
     expect(imports.filter((s) => /^napi_|^node_api_/.test(s)).length).toBeGreaterThan(10);
     expect(imports.filter((s) => /^_ZN(2v8|4node)|^uv_|^node_/.test(s))).toEqual([]);
+  });
+
+  it("distributed module: needs gloo's library and the C++ runtime only, and exports only Node-API's entry points", () => {
+    const needed = execFileSync('readelf', ['-d', distributed], { encoding: 'utf8' }).match(/\(NEEDED\).*\[(.*)\]/g)!.map((l) => l.replace(/.*\[(.*)\]/, '$1'));
+    expect(needed.sort()).toEqual(['libc.so.6', 'libgcc_s.so.1', 'libgloo.so.0', 'libstdc++.so.6']);
+    const exported = execFileSync('nm', ['-D', '--defined-only', distributed], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => l.split(/\s+/).pop());
+    expect(exported.sort()).toEqual(['napi_register_module_v1', 'node_api_module_get_api_version_v1']);
+    expect(fs.statSync(distributed).size).toBeLessThanOrEqual(2 ** 20);
   });
 
   it('stays within its size budget (32 MiB)', () => {

@@ -2,6 +2,7 @@
  * tg.distributed's process groups: joining the default one (initProcessGroup), making others over
  * some of its ranks (newGroup), and what a rank is in each. The collectives are in collectives.ts.
  */
+import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { checkOptions, describeValue } from '../options';
 import { loadDistributed, type DistributedNative, type GroupHandle } from './native';
@@ -10,7 +11,10 @@ import { loadDistributed, type DistributedNative, type GroupHandle } from './nat
 export interface InitOptions {
   /** 'gloo', the only backend (PyTorch's CPU backend). */
   backend?: 'gloo';
-  /** 'env://' (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), 'tcp://host:port' or 'file:///path'. Default 'env://'. */
+  /**
+   * 'env://' (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), 'tcp://host:port', or 'file:///dir': a
+   * directory the ranks of one machine meet in (made where missing). Default 'env://'.
+   */
   initMethod?: string;
   rank?: number;
   worldSize?: number;
@@ -120,6 +124,7 @@ export function initProcessGroup(opts: InitOptions = {}): void {
     if (path === '') throw new TypeError('initProcessGroup(): file:// needs a path, as file:///tmp/rendezvous');
     if (opts.rank === undefined || opts.worldSize === undefined) throw new TypeError('initProcessGroup(): file:// needs { rank, worldSize }');
     [rank, size, store] = [opts.rank, opts.worldSize, 'file'];
+    fileRendezvous(path);
   } else {
     throw new TypeError(`initProcessGroup(): unknown initMethod ${JSON.stringify(method)} (env://, tcp://host:port or file:///path)`);
   }
@@ -135,6 +140,16 @@ export function initProcessGroup(opts: InitOptions = {}): void {
   world = new ProcessGroup(native, handle, rank, Array.from({ length: size }, (_, r) => r));
   rendezvous = { store, host, port, path, timeout, hostname: bind, iface };
   groupsMade = 0;
+}
+
+/** The directory file:// rendezvous through: made where missing, as PyTorch makes its file. */
+function fileRendezvous(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`initProcessGroup(): file://${dir} names the directory the ranks meet in, and it cannot be made (${(e as Error).message})`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`initProcessGroup(): file://${dir} names the directory the ranks meet in, but it is a file`);
 }
 
 /**

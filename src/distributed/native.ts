@@ -1,8 +1,9 @@
 /**
- * Loads the distributed addon (native/distributed, built by scripts/build-distributed.js where
- * gloo is installed) the first time a process group is made, and types it.
+ * Loads the distributed addon the first time a process group is made, and types it: built from
+ * source by scripts/build-distributed.js where gloo is installed, or the prebuilt module, which
+ * needs gloo's library (libgloo0).
  */
-import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TypedArray } from '../dtype';
 
@@ -43,22 +44,54 @@ let addon: DistributedNative | null = null;
 
 /** The package's root: two levels above this file (src/distributed or dist/distributed). */
 const ROOT = path.join(__dirname, '..', '..');
+const HOW =
+  'install gloo (Debian/Ubuntu: apt-get install libgloo-dev), then run `npm rebuild tensorgrad` ' +
+  '(in this repository: node scripts/build-distributed.js)';
+
+/**
+ * The addon's file: a build from source (native/distributed/build/Release) where there is one,
+ * else the prebuilt module for this platform (native/distributed/prebuilds/), as node-gyp-build
+ * finds them; null when there is neither.
+ */
+function addonFile(): string | null {
+  const dir = path.join(ROOT, 'native', 'distributed');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node-gyp-build') as { resolve(dir: string): string }).resolve(dir);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the addon at `file`. Every symbol is bound now (RTLD_NOW), so a gloo library that lacks
+ * one the module needs is an error here, not a crash at the first collective.
+ * @internal
+ */
+export function openAddon(file: string): DistributedNative {
+  const module = { exports: {} as DistributedNative };
+  try {
+    process.dlopen(module, file, os.constants.dlopen.RTLD_NOW);
+  } catch (e) {
+    const why = (e as Error).message;
+    const prebuilt = file.includes(`${path.sep}prebuilds${path.sep}`);
+    throw new Error(
+      `tg.distributed: its addon ${file} did not load (${why}). ` +
+        (prebuilt
+          ? "The prebuilt module needs gloo's library: apt-get install libgloo0 (Debian 12's, or one built from the same gloo); " +
+            `where that does not match, build it from source: ${HOW}.`
+          : `Is gloo's library (libgloo0) installed? To rebuild it: ${HOW}.`),
+    );
+  }
+  return module.exports;
+}
 
 export function loadDistributed(): DistributedNative {
   if (addon !== null) return addon;
-  const file = path.join(ROOT, 'native', 'distributed', 'build', 'Release', 'tensorgrad_distributed.node');
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      'tg.distributed needs its addon, built where gloo is installed, and it is not built: ' +
-        'install gloo (Debian/Ubuntu: apt-get install libgloo-dev), then run `npm rebuild tensorgrad` ' +
-        '(in this repository: node scripts/build-distributed.js). Linux only for now.',
-    );
+  const file = addonFile();
+  if (file === null) {
+    throw new Error(`tg.distributed needs its addon, built where gloo is installed, and there is none for ${process.platform}-${process.arch}: ${HOW}. Linux only for now.`);
   }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    addon = require(file) as DistributedNative;
-  } catch (e) {
-    throw new Error(`tg.distributed: its addon ${file} did not load (${(e as Error).message}); is gloo's library (libgloo0) installed?`);
-  }
+  addon = openAddon(file);
   return addon;
 }

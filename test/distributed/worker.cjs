@@ -138,6 +138,29 @@ try {
     const m = model.module;
     out.grads = [m.a.weight.grad && m.a.weight.grad.tolist(), m.b.weight.grad && m.b.weight.grad.tolist()];
     console.log(JSON.stringify(out));
+  } else if (scenario === 'buffers') {
+    // A running statistic kept in a buffer, as BatchNorm keeps its running mean: each rank's forward
+    // moves it towards its own input; broadcastBuffers gives every rank rank 0's before each forward.
+    class Running extends tg.nn.Module {
+      constructor() {
+        super();
+        this.lin = new tg.nn.Linear(2, 1);
+        this.registerBuffer('runningMean', tg.full([2], 10 * (r + 1)));
+      }
+      forward(x) {
+        tg.noGrad(() => this.runningMean.mul_(0.5).add_(x.mean(0).mul(0.5)));
+        return this.lin.forward(x);
+      }
+    }
+    const broadcastBuffers = process.argv[4] !== 'off';
+    const model = new tg.nn.parallel.DistributedDataParallel(new Running(), { broadcastBuffers });
+    out.start = model.module.runningMean.tolist();
+    out.seen = [];
+    for (let step = 0; step < 2; step++) {
+      model.forward(tg.full([3, 2], r + 1)).sum().backward();
+      out.seen.push(model.module.runningMean.tolist());
+    }
+    console.log(JSON.stringify(out));
   } else if (scenario === 'crash') {
     d.allReduce(tg.ones(3));
     if (r === 1) process.exit(7); // dies in the middle of training
