@@ -11,6 +11,7 @@ import { emptyTensor } from '../ops/common';
 import { contiguous } from '../ops/copy';
 import { checkOptions } from '../options';
 import { numel } from '../shape';
+import type { Storage } from '../storage';
 import type { Tensor } from '../tensor';
 
 const HOST_LITTLE_ENDIAN = endianness() === 'LE';
@@ -250,6 +251,20 @@ export function tensorBytes(t: Tensor, copy = false): Uint8Array {
   const size = data.BYTES_PER_ELEMENT;
   const raw = new Uint8Array(data.buffer, data.byteOffset + c._offset * size, c.numel() * size);
   if (HOST_LITTLE_ENDIAN || size === 1) return copy && c._storage === t._storage ? raw.slice() : raw;
+  const swapped = raw.slice();
+  swapBytes(swapped, size);
+  return swapped;
+}
+
+/**
+ * All of a storage's elements as little-endian bytes: a view of its memory, unless `copy` (then
+ * never memory a tensor can write).
+ */
+export function storageBytes(s: Storage, copy = false): Uint8Array {
+  const data = s.data;
+  const size = data.BYTES_PER_ELEMENT;
+  const raw = new Uint8Array(data.buffer, data.byteOffset, s.length * size);
+  if (HOST_LITTLE_ENDIAN || size === 1) return copy ? raw.slice() : raw;
   const swapped = raw.slice();
   swapBytes(swapped, size);
   return swapped;

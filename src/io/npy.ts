@@ -22,7 +22,8 @@ import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
 import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, type LoadOptions, type Stored } from './bytes';
 import { writeAtomic } from './write';
-import { openMember, readZipDirectory, ZipWriter } from './zip';
+import { openMember, readZipDirectory } from './zip';
+import { ZipWriter } from './zip-write';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ARRAY_ALIGN = 64;

@@ -16,7 +16,6 @@
  * leaves the old file whole.
  */
 import { isTensor } from '../storage';
-import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
 import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, withFileAsync, type ByteSource, type LoadOptions } from './bytes';
 import { DTYPES, headerLength, MAX_HEADER_BYTES, parseHeader, type Header } from './safetensors-header';
@@ -33,10 +32,9 @@ const NARROW: Record<NarrowDtype, [number, number]> = { U8: [0, 255], I8: [-128,
 /** Tensors by name: a plain object, a Map, or anything with stateDict() (a Module, an optimizer's tensors). */
 export type TensorRecord = Record<string, Tensor> | Map<string, Tensor> | { stateDict(): Record<string, Tensor> };
 
-export interface SaveOptions {
-  /** Free-form string pairs stored in the header (`__metadata__`), read back by loadMetadata. */
+/** The options only the safetensors format takes (see SaveOptions in save.ts). */
+export interface SafetensorsOptions {
   metadata?: Record<string, string>;
-  /** Integer tensors to store in a narrower type, e.g. `{ images: 'U8' }`; their values must fit. */
   dtypes?: Record<string, NarrowDtype>;
 }
 
@@ -50,7 +48,6 @@ function entriesOf(tensors: TensorRecord, fn: string): [string, Tensor][] {
 }
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
-const SAVE_OPTIONS = { metadata: 'object', dtypes: 'object' } as const;
 
 /** A file to write: its first bytes (length and header), then each tensor's bytes, made when asked for. */
 interface Serialized {
@@ -58,9 +55,8 @@ interface Serialized {
   tensors: ((copy: boolean) => Uint8Array)[];
 }
 
-/** Checks what save() was given and lays out the file; no tensor's bytes are made yet. */
-function serialize(tensors: TensorRecord, opts: SaveOptions | undefined, fn: string): Serialized {
-  checkOptions(fn, opts, SAVE_OPTIONS);
+/** Checks what save() was given (its options were checked by save.ts) and lays out the file; no tensor's bytes are made yet. */
+function serialize(tensors: TensorRecord, opts: SafetensorsOptions | undefined, fn: string): Serialized {
   const metadata = opts?.metadata;
   const dtypes = opts?.dtypes ?? {};
   if (metadata !== undefined) {
@@ -121,27 +117,18 @@ function narrowed(t: Tensor, name: string, code: NarrowDtype, fn: string): Uint8
   return new Uint8Array(out.buffer);
 }
 
-/**
- * Saves tensors (a plain object, a Map, or a module's stateDict) as a safetensors file. The file is
- * replaced whole: the bytes go to a temporary file that is renamed over `path` once complete.
- * @example tg.save(net.stateDict(), 'net.safetensors', { metadata: { epoch: '3' } })
- */
-export function save(tensors: TensorRecord, path: string, opts?: SaveOptions): void {
-  const s = serialize(tensors, opts, 'save');
+/** save() in the safetensors format (the file is replaced whole: see write.ts). */
+export function saveSafetensors(tensors: TensorRecord, path: string, opts: SafetensorsOptions | undefined, fn: string): void {
+  const s = serialize(tensors, opts, fn);
   writeAtomic(path, (out) => {
     for (const chunk of s.head) out.write(chunk);
     for (const bytes of s.tensors) out.write(bytes(false));
   });
 }
 
-/**
- * save(), without blocking the event loop while the file is written. It saves the tensors' values
- * as they are when it is called: their bytes are copied before it returns (so the tensors may
- * change while the promise is pending; this takes memory for a copy of them). Concurrent saves
- * to one path each write a whole file; the last to finish is the one that stays.
- */
-export async function saveAsync(tensors: TensorRecord, path: string, opts?: SaveOptions): Promise<void> {
-  const s = serialize(tensors, opts, 'saveAsync');
+/** saveAsync() in the safetensors format: the tensors' bytes are copied before it returns. */
+export async function saveSafetensorsAsync(tensors: TensorRecord, path: string, opts: SafetensorsOptions | undefined, fn: string): Promise<void> {
+  const s = serialize(tensors, opts, fn);
   const chunks = [...s.head, ...s.tensors.map((bytes) => bytes(true))];
   await writeAtomicAsync(path, chunks);
 }

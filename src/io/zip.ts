@@ -1,18 +1,17 @@
 /**
  * Zip files as .npz uses them: reading the central directory of an untrusted file (every count,
  * size and offset checked against the file's length before it is used), reading a member as a
- * stream (stored, or inflated a chunk at a time, with its size and CRC-32 checked), and writing
- * members one at a time (zip64 where sizes need it).
+ * stream (stored, or inflated a chunk at a time, with its size and CRC-32 checked). Writing is in
+ * zip-write.ts.
  */
 import * as zlib from 'node:zlib';
-import { Deflate, Inflate } from 'fflate';
+import { Inflate } from 'fflate';
 import { FormatError } from '../errors';
 import type { ByteSource } from './bytes';
-import type { FileWriter } from './write';
 
-const LOCAL_SIG = 0x04034b50, CENTRAL_SIG = 0x02014b50, END_SIG = 0x06054b50, END64_SIG = 0x06064b50, LOCATOR64_SIG = 0x07064b50;
-const LOCAL_LEN = 30, CENTRAL_LEN = 46, END_LEN = 22, END64_LEN = 56, LOCATOR64_LEN = 20;
-const U16_MAX = 0xffff, U32_MAX = 0xffffffff;
+export const LOCAL_SIG = 0x04034b50, CENTRAL_SIG = 0x02014b50, END_SIG = 0x06054b50, END64_SIG = 0x06064b50, LOCATOR64_SIG = 0x07064b50;
+export const LOCAL_LEN = 30, CENTRAL_LEN = 46, END_LEN = 22, END64_LEN = 56, LOCATOR64_LEN = 20;
+export const U16_MAX = 0xffff, U32_MAX = 0xffffffff;
 /** DEFLATE expands at most 1032-fold: a member claiming more lies. */
 const MAX_RATIO = 1032;
 
@@ -270,123 +269,3 @@ export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberR
 }
 
 const hex = (x: number) => `0x${x.toString(16).padStart(8, '0')}`;
-
-// ---- writing -------------------------------------------------------------------------------------
-
-/** Members at least this large get zip64 sizes in their local header (room for deflate's overhead). */
-const ZIP64_SIZE = U32_MAX - 2 ** 24;
-const PUSH = 1 << 16;
-
-/** The date and time in the format of zip headers (MS-DOS, local time). */
-function dosDateTime(d: Date): [number, number] {
-  const year = Math.max(1980, d.getFullYear());
-  return [(d.getHours() << 11) | (d.getMinutes() << 5) | (d.getSeconds() >> 1), ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate()];
-}
-
-/** Writes a zip file a member at a time: each member's bytes go to the file as they are produced. */
-export class ZipWriter {
-  private readonly central: Buffer[] = [];
-  private readonly when = dosDateTime(new Date());
-
-  constructor(private readonly out: FileWriter) {}
-
-  /** Adds the member `name` of `size` bytes, the concatenation of `parts`, stored or deflated. */
-  add(name: string, size: number, parts: Iterable<Uint8Array>, deflate: boolean): void {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const flags = nameBytes.length !== name.length ? 0x800 : 0; // UTF-8 names
-    const offset = this.out.position;
-    const zip64 = size >= ZIP64_SIZE;
-    const local = Buffer.alloc(LOCAL_LEN + nameBytes.length + (zip64 ? 20 : 0));
-    local.writeUInt32LE(LOCAL_SIG, 0);
-    local.writeUInt16LE(zip64 ? 45 : 20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt16LE(this.when[0], 10);
-    local.writeUInt16LE(this.when[1], 12);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(zip64 ? 20 : 0, 28);
-    nameBytes.copy(local, LOCAL_LEN);
-    if (zip64) local.writeUInt32LE(0x00100001, LOCAL_LEN + nameBytes.length); // id 1, 16 bytes: the sizes
-    this.out.write(local);
-    let crc = 0, seen = 0, written = 0;
-    const emit = (chunk: Uint8Array) => {
-      this.out.write(chunk);
-      written += chunk.length;
-    };
-    const deflater = deflate ? new Deflate({ level: 6 }, emit) : null;
-    for (const part of parts) {
-      crc = crc32(part, crc);
-      seen += part.length;
-      if (deflater === null) emit(part);
-      else for (let i = 0; i < part.length; i += PUSH) deflater.push(part.subarray(i, i + PUSH));
-    }
-    deflater?.push(new Uint8Array(0), true);
-    if (seen !== size) throw new Error(`ZipWriter: '${name}' has ${seen} bytes, not the ${size} announced`);
-    if (!zip64 && written >= U32_MAX) throw new RangeError(`'${name}': ${written} compressed bytes do not fit a zip header`);
-    const sizes = Buffer.alloc(zip64 ? 28 : 12);
-    sizes.writeUInt32LE(crc, 0);
-    if (zip64) {
-      sizes.writeUInt32LE(U32_MAX, 4);
-      sizes.writeUInt32LE(U32_MAX, 8);
-      sizes.writeBigUInt64LE(BigInt(size), 12);
-      sizes.writeBigUInt64LE(BigInt(written), 20);
-      this.out.patch(sizes.subarray(0, 12), offset + 14);
-      this.out.patch(sizes.subarray(12), offset + LOCAL_LEN + nameBytes.length + 4);
-    } else {
-      sizes.writeUInt32LE(written, 4);
-      sizes.writeUInt32LE(size, 8);
-      this.out.patch(sizes, offset + 14);
-    }
-    // The central directory entry, with zip64 values for whatever does not fit in 32 bits.
-    const big = [size, written, offset].filter((v) => v >= U32_MAX);
-    const entry = Buffer.alloc(CENTRAL_LEN + nameBytes.length + (big.length > 0 ? 4 + 8 * big.length : 0));
-    entry.writeUInt32LE(CENTRAL_SIG, 0);
-    entry.writeUInt16LE(big.length > 0 ? 45 : 20, 4);
-    entry.writeUInt16LE(big.length > 0 ? 45 : 20, 6);
-    local.copy(entry, 8, 6, 14); // flags, method, time, date
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(Math.min(written, U32_MAX), 20);
-    entry.writeUInt32LE(Math.min(size, U32_MAX), 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
-    entry.writeUInt16LE(big.length > 0 ? 4 + 8 * big.length : 0, 30);
-    entry.writeUInt32LE(Math.min(offset, U32_MAX), 42);
-    nameBytes.copy(entry, CENTRAL_LEN);
-    if (big.length > 0) {
-      const at = CENTRAL_LEN + nameBytes.length;
-      entry.writeUInt16LE(1, at);
-      entry.writeUInt16LE(8 * big.length, at + 2);
-      big.forEach((v, i) => entry.writeBigUInt64LE(BigInt(v), at + 4 + 8 * i));
-    }
-    this.central.push(entry);
-  }
-
-  /** Writes the central directory and the end records. */
-  finish(): void {
-    const cdOffset = this.out.position;
-    for (const entry of this.central) this.out.write(entry);
-    const cdSize = this.out.position - cdOffset;
-    const count = this.central.length;
-    if (count >= U16_MAX || cdSize >= U32_MAX || cdOffset >= U32_MAX) {
-      const end64 = Buffer.alloc(END64_LEN + LOCATOR64_LEN);
-      end64.writeUInt32LE(END64_SIG, 0);
-      end64.writeBigUInt64LE(BigInt(END64_LEN - 12), 4);
-      end64.writeUInt16LE(45, 12);
-      end64.writeUInt16LE(45, 14);
-      end64.writeBigUInt64LE(BigInt(count), 24);
-      end64.writeBigUInt64LE(BigInt(count), 32);
-      end64.writeBigUInt64LE(BigInt(cdSize), 40);
-      end64.writeBigUInt64LE(BigInt(cdOffset), 48);
-      end64.writeUInt32LE(LOCATOR64_SIG, END64_LEN);
-      end64.writeBigUInt64LE(BigInt(cdOffset + cdSize), END64_LEN + 8);
-      end64.writeUInt32LE(1, END64_LEN + 16);
-      this.out.write(end64);
-    }
-    const end = Buffer.alloc(END_LEN);
-    end.writeUInt32LE(END_SIG, 0);
-    end.writeUInt16LE(Math.min(count, U16_MAX), 8);
-    end.writeUInt16LE(Math.min(count, U16_MAX), 10);
-    end.writeUInt32LE(Math.min(cdSize, U32_MAX), 12);
-    end.writeUInt32LE(Math.min(cdOffset, U32_MAX), 16);
-    this.out.write(end);
-  }
-}
