@@ -1,7 +1,8 @@
 // tg.load / tg.loadAsync of torch.save files written by PyTorch (scripts/fixtures/torch_files.py):
 // values and dtypes as torch.load(weights_only=True) returns them, storages shared between tensors,
 // views with their strides and offsets, state_dicts loaded into tensorgrad models giving PyTorch's
-// outputs, the legacy and big-endian formats, and maxBytes.
+// outputs, optimizer state_dicts resuming PyTorch's training step, the legacy and big-endian
+// formats, and maxBytes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
@@ -170,5 +171,48 @@ describe('tg.load of torch.save files', () => {
   it('dtypes tensorgrad lacks are refused by name', () => {
     expect(() => tg.load(file('unsupported_uint16.pt'))).toThrow(/a tensor of dtype uint16, which tensorgrad cannot load/);
     expect(() => tg.load(file('unsupported_complex64.pt'))).toThrow(/storage '0' holds complex64 elements, a dtype tensorgrad cannot load/);
+  });
+});
+
+describe('optimizer.loadStateDict of PyTorch\'s optimizer state_dict', () => {
+  const steps = tg.load<Record<string, { params: tg.Tensor[]; grads: tg.Tensor[] }>>(file('optim_next.pt'));
+  const cases = [
+    ['adam', (p: tg.Tensor[]) => new tg.optim.Adam(p)],
+    ['adamw', (p: tg.Tensor[]) => new tg.optim.AdamW(p)],
+    ['sgd', (p: tg.Tensor[]) => new tg.optim.SGD(p, { lr: 1 })],
+  ] as const;
+  for (const [name, make] of cases) {
+    it(`${name}: resumes after PyTorch's 3 steps and takes its 4th step`, () => {
+      const params = steps[name].params.map((p) => p.clone().requiresGrad_());
+      const opt = make(params);
+      opt.loadStateDict(tg.load(file(`${name}.pt`)));
+      params.forEach((p, i) => (p.grad = steps[name].grads[i].clone()));
+      opt.step();
+      const want = fixture.extra[`${name}_next`] as EncodedTensor[];
+      params.forEach((p, i) => close(p.detach(), want[i], `${name} param ${i}`, 1e-6));
+      if (name !== 'sgd') expect(opt.state.get(params[0])?.step).toBe(4);
+    });
+  }
+
+  it('translates the options, and refuses what tensorgrad cannot honour', () => {
+    const p = [tg.zeros(2, 3).requiresGrad_(), tg.zeros(2).requiresGrad_()];
+    const adam = new tg.optim.Adam(p);
+    adam.loadStateDict(tg.load(file('adam.pt')));
+    expect(adam.paramGroups[0]).toMatchObject({ lr: 0.05, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.1, amsgrad: false, maximize: false });
+    expect(Object.keys(adam.state.get(p[0]) ?? {}).sort()).toEqual(['expAvg', 'expAvgSq', 'maxExpAvgSq', 'step']);
+    expect(() => new tg.optim.Adam(p).loadStateDict(tg.load(file('adamw.pt')))).toThrow(/decoupled_weight_decay: true.*load it into optim.AdamW/);
+    expect(() => new tg.optim.AdamW(p).loadStateDict(tg.load(file('adam.pt')))).toThrow(/load it into optim.Adam\b/);
+    expect(() => new tg.optim.SGD(p).loadStateDict(tg.load(file('adam.pt')))).toThrow(/the option betas: 0.9,0.999, which tensorgrad's SGD does not have/);
+    const sd = tg.load<tg.optim.TorchOptimizerStateDict>(file('adam.pt'));
+    sd.param_groups[0].differentiable = true;
+    expect(() => new tg.optim.Adam(p).loadStateDict(sd)).toThrow(/differentiable: true/);
+    sd.param_groups[0].differentiable = false;
+    sd.param_groups[0].foreach = true; // picks an implementation: accepted
+    sd.param_groups[0].fused = true;
+    new tg.optim.Adam(p).loadStateDict(sd);
+    sd.state['0'].exp_avg = tg.zeros(3);
+    expect(() => new tg.optim.Adam(p).loadStateDict(sd)).toThrow(/expAvg of parameter 0 has shape \[3\], but the parameter's is \[2, 3\]/);
+    sd.state['0'] = { momentum_buffer: tg.zeros(2, 3) };
+    expect(() => new tg.optim.Adam(p).loadStateDict(sd)).toThrow(/'momentum_buffer', which tensorgrad's Adam does not keep/);
   });
 });
