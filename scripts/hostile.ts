@@ -115,6 +115,15 @@ function st(header, n = 0) {
   len.writeBigUInt64LE(BigInt(h.length));
   return Buffer.concat([len, h, Buffer.alloc(n)]);
 }
+/** BINUNICODE s; LONG1 of a 64-bit n (pickle opcodes). */
+function pstr(s) { const b = Buffer.from(s); const n = Buffer.alloc(4); n.writeUInt32LE(b.length); return Buffer.concat([Buffer.from('X'), n, b]); }
+function plong(n) { const b = Buffer.alloc(10); b[0] = 0x8a; b[1] = 8; b.writeBigInt64LE(BigInt(n), 2); return b; }
+/** A torch.save pickle of { w: a float32 tensor of size [n] over storage '0', declared as numel elements }. */
+function torchPkl(numel, n) {
+  const l = (s) => Buffer.from(s, 'latin1');
+  return Buffer.concat([l('\x80\x02}('), pstr('w'), l('ctorch._utils\n_rebuild_tensor_v2\n(('), pstr('storage'), l('ctorch\nFloatStorage\n'),
+    pstr('0'), pstr('cpu'), plong(numel), l('tQ'), plong(0), l('('), plong(n), l('t('), plong(1), l('t\x89}tRu.')]);
+}
 function file(name, bytes) {
   const p = path.join(tmp, name);
   fs.writeFileSync(p, bytes);
@@ -282,6 +291,52 @@ export const CASES: HostileCase[] = [
     run: `
       const r = tg.load(file('proto.safetensors', st('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4)));
       if (Object.getPrototypeOf(r) !== Object.prototype || !Object.hasOwn(r, '__proto__') || Object.keys(r).join() !== '__proto__') throw new Error('the prototype changed');`,
+  },
+  {
+    name: 'torch: a storage declaring 2^40 float32 elements over a 16-byte record',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `tg.load(file('big.pt', zip([{ name: 'a/data.pkl', data: torchPkl(2 ** 40, 4) }, { name: 'a/data/0', data: Buffer.alloc(16) }])));`,
+  },
+  {
+    name: 'torch: a tensor of 2^40 elements over a 4-element storage',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `tg.load(file('big.pt', zip([{ name: 'a/data.pkl', data: torchPkl(4, 2 ** 40) }, { name: 'a/data/0', data: Buffer.alloc(16) }])));`,
+  },
+  {
+    name: 'torch: data.pkl of 1 GB deflated into 1 MB, maxBytes 64 MB',
+    declaredBytes: 0,
+    expect: 'RangeError',
+    run: `tg.load(file('bomb.pt', zip([{ name: 'a/data.pkl', data: zerosDeflated(1024), method: 8, size: 1 << 30, crc: 0 }])), { maxBytes: 64 << 20 });`,
+  },
+  {
+    name: 'torch: a 1 MB pickle of 1M nested lists, maxBytes 64 MB',
+    declaredBytes: 0,
+    expect: 'RangeError',
+    run: `
+      const n = 1 << 20;
+      tg.load(file('deep.pt', zip([{ name: 'a/data.pkl', data: Buffer.from('\\x80\\x02' + ']'.repeat(n) + 'a'.repeat(n - 1) + '.', 'latin1') }])), { maxBytes: 64 << 20 });`,
+  },
+  {
+    name: 'torch: a pickle of 256K nested lists',
+    declaredBytes: 0,
+    expect: 'ok',
+    run: `
+      const n = 1 << 18;
+      let v = tg.load(file('deep.pt', zip([{ name: 'a/data.pkl', data: Buffer.from('\\x80\\x02' + ']'.repeat(n) + 'a'.repeat(n - 1) + '.', 'latin1') }])));
+      let depth = 0;
+      for (; Array.isArray(v); v = v[0]) depth++;
+      if (depth !== n) throw new Error('depth ' + depth);`,
+  },
+  {
+    name: 'torch: a pickle calling os.system',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `
+      const marker = path.join(tmp, 'ran');
+      const pkl = Buffer.concat([Buffer.from('\\x80\\x02cposix\\nsystem\\n(', 'latin1'), pstr('touch ' + marker), Buffer.from('tR.')]);
+      try { tg.load(file('system.pt', zip([{ name: 'a/data.pkl', data: pkl }]))); } finally { if (fs.existsSync(marker)) throw new Error('it ran'); }`,
   },
   {
     name: 'api: tensor() of an array nested in itself',

@@ -10,7 +10,7 @@
  * - IndexError (a RangeError): a dimension or index out of range.
  * - AutogradError: misuse of the autograd engine (backward twice, in-place on saved tensors...).
  * - FormatError: a file that is not what it should be (a truncated, malformed or hostile
- *   safetensors, .npy or .npz file).
+ *   safetensors, .npy, .npz or torch.save file, or a pickle calling what it may not).
  * Bad sizes and allocations beyond the machine's means are plain RangeErrors; wrong argument
  * types are plain TypeErrors.
  */

@@ -39,7 +39,11 @@ export function loadLimit(fn: string, opts: LoadOptions | undefined): number {
 
 /** Refuses a file that asks for more than maxBytes. */
 export function checkLimit(fn: string, name: string, bytes: number, maxBytes: number): void {
-  if (bytes > maxBytes) throw new RangeError(`${fn}(): ${name} asks for ${bytes} bytes, more than maxBytes (${maxBytes})`);
+  if (bytes > maxBytes) throw limitError(fn, name, bytes, maxBytes);
+}
+
+export function limitError(fn: string, name: string, bytes: number, maxBytes: number): RangeError {
+  return new RangeError(`${fn}(): ${name} asks for ${bytes} bytes, more than maxBytes (${maxBytes})`);
 }
 
 /** The bytes a tensor of `shape` read from elements stored as `stored` allocates (see tensorReader). */
@@ -75,8 +79,7 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 const endedEarly = (name: string) => new FormatError(`${name}: the file ended early (it changed while being read?)`);
 
-export function fileSource(fd: number, name: string): ByteSource {
-  const size = regularFileSize(fs.fstatSync(fd), name);
+export function fileSource(fd: number, name: string, size = regularFileSize(fs.fstatSync(fd), name)): ByteSource {
   return {
     name,
     size,
@@ -107,17 +110,24 @@ export function withFile<T>(path: string, read: (src: ByteSource) => T): T {
   }
 }
 
-/** withFile() for async readers: `readInto` resolves when `into` is filled. */
-export async function withFileAsync<T>(
-  path: string,
-  read: (src: { name: string; size: number; readInto(into: Uint8Array, position: number): Promise<void> }) => Promise<T>,
-): Promise<T> {
+/** A file read asynchronously: `readInto` resolves when `into` is filled. */
+export interface AsyncByteSource {
+  readonly name: string;
+  readonly size: number;
+  readInto(into: Uint8Array, position: number): Promise<void>;
+  /** The same file read synchronously, for small reads (a header, a directory) that need many. */
+  readonly sync: ByteSource;
+}
+
+/** withFile() for async readers. */
+export async function withFileAsync<T>(path: string, read: (src: AsyncByteSource) => Promise<T>): Promise<T> {
   const fh = await fs.promises.open(path, OPEN_FLAGS);
   try {
     const size = regularFileSize(await fh.stat(), path);
-    const src = {
+    const src: AsyncByteSource = {
       name: path,
       size,
+      sync: fileSource(fh.fd, path, size),
       async readInto(into: Uint8Array, position: number) {
         checkRange(src, position, into.length);
         for (let done = 0; done < into.length; ) {

@@ -1,5 +1,5 @@
 /**
- * tg.save / tg.load: tensors in the safetensors format (huggingface/safetensors). A file is an
+ * tg.save and the reading half of tg.load (load.ts): tensors in the safetensors format (huggingface/safetensors). A file is an
  * 8-byte little-endian header length N, N bytes of JSON (`{"name": {"dtype": "F32", "shape": [2, 3],
  * "data_offsets": [begin, end]}, ..., "__metadata__": {"key": "value"}}`), then the tensors' bytes
  * back to back, little-endian, in C order.
@@ -17,7 +17,7 @@
  */
 import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, withFileAsync, type ByteSource, type LoadOptions } from './bytes';
+import { checkLimit, loadedBytes, loadLimit, tensorBytes, tensorReader, withFile, type AsyncByteSource, type ByteSource, type LoadOptions } from './bytes';
 import { DTYPES, headerLength, MAX_HEADER_BYTES, parseHeader, type Header } from './safetensors-header';
 import { writeAtomic, writeAtomicAsync } from './write';
 
@@ -150,25 +150,17 @@ function readHeader(src: ByteSource, fn: string, maxBytes: number, wantMetadata 
   return parseHeader(json, src.size, src.name, wantMetadata);
 }
 
-/**
- * Loads the tensors of a safetensors file, as a plain object in file order. F16 and BF16 tensors
- * load as float32, U8, I8, I16 and U16 as int32, U32 and U64 as int64. `{ maxBytes }` caps what
- * the file may make it allocate (see LoadOptions).
- * @example net.loadStateDict(tg.load('net.safetensors'))
- */
-export function load(path: string, opts?: LoadOptions): Record<string, Tensor> {
-  const maxBytes = loadLimit('load', opts);
-  return withFile(path, (src) => {
-    const h = readHeader(src, 'load', maxBytes);
-    checkLimit('load', src.name, asked(h), maxBytes);
-    return Object.fromEntries(
-      h.entries.map((e) => {
-        const r = tensorReader(e.shape, e.stored, src.name);
-        src.readInto(r.into, h.dataStart + e.begin);
-        return [e.name, r.finish()];
-      }),
-    );
-  });
+/** Loads the tensors of a safetensors file (see load() in load.ts), as a plain object in file order. */
+export function loadSafetensors(src: ByteSource, fn: string, maxBytes: number): Record<string, Tensor> {
+  const h = readHeader(src, fn, maxBytes);
+  checkLimit(fn, src.name, asked(h), maxBytes);
+  return Object.fromEntries(
+    h.entries.map((e) => {
+      const r = tensorReader(e.shape, e.stored, src.name);
+      src.readInto(r.into, h.dataStart + e.begin);
+      return [e.name, r.finish()];
+    }),
+  );
 }
 
 /**
@@ -181,24 +173,22 @@ export function loadMetadata(path: string, opts?: LoadOptions): Record<string, s
   return pairs === null ? null : Object.fromEntries(pairs);
 }
 
-/** load(), reading the file without blocking the event loop. */
-export async function loadAsync(path: string, opts?: LoadOptions): Promise<Record<string, Tensor>> {
-  const maxBytes = loadLimit('loadAsync', opts);
-  return withFileAsync(path, async (src) => {
-    const prefix = new Uint8Array(8);
-    if (src.size >= 8) await src.readInto(prefix, 0);
-    const n = headerLength(prefix, src.size, path);
-    checkLimit('loadAsync', `${path}'s header`, n, maxBytes);
-    const json = new Uint8Array(n);
-    await src.readInto(json, 8);
-    const h = parseHeader(json, src.size, path);
-    checkLimit('loadAsync', path, asked(h), maxBytes);
-    const out: [string, Tensor][] = [];
-    for (const e of h.entries) {
-      const r = tensorReader(e.shape, e.stored, path);
-      await src.readInto(r.into, h.dataStart + e.begin);
-      out.push([e.name, r.finish()]);
-    }
-    return Object.fromEntries(out);
-  });
+/** loadSafetensors(), reading the tensors without blocking the event loop. */
+export async function loadSafetensorsAsync(src: AsyncByteSource, fn: string, maxBytes: number): Promise<Record<string, Tensor>> {
+  const path = src.name;
+  const prefix = new Uint8Array(8);
+  if (src.size >= 8) await src.readInto(prefix, 0);
+  const n = headerLength(prefix, src.size, path);
+  checkLimit(fn, `${path}'s header`, n, maxBytes);
+  const json = new Uint8Array(n);
+  await src.readInto(json, 8);
+  const h = parseHeader(json, src.size, path);
+  checkLimit(fn, path, asked(h), maxBytes);
+  const out: [string, Tensor][] = [];
+  for (const e of h.entries) {
+    const r = tensorReader(e.shape, e.stored, path);
+    await src.readInto(r.into, h.dataStart + e.begin);
+    out.push([e.name, r.finish()]);
+  }
+  return Object.fromEntries(out);
 }

@@ -1,5 +1,5 @@
 /**
- * Zip files as .npz uses them: reading the central directory of an untrusted file (every count,
+ * Zip files as .npz and torch.save use them: reading the central directory of an untrusted file (every count,
  * size and offset checked against the file's length before it is used), reading a member as a
  * stream (stored, or inflated a chunk at a time, with its size and CRC-32 checked). Writing is in
  * zip-write.ts.
@@ -61,11 +61,12 @@ function read(src: ByteSource, position: number, length: number): Buffer {
 /**
  * The members of a zip file, from its central directory. Every count, size and offset must fit in
  * the file (so nothing allocated or looped over is larger than it), the members must lie before
- * the directory without overlapping, and the local headers must agree with it.
+ * the directory without overlapping, and the local headers must agree with it. `format` names
+ * what the file should be in messages ("not a valid .npz (zip) file").
  */
-export function readZipDirectory(src: ByteSource): ZipEntry[] {
+export function readZipDirectory(src: ByteSource, format = '.npz'): ZipEntry[] {
   const size = src.size;
-  const bad = (why: string) => new FormatError(`${src.name}: not a valid .npz (zip) file: ${why}`);
+  const bad = (why: string) => new FormatError(`${src.name}: not a valid ${format} (zip) file: ${why}`);
   if (size < END_LEN) throw bad(`${size} bytes, fewer than the ${END_LEN} of the end of central directory record`);
   const tailLen = Math.min(size, END_LEN + U16_MAX);
   const tail = read(src, size - tailLen, tailLen);

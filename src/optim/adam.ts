@@ -4,6 +4,7 @@ import { adamStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
+import type { TorchNames } from './torch_state';
 
 export interface AdamOptions {
   lr: number;
@@ -29,6 +30,11 @@ function check(o: AdamOptions): void {
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
+
+  /** @internal */
+  protected override torchNames(): TorchNames {
+    return { state: { step: 'step', exp_avg: 'expAvg', exp_avg_sq: 'expAvgSq', max_exp_avg_sq: 'maxExpAvgSq' }, fixed: { decoupled_weight_decay: this.decoupled } };
+  }
 
   step(): void {
     this.checkParameters();

@@ -2,10 +2,12 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
-import { checkNoInternalOverlap } from '../shape';
+import { shapeStr } from '../errors';
+import { checkNoInternalOverlap, sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
 import { checkOptions, type OptionSpec } from '../options';
 import type { Tensor } from '../tensor';
+import { fromTorch, isTorchStateDict, type TorchNames, type TorchOptimizerStateDict } from './torch_state';
 
 /** A group of parameters with its own hyperparameters (lr, ...). */
 export type Group<H> = H & { params: Tensor[] };
@@ -106,8 +108,22 @@ export abstract class Optimizer<H extends object> {
     return { state, paramGroups };
   }
 
-  /** Restores state and options saved by stateDict() (from an optimizer over the same parameters). */
-  loadStateDict(sd: OptimizerStateDict<H>): void {
+  /** @internal How PyTorch names this optimizer's state and fixed options, for loading its state_dicts (see torch_state.ts). */
+  protected torchNames(): TorchNames {
+    return { state: {}, fixed: {} };
+  }
+
+  /**
+   * Restores state and options saved by stateDict() (from an optimizer over the same parameters), or
+   * by PyTorch: `optimizer.state_dict()` saved with torch.save and read by tg.load, whose snake_case
+   * names (exp_avg, weight_decay...) are translated. PyTorch options that only pick an
+   * implementation (foreach, fused, capturable) are accepted at any value; one tensorgrad cannot
+   * honour (differentiable: true, an AdamW state_dict loaded into Adam) is a RangeError.
+   * @example opt.loadStateDict(tg.load('adam.pt'))  // torch.save(opt.state_dict(), 'adam.pt')
+   */
+  loadStateDict(sd: OptimizerStateDict<H> | TorchOptimizerStateDict): void {
+    if (typeof sd !== 'object' || sd === null) throw new TypeError(`loadStateDict(): expected a state dict object, but got ${sd === null ? 'null' : typeof sd}`);
+    if (isTorchStateDict(sd)) sd = fromTorch(sd, this.constructor.name, this.defaults, this.torchNames());
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new RangeError('loaded state dict has a different number of parameter groups');
     }
@@ -122,7 +138,7 @@ export abstract class Optimizer<H extends object> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) continue;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? keep(castLike(v, p)) : v])));
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? keep(castLike(v, p, `${k} of parameter ${key}`)) : v])));
     }
     sd.paramGroups.forEach((g, i) => {
       const { params: _, ...options } = g;
@@ -131,8 +147,11 @@ export abstract class Optimizer<H extends object> {
   }
 }
 
-/** A copy of a saved state tensor in the parameter's dtype (steps stay as they are). */
-function castLike(v: Tensor, p: Tensor): Tensor {
+/** A copy of a saved state tensor in the parameter's dtype (steps stay as they are); buffers must have its shape. */
+function castLike(v: Tensor, p: Tensor, what: string): Tensor {
+  if (v.shape.length > 0 && !sameShape(v.shape, p.shape)) {
+    throw new RangeError(`loaded state dict's ${what} has shape ${shapeStr(v.shape)}, but the parameter's is ${shapeStr(p.shape)}`);
+  }
   return v.isFloatingPoint() && v.shape.length > 0 ? v.to(p.dtype).clone() : v.clone();
 }
 

@@ -4,6 +4,7 @@ import { sgdStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
 import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
+import type { TorchNames } from './torch_state';
 
 export interface SGDOptions {
   lr: number;
@@ -29,6 +30,11 @@ export class SGD extends Optimizer<SGDOptions> {
     checkNonNegative(o.weightDecay, 'weightDecay value');
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
     super(params, o, SPEC);
+  }
+
+  /** @internal */
+  protected override torchNames(): TorchNames {
+    return { state: { momentum_buffer: 'momentumBuffer' }, fixed: {} };
   }
 
   step(): void {
