@@ -1,7 +1,7 @@
 /**
  * tg.utils.data: datasets, samplers and minibatches, as torch.utils.data. A Dataset is anything
  * with a `length` and `getItem(i)` (an array serves too), an IterableDataset anything iterable; a
- * DataLoader walks either in batches. Samplers and
+ * DataLoader walks either in batches, in the calling thread or in worker threads. Samplers and
  * shuffling make the same random draws as PyTorch's, so that a seeded script sees the same batches.
  * @module
  */
@@ -13,5 +13,7 @@ export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, Weighte
 export type { SamplerLike, Sized, RandomSamplerOptions, WeightedRandomSamplerOptions, BatchSamplerOptions } from './sampler';
 export { DataLoader } from './dataloader';
 export type { DataLoaderOptions } from './dataloader';
+export { getWorkerInfo } from './transfer';
+export type { WorkerInfo, WorkerFunction } from './transfer';
 export { DistributedSampler } from './distributed';
 export type { DistributedSamplerOptions } from './distributed';

@@ -10,6 +10,10 @@ import type { Tensor } from '../tensor';
 
 /**
  * A map-style dataset: `getItem(i)` for i in [0, length), as torch.utils.data.Dataset.
+ *
+ * For a DataLoader with `numWorkers > 0`, each worker thread builds its own copy: give the class
+ * a static `workerModule` (the module that exports it) and, when its constructor takes
+ * arguments, a `workerArgs()` method returning them.
  * @example
  * class Squares extends tg.utils.data.Dataset<number> {
  *   get length() { return 10; }
@@ -17,25 +21,49 @@ import type { Tensor } from '../tensor';
  * }
  */
 export abstract class Dataset<T> {
+  /**
+   * The module that exports this class, for worker threads to import it from: `__filename` in
+   * CommonJS, `import.meta.url` in an ES module (an absolute path or a `file:` URL).
+   */
+  static workerModule?: string | URL;
+  /** The name the class is exported under in `workerModule` (default: the class's name). */
+  static workerExport?: string;
   /** How many samples it has. */
   abstract get length(): number;
   /** The sample at index, in [0, length). */
   abstract getItem(index: number): T;
+  /**
+   * The arguments a worker thread passes to this class's constructor to build its copy (default:
+   * none). They may hold tensors, other datasets, and anything `structuredClone` copies.
+   */
+  workerArgs?(): readonly unknown[];
 }
 
 /**
  * An iterable-style dataset, as torch.utils.data.IterableDataset: its samples come from
- * `[Symbol.iterator]()`, one pass per epoch. A DataLoader batches them in order. A `length`,
- * when it has one, gives `loader.length`.
+ * `[Symbol.iterator]()`, one pass per epoch. A DataLoader batches them in order; with
+ * `numWorkers > 0` every worker iterates a copy of its own, so the dataset should shard itself
+ * by `getWorkerInfo()` (or each worker yields every sample). A `length`, when it has one, gives
+ * `loader.length`. Worker threads build their copies as for a {@link Dataset}.
  * @example
  * class Range extends tg.utils.data.IterableDataset<number> {
  *   constructor(readonly start: number, readonly end: number) { super(); }
- *   *[Symbol.iterator]() { for (let i = this.start; i < this.end; i++) yield i; }
+ *   *[Symbol.iterator]() {
+ *     const info = tg.utils.data.getWorkerInfo();
+ *     const [id, n] = info === null ? [0, 1] : [info.id, info.numWorkers];
+ *     for (let i = this.start + id; i < this.end; i += n) yield i;
+ *   }
  * }
  */
 export abstract class IterableDataset<T> implements Iterable<T> {
+  /** As {@link Dataset.workerModule}. */
+  static workerModule?: string | URL;
+  /** As {@link Dataset.workerExport}. */
+  static workerExport?: string;
   /** One pass over the samples (a generator method is the usual way to write it). */
   abstract [Symbol.iterator](): Iterator<T>;
+  /** As {@link Dataset.workerArgs}. */
+  workerArgs?(): readonly unknown[];
 }
 
 /** What a DataLoader or Subset accepts: a Dataset, or a plain array of samples. */
@@ -98,6 +126,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
     const i = checkIndex(index, this.length);
     return this.tensors.map((t) => t.select(0, i));
   }
+
+  /** Its tensors: a worker thread gets copies of them. */
+  override workerArgs(): readonly unknown[] {
+    return this.tensors;
+  }
 }
 
 /**
@@ -123,6 +156,11 @@ export class Subset<T> extends Dataset<T> {
 
   getItem(index: number): T {
     return itemOf(this.dataset, this.indices[checkIndex(index, this.indices.length)]);
+  }
+
+  /** The dataset (rebuilt in the worker as it says) and the indices. */
+  override workerArgs(): readonly unknown[] {
+    return [this.dataset, this.indices];
   }
 }
 

@@ -1,5 +1,6 @@
 // Samplers and DataLoader options against torch.utils.data: the same index lists and batches, and
-// the same generator state after two passes (fixtures: scripts/fixtures/samplers.py).
+// the same generator state after two passes (fixtures: scripts/fixtures/samplers.py). The loader
+// cases with workers load batches in worker threads, which run the compiled library (dist/).
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
@@ -54,19 +55,20 @@ const loaders: Record<string, (g: tg.Generator | undefined) => unknown> = {
   'sampler: SubsetRandomSampler; batchSize 2, dropLast': (g) => new DataLoader(dataset(), { batchSize: 2, dropLast: true, sampler: new SubsetRandomSampler([0, 5, 7, 9, 11], { generator: g }), generator: g }),
   'batchSampler: BatchSampler(RandomSampler, 3, dropLast)': (g) => new DataLoader(dataset(), { batchSampler: new BatchSampler(new RandomSampler(dataset(), { generator: g }), 3, true), generator: g }),
   'batchSize null, shuffle': (g) => new DataLoader(dataset(), { batchSize: null, shuffle: true, generator: g }),
-  'IterableDataset Range(3, 20), batchSize 4, numWorkers 0': (g) => new DataLoader(new Range(3, 20), { batchSize: 4, generator: g }),
+  'shuffle, batchSize 5, numWorkers 2': (g) => new DataLoader(dataset(), { batchSize: 5, shuffle: true, numWorkers: 2, generator: g }),
+  'shuffle, batchSize 4, dropLast, numWorkers 3, prefetchFactor 1': (g) => new DataLoader(dataset(), { batchSize: 4, shuffle: true, dropLast: true, numWorkers: 3, prefetchFactor: 1, generator: g }),
+  'shuffle, batchSize 5, numWorkers 2, persistentWorkers': (g) => new DataLoader(dataset(), { batchSize: 5, shuffle: true, numWorkers: 2, persistentWorkers: true, generator: g }),
+  ...Object.fromEntries([0, 1, 2, 3].map((w) => [`IterableDataset Range(3, 20), batchSize 4, numWorkers ${w}`, (g: tg.Generator | undefined) => new DataLoader(new Range(3, 20), { batchSize: 4, numWorkers: w, generator: g })])),
+  'IterableDataset Range(0, 10), batchSize 4, dropLast, numWorkers 2': (g) => new DataLoader(new Range(0, 10), { batchSize: 4, dropLast: true, numWorkers: 2, generator: g }),
   'IterableDataset Range(0, 5), batchSize null': (g) => new DataLoader(new Range(0, 5), { batchSize: null, generator: g }),
 };
 
-// The cases with worker processes wait for worker threads.
-const inThread = fixture.loaders.filter((c) => !/numWorkers [1-9]/.test(c.name));
-
-describe('DataLoader with samplers, batch samplers and iterable datasets: PyTorch batches and draws', () => {
+describe('DataLoader with samplers, batch samplers, iterable datasets and workers: PyTorch batches and draws', () => {
   it('the fixture has a loader for every case', () => {
-    expect(inThread.map((c) => c.name).filter((name) => !(name in loaders))).toEqual([]);
+    expect(fixture.loaders.map((c) => c.name).filter((name) => !(name in loaders))).toEqual([]);
   });
 
-  for (const c of inThread) {
+  for (const c of fixture.loaders) {
     it(`${c.name} (${c.own ? 'own' : 'global'} generator)`, async () => {
       const g = seeded(c.own);
       const loader = loaders[c.name](g) as AnyLoader;
@@ -78,6 +80,7 @@ describe('DataLoader with samplers, batch samplers and iterable datasets: PyTorc
         for await (const b of loader) batches.push(plain(Array.isArray(b) ? b[0] : b));
         epochs.push(batches);
       }
+      await loader.shutdownWorkers();
       expect(epochs).toEqual(c.epochs);
       expect(tg.rand(3, { dtype: 'float64', generator: g }).tolist()).toEqual(c.after);
     });
@@ -162,5 +165,37 @@ describe('DataLoader options', () => {
     expect(new DataLoader(new Squares(), { batchSize: 2, dropLast: true }).length).toBe(2);
     expect([...new DataLoader(new Squares(), { batchSize: 2, dropLast: true })].map(plain)).toEqual([[0, 1], [4, 9]]);
     expect([...new DataLoader(new Squares(), { batchSize: null, collateFn: (x) => `<${x}>` })]).toEqual(['<0>', '<1>', '<4>', '<9>', '<16>']);
+  });
+
+  it('worker options are checked as PyTorch checks them', () => {
+    expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow('numWorkers option should be a non-negative integer');
+    expect(() => new DataLoader(ds, { prefetchFactor: 2 })).toThrow('the prefetchFactor option can only be given with worker threads');
+    expect(() => new DataLoader(ds, { numWorkers: 1, prefetchFactor: 0 })).toThrow('prefetchFactor option should be a positive integer, but got 0');
+    expect(() => new DataLoader(ds, { persistentWorkers: true })).toThrow('the persistentWorkers option needs numWorkers > 0');
+    expect(() => new DataLoader(ds, { timeout: -1 })).toThrow('timeout option should be non-negative');
+    expect(() => new DataLoader(ds, { timeout: 5 })).toThrow('the timeout option needs numWorkers > 0');
+    expect(() => new DataLoader(ds, { num_workers: 2 } as never)).toThrow("DataLoader(): unknown option 'num_workers'");
+    expect(() => new DataLoader(ds, { numWorkers: 1, workerInitFn: (() => {}) as never })).toThrow("option 'workerInitFn' must be a { module, export }");
+    expect(() => new DataLoader(ds, { numWorkers: 1, workerInitFn: { module: 'init.js', export: 'f' } })).toThrow('workerInitFn.module must be an absolute path or a file: URL');
+    const loader = new DataLoader(ds, { numWorkers: 2, pinMemory: true });
+    expect(loader.prefetchFactor).toBe(2);
+    expect(() => [...loader]).toThrow('with numWorkers > 0 batches come from worker threads; iterate with for await (const batch of loader)');
+  });
+
+  it('a dataset that cannot say how workers rebuild it is refused when the loader is made', () => {
+    class Local extends Dataset<number> {
+      get length(): number { return 3; }
+      getItem(i: number): number { return i; }
+    }
+    expect(() => new DataLoader(new Local(), { numWorkers: 2 })).toThrow('with numWorkers > 0 every worker thread builds its own copy of the dataset, and Local does not say how');
+    class Relative extends Local {
+      static override workerModule = 'datasets/local.js';
+    }
+    expect(() => new DataLoader(new Relative(), { numWorkers: 2 })).toThrow('Relative.workerModule must be an absolute path or a file: URL');
+    expect(() => new DataLoader(range(3), { numWorkers: 2 })).not.toThrow(); // arrays are copied to each worker
+  });
+
+  it('getWorkerInfo() is null outside workers', () => {
+    expect(tg.utils.data.getWorkerInfo()).toBe(null);
   });
 });
