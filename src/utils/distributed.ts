@@ -5,7 +5,8 @@
 import { getRank, getWorldSize, isInitialized } from '../distributed/index';
 import { checkOptions } from '../options';
 import { Generator, randperm } from '../ops/random';
-import type { DatasetLike, Sampler } from './data';
+import type { DatasetLike } from './dataset';
+import { Sampler } from './sampler';
 
 /** The options of DistributedSampler (PyTorch's). */
 export interface DistributedSamplerOptions {
@@ -26,7 +27,7 @@ export interface DistributedSamplerOptions {
  * numReplicas-th from rank on. Pass it as DataLoader's sampler; call setEpoch(e) before each epoch.
  * @example new tg.utils.data.DataLoader(ds, { batchSize: 32, sampler: new tg.utils.data.DistributedSampler(ds) })
  */
-export class DistributedSampler implements Sampler {
+export class DistributedSampler extends Sampler<number> {
   readonly numReplicas: number;
   readonly rank: number;
   readonly shuffle: boolean;
@@ -38,6 +39,7 @@ export class DistributedSampler implements Sampler {
   private epoch = 0;
 
   constructor(private readonly dataset: DatasetLike<unknown>, opts?: DistributedSamplerOptions) {
+    super();
     const o = checkOptions('DistributedSampler', opts, { numReplicas: 'number', rank: 'number', shuffle: 'boolean', seed: 'number', dropLast: 'boolean' });
     const fromGroup = (what: string) => {
       if (!isInitialized()) throw new Error(`DistributedSampler(): give { ${what} } or initialize the default process group first`);

@@ -75,10 +75,10 @@ describe('DataLoader visits samples in PyTorch order', () => {
 
   it('checks its options like PyTorch', () => {
     const ds = new TensorDataset(tg.zeros(4, 2));
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('batchSize should be a positive integer value, but got batchSize: 0');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('batchSize should be a positive integer value, but got batchSize=0');
     expect(() => new DataLoader(ds, { batchSize: 1.5 })).toThrow(RangeError);
     expect(() => new DataLoader(ds, { batchSize: null, dropLast: true })).toThrow('the { batchSize: null } option disables auto-batching and is mutually exclusive with { dropLast: true }');
-    expect(() => new DataLoader(new TensorDataset(tg.zeros(0, 2)), { shuffle: true })).toThrow('shuffle needs at least one sample');
+    expect(() => new DataLoader(new TensorDataset(tg.zeros(0, 2)), { shuffle: true })).toThrow('numSamples should be a positive integer value, but got numSamples=0');
     expect(() => new DataLoader(ds, { generator: {} as tg.Generator })).toThrow("DataLoader(): option 'generator' must be a tg.Generator, but got an Object");
   });
 });
