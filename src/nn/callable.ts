@@ -3,6 +3,7 @@
  * object whose prototype is the class's (so `instanceof`, methods, getters and the subclasses'
  * fields work as on any object), behind a Proxy that records the order of property assignments.
  */
+import { callWithHooks } from './hooks';
 import type { Module } from './module';
 
 /** A property only the library reads: not listed by Object.keys, not a module's state. */
@@ -12,13 +13,14 @@ function internal(value: unknown): PropertyDescriptor {
 
 /**
  * A new module instance with prototype proto: an arrow function (callable, with no `prototype` of
- * its own) that calls the module's forward. A
+ * its own) that calls the module's forward, or runs its hooks around it when it has some. A
  * function's own `length` and `name` would hide the prototype's (Sequential's `length` getter) and
  * refuse assignment (a module with a `name` field): they are deleted.
  */
 export function callableModule(proto: object): Module {
   const fn = ((...args: unknown[]): unknown => {
-    return fn.forward.apply(self, args);
+    const hooks = fn._hooks;
+    return hooks === null || hooks.count === 0 ? fn.forward.apply(self, args) : callWithHooks(self, hooks, args);
   }) as unknown as Module;
   delete (fn as { length?: number }).length;
   delete (fn as { name?: string }).name;
@@ -29,6 +31,7 @@ export function callableModule(proto: object): Module {
     _nonPersistent: internal(new Set<string>()),
     _assigned: internal(new Map<string, number>()),
     _assignments: internal(0),
+    _hooks: internal(null),
   });
   // Every definition and assignment of a property (the subclasses' fields too, which are defined on
   // what the base constructor returns) goes through [[DefineOwnProperty]]: _assigned keeps when each

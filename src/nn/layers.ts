@@ -288,7 +288,7 @@ export interface Sequential {
 }
 
 /**
- * Runs modules one after another, calling each.
+ * Runs modules one after another (calling each, so that their hooks run).
  * @example const net = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10)); net(x)
  */
 export class Sequential extends Module {

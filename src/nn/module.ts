@@ -11,6 +11,10 @@ import { parseTo } from '../ops/convert';
 import type { Device } from '../device';
 import type { Tensor } from '../tensor';
 import { callableModule } from './callable';
+import {
+  addHook, ModuleHooks,
+  type ForwardHook, type ForwardHookWithKwargs, type ForwardPreHook, type ForwardPreHookWithKwargs, type FullBackwardHook, type FullBackwardPreHook, type HookHandle,
+} from './hooks';
 import { convertModule, getSubmodule, loadStateDict, member, namedMembers, walkModules, type LoadResult, type NamedModulesOptions } from './module_impl';
 import { Parameter } from './parameter';
 
@@ -27,8 +31,10 @@ type CallResult<M extends Module> = ReturnType<M['forward']>;
 /** A module is callable: see the call signature. */
 export interface Module {
   /**
-   * Calling a module runs it as PyTorch's `module(x)` does. TypeScript types the call as the
-   * subclass's forward (its parameters and return type); `module.forward(x)` works too.
+   * Calling a module runs it as PyTorch's `module(x)` does: the forward pre-hooks, `forward(x)`,
+   * the forward hooks (and sets up the backward hooks). TypeScript types the call as the
+   * subclass's forward (its parameters and return type). `module.forward(x)` runs forward alone,
+   * without the hooks, as in PyTorch.
    * @example const logits = model(x); const loss = lossFn(logits, y);
    */
   (...args: CallArgs<this>): CallResult<this>;
@@ -59,6 +65,8 @@ export class Module {
   /** @internal When each property was first given a value (see callable.ts). */
   declare _assigned: Map<string, number>;
   /** @internal */ declare _assignments: number;
+  /** @internal The hooks calls run (registerForwardHook...), null until one is registered. */
+  declare _hooks: ModuleHooks | null;
 
   constructor() {
     // A function object that runs the module, with this class's prototype (see callable.ts).
@@ -66,7 +74,7 @@ export class Module {
   }
 
   /**
-   * Runs the module. Subclasses implement it; calling the module, `model(x)`, runs it.
+   * Runs the module. Subclasses implement it; calling the module, `model(x)`, runs it with the hooks.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- PyTorch's Module.forward: Callable[..., Any]
   forward(..._args: any[]): any {
@@ -302,6 +310,64 @@ export class Module {
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
+  }
+
+  // ---- hooks ---------------------------------------------------------------------------------------
+
+  /** @internal The module's hooks, made when the first is registered. */
+  private hookStore(): ModuleHooks {
+    return (this._hooks ??= new ModuleHooks());
+  }
+
+  /**
+   * Registers a hook that each call of the module (`model(x)`, not `model.forward(x)`) runs before
+   * forward with `(module, args)`; it may return new arguments (an array; any other value is the one
+   * argument). With `withKwargs` it gets `(module, args, kwargs)`, kwargs being the call's trailing
+   * options object (or `{}`), and may return `[args, kwargs]`. `prepend` runs it before the others.
+   * @example const h = net.registerForwardPreHook((m, [x]) => [x.mul(2)]); ... h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>, opts?: { prepend?: boolean; withKwargs?: false }): HookHandle;
+  registerForwardPreHook(hook: ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs: true }): HookHandle;
+  registerForwardPreHook(hook: ForwardPreHook<this> | ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs?: boolean } = {}): HookHandle {
+    checkOptions('registerForwardPreHook', opts, { prepend: 'boolean', withKwargs: 'boolean' });
+    return addHook(this.hookStore(), 'forwardPre', hook, opts);
+  }
+
+  /**
+   * Registers a hook that each call runs after forward with `(module, args, output)` (with
+   * `withKwargs`, `(module, args, kwargs, output)`); it may return a replacement for the output.
+   * With `alwaysCall` it runs even when forward throws. `prepend` runs it before the others.
+   * @example net.fc1.registerForwardHook((m, args, out) => { activations.fc1 = out.detach(); });
+   */
+  registerForwardHook(hook: ForwardHook<this, CallResult<this>>, opts?: { prepend?: boolean; withKwargs?: false; alwaysCall?: boolean }): HookHandle;
+  registerForwardHook(hook: ForwardHookWithKwargs<this, CallResult<this>>, opts: { prepend?: boolean; withKwargs: true; alwaysCall?: boolean }): HookHandle;
+  registerForwardHook(
+    hook: ForwardHook<this, CallResult<this>> | ForwardHookWithKwargs<this, CallResult<this>>,
+    opts: { prepend?: boolean; withKwargs?: boolean; alwaysCall?: boolean } = {},
+  ): HookHandle {
+    checkOptions('registerForwardHook', opts, { prepend: 'boolean', withKwargs: 'boolean', alwaysCall: 'boolean' });
+    return addHook(this.hookStore(), 'forward', hook, opts);
+  }
+
+  /**
+   * Registers a hook that backward runs with `(module, gradInput, gradOutput)`: the gradients of a
+   * call's arguments (null for those that are not tensors) and of its outputs (null where none
+   * arrived), once both are known; it may return new gradients for the arguments.
+   * @example net.registerFullBackwardHook((m, gradInput, gradOutput) => gradInput.map((g) => g?.clamp(-1, 1) ?? null));
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): HookHandle {
+    checkOptions('registerFullBackwardHook', opts, { prepend: 'boolean' });
+    return addHook(this.hookStore(), 'backward', hook, opts);
+  }
+
+  /**
+   * Registers a hook that backward runs with `(module, gradOutput)` when the gradients of a call's
+   * outputs are known, before they go into the module; it may return new ones.
+   * @example net.registerFullBackwardPreHook((m, [g]) => [g!.mul(0.5)]);
+   */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook<this>, opts: { prepend?: boolean } = {}): HookHandle {
+    checkOptions('registerFullBackwardPreHook', opts, { prepend: 'boolean' });
+    return addHook(this.hookStore(), 'backwardPre', hook, opts);
   }
 
   // ---- printing ------------------------------------------------------------------------------------

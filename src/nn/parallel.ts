@@ -77,7 +77,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   }
 
   /**
-   * Calls the wrapped module (after giving every rank rank 0's buffers, unless
+   * Calls the wrapped module, with its hooks (after giving every rank rank 0's buffers, unless
    * broadcastBuffers is false): `ddp(x)` takes and returns what the module does.
    */
   override forward(...args: Parameters<M['forward']>): ReturnType<M['forward']> {

@@ -66,6 +66,18 @@ expectTypeOf(net.apply((m) => m)).toEqualTypeOf<Net>();
 expectTypeOf(net.double()).toEqualTypeOf<Net>();
 expectTypeOf(net.getSubmodule('fc1')).toEqualTypeOf<tg.nn.Module>();
 
+// hooks are typed by the module: its type, and its forward's output
+net.registerForwardHook((m, args, out) => {
+  expectTypeOf(m).toEqualTypeOf<Net>();
+  expectTypeOf(args).toEqualTypeOf<unknown[]>();
+  expectTypeOf(out).toEqualTypeOf<{ logits: tg.Tensor; hidden: tg.Tensor }>();
+});
+net.registerForwardPreHook((m, args, kwargs) => [args, kwargs], { withKwargs: true });
+net.registerFullBackwardHook((m, gradInput, gradOutput) => {
+  expectTypeOf(gradInput).toEqualTypeOf<(tg.Tensor | null)[]>();
+  return gradOutput;
+});
+
 // DistributedDataParallel is called as the module it wraps
 declare const ddp: tg.nn.parallel.DistributedDataParallel<Net>;
 expectTypeOf(ddp(x)).toEqualTypeOf<{ logits: tg.Tensor; hidden: tg.Tensor }>();
