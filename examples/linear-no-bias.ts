@@ -15,7 +15,7 @@ class Model extends nn.Module {
   linear = new nn.Linear(1, 1, { bias: false });
 
   override forward(x: tg.Tensor): tg.Tensor {
-    return this.linear.forward(x);
+    return this.linear(x);
   }
 }
 
@@ -26,8 +26,8 @@ const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
 const epochs = 20;
 const cost: number[] = [];
 for (let epoch = 0; epoch < epochs; epoch++) {
-  const yPred = model.forward(xData);
-  const loss = criterion.forward(yPred, yData);
+  const yPred = model(xData);
+  const loss = criterion(yPred, yData);
   cost.push(loss.item());
   optimizer.zeroGrad();
   loss.backward();

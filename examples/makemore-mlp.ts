@@ -38,13 +38,13 @@ class MLP extends nn.Module {
     // gather the word embeddings of the previous blockSize words
     const embs: tg.Tensor[] = [];
     for (let k = 0; k < this.blockSize; k++) {
-      const tokEmb = this.wte.forward(idx); // (b, t, nEmbd)
+      const tokEmb = this.wte(idx); // (b, t, nEmbd)
       idx = tg.roll(idx, 1, 1);
       idx.index(':', 0).fill_(this.vocabSize); // idx[:, 0] = self.vocab_size, the <BLANK> token
       embs.push(tokEmb);
     }
     const x = tg.cat(embs, -1); // (b, t, nEmbd * blockSize)
-    const logits = this.mlp.forward(x);
+    const logits = this.mlp(x);
     let loss: tg.Tensor | null = null;
     if (targets !== undefined) loss = F.crossEntropy(logits.view(-1, logits.size(-1)), targets.view(-1), { ignoreIndex: -1 });
     return [logits, loss];
@@ -57,7 +57,7 @@ function generate(model: MLP, idx: tg.Tensor, maxNewTokens: number, opts: { temp
     const blockSize = model.getBlockSize();
     for (let i = 0; i < maxNewTokens; i++) {
       const idxCond = idx.size(1) <= blockSize ? idx : idx.index(':', `${-blockSize}:`);
-      let [logits] = model.forward(idxCond);
+      let [logits] = model(idxCond);
       logits = logits.index(':', -1, ':').div(opts.temperature ?? 1);
       if (opts.topK !== undefined) {
         const [v] = tg.topk(logits, opts.topK);
@@ -92,7 +92,7 @@ const optimizer = new tg.optim.AdamW(model.parameters(), { lr: 5e-4, weightDecay
 const losses: number[] = [];
 for (let step = 0; step < steps; step++) {
   const ix = tg.randint(0, words.length, [32]);
-  const [, loss] = model.forward(X.index(ix), Y.index(ix));
+  const [, loss] = model(X.index(ix), Y.index(ix));
   model.zeroGrad({ setToNone: true });
   loss!.backward();
   optimizer.step();

@@ -58,7 +58,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   for (const [x, y] of loader) {
     const mine = (t: tg.Tensor) => t.narrow(0, rank * (t.shape[0] / world), t.shape[0] / world);
     if (x.shape[0] !== batch) throw new Error('the example expects full global batches');
-    const loss = lossFn.forward(model.forward(mine(x)) as tg.Tensor, mine(y));
+    const loss = lossFn(model(mine(x)), mine(y));
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
@@ -76,7 +76,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let correct = 0, count = 0;
   tg.noGrad(() => {
     for (const [x, y] of testLoader) {
-      correct += (net.forward(x).argmax(1).eq(y).sum().item() as number);
+      correct += (net(x).argmax(1).eq(y).sum().item() as number);
       count += y.shape[0];
     }
   });

@@ -47,7 +47,7 @@ function evaluate(model: tg.nn.Sequential, loader: tg.utils.data.DataLoader<tg.T
   let correct = 0, count = 0;
   tg.noGrad(() => {
     for (const [x, y] of loader) {
-      correct += accuracy(model.forward(x), y) * y.shape[0];
+      correct += accuracy(model(x), y) * y.shape[0];
       count += y.shape[0];
     }
   });
@@ -101,8 +101,8 @@ async function train(epochs: number, checkpoint: string, dtype: 'float32' | 'flo
     const bar = progress(epoch, epochs, trainLoader.length);
     let lossSum = 0, correct = 0, seen = 0, batch = 0;
     for (const [x, y] of trainLoader) {
-      const logits = model.forward(x);
-      const loss = lossFn.forward(logits, y);
+      const logits = model(x);
+      const loss = lossFn(logits, y);
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
@@ -181,7 +181,7 @@ function predict(which: string, checkpoint: string): void {
   }
   model.eval();
   const [image, label] = test.getItem(index);
-  const probs = tg.noGrad(() => model.forward(image.unsqueeze(0)).softmax(1).squeeze(0));
+  const probs = tg.noGrad(() => model(image.unsqueeze(0)).softmax(1).squeeze(0));
   const digit = probs.argmax().item();
   console.log(ascii(images.select(0, test.indices[index])));
   console.log(`test image ${index}: predicted ${digit} (p = ${(probs.tolist() as number[])[digit].toFixed(3)}), label ${String(label.item())}`);

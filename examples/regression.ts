@@ -22,8 +22,8 @@ class Net extends nn.Module {
   }
 
   override forward(x: tg.Tensor): tg.Tensor {
-    x = F.relu(this.hidden.forward(x)); // activation function for the hidden layer
-    return this.predict.forward(x); // linear output
+    x = F.relu(this.hidden(x)); // activation function for the hidden layer
+    return this.predict(x); // linear output
   }
 }
 
@@ -37,8 +37,8 @@ const xs = x.reshape(-1).tolist() as number[], ys = y.reshape(-1).tolist() as nu
 const snapshots: { step: string; x: number; y: number; fit: number }[] = [];
 const losses: { step: number; loss: number }[] = [];
 for (let t = 0; t < 100; t++) {
-  const prediction = net.forward(x);
-  const loss = lossFunc.forward(prediction, y);
+  const prediction = net(x);
+  const loss = lossFunc(prediction, y);
   losses.push({ step: t, loss: loss.item() });
 
   optimizer.zeroGrad(); // clear gradients for this step

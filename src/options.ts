@@ -21,7 +21,8 @@ export const kinds = {
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'Array';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  // a module is a function object whose prototype chain is its class's, not Function's
+  if (typeof v === 'object' || (typeof v === 'function' && !(v instanceof Function))) return (v as object).constructor?.name ?? 'object';
   return typeof v;
 }
 

@@ -55,7 +55,7 @@ function close(scope: Open, result: unknown): void {
  * inside and used after in any other way (kept in an outer variable, say) is disposed: using it
  * is an Error, never wrong numbers. Works with async functions (the scope follows fn across
  * awaits); scopes nest. Never required: it makes a training step's temporaries reusable at once.
- * @example for (const [x, y] of batches) tg.scope(() => { const loss = lossFn(model.forward(x), y); loss.backward(); opt.step(); opt.zeroGrad(); });
+ * @example for (const [x, y] of batches) tg.scope(() => { const loss = lossFn(model(x), y); loss.backward(); opt.step(); opt.zeroGrad(); });
  */
 export function scope<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError(`scope(): expected a function, but got ${fn === null ? 'null' : typeof fn}`);

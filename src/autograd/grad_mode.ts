@@ -98,7 +98,7 @@ export function enableGrad<T>(fn?: () => T): T | GradModeGuard {
  * torch.inference_mode(): in tensorgrad the same as noGrad (recording off). PyTorch's inference
  * tensors, which may never enter autograd later, have no counterpart: tensors made here are
  * ordinary tensors that do not require grad.
- * @example const logits = tg.inferenceMode(() => model.forward(x));
+ * @example const logits = tg.inferenceMode(() => model(x));
  */
 export function inferenceMode<T>(fn: () => T): T;
 export function inferenceMode(): GradModeGuard;

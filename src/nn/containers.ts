@@ -10,7 +10,7 @@ function checkModule(m: unknown, what: string): Module {
  * Holds submodules in a list, registered under '0', '1', ... as PyTorch's nn.ModuleList: their
  * parameters are the container's, named `0.weight`, ...
  * @example this.layers = new nn.ModuleList([...Array(3)].map(() => new nn.Linear(10, 10)));
- *          for (const layer of this.layers) x = layer.forward(x);
+ *          for (const layer of this.layers) x = layer(x);
  */
 export class ModuleList extends Module {
   [index: number]: Module;
@@ -20,7 +20,7 @@ export class ModuleList extends Module {
     this.extend(modules);
   }
 
-  get length(): number {
+  override get length(): number {
     let n = 0;
     while (this[n] instanceof Module) n++;
     return n;
@@ -110,7 +110,7 @@ export class ModuleDict extends Module {
     this.update(modules);
   }
 
-  get length(): number {
+  override get length(): number {
     return this._order.length;
   }
 

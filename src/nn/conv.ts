@@ -11,7 +11,7 @@ import { Module, Parameter, pyBool } from './module';
 /**
  * A 2-D convolution layer with PyTorch's default initialisation (kaimingUniform_(a = sqrt(5)) on
  * the weight, the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
- * @example const conv = new nn.Conv2d(1, 20, 5); conv.forward(images) // [N, 20, 24, 24] for 28x28
+ * @example const conv = new nn.Conv2d(1, 20, 5); conv(images) // [N, 20, 24, 24] for 28x28
  */
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -62,7 +62,7 @@ export class Conv2d extends Module {
 
 /**
  * 2-D max pooling.
- * @example const pool = new nn.MaxPool2d(2); pool.forward(x) // halves H and W
+ * @example const pool = new nn.MaxPool2d(2); pool(x) // halves H and W
  */
 export class MaxPool2d extends Module {
   readonly kernelSize: Pair;

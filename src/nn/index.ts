@@ -1,5 +1,7 @@
 /** tg.nn: modules, layers, losses, init and the functional interface. @module */
 export { Module, Parameter } from './module';
+export type { NamedModulesOptions } from './module';
+export type { ForwardHook, ForwardHookWithKwargs, ForwardPreHook, ForwardPreHookWithKwargs, FullBackwardHook, FullBackwardPreHook, GradList, HookHandle, Kwargs } from './hooks';
 export type { LoadResult } from './module';
 export { Dropout, Embedding, Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
 export { ModuleDict, ModuleList } from './containers';

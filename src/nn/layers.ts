@@ -12,7 +12,7 @@ import { checkArg, checkOptions, kinds } from '../options';
 /**
  * y = x @ weight^T + bias, with weight [outFeatures, inFeatures] initialised as PyTorch does:
  * kaimingUniform_(a = sqrt(5)) on the weight, then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
- * @example const layer = new nn.Linear(1000, 100); layer.forward(x)
+ * @example const layer = new nn.Linear(1000, 100); layer(x)
  */
 export class Linear extends Module {
   readonly inFeatures: number;
@@ -53,7 +53,7 @@ export class Linear extends Module {
 /**
  * A lookup table of numEmbeddings vectors of size embeddingDim, initialised from N(0, 1) as in
  * PyTorch (the paddingIdx row zeroed, and left out of the gradient).
- * @example const emb = new nn.Embedding(10, 3); emb.forward(tg.tensor([[1, 2, 4]], { dtype: 'int64' }))
+ * @example const emb = new nn.Embedding(10, 3); emb(tg.tensor([[1, 2, 4]], { dtype: 'int64' }))
  */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
@@ -93,7 +93,7 @@ export class Embedding extends Module {
 /**
  * Layer normalisation over the trailing dims normalizedShape, with a learnt weight (ones) and
  * bias (zeros) unless elementwiseAffine is false, as torch.nn.LayerNorm.
- * @example const norm = new nn.LayerNorm(512); norm.forward(x)
+ * @example const norm = new nn.LayerNorm(512); norm(x)
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -278,8 +278,18 @@ export class Flatten extends Module {
 }
 
 /**
- * Runs modules one after another.
- * @example new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10))
+ * Called, a Sequential takes and returns what its forward does: a Tensor for a Tensor; for other
+ * values, whatever its modules make of them (any, as PyTorch types it).
+ */
+export interface Sequential {
+  (x: Tensor): Tensor;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (x: any): any;
+}
+
+/**
+ * Runs modules one after another (calling each, so that their hooks run).
+ * @example const net = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10)); net(x)
  */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
@@ -295,7 +305,7 @@ export class Sequential extends Module {
     return m;
   }
 
-  get length(): number {
+  override get length(): number {
     return [...this.children()].length;
   }
 
@@ -305,10 +315,11 @@ export class Sequential extends Module {
   }
 
   override forward(x: Tensor): Tensor;
-  override forward(x: unknown): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the last overload is what generic wrappers (DDP) see
+  override forward(x: any): any;
   override forward(x: unknown): unknown {
     let out = x;
-    for (const m of this.children()) out = m.forward(out);
+    for (const m of this.children()) out = m(out);
     return out;
   }
 

@@ -20,7 +20,7 @@ abstract class Loss<O extends F.ReductionOptions> extends Module {
 
 /**
  * Mean squared error; { reduction: 'sum' } (or the legacy { sizeAverage: false }) sums instead.
- * @example const criterion = new nn.MSELoss(); const loss = criterion.forward(pred, y);
+ * @example const criterion = new nn.MSELoss(); const loss = criterion(pred, y);
  */
 export class MSELoss extends Loss<F.ReductionOptions> {
   constructor(opts: F.ReductionOptions = {}) {

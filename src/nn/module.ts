@@ -1,90 +1,83 @@
 /**
- * nn.Module and nn.Parameter. A module's parameters and submodules are its properties, found in
- * the order they were assigned (as PyTorch registers them through __setattr__).
+ * nn.Module. A module is callable, `model(x)`, as in PyTorch: its instances are functions whose
+ * prototype is the class's (see the constructor). Its parameters and submodules are its properties,
+ * found in the order they were assigned (as PyTorch registers them through __setattr__).
  */
 import { checkArg, checkOptions } from '../options';
-import { noGrad } from '../autograd/grad_mode';
 import { isFloatingPoint, type DTypeLike } from '../dtype';
-import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { sameShape } from '../shape';
+import { DTypeError } from '../errors';
 import { isTensor, keep } from '../storage';
-import { zeros } from '../ops/creation';
 import { parseTo } from '../ops/convert';
 import type { Device } from '../device';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
+import { callableModule } from './callable';
+import {
+  addHook, ModuleHooks,
+  type ForwardHook, type ForwardHookWithKwargs, type ForwardPreHook, type ForwardPreHookWithKwargs, type FullBackwardHook, type FullBackwardPreHook, type HookHandle,
+} from './hooks';
+import { convertModule, getSubmodule, loadStateDict, member, namedMembers, walkModules, type LoadResult, type NamedModulesOptions } from './module_impl';
+import { Parameter } from './parameter';
 
-/**
- * A tensor that is a module parameter: a leaf that requires grad (unless told otherwise).
- * @example this.scale = new nn.Parameter(tg.ones(3));
- */
-export class Parameter extends Tensor {
-  constructor(data?: Tensor, requiresGrad = true) {
-    const d = data ?? zeros(0);
-    if (!isTensor(d)) throw new TypeError('Parameter expects a Tensor');
-    super(keep(d)._storage, d.shape, d._strides, d._offset);
-    this.requiresGrad_(requiresGrad);
-  }
+export { Parameter } from './parameter';
+export type { LoadResult, NamedModulesOptions } from './module_impl';
+export { addIndent, pyBool } from './repr';
+import { addIndent } from './repr';
 
-  override toString(): string {
-    return `Parameter containing:\n${super.toString()}`;
-  }
-}
+/** The arguments a module's call takes: those of its forward. @inline */
+type CallArgs<M extends Module> = Parameters<M['forward']>;
+/** What a module's call returns: what its forward returns. @inline */
+type CallResult<M extends Module> = ReturnType<M['forward']>;
 
-/** Result of loadStateDict({ strict: false }): the keys that did not line up. */
-export interface LoadResult {
-  missingKeys: string[];
-  unexpectedKeys: string[];
-}
-
-/** Indents every line but the first (PyTorch's _addindent). */
-export function addIndent(s: string, spaces: number): string {
-  const lines = s.split('\n');
-  if (lines.length === 1) return s;
-  return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(spaces) + l)].join('\n');
+/** A module is callable: see the call signature. */
+export interface Module {
+  /**
+   * Calling a module runs it as PyTorch's `module(x)` does: the forward pre-hooks, `forward(x)`,
+   * the forward hooks (and sets up the backward hooks). TypeScript types the call as the
+   * subclass's forward (its parameters and return type). `module.forward(x)` runs forward alone,
+   * without the hooks, as in PyTorch.
+   * @example const logits = model(x); const loss = lossFn(logits, y);
+   */
+  (...args: CallArgs<this>): CallResult<this>;
 }
 
 /**
  * Base class of layers and models. Subclasses assign Parameters and submodules as properties and
- * implement forward().
+ * implement forward(); a module is called as a function, `model(x)`, as in PyTorch.
+ *
+ * A module is a function object (`typeof model === 'function'`) whose prototype is its class's, so
+ * `instanceof`, methods and properties work as for any object; `JSON.stringify` gives undefined for
+ * it, as for any function.
  * @example
  * class Net extends nn.Module {
  *   hidden = new nn.Linear(1, 10);
  *   predict = new nn.Linear(10, 1);
- *   forward(x: tg.Tensor) { return this.predict.forward(F.relu(this.hidden.forward(x))); }
+ *   forward(x: tg.Tensor) { return this.predict(F.relu(this.hidden(x))); }
  * }
+ * const y = new Net()(tg.randn(4, 1)); // a Tensor, as Net.forward returns
  */
 export class Module {
   /** Whether the module is in training mode (see train() and eval()). */
-  training = true;
+  declare training: boolean;
   /** @internal Names of the properties that are buffers (see registerBuffer). */
-  _buffers = new Set<string>();
+  declare _buffers: Set<string>;
   /** @internal Buffers left out of stateDict. */
-  _nonPersistent = new Set<string>();
-  /**
-   * @internal When each property was first given a value: submodules, parameters and buffers are
-   * listed in that order, as PyTorch's __setattr__ lists them. Object.keys alone would put a
-   * TypeScript field declared before another (`fc2: nn.Linear; fc1: nn.Linear;`) first, because
-   * declared fields are defined (as undefined) before the constructor assigns them.
-   */
-  _assigned = new Map<string, number>();
-  private _assignments = 0;
+  declare _nonPersistent: Set<string>;
+  /** @internal When each property was first given a value (see callable.ts). */
+  declare _assigned: Map<string, number>;
+  /** @internal */ declare _assignments: number;
+  /** @internal The hooks calls run (registerForwardHook...), null until one is registered. */
+  declare _hooks: ModuleHooks | null;
 
   constructor() {
-    // Every definition and assignment of a property goes through [[DefineOwnProperty]].
-    return new Proxy(this, {
-      defineProperty: (target, key, desc) => {
-        if (typeof key === 'string' && desc.value !== undefined && !target._assigned.has(key)) target._assigned.set(key, target._assignments++);
-        return Reflect.defineProperty(target, key, desc);
-      },
-      deleteProperty: (target, key) => {
-        if (typeof key === 'string') target._assigned.delete(key); // assigned again, it goes last
-        return Reflect.deleteProperty(target, key);
-      },
-    });
+    // A function object that runs the module, with this class's prototype (see callable.ts).
+    return callableModule(new.target.prototype) as this;
   }
 
-  /** Runs the module. Subclasses implement it. */
-  forward(..._args: unknown[]): unknown {
+  /**
+   * Runs the module. Subclasses implement it; calling the module, `model(x)`, runs it with the hooks.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- PyTorch's Module.forward: Callable[..., Any]
+  forward(..._args: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
 
@@ -101,25 +94,17 @@ export class Module {
     return out;
   }
 
-  /** This module's own parameters. */
-  private ownParameters(): [string, Parameter][] {
-    return this.own((v): v is Parameter => v instanceof Parameter);
-  }
-
-  /** This module's own buffers (tensors registered with registerBuffer). */
-  private ownBuffers(): [string, Tensor][] {
-    return this.own((v, k): v is Tensor => this._buffers.has(k) && isTensor(v));
-  }
-
   /**
    * Registers a tensor that is part of the module's state but not a parameter (running
    * statistics...): saved in stateDict unless persistent is false.
+   * @example this.registerBuffer('runningMean', tg.zeros(10));
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
     checkOptions('registerBuffer', opts, { persistent: 'boolean' });
     (this as unknown as Record<string, unknown>)[name] = keep(tensor);
     this._buffers.add(name);
     if (opts.persistent === false) this._nonPersistent.add(name);
+    else this._nonPersistent.delete(name);
   }
 
   /** Assigns a parameter (or null) under a name. */
@@ -134,6 +119,21 @@ export class Module {
     (this as unknown as Record<string, unknown>)[name] = module;
   }
 
+  /** addModule under PyTorch's other name. */
+  registerModule(name: string, module: Module | null): void {
+    this.addModule(name, module);
+  }
+
+  /** This module's own parameters. */
+  private ownParameters(): [string, Parameter][] {
+    return this.own((v): v is Parameter => v instanceof Parameter);
+  }
+
+  /** This module's own buffers (tensors registered with registerBuffer). */
+  private ownBuffers(): [string, Tensor][] {
+    return this.own((v, k): v is Tensor => this._buffers.has(k) && isTensor(v));
+  }
+
   // ---- traversal --------------------------------------------------------------------------------
 
   /** Direct submodules with their names. */
@@ -141,47 +141,76 @@ export class Module {
     yield* this.own((v): v is Module => v instanceof Module);
   }
 
+  /** Direct submodules. */
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
   }
 
-  /** This module and every module below it (each once), with dotted names. */
-  *namedModules(prefix = '', memo = new Set<Module>()): Generator<[string, Module]> {
-    if (memo.has(this)) return;
-    memo.add(this);
-    yield [prefix, this];
-    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, memo);
+  /**
+   * This module and every module below it, with dotted names ('' for this one): a module reachable
+   * by several paths once, unless removeDuplicate is false. Also PyTorch's positional form,
+   * `namedModules(prefix)`.
+   * @example for (const [name, m] of net.namedModules()) console.log(name, m.constructor.name);
+   */
+  namedModules(opts?: NamedModulesOptions | string): Generator<[string, Module]> {
+    const o: NamedModulesOptions = typeof opts === 'string' ? { prefix: opts } : (checkOptions('namedModules', opts, { memo: 'object', prefix: 'string', removeDuplicate: 'boolean' }) ?? {});
+    return walkModules(this, o.memo ?? new Set(), o.prefix ?? '', o.removeDuplicate ?? true);
   }
 
+  /** This module and every module below it, each once. */
   *modules(): Generator<Module> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  /** Parameters with PyTorch's dotted names ('hidden.weight'), each once. */
-  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
-    const seen = new Set<Parameter>();
-    const modules: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
-    for (const [path, m] of modules) {
-      for (const [name, p] of m.ownParameters()) {
-        if (seen.has(p)) continue;
-        seen.add(p);
-        yield [path ? `${path}.${name}` : name, p];
-      }
-    }
+  /**
+   * Parameters with PyTorch's dotted names ('hidden.weight'), each once (unless removeDuplicate is
+   * false); with recurse false, only this module's own.
+   */
+  namedParameters(prefix = '', recurse = true, removeDuplicate = true): Generator<[string, Parameter]> {
+    return namedMembers(this, (m) => m.ownParameters(), prefix, recurse, removeDuplicate);
   }
 
+  /** The parameters (for an optimizer), each once. */
   *parameters(recurse = true): Generator<Parameter> {
     for (const [, p] of this.namedParameters('', recurse)) yield p;
   }
 
-  *namedBuffers(prefix = ''): Generator<[string, Tensor]> {
-    for (const [path, m] of this.namedModules(prefix)) {
-      for (const [name, b] of m.ownBuffers()) yield [path ? `${path}.${name}` : name, b];
-    }
+  /** Buffers (registerBuffer) with dotted names, each once (unless removeDuplicate is false). */
+  namedBuffers(prefix = '', recurse = true, removeDuplicate = true): Generator<[string, Tensor]> {
+    return namedMembers(this, (m) => m.ownBuffers(), prefix, recurse, removeDuplicate);
   }
 
-  *buffers(): Generator<Tensor> {
-    for (const [, b] of this.namedBuffers()) yield b;
+  /** The buffers, each once. */
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  /**
+   * The submodule at a dotted path ('' is this module), as PyTorch's get_submodule.
+   * @example net.getSubmodule('encoder.layers.0')
+   */
+  getSubmodule(target: string): Module {
+    return getSubmodule(this, target);
+  }
+
+  /**
+   * The parameter at a dotted path, as PyTorch's get_parameter.
+   * @example net.getParameter('fc1.weight')
+   */
+  getParameter(target: string): Parameter {
+    const [, name, p] = member(this, target, 'getParameter');
+    if (!(p instanceof Parameter)) throw new TypeError(`\`${name}\` is not an nn.Parameter`);
+    return p;
+  }
+
+  /**
+   * The buffer at a dotted path, as PyTorch's get_buffer.
+   * @example net.getBuffer('bn.runningMean')
+   */
+  getBuffer(target: string): Tensor {
+    const [mod, name, b] = member(this, target, 'getBuffer');
+    if (!mod._buffers.has(name) || !isTensor(b)) throw new TypeError(`\`${name}\` is not a buffer`);
+    return b;
   }
 
   // ---- state -------------------------------------------------------------------------------------
@@ -201,37 +230,10 @@ export class Module {
   /**
    * Copies parameters and buffers from a state dict (a plain object or a Map). With strict (the
    * default) every key must match; either way shapes must.
+   * @example net.loadStateDict(tg.load('net.safetensors'))
    */
   loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const strict = checkOptions('loadStateDict', opts, { strict: 'boolean' })?.strict ?? true;
-    const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
-    const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !given.has(k));
-    const unexpectedKeys = [...given.keys()].filter((k) => !Object.hasOwn(own, k)); // 'constructor' is unexpected too
-    const errors: string[] = [];
-    for (const [key, target] of Object.entries(own)) {
-      const src = given.get(key);
-      if (src === undefined) continue;
-      if (!isTensor(src)) {
-        errors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${typeof src}`);
-      } else if (!sameShape(src.shape, target.shape)) {
-        errors.push(`size mismatch for ${key}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(target.shape)}.`);
-      }
-    }
-    if (strict) {
-      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in the state dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in the state dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
-    }
-    if (errors.length > 0) {
-      throw new ShapeError(`Error(s) in loadStateDict() for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
-    }
-    noGrad(() => {
-      for (const [key, target] of Object.entries(own)) {
-        const src = given.get(key);
-        if (src !== undefined) target.copy_(src);
-      }
-    });
-    return { missingKeys, unexpectedKeys };
+    return loadStateDict(this, stateDict, opts);
   }
 
   // ---- dtype -----------------------------------------------------------------------------------------
@@ -250,27 +252,7 @@ export class Module {
     if (!isFloatingPoint(target)) {
       throw new DTypeError(`Module.to() only accepts floating point dtypes (float32, float64), but got ${target}`);
     }
-    const converted = new Map<Tensor, Tensor>(); // a tensor shared by several modules stays shared
-    const convert = <T extends Tensor>(t: T, make: (data: Tensor) => T): T => {
-      if (!isFloatingPoint(t.dtype) || t.dtype === target) return t;
-      let out = converted.get(t) as T | undefined;
-      if (out === undefined) {
-        out = make(noGrad(() => t.detach().to(target)));
-        converted.set(t, out);
-      }
-      return out;
-    };
-    for (const m of this.modules()) {
-      const props = m as unknown as Record<string, unknown>;
-      for (const [name, p] of m.ownParameters()) {
-        props[name] = convert(p, (data) => {
-          const q = new Parameter(data, p.requiresGrad);
-          if (p.grad !== null) q.grad = p.grad.to(target);
-          return q;
-        });
-      }
-      for (const [name, b] of m.ownBuffers()) props[name] = convert(b, (data) => data);
-    }
+    convertModule(this, target);
     return this;
   }
 
@@ -309,17 +291,83 @@ export class Module {
     for (const p of this.parameters()) p._clearGrad(setToNone);
   }
 
-  /** Sets requiresGrad on every parameter. */
+  /**
+   * Sets requiresGrad on every parameter (to freeze part of a model, say), as PyTorch's requires_grad_.
+   * @example net.encoder.requiresGrad_(false);
+   */
   requiresGrad_(requiresGrad = true): this {
+    checkArg('requiresGrad_', 'requiresGrad', requiresGrad, 'boolean');
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
 
-  /** Calls fn on every module below this one, then on this one. */
+  /**
+   * Calls fn on every module below this one (children first), then on this one; returns this.
+   * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros_(m.bias!); });
+   */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw new TypeError('apply(): fn must be a function');
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
+  }
+
+  // ---- hooks ---------------------------------------------------------------------------------------
+
+  /** @internal The module's hooks, made when the first is registered. */
+  private hookStore(): ModuleHooks {
+    return (this._hooks ??= new ModuleHooks());
+  }
+
+  /**
+   * Registers a hook that each call of the module (`model(x)`, not `model.forward(x)`) runs before
+   * forward with `(module, args)`; it may return new arguments (an array; any other value is the one
+   * argument). With `withKwargs` it gets `(module, args, kwargs)`, kwargs being the call's trailing
+   * options object (or `{}`), and may return `[args, kwargs]`. `prepend` runs it before the others.
+   * @example const h = net.registerForwardPreHook((m, [x]) => [x.mul(2)]); ... h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>, opts?: { prepend?: boolean; withKwargs?: false }): HookHandle;
+  registerForwardPreHook(hook: ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs: true }): HookHandle;
+  registerForwardPreHook(hook: ForwardPreHook<this> | ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs?: boolean } = {}): HookHandle {
+    checkOptions('registerForwardPreHook', opts, { prepend: 'boolean', withKwargs: 'boolean' });
+    return addHook(this.hookStore(), 'forwardPre', hook, opts);
+  }
+
+  /**
+   * Registers a hook that each call runs after forward with `(module, args, output)` (with
+   * `withKwargs`, `(module, args, kwargs, output)`); it may return a replacement for the output.
+   * With `alwaysCall` it runs even when forward throws. `prepend` runs it before the others.
+   * @example net.fc1.registerForwardHook((m, args, out) => { activations.fc1 = out.detach(); });
+   */
+  registerForwardHook(hook: ForwardHook<this, CallResult<this>>, opts?: { prepend?: boolean; withKwargs?: false; alwaysCall?: boolean }): HookHandle;
+  registerForwardHook(hook: ForwardHookWithKwargs<this, CallResult<this>>, opts: { prepend?: boolean; withKwargs: true; alwaysCall?: boolean }): HookHandle;
+  registerForwardHook(
+    hook: ForwardHook<this, CallResult<this>> | ForwardHookWithKwargs<this, CallResult<this>>,
+    opts: { prepend?: boolean; withKwargs?: boolean; alwaysCall?: boolean } = {},
+  ): HookHandle {
+    checkOptions('registerForwardHook', opts, { prepend: 'boolean', withKwargs: 'boolean', alwaysCall: 'boolean' });
+    return addHook(this.hookStore(), 'forward', hook, opts);
+  }
+
+  /**
+   * Registers a hook that backward runs with `(module, gradInput, gradOutput)`: the gradients of a
+   * call's arguments (null for those that are not tensors) and of its outputs (null where none
+   * arrived), once both are known; it may return new gradients for the arguments.
+   * @example net.registerFullBackwardHook((m, gradInput, gradOutput) => gradInput.map((g) => g?.clamp(-1, 1) ?? null));
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): HookHandle {
+    checkOptions('registerFullBackwardHook', opts, { prepend: 'boolean' });
+    return addHook(this.hookStore(), 'backward', hook, opts);
+  }
+
+  /**
+   * Registers a hook that backward runs with `(module, gradOutput)` when the gradients of a call's
+   * outputs are known, before they go into the module; it may return new ones.
+   * @example net.registerFullBackwardPreHook((m, [g]) => [g!.mul(0.5)]);
+   */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook<this>, opts: { prepend?: boolean } = {}): HookHandle {
+    checkOptions('registerFullBackwardPreHook', opts, { prepend: 'boolean' });
+    return addHook(this.hookStore(), 'backwardPre', hook, opts);
   }
 
   // ---- printing ------------------------------------------------------------------------------------
@@ -345,9 +393,4 @@ export class Module {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-}
-
-/** Python's repr of a bool, for extraRepr strings. */
-export function pyBool(b: boolean): string {
-  return b ? 'True' : 'False';
 }

@@ -38,11 +38,11 @@ const FIRST_BUCKET_BYTES = 1024 * 1024;
 
 /**
  * Wraps a module for data-parallel training across the ranks of the default process group:
- * call it as the module (`ddp.forward(x)`), then backward and the optimizer step as usual.
+ * call it as the module (`ddp(x)`), then backward and the optimizer step as usual.
  * @example
  * tg.distributed.initProcessGroup();
  * const model = new tg.nn.parallel.DistributedDataParallel(new Net());
- * model.forward(x).sum().backward(); // every rank's .grad is now the average over the ranks
+ * model(x).sum().backward(); // every rank's .grad is now the average over the ranks
  */
 export class DistributedDataParallel<M extends Module = Module> extends Module {
   readonly module: M;
@@ -76,10 +76,13 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     }));
   }
 
-  /** Runs the wrapped module (after giving every rank rank 0's buffers, unless broadcastBuffers is false). */
-  override forward(...args: unknown[]): unknown {
+  /**
+   * Calls the wrapped module, with its hooks (after giving every rank rank 0's buffers, unless
+   * broadcastBuffers is false): `ddp(x)` takes and returns what the module does.
+   */
+  override forward(...args: Parameters<M['forward']>): ReturnType<M['forward']> {
     if (this.syncBuffers && getWorldSize() > 1) noGrad(() => { for (const b of this.module.buffers()) broadcastTensor(b, 0); });
-    return this.module.forward(...args);
+    return this.module(...args);
   }
 
   /**

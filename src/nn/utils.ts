@@ -1,9 +1,13 @@
-/** tg.nn.utils: gradient clipping (torch.nn.utils.clip_grad_norm_, clip_grad_value_). @module */
-import { checkOptions } from '../options';
+/**
+ * tg.nn.utils: gradient clipping (torch.nn.utils.clip_grad_norm_, clip_grad_value_) and parameters
+ * as one vector (parameters_to_vector, vector_to_parameters).
+ * @module
+ */
+import { checkOptions, typeName } from '../options';
 import { noGrad } from '../autograd/grad_mode';
 import { binaryReversed } from '../ops/binary';
 import { isTensor } from '../storage';
-import { stack } from '../ops/join';
+import { cat, stack } from '../ops/join';
 import { tensor } from '../ops/creation';
 import type { Tensor } from '../tensor';
 
@@ -50,4 +54,37 @@ export function clipGradValue_(parameters: Parameters, clipValue: number): void 
   noGrad(() => {
     for (const g of grads) g.clamp_({ min: -clipValue, max: clipValue });
   });
+}
+
+function tensorsOf(parameters: Iterable<Tensor>, op: string): Tensor[] {
+  if (parameters === null || typeof (parameters as Iterable<Tensor>)?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${op}(): parameters must be an iterable of tensors (e.g. module.parameters()), but got ${typeName(parameters)}`);
+  }
+  const list = [...parameters];
+  for (const p of list) if (!isTensor(p)) throw new TypeError(`${op}(): parameters must be tensors, but one is ${typeName(p)}`);
+  return list;
+}
+
+/**
+ * The parameters flattened and joined into one vector, as PyTorch's parameters_to_vector: recorded
+ * by autograd like any cat (gradients flow back to the parameters).
+ * @example const flat = nn.utils.parametersToVector(net.parameters()); // [numel of all]
+ */
+export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
+  return cat(tensorsOf(parameters, 'parametersToVector').map((p) => p.view(-1)));
+}
+
+/**
+ * Makes each parameter, in order, a view of the next slice of vec (their data, as PyTorch's
+ * vector_to_parameters sets `param.data`): the inverse of parametersToVector, sharing vec's memory.
+ * @example nn.utils.vectorToParameters(flat.mul(0.5), net.parameters())
+ */
+export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): void {
+  if (!isTensor(vec)) throw new TypeError(`expected a Tensor, but got: ${typeName(vec)}`);
+  let pointer = 0;
+  for (const p of tensorsOf(parameters, 'vectorToParameters')) {
+    const n = p.numel();
+    p.data = vec.narrow(0, pointer, n).viewAs(p).data;
+    pointer += n;
+  }
 }
