@@ -201,18 +201,23 @@ class Walker {
 
   private unsupported(v: unknown, path: string): TypeError {
     const hint =
-      typeof v === 'object' && v !== null && typeof (v as { stateDict?: unknown }).stateDict === 'function' ? ` (save ${path}.stateDict() instead)`
+      hasStateDict(v) ? ` (save ${path}.stateDict() instead)`
       : ArrayBuffer.isView(v) ? ' (make it a tensor with tg.tensor())'
       : '';
     return new TypeError(`${this.fn}: ${path} is ${describeValue(v)}${hint}; ${KINDS}`);
   }
 }
 
+/** Whether v has a stateDict() method: a module (a callable object) or an optimizer. */
+function hasStateDict(v: unknown): v is { stateDict(): unknown } {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { stateDict?: unknown }).stateDict === 'function';
+}
+
 /** What save() pickles for obj: for a module its state dict (an OrderedDict), for an optimizer its state in PyTorch's layout, else obj. */
 function topLevel(obj: unknown): unknown {
-  if (typeof obj !== 'object' || obj === null || isTensor(obj)) return obj;
+  if (isTensor(obj)) return obj;
   if (obj instanceof Optimizer) return optimizerToTorch(obj);
-  if (typeof (obj as { stateDict?: unknown }).stateDict !== 'function') return obj;
+  if (!hasStateDict(obj)) return obj;
   const sd = (obj as { stateDict(): unknown }).stateDict();
   return isPlainObject(sd) && !isOptimizerStateDict(sd) ? new PyOrderedDict(Object.entries(sd)) : sd;
 }
