@@ -126,7 +126,7 @@ export class Hardtanh extends Module {
     this.minVal = opts.minVal ?? -1;
     this.maxVal = opts.maxVal ?? 1;
     this.inplace = opts.inplace ?? false;
-    if (this.maxVal <= this.minVal) throw new RangeError(`maxVal (${pyFloatRepr(this.maxVal)}) must be greater than minVal (${pyFloatRepr(this.minVal)})`);
+    if (this.maxVal <= this.minVal) throw new RangeError(`maxVal (${this.maxVal}) must be greater than minVal (${this.minVal})`);
   }
 
   override forward(x: Tensor): Tensor {

@@ -17,13 +17,15 @@ export interface BatchNormOptions {
   momentum?: number | null;
   /** Learnt per-channel weight (ones) and bias (zeros). */
   affine?: boolean;
+  /** With affine, whether to learn the bias too (default true). */
+  bias?: boolean;
   /** Keep running statistics (used in eval mode); without them eval mode uses the batch's. */
   trackRunningStats?: boolean;
   dtype?: DTypeLike;
   device?: DeviceLike;
 }
 
-const BN_SPEC = { eps: 'number', momentum: kinds.numberOrNull, affine: 'boolean', trackRunningStats: 'boolean', dtype: 'string', device: DEVICE_OPTION } as const;
+const BN_SPEC = { eps: 'number', momentum: kinds.numberOrNull, affine: 'boolean', bias: 'boolean', trackRunningStats: 'boolean', dtype: 'string', device: DEVICE_OPTION } as const;
 
 /**
  * What BatchNorm1d and BatchNorm2d share (PyTorch's _BatchNorm): the parameters weight and bias,
@@ -54,7 +56,7 @@ export abstract class BatchNormBase extends Module {
     this.trackRunningStats = opts.trackRunningStats ?? true;
     const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
     this.weight = this.affine ? new Parameter(empty([numFeatures], { dtype })) : null;
-    this.bias = this.affine ? new Parameter(empty([numFeatures], { dtype })) : null;
+    this.bias = this.affine && opts.bias !== false ? new Parameter(empty([numFeatures], { dtype })) : null;
     const track = this.trackRunningStats;
     this.registerBuffer('running_mean', track ? zeros([numFeatures], { dtype }) : null);
     this.registerBuffer('running_var', track ? ones([numFeatures], { dtype }) : null);
@@ -109,7 +111,7 @@ export abstract class BatchNormBase extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloatRepr(this.eps)}, momentum=${pyOptionalFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${pyFloatRepr(this.eps)}, momentum=${pyOptionalFloat(this.momentum)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 
@@ -146,19 +148,19 @@ export class GroupNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(numGroups: number, numChannels: number, opts: { eps?: number; affine?: boolean; dtype?: DTypeLike; device?: DeviceLike } = {}) {
+  constructor(numGroups: number, numChannels: number, opts: { eps?: number; affine?: boolean; bias?: boolean; dtype?: DTypeLike; device?: DeviceLike } = {}) {
     super();
-    checkOptions('GroupNorm', opts, { eps: 'number', affine: 'boolean', dtype: 'string', device: DEVICE_OPTION });
+    checkOptions('GroupNorm', opts, { eps: 'number', affine: 'boolean', bias: 'boolean', dtype: 'string', device: DEVICE_OPTION });
     checkArg('GroupNorm', 'numGroups', numGroups, 'number');
     checkArg('GroupNorm', 'numChannels', numChannels, 'number');
-    if (numChannels % numGroups !== 0) throw new RangeError('numChannels must be divisible by numGroups');
+    if (numChannels % numGroups !== 0) throw new RangeError(`numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     this.numGroups = numGroups;
     this.numChannels = numChannels;
     this.eps = opts.eps ?? 1e-5;
     this.affine = opts.affine ?? true;
     const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
     this.weight = this.affine ? new Parameter(ones([numChannels], { dtype })) : null;
-    this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype })) : null;
+    this.bias = this.affine && opts.bias !== false ? new Parameter(zeros([numChannels], { dtype })) : null;
   }
 
   override forward(x: Tensor): Tensor {
@@ -166,7 +168,7 @@ export class GroupNorm extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloatRepr(this.eps)}, affine=${pyBool(this.affine)}`;
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloatRepr(this.eps)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}`;
   }
 }
 

@@ -10,9 +10,15 @@ function asParameter(v: unknown, what: string): Parameter {
   throw new TypeError(`${what}: expected a Tensor or Parameter, but got ${typeof v}`);
 }
 
-/** PyTorch's line for one entry: `(0): Parameter containing: [torch.float32 of size 2x3]`. */
-function entryLine(key: string, p: Parameter): string {
-  return `  (${key}): Parameter containing: [torch.${p.dtype} of size ${p.shape.join('x')}]`;
+/** torch.typename of a CPU tensor of each dtype. */
+const TYPENAME = { float32: 'FloatTensor', float64: 'DoubleTensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor' } as const;
+
+/**
+ * PyTorch's line for one entry: `(0): Parameter containing: [torch.float32 of size 2x3]`
+ * (ParameterList names the dtype, ParameterDict the tensor type: `torch.FloatTensor`).
+ */
+function entryLine(key: string, p: Parameter, typeName: boolean): string {
+  return `  (${key}): Parameter containing: [torch.${typeName ? TYPENAME[p.dtype] : p.dtype} of size ${p.shape.join('x')}]`;
 }
 
 /**
@@ -73,13 +79,14 @@ export class ParameterList extends Module {
   }
 
   override extraRepr(): string {
-    return [...this].map((p, i) => entryLine(String(i), p)).join('\n');
+    return [...this].map((p, i) => entryLine(String(i), p, false)).join('\n');
   }
 }
 
 /**
  * Holds parameters by name, in insertion order, as torch.nn.ParameterDict (state dict keys are the
- * names). Names that are already properties of a module, or contain a dot, are refused.
+ * names; a plain object's keys are sorted first, as PyTorch sorts a dict's). Names that are
+ * already properties of a module, or contain a dot, are refused.
  * @example this.gains = new nn.ParameterDict({ left: tg.ones(3), right: tg.zeros(3) });
  */
 export class ParameterDict extends Module {
@@ -125,8 +132,14 @@ export class ParameterDict extends Module {
     return p;
   }
 
+  /**
+   * Sets every entry of values: a Map, a ParameterDict or pairs in their order, a plain object's
+   * keys sorted (as PyTorch sorts a dict's).
+   */
   update(values: Record<string, Tensor> | Iterable<[string, Tensor]>): this {
-    const entries = Symbol.iterator in Object(values) ? [...(values as Iterable<[string, Tensor]>)] : Object.entries(values);
+    const entries = values instanceof ParameterDict ? values.items()
+      : Symbol.iterator in Object(values) ? [...(values as Iterable<[string, Tensor]>)]
+      : Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [k, v] of entries) this.set(k, v);
     return this;
   }
@@ -153,6 +166,6 @@ export class ParameterDict extends Module {
   }
 
   override extraRepr(): string {
-    return this.items().map(([k, p]) => entryLine(k, p)).join('\n');
+    return this.items().map(([k, p]) => entryLine(k, p, true)).join('\n');
   }
 }
