@@ -14,7 +14,8 @@ abstract class OptionsLoss<O extends object> extends Module {
   constructor(opts: O, fn: keyof typeof L.extraLossOptions, extra: readonly string[] = []) {
     super();
     this.reduction = L.extraReduction(fn, opts as ReductionOptions, extra);
-    this.opts = { ...opts, reduction: this.reduction, sizeAverage: undefined, reduce: undefined };
+    const { sizeAverage: _s, reduce: _r, ...rest } = opts as ReductionOptions;
+    this.opts = { ...rest, reduction: this.reduction } as O;
   }
 }
 
