@@ -247,7 +247,7 @@ export { batchNorm, cosineSimilarity, dropout2d, groupNorm, normalize, pairwiseD
 export type { BatchNormOptions, NormalizeOptions } from './functional_norm';
 export { elu, hardtanh, mish, prelu, selu, softsign } from './functional_activation';
 export { cosineEmbeddingLoss, gaussianNllLoss, huberLoss, klDiv, marginRankingLoss, poissonNllLoss, smoothL1Loss, tripletMarginLoss } from './functional_loss';
-export type { KlDivOptions, PoissonNllOptions, TripletMarginOptions } from './functional_loss';
+export type { GaussianNllOptions, KlDivOptions, PoissonNllOptions, TripletMarginOptions } from './functional_loss';
 export { ctcLoss } from './functional_ctc';
 export type { CtcLossOptions } from './functional_ctc';
 

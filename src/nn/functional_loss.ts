@@ -227,13 +227,20 @@ export function poissonNllLoss(input: Tensor, target: Tensor, opts: PoissonNllOp
   return reduce(loss, reduction);
 }
 
+export interface GaussianNllOptions {
+  /** Add the constant 0.5 log(2 pi). */
+  full?: boolean;
+  eps?: number;
+  reduction?: Reduction;
+}
+
 /**
  * The negative log likelihood of target under N(input, var): 0.5 (log(var) + (input - target)^2 /
  * var) (+ 0.5 log(2 pi) when full), var clamped at eps without differentiating the clamp, as
  * torch.nn.functional.gaussian_nll_loss; var is per element, one short of the input's dims, or a number.
  * @example F.gaussianNllLoss(mean, y, variance)
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}): Tensor {
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, opts: GaussianNllOptions = {}): Tensor {
   checkOptions('gaussianNllLoss', opts, extraLossOptions.gaussianNllLoss);
   checkTensor(input, 'gaussianNllLoss');
   checkTensor(target, 'gaussianNllLoss', 'target');

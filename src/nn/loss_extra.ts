@@ -98,16 +98,14 @@ export class PoissonNLLLoss extends OptionsLoss<L.PoissonNllOptions> {
   }
 }
 
-type GaussianOptions = { full?: boolean; eps?: number; reduction?: ReductionOptions['reduction'] };
-
 /** Gaussian negative log likelihood. @example new nn.GaussianNLLLoss().forward(mean, y, variance) */
-export class GaussianNLLLoss extends OptionsLoss<GaussianOptions> {
-  constructor(opts: GaussianOptions = {}) {
+export class GaussianNLLLoss extends OptionsLoss<L.GaussianNllOptions> {
+  constructor(opts: L.GaussianNllOptions = {}) {
     super(opts, 'gaussianNllLoss');
   }
 
   override forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor {
-    return L.gaussianNllLoss(input, target, variance, this.opts as GaussianOptions);
+    return L.gaussianNllLoss(input, target, variance, this.opts as L.GaussianNllOptions);
   }
 }
 

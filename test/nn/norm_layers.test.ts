@@ -166,7 +166,7 @@ describe('activation layers against PyTorch', () => {
   it('inplace writes into the input when autograd does not record; errors as PyTorch', () => {
     const x = tg.tensor([-1, 0, 2]);
     expect(new nn.ELU({ inplace: true }).forward(x)).toBe(x);
-    expect(x.tolist()[0]).toBeCloseTo(Math.expm1(-1), 6);
+    expect((x.tolist() as number[])[0]).toBeCloseTo(Math.expm1(-1), 6);
     expect(String(new nn.SiLU({ inplace: true }))).toBe('SiLU(inplace=True)');
     expect(() => new nn.Hardtanh({ minVal: 1, maxVal: 1 })).toThrow('maxVal (1) must be greater than minVal (1)');
     expect(() => F.prelu(tg.zeros(2, 3), tg.ones(2))).toThrow('Mismatch of parameter numbers and input channel size. Found parameter numbers = 2 and channel size = 3.');
