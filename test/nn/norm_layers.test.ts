@@ -1,5 +1,6 @@
 // BatchNorm1d/2d, GroupNorm, RMSNorm, the activations, Dropout2d, the parameter containers,
 // F.normalize and F.cosineSimilarity against PyTorch (scripts/fixtures/norm_layers.py).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
 import { decode, type EncodedTensor, expectScaled, loadFixture, pattern } from '../helpers';
@@ -21,6 +22,7 @@ const fx = loadFixture<{
   cosine: { shape2: number[]; dim: number; eps: number; out: E; grad_a: E; grad_b: E }[];
   dropout2d: { four: E; three: E; repr: string };
   containers: Record<string, string | string[]>;
+  saved_model: { file: string; keys: string[]; eval_out: E };
 }>('norm_layers.json');
 
 const rtolOf = (dtype: Dt) => (dtype === 'float64' ? 1e-12 : 3e-6);
@@ -236,5 +238,20 @@ describe('ParameterList, ParameterDict, Unflatten', () => {
     expect(() => pd.set('training', tg.ones(1))).toThrow("attribute 'training' already exists");
     expect(pd.pop('z').shape).toEqual([1]);
     expect(Object.keys(pd.stateDict())).toEqual(['y']);
+  });
+});
+
+describe('a PyTorch model of these layers, saved with torch.save', () => {
+  it('loads strictly (buffers, PReLU weight, num_batches_tracked) and gives the same eval output', () => {
+    const c = fx.saved_model;
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.PReLU({ numParameters: 4 }), new nn.Unflatten(1, [4, 1]),
+      new nn.GroupNorm(2, 4), new nn.Flatten(), new nn.RMSNorm(4), new nn.ELU());
+    const sd = tg.load(join(__dirname, '..', 'fixtures', c.file)) as Record<string, tg.Tensor>;
+    expect(Object.keys(sd)).toEqual(c.keys);
+    expect(model.loadStateDict(sd, { strict: true })).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(Object.keys(model.stateDict())).toEqual(c.keys);
+    expect((model.at(1) as tg.nn.BatchNorm1d).numBatchesTracked!.item()).toBe(2);
+    model.eval();
+    expectScaled(model.forward(pattern([5, 3], 'float32', 122)), c.eval_out, 3e-6, 'eval output');
   });
 });
