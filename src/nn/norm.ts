@@ -163,6 +163,12 @@ export class GroupNorm extends Module {
     this.bias = this.affine && opts.bias !== false ? new Parameter(zeros([numChannels], { dtype })) : null;
   }
 
+  /** The weight ones and the bias zeros again. */
+  resetParameters(): void {
+    if (this.weight) init.ones_(this.weight);
+    if (this.bias) init.zeros_(this.bias);
+  }
+
   override forward(x: Tensor): Tensor {
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
@@ -191,6 +197,11 @@ export class RMSNorm extends Module {
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
     const dtype = opts.dtype === undefined ? undefined : toDType(opts.dtype);
     this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+  }
+
+  /** The weight ones again. */
+  resetParameters(): void {
+    if (this.weight) init.ones_(this.weight);
   }
 
   override forward(x: Tensor): Tensor {
