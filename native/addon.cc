@@ -21,6 +21,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_mse_loss(env, exports);
   tg::register_im2col(env, exports);
   tg::register_layer_norm(env, exports);
+  tg::register_batch_norm(env, exports);
+  tg::register_ctc_loss(env, exports);
   tg::register_sort(env, exports);
   return exports;
 }

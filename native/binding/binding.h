@@ -16,5 +16,7 @@ void register_nll_loss(Napi::Env env, Napi::Object exports);
 void register_mse_loss(Napi::Env env, Napi::Object exports);
 void register_im2col(Napi::Env env, Napi::Object exports);
 void register_layer_norm(Napi::Env env, Napi::Object exports);
+void register_batch_norm(Napi::Env env, Napi::Object exports);
+void register_ctc_loss(Napi::Env env, Napi::Object exports);
 void register_sort(Napi::Env env, Napi::Object exports);
 }  // namespace tg

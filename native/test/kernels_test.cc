@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/batch_norm.h"
+#include "../kernels/ctc_loss.h"
 #include "../kernels/gather.h"
 #include "../kernels/histogram.h"
 #include "../kernels/im2col.h"
@@ -362,6 +364,48 @@ int main() {
     std::vector<float> x(12), mean(3);
     LayerNormSizes s = layer_norm_sizes(view(x, {3, 4}), view(mean, {3}));
     CHECK(s.rows == 3 && s.n == 4);
+  });
+
+  test("batch norm: batch statistics, running update, eval, backward", [] {
+    // x [2, 2, 2]: channel 0 holds 1, 2, 5, 6; channel 1 holds 3, 4, 7, 8
+    std::vector<double> x = {1, 2, 3, 4, 5, 6, 7, 8}, y(8), mean(2), invstd(2), rm = {0, 1}, rv = {1, 1}, w = {2, 1}, b = {0, 1};
+    const BatchNormSizes s = batch_norm_sizes(view(x, {2, 2, 2}), view(mean, {2}));
+    CHECK(s.n == 2 && s.c == 2 && s.l == 2 && s.count() == 4);
+    batch_norm_forward<double>(s, x.data(), w.data(), b.data(), rm.data(), rv.data(), true, 0.5, 0.0, y.data(), mean.data(), invstd.data());
+    CHECK(mean[0] == 3.5 && mean[1] == 5.5);
+    CHECK(std::fabs(invstd[0] - 1 / std::sqrt(4.25)) < 1e-15);  // biased variance (6.25 + 2.25) * 2 / 4
+    CHECK(std::fabs(rm[0] - 1.75) < 1e-15 && std::fabs(rm[1] - 3.25) < 1e-15);
+    CHECK(std::fabs(rv[0] - (0.5 + 0.5 * 17.0 / 3)) < 1e-12);  // unbiased variance 17 / 3
+    CHECK(std::fabs(y[0] - 2 * (1 - 3.5) / std::sqrt(4.25)) < 1e-12 && std::fabs(y[2] - (1 + (3 - 5.5) / std::sqrt(4.25))) < 1e-12);
+    std::vector<double> dy = {1, -1, 2, 0, 3, 1, -2, 4}, dx(8), dw(2), db(2);
+    batch_norm_backward<double>(s, dy.data(), x.data(), mean.data(), invstd.data(), w.data(), true, dx.data(), dw.data(), db.data());
+    CHECK(db[0] == 4 && db[1] == 4);
+    CHECK(std::fabs(dx[0] + dx[1] + dx[4] + dx[5]) < 1e-12);  // training: the gradient sums to 0 per channel
+    batch_norm_forward<double>(s, x.data(), nullptr, nullptr, rm.data(), rv.data(), false, 0.5, 0.0, y.data(), mean.data(), invstd.data());
+    CHECK(mean[0] == rm[0] && std::fabs(y[0] - (1 - rm[0]) / std::sqrt(rv[0])) < 1e-12);
+    batch_norm_backward<double>(s, dy.data(), x.data(), mean.data(), invstd.data(), nullptr, false, dx.data(), nullptr, nullptr);
+    CHECK(std::fabs(dx[4] - 3 * invstd[0]) < 1e-15);
+    std::vector<double> flat(3);
+    CHECK(error_kind([&] { batch_norm_sizes(view(flat, {3}), view(mean, {2})); }) == int(ErrorKind::Shape));
+    CHECK(error_kind([&] { batch_norm_sizes(view(x, {2, 2, 2}), view(flat, {3})); }) == int(ErrorKind::Range));
+  });
+
+  test("ctc: the alignments of one label over two frames, the gradient, the checks", [] {
+    // T 2, N 1, C 2 (blank 0), target [1]: the alignments 11, 01, 10
+    const double p0 = 0.3, q0 = 0.6;  // P(blank) at frames 0 and 1
+    std::vector<double> lp = {std::log(p0), std::log(1 - p0), std::log(q0), std::log(1 - q0)}, nll(1), alpha(2 * 3), grad(4), g = {1};
+    std::vector<int64_t> targets = {1}, lengths = {2, 0, 1};
+    const CtcGeometry geo = ctc_geometry(view(lp, {2, 1, 2}), view(targets, {1}), view(lengths, {1, 3}), view(alpha, {1, 2, 3}), 0);
+    ctc_loss_forward<double>(geo, lp.data(), targets.data(), lengths.data(), nll.data(), alpha.data());
+    const double p = (1 - p0) * (1 - q0) + p0 * (1 - q0) + (1 - p0) * q0;
+    CHECK(std::fabs(nll[0] + std::log(p)) < 1e-12);
+    ctc_loss_backward<double>(geo, g.data(), lp.data(), targets.data(), lengths.data(), nll.data(), alpha.data(), false, grad.data());
+    CHECK(std::fabs(grad[0] + grad[1]) < 1e-12 && std::fabs(grad[2] + grad[3]) < 1e-12);  // normalised inputs: each frame sums to 0
+    CHECK(std::fabs(grad[0] - (p0 - p0 * (1 - q0) / p)) < 1e-12);                             // exp(lp) minus the blank's posterior
+    std::vector<int64_t> bad = {2}, long_input = {3, 0, 1};
+    CHECK(error_kind([&] { ctc_geometry(view(lp, {2, 1, 2}), view(bad, {1}), view(lengths, {1, 3}), view(alpha, {1, 2, 3}), 0); }) == int(ErrorKind::Index));
+    CHECK(error_kind([&] { ctc_geometry(view(lp, {2, 1, 2}), view(targets, {1}), view(long_input, {1, 3}), view(alpha, {1, 2, 3}), 0); }) == int(ErrorKind::Range));
+    CHECK(error_kind([&] { ctc_geometry(view(lp, {2, 1, 2}), view(targets, {1}), view(lengths, {1, 3}), view(alpha, {1, 2, 3}), 2); }) == int(ErrorKind::Range));
   });
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);

@@ -12,6 +12,8 @@
  * table into the engine (graph.ts), which imports no op.
  */
 import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
+import { batchNormBackward } from '../ops/batch_norm';
+import { ctcLossBackward, type CtcContext } from '../ops/ctc_loss';
 import { layerNormBackward } from '../ops/layer_norm';
 import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
@@ -314,6 +316,10 @@ const fused = {
   nllLoss: { backward: (g, _, __, { ctx, shapes }) => [nllLossBackward(g, shapes[0] as number[], ctx as NllContext)] },
   // ctx: the reduction ('mean' or 'sum')
   mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => mseLossBackward(g, t(a), t(b), ctx as SumOrMean, need) },
+  // ctx: the statistics used (the batch's or the running ones) and the mode
+  batchNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => batchNormBackward(g, t(x), w === null ? null : t(w), ctx, need) },
+  // the targets and lengths travel in ctx: the gradient goes to logProbs only
+  ctcLoss: { saves: 'inputs', backward: (g, [lp], _, { ctx }) => [ctcLossBackward(g, t(lp), ctx as CtcContext)] },
 } satisfies Record<string, Rule>;
 
 const linalg = {

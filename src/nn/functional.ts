@@ -243,6 +243,13 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 export { conv2d, maxPool2d } from './functional_conv';
 export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
 export { oneHot } from './functional_one_hot';
+export { batchNorm, cosineSimilarity, dropout2d, groupNorm, normalize, pairwiseDistance, rmsNorm } from './functional_norm';
+export type { BatchNormOptions, NormalizeOptions } from './functional_norm';
+export { elu, hardtanh, mish, prelu, selu, softsign } from './functional_activation';
+export { cosineEmbeddingLoss, gaussianNllLoss, huberLoss, klDiv, marginRankingLoss, poissonNllLoss, smoothL1Loss, tripletMarginLoss } from './functional_loss';
+export type { GaussianNllOptions, KlDivOptions, PoissonNllOptions, TripletMarginOptions } from './functional_loss';
+export { ctcLoss } from './functional_ctc';
+export type { CtcLossOptions } from './functional_ctc';
 
 // ---- losses -----------------------------------------------------------------------------------
 

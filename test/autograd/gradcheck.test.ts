@@ -122,6 +122,17 @@ const checks: Record<string, Check[]> = {
     { label: "layerNorm's gradients of an unbatched input, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.layerNorm(x, [2, 3], w).mul(y).sum(), [x, w], { createGraph: true })[1] as T, inputs: () => [leaf([2, 3]), leaf([2, 3]), leaf([2, 3])] },
     { label: "layerNorm's gradients, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.layerNorm(x, [4], w).mul(y).sum(), [x, w], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4]), leaf([4]), leaf([3, 4])] },
   ],
+  batchNorm: [
+    { label: 'batchNorm, training, affine', fn: (x, w, b) => tg.F.batchNorm(x, null, null, { weight: w, bias: b, training: true }), inputs: () => [leaf([4, 3]), leaf([3]), leaf([3])] },
+    { label: 'batchNorm, training, [N, C, L] transposed, no affine', fn: (x) => tg.F.batchNorm(x.transpose(1, 2), null, null, { training: true }), inputs: () => [leaf([2, 4, 3])] },
+    { label: 'batchNorm, eval (running statistics)', fn: (x, w, b) => tg.F.batchNorm(x, pattern([3], 'float64', 7), pattern([3], 'float64', 8, 0.5, 2), { weight: w, bias: b }), inputs: () => [leaf([2, 3, 2]), leaf([3]), leaf([3])] },
+    { label: "batchNorm's gradients, training, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.batchNorm(x, null, null, { weight: w, training: true }).mul(y).sum(), [x, w], { createGraph: true })[0] as T, inputs: () => [leaf([3, 2, 2]), leaf([2]), leaf([3, 2, 2])] },
+    { label: "batchNorm's gradients, eval, differentiated again", fn: (x, w, y) => tg.autograd.grad(tg.F.batchNorm(x, tg.zeros([2], { dtype: 'float64' }), tg.ones([2], { dtype: 'float64' }), { weight: w }).mul(y).sum(), [x, w], { createGraph: true })[1] as T, inputs: () => [leaf([3, 2]), leaf([2]), leaf([3, 2])] },
+  ],
+  ctcLoss: [
+    { label: 'ctcLoss of logSoftmax, padded targets', fn: (x) => tg.F.ctcLoss(tg.F.logSoftmax(x, 2), int64([[1, 2, 1], [3, 3, 0]]), [5, 4], [3, 2], { reduction: 'none' }), inputs: () => [leaf([5, 2, 4])] },
+    { label: 'ctcLoss of logSoftmax, concatenated targets, an impossible one zeroed, mean', fn: (x) => tg.F.ctcLoss(tg.F.logSoftmax(x, 2), int64([1, 1, 1, 2]), [2, 5], [3, 1], { zeroInfinity: true }), inputs: () => [leaf([5, 2, 3])] },
+  ],
   gelu: [{ label: 'gelu', fn: (x) => tg.F.gelu(x), inputs: () => [leaf([3, 4], -3, 3)] }],
   geluBackward: [
     { label: "gelu's gradient, differentiated again", fn: (x, y) => tg.autograd.grad(tg.F.gelu(x).mul(y).sum(), [x], { createGraph: true })[0] as T, inputs: () => [leaf([3, 4], -3, 3), leaf([3, 4])] },
