@@ -34,7 +34,7 @@ export class ParameterList extends Module {
     this.extend(values);
   }
 
-  get length(): number {
+  override get length(): number {
     let n = 0;
     while (this[n] instanceof Parameter) n++;
     return n;
@@ -97,7 +97,7 @@ export class ParameterDict extends Module {
     this.update(values);
   }
 
-  get length(): number {
+  override get length(): number {
     return this._order.length;
   }
 
