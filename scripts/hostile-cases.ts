@@ -169,6 +169,16 @@ export const CASES: HostileCase[] = [
       if (depth !== n) throw new Error('depth ' + depth);`,
   },
   {
+    name: 'torch: a 1 MB pickle passing one 256K-element list to set() 100K times',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `
+      const n = 1 << 18, calls = 100000;
+      const l = (s) => Buffer.from(s, 'latin1');
+      const pkl = l('\\x80\\x02(' + 'K\\x00'.repeat(n) + 'l\\x85q\\x000cbuiltins\\nset\\nq\\x010](' + 'h\\x01h\\x00R'.repeat(calls) + 'e.');
+      tg.load(file('sets.pt', zip([{ name: 'a/data.pkl', data: pkl }])));`,
+  },
+  {
     name: 'torch: a pickle calling os.system',
     declaredBytes: 0,
     expect: 'FormatError',

@@ -9,7 +9,8 @@
  * Nothing here trusts a length: every one is checked against the bytes left before anything is
  * read or allocated, so nothing allocated is larger than the input. Each opcode pushes at most one
  * value, so the stack, the MARK stack, the memo and the count of objects are all bounded by the
- * input's length; the loop never recurses, so deep nesting cannot overflow the JavaScript stack.
+ * input's length, and so is what the calls the hooks allow copy out of their arguments; the loop
+ * never recurses, so deep nesting cannot overflow the JavaScript stack.
  */
 import type { FormatError } from '../errors';
 import { utf8, type PickleInput } from './pickle-input';
@@ -51,12 +52,19 @@ export function setItem(d: Record<string, unknown>, key: unknown, value: unknown
 /** The error to throw for a refused or malformed opcode: names the pickle and the opcode's position. */
 export type Fail = (why: string) => FormatError;
 
+/** See PickleHooks.reduce: `n` elements of `bytesEach` bytes (8 unless told) are about to be copied. */
+export type Copying = (n: number, bytesEach?: number) => void;
+
 /** What torch-globals.ts decides for the opcodes that name or call Python objects. */
 export interface PickleHooks {
   /** GLOBAL / STACK_GLOBAL: the value of module.name; `fail(why)` (thrown) when it is not allowed. */
   global(module: string, name: string, fail: Fail): unknown;
-  /** REDUCE (and NEWOBJ): callable(...args). */
-  reduce(callable: unknown, args: unknown[], fail: Fail): unknown;
+  /**
+   * REDUCE (and NEWOBJ): callable(...args). A call that copies n elements (or bytes) out of its
+   * arguments says so first with `copying(n, bytesEach)`, which throws once the calls of one pickle
+   * have copied more than it has bytes (see unpickle).
+   */
+  reduce(callable: unknown, args: unknown[], fail: Fail, copying: Copying): unknown;
   /** BUILD: sets state on inst. */
   build(inst: unknown, state: unknown, fail: Fail): void;
   /** BINPERSID: the object a persistent id stands for. */
@@ -191,6 +199,18 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
     budget.used += n;
     if (budget.used > budget.maxBytes) throw budget.refuse(budget.used);
   };
+  // A call may copy a container it is given (set(list), bytearray(bytes), a tensor's size), and a
+  // pickle can pass one container to a million calls for a few bytes each: what all its calls copy
+  // is held to the pickle's length, which a pickle naming each container once never reaches.
+  const copyLimit = input.end - input.base;
+  let copied = 0;
+  const copying: Copying = (n, bytesEach = SLOT) => {
+    copied += n;
+    if (copied > copyLimit) {
+      throw fail(`the pickle's calls copy ${copied} elements out of their arguments, more than the pickle's ${copyLimit} bytes hold (it passes the same values to call after call)`);
+    }
+    charge(n * bytesEach);
+  };
   // (the length is checked against the input before it is charged)
   const str = (n: number, what: string) => {
     const b = input.bytes(n, what);
@@ -301,14 +321,14 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
         const args = pop('REDUCE');
         const fn = pop('REDUCE');
         if (!isTuple(args)) throw input.fail(`REDUCE with ${describe(args)} as its arguments (a tuple)`, at);
-        stack.push(hooks.reduce(fn, args, fail));
+        stack.push(hooks.reduce(fn, args, fail, copying));
         break;
       }
       case 0x81: { // NEWOBJ: cls.__new__(cls, *args), allowed for what REDUCE allows
         const args = pop('NEWOBJ');
         const cls = pop('NEWOBJ');
         if (!isTuple(args)) throw input.fail(`NEWOBJ with ${describe(args)} as its arguments (a tuple)`, at);
-        stack.push(hooks.reduce(cls, args, fail));
+        stack.push(hooks.reduce(cls, args, fail, copying));
         break;
       }
       case 0x62: { const state = pop('BUILD'); hooks.build(top('BUILD'), state, fail); break; }

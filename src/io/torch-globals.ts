@@ -9,7 +9,7 @@
  * storages are read (torch-load.ts).
  */
 import type { Stored } from './bytes';
-import { describe, isDict, isTuple, newDict, newSet, setItem, type Fail, type PickleHooks } from './pickle';
+import { describe, isDict, isTuple, newDict, newSet, setItem, type Copying, type Fail, type PickleHooks } from './pickle';
 
 /** How each dtype tensorgrad loads is stored (byte order aside); the rest are refused by name. */
 export const LOADABLE: Record<string, Omit<Stored, 'littleEndian'>> = {
@@ -118,7 +118,7 @@ export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef)
       if (Object.hasOwn(UNSUPPORTED, path)) throw fail(`the pickle calls ${path} (${UNSUPPORTED[path]}), which tensorgrad cannot load`);
       throw fail(`the pickle calls ${path}, ${NOT_ALLOWED}`);
     },
-    reduce: (fn, args, fail) => call(fn, args, fail),
+    reduce: (fn, args, fail, copying) => call(fn, args, fail, copying),
     build(inst, _state, fail) {
       // OrderedDict's attributes (a state_dict's _metadata: module versions) have no JavaScript value
       if (!isDict(inst)) throw fail(`BUILD on ${describe(inst)}, ${NOT_ALLOWED}`);
@@ -127,25 +127,28 @@ export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef)
   };
 }
 
-function call(fn: unknown, args: unknown[], fail: Fail): unknown {
+function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unknown {
   if (!(fn instanceof PyObject)) throw fail(`the pickle calls ${describe(fn)}, ${NOT_ALLOWED}`);
   switch (fn.path) {
     case 'collections.OrderedDict':
     case 'collections.Counter':
-      return dictOf(args, fail);
+      return dictOf(args, fail, copying);
     case 'builtins.set':
-      return newSet(args.length === 0 ? [] : [...iterable(args[0], fail)]);
+      return newSet(args.length === 0 ? [] : copied(iterable(args[0], fail), copying));
     case 'builtins.bytearray':
-      return args.length === 0 ? new Uint8Array(0) : args[0] instanceof Uint8Array ? args[0].slice() : encode(args, fail);
+      if (args.length === 0) return new Uint8Array(0);
+      if (!(args[0] instanceof Uint8Array)) return encode(args, fail, copying);
+      copying(args[0].length, 1);
+      return args[0].slice();
     case '_codecs.encode':
-      return encode(args, fail);
+      return encode(args, fail, copying);
     case 'torch.Size':
-      return [...iterable(args[0], fail)].map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
+      return copied(iterable(args[0], fail), copying).map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
     case 'torch.device':
       return device(args, fail);
     case TENSOR:
     case TENSOR_V2:
-      return rebuildTensor(args, fail);
+      return rebuildTensor(args, fail, copying);
     case PARAMETER:
     case PARAMETER_STATE: {
       const data = args[0];
@@ -165,11 +168,17 @@ function call(fn: unknown, args: unknown[], fail: Fail): unknown {
       if (!(inner instanceof PyObject) || ![TENSOR, TENSOR_V2, TENSOR_V3, PARAMETER, PARAMETER_STATE].includes(inner.path) || !isTuple(innerArgs)) {
         throw fail(`${FROM_TYPE} calls ${describe(inner)}, ${NOT_ALLOWED}`);
       }
-      return call(inner, innerArgs, fail);
+      return call(inner, innerArgs, fail, copying);
     }
     default:
       throw fail(`the pickle calls ${fn.path} directly, ${NOT_ALLOWED}`);
   }
+}
+
+/** A copy of items, said to `copying` first. */
+function copied(items: unknown[], copying: Copying): unknown[] {
+  copying(items.length);
+  return [...items];
 }
 
 function iterable(v: unknown, fail: Fail): unknown[] {
@@ -178,15 +187,19 @@ function iterable(v: unknown, fail: Fail): unknown[] {
   throw fail(`expected a list or tuple, got ${describe(v)}`);
 }
 
-function dictOf(args: unknown[], fail: Fail): Record<string, unknown> {
+function dictOf(args: unknown[], fail: Fail, copying: Copying): Record<string, unknown> {
   const d = newDict();
   if (args.length === 0) return d;
   const from = args[0];
   if (isDict(from)) {
-    for (const k of Object.keys(from)) setItem(d, k, from[k], fail);
+    const keys = Object.keys(from);
+    copying(keys.length, 2 * 8);
+    for (const k of keys) setItem(d, k, from[k], fail);
     return d;
   }
-  for (const pair of iterable(from, fail)) {
+  const pairs = iterable(from, fail);
+  copying(pairs.length, 2 * 8);
+  for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2) throw fail(`OrderedDict's items must be pairs, but one is ${describe(pair)}`);
     setItem(d, pair[0], pair[1], fail);
   }
@@ -194,12 +207,16 @@ function dictOf(args: unknown[], fail: Fail): Record<string, unknown> {
 }
 
 /** _codecs.encode(str, encoding): how protocols 0 to 2 write bytes. */
-function encode(args: unknown[], fail: Fail): Uint8Array {
+function encode(args: unknown[], fail: Fail, copying: Copying): Uint8Array {
   const [s, encoding] = args;
   if (typeof s !== 'string') throw fail(`_codecs.encode of ${describe(s)}`);
   const enc = typeof encoding === 'string' ? encoding.toLowerCase() : encoding;
-  if (enc === 'utf-8' || enc === 'utf8') return new TextEncoder().encode(s);
+  if (enc === 'utf-8' || enc === 'utf8') {
+    copying(Buffer.byteLength(s, 'utf8'), 1);
+    return new TextEncoder().encode(s);
+  }
   if (enc !== 'latin1' && enc !== 'latin-1' && enc !== 'iso-8859-1') throw fail(`_codecs.encode with the encoding ${describe(encoding)} (latin1 and utf-8 are read)`);
+  copying(s.length, 1);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -226,13 +243,14 @@ function integer(v: unknown, what: string, fail: Fail, nonNegative = true): numb
 const MAX_DIMS = 64;
 
 /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata?) and _rebuild_tensor (the first four). */
-function rebuildTensor(args: unknown[], fail: Fail): TensorSpec {
+function rebuildTensor(args: unknown[], fail: Fail, copying: Copying): TensorSpec {
   const [storage, offsetArg, sizeArg, strideArg, rg = false, , metadata] = args;
   if (!(storage instanceof StorageRef)) throw fail(`a tensor rebuilt from ${describe(storage)}, not a storage`);
   const offset = integer(offsetArg, 'a tensor\'s storage offset', fail);
   if (!Array.isArray(sizeArg) || !Array.isArray(strideArg)) throw fail(`a tensor whose size and stride are ${describe(sizeArg)} and ${describe(strideArg)}`);
   if (sizeArg.length > MAX_DIMS) throw fail(`a tensor of ${sizeArg.length} dimensions (at most ${MAX_DIMS})`);
   if (strideArg.length !== sizeArg.length) throw fail(`a tensor of ${sizeArg.length} dimensions with ${strideArg.length} strides`);
+  copying(2 * sizeArg.length);
   const shape = sizeArg.map((v, i) => integer(v, `a tensor's size ${i}`, fail));
   const strides = strideArg.map((v, i) => integer(v, `a tensor's stride ${i}`, fail));
   if (typeof rg !== 'boolean') throw fail(`a tensor whose requires_grad is ${describe(rg)}`);

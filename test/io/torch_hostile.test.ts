@@ -161,6 +161,40 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     expect(e.message).toMatch(/\(archive\/data\.pkl\)'s pickle \(the values it makes, estimated\) asks for \d+ bytes, more than maxBytes \(1000000\)/);
   });
 
+  it('calls that copy their arguments copy at most what the pickle holds, however often it passes them', () => {
+    const n = 3000;
+    /** callable(*args) n times over one memoized args tuple: 7 bytes a call, each copying the whole argument. */
+    const calls = (callable: Buffer, args: Buffer) => pk([0x80, 2], args, 'q', [0], '0', callable, 'q', [1], '0', ']', '(', 'h\x01h\x00R'.repeat(n), 'e.');
+    const items = pk('(', 'K\x00'.repeat(n), 'l');
+    const pairs = pk('(', pk('K\x00N', [0x86]).toString('latin1').repeat(n), 'l');
+    const dict = pk('}', '(', Array.from({ length: n }, (_, i) => pk(int(i), 'N').toString('latin1')).join(''), 'u');
+    const text = str('a'.repeat(n));
+    const bytes = pk('B', [n & 0xff, n >> 8, 0, 0], Buffer.alloc(n));
+    const dims = tuple(...Array<number>(64).fill(1));
+    const storage = pk('(', str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), int(1), 't', 'Q');
+    const cases: [string, Buffer][] = [
+      ['set(list)', calls(global('builtins', 'set'), pk(items, [0x85]))],
+      ['torch.Size(list)', calls(global('torch', 'Size'), pk(items, [0x85]))],
+      ['OrderedDict(dict)', calls(global('collections', 'OrderedDict'), pk(dict, [0x85]))],
+      ['OrderedDict(list of pairs)', calls(global('collections', 'OrderedDict'), pk(pairs, [0x85]))],
+      ['bytearray(bytes)', calls(global('builtins', 'bytearray'), pk(bytes, [0x85]))],
+      ['_codecs.encode(str, "latin1")', calls(global('_codecs', 'encode'), pk(text, str('latin1'), [0x86]))],
+      ['_codecs.encode(str, "utf-8")', calls(global('_codecs', 'encode'), pk(text, str('utf-8'), [0x86]))],
+      ['a 64-d tensor rebuilt', calls(global('torch._utils', '_rebuild_tensor_v2'), pk('(', storage, int(0), dims, dims, [0x89], '}', 't'))],
+    ];
+    for (const [what, pkl] of cases) {
+      const start = Date.now();
+      const e = loadError(write(torchZip(pkl, { 0: floats(1) })));
+      expect(e, what).toBeInstanceOf(tg.FormatError);
+      expect(e.message, what).toMatch(/the pickle's calls copy \d+ elements out of their arguments, more than the pickle's \d+ bytes hold \(it passes the same values to call after call\)/);
+      expect(Date.now() - start, what).toBeLessThan(1000);
+    }
+    // each container passed once, as torch.save writes them: read
+    const once = pk([0x80, 2], '(', global('builtins', 'set'), items, [0x85], 'R', global('collections', 'OrderedDict'), dict, [0x85], 'R', global('_codecs', 'encode'), text, str('latin1'), [0x86], 'R', 't.');
+    const [set, od, encoded] = tg.load<[unknown[], Record<string, unknown>, Uint8Array]>(write(torchZip(once)));
+    expect([set.length, Object.keys(od).length, encoded.length]).toEqual([n, n, n]);
+  });
+
   it('a list that contains itself loads (as torch.load does) without looping', () => {
     const l = tg.load<unknown[]>(write(torchZip(pk([0x80, 2], ']q', [0], 'h', [0], 'a.'))));
     expect(l[0]).toBe(l);
