@@ -95,6 +95,7 @@ const SLOT = 8;
 /** A value as messages name it. */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
+  if (v === undefined) return 'no value';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
   if (typeof v === 'number' || typeof v === 'bigint') return `the number ${v}`;
   if (typeof v === 'boolean') return `the boolean ${v}`;

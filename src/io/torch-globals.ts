@@ -127,8 +127,21 @@ export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef)
   };
 }
 
+/** How many arguments each allowed callable takes, at least and at most (as Python's signatures say). */
+const ARITY: Record<string, [number, number]> = {
+  'collections.OrderedDict': [0, 1], 'collections.Counter': [0, 1], 'builtins.set': [0, 1], 'builtins.bytearray': [0, 3],
+  '_codecs.encode': [1, 3], 'torch.Size': [0, 1], 'torch.device': [1, 2],
+  [TENSOR]: [4, 4], [TENSOR_V2]: [6, 7], [TENSOR_V3]: [7, 8], [PARAMETER]: [3, 3], [PARAMETER_STATE]: [4, 4], [FROM_TYPE]: [4, 4],
+};
+
 function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unknown {
   if (!(fn instanceof PyObject)) throw fail(`the pickle calls ${describe(fn)}, ${NOT_ALLOWED}`);
+  if (Object.hasOwn(ARITY, fn.path)) {
+    const [min, max] = ARITY[fn.path];
+    if (args.length < min || args.length > max) {
+      throw fail(`${fn.path} takes ${min === max ? min : `${min} to ${max}`} arguments, but the pickle gives it ${args.length}`);
+    }
+  }
   switch (fn.path) {
     case 'collections.OrderedDict':
     case 'collections.Counter':
@@ -143,7 +156,7 @@ function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unkno
     case '_codecs.encode':
       return encode(args, fail, copying);
     case 'torch.Size':
-      return copied(iterable(args[0], fail), copying).map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
+      return args.length === 0 ? [] : copied(iterable(args[0], fail), copying).map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
     case 'torch.device':
       return device(args, fail);
     case TENSOR:
@@ -153,7 +166,7 @@ function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unkno
     case PARAMETER_STATE: {
       const data = args[0];
       if (!(data instanceof TensorSpec)) throw fail(`${fn.path} of ${describe(data)} (it takes a tensor)`);
-      const rg = args.length > 1 ? args[1] : true;
+      const rg = args[1];
       if (typeof rg !== 'boolean') throw fail(`${fn.path}: requires_grad is ${describe(rg)}`);
       return new TensorSpec(data.storage, data.offset, data.shape, data.strides, rg);
     }
@@ -206,10 +219,11 @@ function dictOf(args: unknown[], fail: Fail, copying: Copying): Record<string, u
   return d;
 }
 
-/** _codecs.encode(str, encoding): how protocols 0 to 2 write bytes. */
+/** _codecs.encode(str, encoding='utf-8', errors='strict'): how protocols 0 to 2 write bytes. */
 function encode(args: unknown[], fail: Fail, copying: Copying): Uint8Array {
-  const [s, encoding] = args;
+  const [s, encoding = 'utf-8', errors = 'strict'] = args;
   if (typeof s !== 'string') throw fail(`_codecs.encode of ${describe(s)}`);
+  if (typeof errors !== 'string') throw fail(`_codecs.encode with the error handler ${describe(errors)}`);
   const enc = typeof encoding === 'string' ? encoding.toLowerCase() : encoding;
   if (enc === 'utf-8' || enc === 'utf8') {
     copying(Buffer.byteLength(s, 'utf8'), 1);
@@ -244,7 +258,7 @@ const MAX_DIMS = 64;
 
 /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata?) and _rebuild_tensor (the first four). */
 function rebuildTensor(args: unknown[], fail: Fail, copying: Copying): TensorSpec {
-  const [storage, offsetArg, sizeArg, strideArg, rg = false, , metadata] = args;
+  const [storage, offsetArg, sizeArg, strideArg, rg, , metadata] = args;
   if (!(storage instanceof StorageRef)) throw fail(`a tensor rebuilt from ${describe(storage)}, not a storage`);
   const offset = integer(offsetArg, 'a tensor\'s storage offset', fail);
   if (!Array.isArray(sizeArg) || !Array.isArray(strideArg)) throw fail(`a tensor whose size and stride are ${describe(sizeArg)} and ${describe(strideArg)}`);

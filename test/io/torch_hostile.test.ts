@@ -161,6 +161,24 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     expect(e.message).toMatch(/\(archive\/data\.pkl\)'s pickle \(the values it makes, estimated\) asks for \d+ bytes, more than maxBytes \(1000000\)/);
   });
 
+  it('calls with too few or too many arguments: a FormatError naming the callable', () => {
+    const arities: [string, string, string][] = [
+      ['torch._utils', '_rebuild_tensor', '4'], ['torch._utils', '_rebuild_tensor_v2', '6 to 7'], ['torch._utils', '_rebuild_tensor_v3', '7 to 8'],
+      ['torch._utils', '_rebuild_parameter', '3'], ['torch._utils', '_rebuild_parameter_with_state', '4'], ['torch._tensor', '_rebuild_from_type_v2', '4'],
+      ['torch', 'device', '1 to 2'], ['_codecs', 'encode', '1 to 3'],
+    ];
+    for (const [module, name, takes] of arities) {
+      expectRefused(torchZip(pk([0x80, 2], global(module, name), ')R.')), new RegExp(`${module}\\.${name} takes ${takes} arguments, but the pickle gives it 0`));
+    }
+    const nine = tuple(...Array<number>(9).fill(0));
+    for (const [module, name] of [['torch', 'Size'], ['collections', 'OrderedDict'], ['builtins', 'set'], ['builtins', 'bytearray']]) {
+      expectRefused(torchZip(pk([0x80, 2], global(module, name), nine, 'R.')), new RegExp(`${module}\\.${name} takes 0 to \\d arguments, but the pickle gives it 9`));
+    }
+    // as in Python, torch.Size() is empty and _codecs.encode's encoding is UTF-8 by default
+    expect(tg.load(write(torchZip(pk([0x80, 2], global('torch', 'Size'), ')R.'))))).toEqual([]);
+    expect(tg.load(write(torchZip(pk([0x80, 2], global('_codecs', 'encode'), '(', str('h\u00e9'), 'tR.'))))).toEqual(new Uint8Array([0x68, 0xc3, 0xa9]));
+  });
+
   it('calls that copy their arguments copy at most what the pickle holds, however often it passes them', () => {
     const n = 3000;
     /** callable(*args) n times over one memoized args tuple: 7 bytes a call, each copying the whole argument. */
