@@ -150,6 +150,12 @@ export const CASES: HostileCase[] = [
     run: `tg.load(file('bomb.pt', zip([{ name: 'a/data.pkl', data: zerosDeflated(1024), method: 8, size: 1 << 30, crc: 0 }])), { maxBytes: 64 << 20 });`,
   },
   {
+    name: 'torch: data.pkl claiming 2^40 bytes (zip64) from 1 KB deflated',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `tg.load(file('lie.pt', zip([{ name: 'a/data.pkl', data: zerosDeflated(1).subarray(0, 1024), method: 8, size: 2 ** 40, crc: 0 }])));`,
+  },
+  {
     name: 'torch: a 1 MB pickle of 1M nested lists, maxBytes 64 MB',
     declaredBytes: 0,
     expect: 'RangeError',

@@ -269,6 +269,15 @@ describe('lying zips and other files', () => {
     expectRefused(torchZipWith(pkl, { data: zerosDeflated(1).subarray(0, 100), method: 8, size: 2 ** 31 }), /the member claims an impossible size \(2147483648 bytes from 100 deflated\)/);
   });
 
+  it('a member claiming an impossible size is refused before memory for it is allocated', () => {
+    const lie = { data: zerosDeflated(1).subarray(0, 1000), method: 8 };
+    const before = process.memoryUsage().arrayBuffers;
+    expectRefused(torchZipWith(pk([0x80, 2]), { ...lie, size: 3e9 }), /lie\/data\.pkl: the member claims an impossible size \(3000000000 bytes from 1000 deflated\)/);
+    const storage = zip([{ name: 'lie/data.pkl', data: oneTensor(2 ** 29, [1], [1]) }, { name: 'lie/data/0', ...lie, size: 2 ** 31 }]);
+    expectRefused(storage, /lie\/data\/0: the member claims an impossible size \(2147483648 bytes from 1000 deflated\)/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100e6);
+  });
+
   it('a deflated data.pkl that would inflate past maxBytes is refused before it is inflated', () => {
     const path = write(torchZipWith(pk([0x80, 2]), { data: zerosDeflated(8), method: 8, size: 8 << 20 }));
     const e = loadError(path, { maxBytes: 1 << 20 });
