@@ -103,6 +103,9 @@ export class TensorSpec {
   }
 }
 
+/** The dicts made by collections.OrderedDict() and Counter(), which BUILD may give attributes. */
+const madeByCall = new WeakSet<object>();
+
 const NOT_ALLOWED = 'which is not allowed (only tensors, storages, state_dict containers and torch.Size/dtype are: as torch.load(weights_only=True))';
 
 /** The hooks for a torch.save pickle; `persistent` resolves storage ids (the two file formats differ). */
@@ -119,9 +122,11 @@ export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef)
       throw fail(`the pickle calls ${path}, ${NOT_ALLOWED}`);
     },
     reduce: (fn, args, fail, copying) => call(fn, args, fail, copying),
-    build(inst, _state, fail) {
-      // OrderedDict's attributes (a state_dict's _metadata: module versions) have no JavaScript value
-      if (!isDict(inst)) throw fail(`BUILD on ${describe(inst)}, ${NOT_ALLOWED}`);
+    build(inst, state, fail) {
+      // only an OrderedDict's (or Counter's) attributes are set, as weights_only sets them; they (a
+      // state_dict's _metadata: module versions) have no JavaScript value and are left out
+      if (!isDict(inst) || !madeByCall.has(inst)) throw fail(`BUILD on ${describe(inst)}, ${NOT_ALLOWED}`);
+      if (!isDict(state)) throw fail(`BUILD on an OrderedDict with ${describe(state)} as its attributes (a dict)`);
     },
     persistent,
   };
@@ -144,8 +149,11 @@ function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unkno
   }
   switch (fn.path) {
     case 'collections.OrderedDict':
-    case 'collections.Counter':
-      return dictOf(args, fail, copying);
+    case 'collections.Counter': {
+      const d = dictOf(args, fail, copying);
+      madeByCall.add(d);
+      return d;
+    }
     case 'builtins.set':
       return newSet(args.length === 0 ? [] : copied(iterable(args[0], fail), copying));
     case 'builtins.bytearray':

@@ -72,6 +72,8 @@ describe('pickles that run code under weights_only=False are refused, and nothin
     ['REDUCE of a dtype', pk(global('torch', 'float32'), ')R.'), /the pickle calls the string "float32", which is not allowed/],
     ['a call of torch.Tensor itself', pk(global('torch', 'Tensor'), ')R.'), /the pickle calls torch\.Tensor directly/],
     ['BUILD on a list', pk(']', '}', 'b.'), /BUILD on a list of 0, which is not allowed/],
+    ['BUILD on a plain dict (weights_only sets attributes of OrderedDicts only)', pk('}', '}', 'b.'), /BUILD on a dict, which is not allowed/],
+    ['BUILD on an OrderedDict with a list of attributes', pk(global('collections', 'OrderedDict'), ')R', ']', 'b.'), /BUILD on an OrderedDict with a list of 0 as its attributes \(a dict\)/],
     ['a sparse tensor rebuild', pk(global('torch._utils', '_rebuild_sparse_tensor'), '.'), /torch\._utils\._rebuild_sparse_tensor \(a sparse tensor\), which tensorgrad cannot load/],
     ['the copyreg extension registry', pk([0x80, 2, 0x82, 1], '.'), /EXT1 \(the copyreg extension registry\)/],
   ];
