@@ -39,14 +39,37 @@ export function newSet(items: unknown[]): unknown[] {
   return items;
 }
 
-/** Python's `d[key] = value` for the keys a JavaScript object can hold: str, and int as its decimal string. */
+/** The int keys of each dict that has some, by the property that holds them. */
+const intKeys = new WeakMap<object, Map<string, number | bigint>>();
+
+/**
+ * Python's `d[key] = value` for the keys a JavaScript object can hold: str, and int as its decimal
+ * string. A dict with both the int 1 and the str '1' as keys cannot be one object: refused.
+ */
 export function setItem(d: Record<string, unknown>, key: unknown, value: unknown, fail: (why: string) => Error): void {
+  const ints = intKeys.get(d);
   let k: string;
-  if (typeof key === 'string') k = key;
-  else if ((typeof key === 'number' && Number.isInteger(key)) || typeof key === 'bigint') k = String(key);
-  else throw fail(`a dict key that is ${describe(key)} (only str and int keys are read)`);
+  if (typeof key === 'string') {
+    k = key;
+    if (ints?.has(k)) throw fail(`a dict with both the int key ${k} and the str key ${JSON.stringify(k)}, which would be one property`);
+  } else if ((typeof key === 'number' && Number.isInteger(key)) || typeof key === 'bigint') {
+    k = String(key);
+    if (!ints?.has(k)) {
+      if (Object.hasOwn(d, k)) throw fail(`a dict with both the str key ${JSON.stringify(k)} and the int key ${k}, which would be one property`);
+      if (ints === undefined) intKeys.set(d, new Map([[k, key]]));
+      else ints.set(k, key);
+    }
+  } else {
+    throw fail(`a dict key that is ${describe(key)} (only str and int keys are read)`);
+  }
   // defineProperty, so that a key such as '__proto__' is an ordinary property
   Object.defineProperty(d, k, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A dict's keys as the pickle gave them: str as strings, int as numbers (BigInts beyond 2^53). */
+export function dictKeys(d: Record<string, unknown>): (string | number | bigint)[] {
+  const ints = intKeys.get(d);
+  return ints === undefined ? Object.keys(d) : Object.keys(d).map((k) => ints.get(k) ?? k);
 }
 
 /** The error to throw for a refused or malformed opcode: names the pickle and the opcode's position. */

@@ -9,7 +9,7 @@
  * storages are read (torch-load.ts).
  */
 import type { Stored } from './bytes';
-import { describe, isDict, isTuple, newDict, newSet, setItem, type Copying, type Fail, type PickleHooks } from './pickle';
+import { describe, dictKeys, isDict, isTuple, newDict, newSet, setItem, type Copying, type Fail, type PickleHooks } from './pickle';
 
 /** How each dtype tensorgrad loads is stored (byte order aside); the rest are refused by name. */
 export const LOADABLE: Record<string, Omit<Stored, 'littleEndian'>> = {
@@ -204,7 +204,7 @@ function copied(items: unknown[], copying: Copying): unknown[] {
 
 function iterable(v: unknown, fail: Fail): unknown[] {
   if (Array.isArray(v)) return v;
-  if (isDict(v)) return Object.keys(v);
+  if (isDict(v)) return dictKeys(v);
   throw fail(`expected a list or tuple, got ${describe(v)}`);
 }
 
@@ -213,9 +213,9 @@ function dictOf(args: unknown[], fail: Fail, copying: Copying): Record<string, u
   if (args.length === 0) return d;
   const from = args[0];
   if (isDict(from)) {
-    const keys = Object.keys(from);
+    const keys = dictKeys(from);
     copying(keys.length, 2 * 8);
-    for (const k of keys) setItem(d, k, from[k], fail);
+    for (const k of keys) setItem(d, k, from[String(k)], fail);
     return d;
   }
   const pairs = iterable(from, fail);

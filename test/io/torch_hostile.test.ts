@@ -96,6 +96,8 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     ['SETITEMS without a MARK', pk([0x80, 2], '}', str('a'), 'Nu.'), /SETITEMS without a MARK/],
     ['APPEND to a tuple', pk([0x80, 2], ')Na.'), /APPEND on a tuple of 0 \(only lists can be appended to\)/],
     ['a tuple as a dict key', pk([0x80, 2], '}', int(1), int(2), [0x86], 'Ns.'), /a dict key that is a tuple of 2 \(only str and int keys are read\)/],
+    ['the int key 1 and the str key "1"', pk([0x80, 2], '}(', int(1), 'N', str('1'), [0x88], 'u.'), /a dict with both the int key 1 and the str key "1", which would be one property/],
+    ['the str key "7" and the int key 7', pk([0x80, 2], '}(', str('7'), 'N', int(7), [0x88], 'u.'), /a dict with both the str key "7" and the int key 7, which would be one property/],
     ['an unknown opcode', pk([0x80, 2, 0xff], '.'), /unknown opcode 0xff \(at byte 2 of the pickle\)/],
     ['pickle protocol 6', pk([0x80, 6], 'N.'), /pickle protocol 6 \(protocols 0 to 5 are read\)/],
     ['no STOP', pk([0x80, 2], ']]'), /truncated pickle at byte 4: an opcode needs 1 bytes, but 0 remain/],
@@ -213,6 +215,15 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     const once = pk([0x80, 2], '(', global('builtins', 'set'), items, [0x85], 'R', global('collections', 'OrderedDict'), dict, [0x85], 'R', global('_codecs', 'encode'), text, str('latin1'), [0x86], 'R', 't.');
     const [set, od, encoded] = tg.load<[unknown[], Record<string, unknown>, Uint8Array]>(write(torchZip(once)));
     expect([set.length, Object.keys(od).length, encoded.length]).toEqual([n, n, n]);
+  });
+
+  it("a key set twice keeps its last value, as in Python; int keys keep their type through set() and OrderedDict()", () => {
+    expect(tg.load(write(torchZip(pk([0x80, 2], '}(', int(1), 'N', int(1), [0x88], str('a'), 'N', str('a'), [0x89], 'u.'))))).toEqual({ 1: true, a: false });
+    const dict = pk('}', '(', int(3), 'N', str('b'), 'N', 'u');
+    const [keys, od] = tg.load<[unknown[], Record<string, unknown>]>(write(torchZip(pk([0x80, 2], '(', global('builtins', 'set'), dict, [0x85], 'R',
+      global('collections', 'OrderedDict'), dict, [0x85], 'R', int(3), [0x88], 's', 't.'))));
+    expect(keys).toEqual([3, 'b']);
+    expect(od).toEqual({ 3: true, b: null });
   });
 
   it('a list that contains itself loads (as torch.load does) without looping', () => {
