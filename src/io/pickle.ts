@@ -236,10 +236,10 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
     charge(n * bytesEach);
   };
   // (the length is checked against the input before it is charged)
-  const str = (n: number, what: string) => {
+  const str = (n: number, what: string, surrogatePass: boolean) => {
     const b = input.bytes(n, what);
     charge(2 * n);
-    return utf8(b, input, at);
+    return utf8(b, input, at, surrogatePass);
   };
   const bytes = (n: number, what: string) => {
     const b = input.bytes(n, what);
@@ -296,12 +296,13 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
         break;
       }
       case 0x47: stack.push(new DataView(input.bytes(8, 'BINFLOAT').slice().buffer).getFloat64(0, false)); break; // big-endian
-      case 0x58: stack.push(str(input.u32('BINUNICODE'), 'a string (BINUNICODE)')); break;
-      case 0x8c: stack.push(str(input.byte('SHORT_BINUNICODE'), 'a string (SHORT_BINUNICODE)')); break;
-      case 0x8d: stack.push(str(len8('BINUNICODE8'), 'a string (BINUNICODE8)')); break;
-      // Python 2 str: torch.load decodes it as UTF-8
-      case 0x54: stack.push(str(input.u32('BINSTRING'), 'a string (BINSTRING)')); break;
-      case 0x55: stack.push(str(input.byte('SHORT_BINSTRING'), 'a string (SHORT_BINSTRING)')); break;
+      // str: UTF-8, lone surrogates allowed ('surrogatepass', as Python writes and reads them)
+      case 0x58: stack.push(str(input.u32('BINUNICODE'), 'a string (BINUNICODE)', true)); break;
+      case 0x8c: stack.push(str(input.byte('SHORT_BINUNICODE'), 'a string (SHORT_BINUNICODE)', true)); break;
+      case 0x8d: stack.push(str(len8('BINUNICODE8'), 'a string (BINUNICODE8)', true)); break;
+      // Python 2 str: torch.load decodes it as UTF-8, strictly
+      case 0x54: stack.push(str(input.u32('BINSTRING'), 'a string (BINSTRING)', false)); break;
+      case 0x55: stack.push(str(input.byte('SHORT_BINSTRING'), 'a string (SHORT_BINSTRING)', false)); break;
       case 0x42: stack.push(bytes(input.u32('BINBYTES'), 'a bytes object (BINBYTES)')); break;
       case 0x43: stack.push(bytes(input.byte('SHORT_BINBYTES'), 'a bytes object (SHORT_BINBYTES)')); break;
       case 0x8e: stack.push(bytes(len8('BINBYTES8'), 'a bytes object (BINBYTES8)')); break;

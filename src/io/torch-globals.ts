@@ -234,6 +234,8 @@ function encode(args: unknown[], fail: Fail, copying: Copying): Uint8Array {
   if (typeof errors !== 'string') throw fail(`_codecs.encode with the error handler ${describe(errors)}`);
   const enc = typeof encoding === 'string' ? encoding.toLowerCase() : encoding;
   if (enc === 'utf-8' || enc === 'utf8') {
+    // (\p{Cs} matches lone surrogates only: a pair is one code point)
+    if (/\p{Cs}/u.test(s)) throw fail('_codecs.encode of a string with a lone surrogate, which UTF-8 cannot encode');
     copying(Buffer.byteLength(s, 'utf8'), 1);
     return new TextEncoder().encode(s);
   }

@@ -102,6 +102,9 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     ['pickle protocol 6', pk([0x80, 6], 'N.'), /pickle protocol 6 \(protocols 0 to 5 are read\)/],
     ['no STOP', pk([0x80, 2], ']]'), /truncated pickle at byte 4: an opcode needs 1 bytes, but 0 remain/],
     ['invalid UTF-8', pk([0x80, 2], 'X', [2, 0, 0, 0], [0xc3, 0x28], '.'), /a string that is not valid UTF-8/],
+    ['invalid UTF-8 after an encoded lone surrogate', pk([0x80, 2], 'X', [5, 0, 0, 0], [0xed, 0xa0, 0x80, 0xc3, 0x28], '.'), /a string that is not valid UTF-8/],
+    ["an encoded surrogate in a Python 2 str (decoded strictly, as torch.load does)", pk([0x80, 2], 'U', [3, 0xed, 0xa0, 0x80], '.'), /a string that is not valid UTF-8/],
+    ['_codecs.encode of a lone surrogate to UTF-8 (strict, as in Python)', pk([0x80, 2], global('_codecs', 'encode'), 'X', [3, 0, 0, 0], [0xed, 0xa0, 0x80], str('utf-8'), [0x86], 'R.'), /_codecs\.encode of a string with a lone surrogate, which UTF-8 cannot encode/],
     ['a text INT that is not a number', pk('Ix1\n.'), /"x1" is not an integer/],
     ['a 5000-digit text LONG', pk(`L${'9'.repeat(5000)}L\n.`), /an integer of 5000 digits \(Python reads at most 4300\)/],
     ['a text line without its end', pk('I1234'), /truncated pickle at byte 1: INT \(a line\) needs 5 bytes, but 4 remain/],
@@ -224,6 +227,12 @@ describe('malformed pickles: a FormatError naming the problem', () => {
       global('collections', 'OrderedDict'), dict, [0x85], 'R', int(3), [0x88], 's', 't.'))));
     expect(keys).toEqual([3, 'b']);
     expect(od).toEqual({ 3: true, b: null });
+  });
+
+  it("lone surrogates in a str, as Python pickles them ('surrogatepass'), load as they are", () => {
+    // pickle.dumps(['a\ud800b', '\ud83d\ude00', '\udfff'], 2), the second as two lone surrogates (Python does not pair them)
+    const pkl = pk([0x80, 2], ']', '(', 'X', [5, 0, 0, 0], 'a', [0xed, 0xa0, 0x80], 'b', 'X', [6, 0, 0, 0], [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80], [0x8c, 3, 0xed, 0xbf, 0xbf], 'e.');
+    expect(tg.load(write(torchZip(pkl)))).toEqual(['a\ud800b', '\u{1f600}', '\udfff']);
   });
 
   it('a list that contains itself loads (as torch.load does) without looping', () => {

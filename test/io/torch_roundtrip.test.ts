@@ -103,6 +103,12 @@ describe('tg.save in the torch format, read back by tg.load', () => {
     }
   });
 
+  it('strings with lone surrogates come back as they were (written and read as Python does, surrogatepass)', () => {
+    const obj = { 'k\udc00': 'a\ud800b', pair: '\ud83d\ude00', tail: 'x\udbff', keys: new Map([['\ud800', 1]]) };
+    tg.save(obj, path('surrogates.pt'));
+    expect(tg.load(path('surrogates.pt'))).toEqual({ 'k\udc00': 'a\ud800b', pair: '\u{1f600}', tail: 'x\udbff', keys: { '\ud800': 1 } });
+  });
+
   it('randomly nested values come back equal', () => {
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
