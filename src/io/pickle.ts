@@ -108,10 +108,15 @@ export interface PickleBudget {
   refuse(bytes: number): Error;
 }
 
-/** Estimated bytes each opcode's result takes beyond its stack slot: containers and MARK frames, objects made by hooks, memo entries. */
+/**
+ * Estimated bytes each opcode's result takes beyond its stack slot: containers and MARK frames,
+ * objects made by hooks (a call's result may be a tensor: its spec, then its Tensor, about 430
+ * bytes; what it copies is charged as it copies it), memo entries.
+ */
 const COST = new Uint16Array(256);
 for (const op of [0x29, 0x74, 0x85, 0x86, 0x87, 0x5d, 0x6c, 0x7d, 0x64, 0x8f, 0x91, 0x28]) COST[op] = 192;
-for (const op of [0x63, 0x93, 0x52, 0x81, 0x51]) COST[op] = 96;
+for (const op of [0x52, 0x81]) COST[op] = 448;
+for (const op of [0x63, 0x93, 0x51]) COST[op] = 96;
 for (const op of [0x70, 0x71, 0x72, 0x94]) COST[op] = 48;
 const SLOT = 8;
 

@@ -235,6 +235,18 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     expect(tg.load(write(torchZip(pkl)))).toEqual(['a\ud800b', '\u{1f600}', '\udfff']);
   });
 
+  it('maxBytes counts what a rebuilt tensor takes, however few bytes its call takes', () => {
+    // 20000 tensors rebuilt from one memoized argument tuple, 5 bytes each: about 9 MB of specs and Tensors from a 100 KB file
+    const storage = pk('(', str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), int(1), 't', 'Q');
+    const args = pk('(', storage, int(0), tuple(1), tuple(1), [0x89], '}', 't');
+    const pkl = pk([0x80, 2], global('torch._utils', '_rebuild_tensor_v2'), 'q', [0], '0', args, 'q', [1], '0', ']', '(', 'h\x00h\x01R'.repeat(20000), 'e.');
+    const path = write(torchZip(pkl, { 0: floats(1) }));
+    expect(tg.load<unknown[]>(path, { maxBytes: 12e6 }).length).toBe(20000);
+    const e = loadError(path, { maxBytes: 8e6 });
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toMatch(/'s pickle \(the values it makes, estimated\) asks for \d+ bytes, more than maxBytes \(8000000\)/);
+  });
+
   it('a list that contains itself loads (as torch.load does) without looping', () => {
     const l = tg.load<unknown[]>(write(torchZip(pk([0x80, 2], ']q', [0], 'h', [0], 'a.'))));
     expect(l[0]).toBe(l);
