@@ -196,36 +196,33 @@ export class PickleWriter {
     this.put();
   }
 
-  /** An empty list, memoized as `obj` (appends() fills it). */
+  /** An empty list, memoized as `obj` (see beforeItem). */
   emptyList(obj: object): void {
     this.bytes(EMPTY_LIST);
     this.remember(obj);
   }
 
-  /** An empty dict, memoized as `obj` (setItems() fills it). */
+  /** An empty dict, memoized as `obj` (see beforeItem). */
   emptyDict(obj: object): void {
     this.bytes(EMPTY_DICT);
     this.remember(obj);
   }
 
-  /** Appends n items to the list on top of the stack, item(i) writing the i-th. */
-  appends(n: number, item: (i: number) => void): void {
-    this.batches(n, item, APPEND, APPENDS);
+  /*
+   * Filling the list or dict on top of the stack with n items (a dict's: key then value), as
+   * Python's _batch_appends and _batch_setitems do: MARK ... APPENDS (SETITEMS) per 1000 items, a
+   * lone item with APPEND (SETITEM). The caller writes item i between beforeItem(i, n) and
+   * afterItem(i, n, kind), in a loop of its own, so that nesting costs few stack frames.
+   */
+
+  beforeItem(i: number, n: number): void {
+    if (i % BATCH === 0 && Math.min(BATCH, n - i) > 1) this.bytes(MARK);
   }
 
-  /** Sets n entries of the dict on top of the stack, entry(i) writing the i-th key and value. */
-  setItems(n: number, entry: (i: number) => void): void {
-    this.batches(n, entry, SETITEM, SETITEMS);
-  }
-
-  /** Python's _batch_appends / _batch_setitems: MARK ... APPENDS per 1000, a lone item with APPEND. */
-  private batches(n: number, item: (i: number) => void, one: number, many: number): void {
-    for (let start = 0; start < n; start += BATCH) {
-      const end = Math.min(n, start + BATCH);
-      if (end - start > 1) this.bytes(MARK);
-      for (let i = start; i < end; i++) item(i);
-      this.bytes(end - start > 1 ? many : one);
-    }
+  afterItem(i: number, n: number, kind: 'list' | 'dict'): void {
+    if ((i + 1) % BATCH !== 0 && i + 1 !== n) return;
+    const lone = i % BATCH === 0; // the batch holds this item alone
+    this.bytes(kind === 'list' ? (lone ? APPEND : APPENDS) : lone ? SETITEM : SETITEMS);
   }
 
   /** Calls the callable below the argument tuple on top of the stack. */
