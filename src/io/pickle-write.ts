@@ -19,6 +19,9 @@ const LONG1 = 0x8a, LONG4 = 0x8b;
 /** Python's pickler appends and sets items in batches of this many. */
 const BATCH = 1000;
 
+/** How the items of a list or dict are batched (see PickleWriter.beforeItem). */
+export type Batching = 'list' | 'dict' | 'items';
+
 /** A string as UTF-8, lone surrogates included (encoded as Python's 'surrogatepass' does). */
 export function utf8SurrogatePass(s: string): Buffer {
   if (!/\p{Cs}/u.test(s)) return Buffer.from(s, 'utf8');
@@ -209,20 +212,25 @@ export class PickleWriter {
   }
 
   /*
-   * Filling the list or dict on top of the stack with n items (a dict's: key then value), as
-   * Python's _batch_appends and _batch_setitems do: MARK ... APPENDS (SETITEMS) per 1000 items, a
-   * lone item with APPEND (SETITEM). The caller writes item i between beforeItem(i, n) and
-   * afterItem(i, n, kind), in a loop of its own, so that nesting costs few stack frames.
+   * Filling the list or dict on top of the stack with n items (a dict's: key then value), batched
+   * as Python's C pickler batches them: MARK ... APPENDS (SETITEMS) per 1000 items, and
+   * - 'list' (batch_list_exact), 'dict' (batch_dict_exact): one item alone with APPEND (SETITEM)
+   *   when it is the only one, and a dict of a multiple of 1000 items ends with an empty batch;
+   * - 'items' (batch_dict, an OrderedDict's items from its __reduce__): a batch of one item is
+   *   SETITEM, and nothing follows a last full batch.
+   * The caller writes item i between beforeItem(i, n, batching) and afterItem(i, n, batching), in
+   * a loop of its own, so that nesting costs few stack frames.
    */
 
-  beforeItem(i: number, n: number): void {
-    if (i % BATCH === 0 && Math.min(BATCH, n - i) > 1) this.bytes(MARK);
+  beforeItem(i: number, n: number, batching: Batching): void {
+    if (i % BATCH === 0 && (batching === 'items' ? Math.min(BATCH, n - i) : n) > 1) this.bytes(MARK);
   }
 
-  afterItem(i: number, n: number, kind: 'list' | 'dict'): void {
+  afterItem(i: number, n: number, batching: Batching): void {
     if ((i + 1) % BATCH !== 0 && i + 1 !== n) return;
-    const lone = i % BATCH === 0; // the batch holds this item alone
-    this.bytes(kind === 'list' ? (lone ? APPEND : APPENDS) : lone ? SETITEM : SETITEMS);
+    const lone = batching === 'items' ? i % BATCH === 0 : n === 1;
+    this.bytes(batching === 'list' ? (lone ? APPEND : APPENDS) : lone ? SETITEM : SETITEMS);
+    if (batching === 'dict' && i + 1 === n && n > 1 && n % BATCH === 0) this.bytes(MARK, SETITEMS);
   }
 
   /** Calls the callable below the argument tuple on top of the stack. */

@@ -31,7 +31,7 @@ import { describeValue } from '../options';
 import { isTensor, type Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { storageBytes } from './bytes';
-import { PickleWriter } from './pickle-write';
+import { PickleWriter, type Batching } from './pickle-write';
 import { isOptimizerStateDict, isPlainObject, optimizerToTorch, PyTuple, torchOptimizerState } from './torch-optim';
 import { writeAtomic, writeAtomicAsync } from './write';
 import { ChunkSink, ZipWriter, type ZipSink } from './zip-write';
@@ -120,7 +120,7 @@ class Walker {
     if (Array.isArray(v)) {
       p.emptyList(v);
       for (let i = 0; i < v.length; i++) {
-        p.beforeItem(i, v.length);
+        p.beforeItem(i, v.length, 'list');
         this.value(v[i], member(path, i), depth);
         p.afterItem(i, v.length, 'list');
       }
@@ -133,22 +133,22 @@ class Walker {
       p.tuple(0, () => {});
       p.reduce();
       p.remember(v);
-      return this.entries(v.entries, path, depth);
+      return this.entries(v.entries, path, depth, 'items');
     }
     if (!isPlainObject(v)) throw this.unsupported(v, path);
     p.emptyDict(v);
-    this.entries(Object.entries(v), path, depth);
+    this.entries(Object.entries(v), path, depth, 'dict');
   }
 
   /** Sets string-keyed entries of the dict on top of the stack. */
-  private entries(entries: readonly [string, unknown][], path: string, depth: number): void {
+  private entries(entries: readonly [string, unknown][], path: string, depth: number, batching: Batching): void {
     const p = this.p;
     for (let i = 0; i < entries.length; i++) {
       const [k, x] = entries[i];
-      p.beforeItem(i, entries.length);
+      p.beforeItem(i, entries.length, batching);
       p.str(k);
       this.value(x, member(path, k), depth);
-      p.afterItem(i, entries.length, 'dict');
+      p.afterItem(i, entries.length, batching);
     }
   }
 
@@ -163,7 +163,7 @@ class Walker {
     p.emptyDict(m);
     for (let i = 0; i < entries.length; i++) {
       const [k, x] = entries[i];
-      p.beforeItem(i, entries.length);
+      p.beforeItem(i, entries.length, 'dict');
       this.value(k, path, depth);
       this.value(x, `${path}.get(${typeof k === 'bigint' ? `${k}n` : JSON.stringify(k)})`, depth);
       p.afterItem(i, entries.length, 'dict');

@@ -234,6 +234,25 @@ describe('the pickle', () => {
     expect(o.filter(([n]) => n === 'BINGET').length).toBeGreaterThanOrEqual(2);
   });
 
+  it("batches a list's, dict's and OrderedDict's items as Python's C pickler (torch.save's) does", () => {
+    const batches = (v: unknown) => ops(v).filter(([n]) => ['MARK', 'APPEND', 'APPENDS', 'SETITEM', 'SETITEMS'].includes(n)).map(([n]) => n);
+    const list = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const dict = (n: number) => Object.fromEntries(list(n).map((i) => [`k${i}`, i]));
+    const od = (n: number) => ({ stateDict: () => dict(n) }); // saved as a collections.OrderedDict
+    // batch_list_exact: APPEND for a list of one item only
+    expect(batches(list(1))).toEqual(['APPEND']);
+    expect(batches(list(1000))).toEqual(['MARK', 'APPENDS']);
+    expect(batches(list(1001))).toEqual(['MARK', 'APPENDS', 'MARK', 'APPENDS']);
+    // batch_dict_exact: SETITEM for a dict of one item only; a last full batch is followed by an empty one
+    expect(batches(dict(1))).toEqual(['SETITEM']);
+    expect(batches(dict(1000))).toEqual(['MARK', 'SETITEMS', 'MARK', 'SETITEMS']);
+    expect(batches(dict(1001))).toEqual(['MARK', 'SETITEMS', 'MARK', 'SETITEMS']);
+    expect(batches(new Map(list(2000).map((i) => [i, i])))).toEqual(['MARK', 'SETITEMS', 'MARK', 'SETITEMS', 'MARK', 'SETITEMS']);
+    // batch_dict (an OrderedDict's items): SETITEM for a batch of one; nothing after a last full batch
+    expect(batches(od(1000))).toEqual(['MARK', 'SETITEMS']);
+    expect(batches(od(1001))).toEqual(['MARK', 'SETITEMS', 'SETITEM']);
+  });
+
   it('saves a module as a collections.OrderedDict, a plain object as a dict', () => {
     expect(ops(new nn.Linear(2, 2)).slice(0, 5)).toEqual([['PROTO', 2], ['GLOBAL', 'collections OrderedDict'], ['EMPTY_TUPLE'], ['REDUCE'], ['MARK']]);
     expect(ops(new nn.Linear(2, 2).stateDict()).slice(0, 3)).toEqual([['PROTO', 2], ['EMPTY_DICT'], ['MARK']]);
