@@ -120,13 +120,14 @@ for (const op of [0x63, 0x93, 0x51]) COST[op] = 96;
 for (const op of [0x70, 0x71, 0x72, 0x94]) COST[op] = 48;
 const SLOT = 8;
 
-/** A value as messages name it. */
+/** A value as messages name it, in Python's terms (an int read as 1.0 is named as the int 1). */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
   if (v === undefined) return 'no value';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'number' || typeof v === 'bigint') return `the number ${v}`;
-  if (typeof v === 'boolean') return `the boolean ${v}`;
+  if (typeof v === 'bigint' || Number.isInteger(v)) return `the int ${v}`;
+  if (typeof v === 'number') return `the float ${Number.isNaN(v) ? 'nan' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf'}`;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v instanceof Uint8Array) return 'a bytes object';
   if (isTuple(v)) return `a tuple of ${v.length}`;
   if (Array.isArray(v)) return sets.has(v) ? 'a set' : `a list of ${v.length}`;

@@ -96,6 +96,8 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     ['SETITEMS without a MARK', pk([0x80, 2], '}', str('a'), 'Nu.'), /SETITEMS without a MARK/],
     ['APPEND to a tuple', pk([0x80, 2], ')Na.'), /APPEND on a tuple of 0 \(only lists can be appended to\)/],
     ['a tuple as a dict key', pk([0x80, 2], '}', int(1), int(2), [0x86], 'Ns.'), /a dict key that is a tuple of 2 \(only str and int keys are read\)/],
+    ['a float as a dict key', pk([0x80, 2], '}', 'G', [0x3f, 0xf8, 0, 0, 0, 0, 0, 0], 'Ns.'), /a dict key that is the float 1\.5 \(only str and int keys are read\)/],
+    ['a bool as a dict key', pk([0x80, 2], '}', [0x88], 'Ns.'), /a dict key that is True \(only str and int keys are read\)/],
     ['the int key 1 and the str key "1"', pk([0x80, 2], '}(', int(1), 'N', str('1'), [0x88], 'u.'), /a dict with both the int key 1 and the str key "1", which would be one property/],
     ['the str key "7" and the int key 7', pk([0x80, 2], '}(', str('7'), 'N', int(7), [0x88], 'u.'), /a dict with both the str key "7" and the int key 7, which would be one property/],
     ['an unknown opcode', pk([0x80, 2, 0xff], '.'), /unknown opcode 0xff \(at byte 2 of the pickle\)/],
@@ -110,7 +112,7 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     ['a text line without its end', pk('I1234'), /truncated pickle at byte 1: INT \(a line\) needs 5 bytes, but 4 remain/],
     ['a bare torch.Size class', dictPickle([['s', global('torch', 'Size')]]), /the file holds the Python object torch\.Size itself, which has no JavaScript value/],
     ['a persistent id for a whole module', pk([0x80, 2], '(', str('module'), 'NNNt', 'Q.'), /a whole nn\.Module \(torch\.save\(model\)\).*save model\.state_dict\(\) instead/],
-    ['a persistent id that is not a tuple', pk([0x80, 2], int(0), 'Q.'), /a persistent id that is the number 0 \(torch\.save writes tuples\)/],
+    ['a persistent id that is not a tuple', pk([0x80, 2], int(0), 'Q.'), /a persistent id that is the int 0 \(torch\.save writes tuples\)/],
   ];
   for (const [what, pkl, message] of cases) it(what, () => expectRefused(torchZip(pkl), message));
 
