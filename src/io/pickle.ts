@@ -157,7 +157,7 @@ function decodeLong(b: Uint8Array): number | bigint {
 }
 
 /** A BigInt as a number when that is exact. */
-export const narrow = (v: bigint): number | bigint => (v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v);
+const narrow = (v: bigint): number | bigint => (v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v);
 
 /** Protocol 0's decimal integers ("I42\n", "L42L\n"); "I01"/"I00" are True/False. */
 function decimal(text: string, input: PickleInput, at: number, bools: boolean): number | bigint | boolean {

@@ -202,7 +202,7 @@ export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberR
   let produced = 0;
   const checkEnd = () => {
     if (produced !== e.size) throw new FormatError(`${label}: the member ends after ${produced} of its declared ${e.size} bytes`);
-    if (crc !== e.crc) throw new FormatError(`${label}: CRC-32 mismatch (the member is corrupt: computed ${hex(crc)}, the directory says ${hex(e.crc)})`);
+    checkCrc(e, crc, label);
   };
   if (e.method === 0) {
     return {
@@ -276,6 +276,11 @@ export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberR
       checkEnd();
     },
   };
+}
+
+/** Checks a member's CRC-32 (of all its bytes) against the directory's. */
+export function checkCrc(e: ZipEntry, crc: number, label: string): void {
+  if (crc !== e.crc) throw new FormatError(`${label}: CRC-32 mismatch (the member is corrupt: computed ${hex(crc)}, the directory says ${hex(e.crc)})`);
 }
 
 const hex = (x: number) => `0x${x.toString(16).padStart(8, '0')}`;
