@@ -112,7 +112,7 @@ const NOT_ALLOWED = 'which is not allowed (only tensors, storages, state_dict co
 export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef): PickleHooks {
   return {
     global(module, name, fail) {
-      module = MODULES[module] ?? module;
+      if (Object.hasOwn(MODULES, module)) module = MODULES[module];
       const path = `${module}.${name}`;
       if ((module === 'torch' || module === 'torch.cuda') && Object.hasOwn(STORAGES, name)) return new StorageType(path, STORAGES[name]);
       if (path === 'torch.UntypedStorage' || path === 'torch.storage.UntypedStorage') return new StorageType(path, 'uint8'); // raw bytes

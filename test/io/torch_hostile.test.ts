@@ -67,6 +67,8 @@ describe('pickles that run code under weights_only=False are refused, and nothin
     ["Python 2's __builtin__.eval", pk(global('__builtin__', 'eval'), tuple(str('1')), 'R.'), /the pickle calls builtins\.eval/],
     ['an unknown torch function', dictPickle([['w', pk(global('torch.nn.functional', 'relu'), tuple(), 'R')]]), /the pickle calls torch\.nn\.functional\.relu, which is not allowed/],
     ['getattr, to reach anything', pk(global('builtins', 'getattr'), '.'), /the pickle calls builtins\.getattr/],
+    ['a module named __proto__', pk(global('__proto__', 'x'), '.'), /the pickle calls __proto__\.x, which is not allowed/],
+    ['a module named constructor', pk(global('constructor', 'x'), '.'), /the pickle calls constructor\.x, which is not allowed/],
     ['INST, which creates an instance', pk('(', str('x'), 'iposix\nsystem\n.'), /uses INST \(creating an instance of a class\), which is not allowed/],
     ['OBJ', pk('(', global('posix', 'system'), 'o.'), /the pickle calls posix\.system/],
     ['REDUCE of a dtype', pk(global('torch', 'float32'), ')R.'), /the pickle calls the string "float32", which is not allowed/],
