@@ -150,6 +150,12 @@ export const CASES: HostileCase[] = [
     run: `tg.load(file('bomb.pt', zip([{ name: 'a/data.pkl', data: zerosDeflated(1024), method: 8, size: 1 << 30, crc: 0 }])), { maxBytes: 64 << 20 });`,
   },
   {
+    name: 'torch: data.pkl claiming 2^40 bytes (zip64) from 1 KB deflated',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `tg.load(file('lie.pt', zip([{ name: 'a/data.pkl', data: zerosDeflated(1).subarray(0, 1024), method: 8, size: 2 ** 40, crc: 0 }])));`,
+  },
+  {
     name: 'torch: a 1 MB pickle of 1M nested lists, maxBytes 64 MB',
     declaredBytes: 0,
     expect: 'RangeError',
@@ -167,6 +173,16 @@ export const CASES: HostileCase[] = [
       let depth = 0;
       for (; Array.isArray(v); v = v[0]) depth++;
       if (depth !== n) throw new Error('depth ' + depth);`,
+  },
+  {
+    name: 'torch: a 1 MB pickle passing one 256K-element list to set() 100K times',
+    declaredBytes: 0,
+    expect: 'FormatError',
+    run: `
+      const n = 1 << 18, calls = 100000;
+      const l = (s) => Buffer.from(s, 'latin1');
+      const pkl = l('\\x80\\x02(' + 'K\\x00'.repeat(n) + 'l\\x85q\\x000cbuiltins\\nset\\nq\\x010](' + 'h\\x01h\\x00R'.repeat(calls) + 'e.');
+      tg.load(file('sets.pt', zip([{ name: 'a/data.pkl', data: pkl }])));`,
   },
   {
     name: 'torch: a pickle calling os.system',

@@ -27,8 +27,9 @@ function kindOf(src: ByteSource) {
  *   bfloat16 as float32; uint8, int8 and int16 as int32. Tensors saved over one storage (`t`,
  *   `t[1:]`, `t.T`) are views of one memory here too, with the file's offsets and strides; an
  *   nn.Parameter (and any tensor saved with requires_grad) requires grad.
- * - dict and OrderedDict are plain objects (int keys become their decimal strings; as in any
- *   JavaScript object, keys that are integers come first, in ascending order); list and tuple are
+ * - dict and OrderedDict are plain objects (int keys become their decimal strings, so a dict with
+ *   both 1 and '1' as keys is refused; as in any JavaScript object, keys that are integers come
+ *   first, in ascending order); list and tuple are
  *   arrays; None is null; bool, str are themselves; int is a number (a BigInt beyond 2^53); float a
  *   number; bytes a Uint8Array; a set an array; torch.Size a number[]; a dtype (torch.float16) its
  *   name ('float16'); a torch.device its string ('cpu', 'cuda:0').

@@ -89,11 +89,39 @@ export class PickleInput {
   }
 }
 
-export const decoder = new TextDecoder('utf-8', { fatal: true });
-export function utf8(b: Uint8Array, input: PickleInput, at: number): string {
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes as UTF-8 text; with `surrogatePass`, as Python decodes a pickle's str (BINUNICODE and its
+ * kin: 'surrogatepass'), a lone surrogate encoded as three bytes (ED A0..BF 80..BF) too.
+ */
+export function utf8(b: Uint8Array, input: PickleInput, at: number, surrogatePass = false): string {
   try {
     return decoder.decode(b);
   } catch {
+    if (surrogatePass) {
+      const s = withSurrogates(b);
+      if (s !== null) return s;
+    }
     throw input.fail('a string that is not valid UTF-8', at);
   }
+}
+
+/** UTF-8 with encoded surrogates (see utf8), or null if it is not. */
+function withSurrogates(b: Uint8Array): string | null {
+  const parts: string[] = [];
+  let start = 0;
+  try {
+    for (let i = 0; i + 2 < b.length; i++) {
+      // 0xED is only ever a lead byte, so this finds no sequence inside another character
+      if (b[i] !== 0xed || b[i + 1] < 0xa0 || b[i + 1] > 0xbf || b[i + 2] < 0x80 || b[i + 2] > 0xbf) continue;
+      parts.push(decoder.decode(b.subarray(start, i)), String.fromCharCode(0xd000 | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f)));
+      start = i + 3;
+      i += 2;
+    }
+    parts.push(decoder.decode(b.subarray(start)));
+  } catch {
+    return null;
+  }
+  return parts.join('');
 }

@@ -19,6 +19,9 @@ const LONG1 = 0x8a, LONG4 = 0x8b;
 /** Python's pickler appends and sets items in batches of this many. */
 const BATCH = 1000;
 
+/** How the items of a list or dict are batched (see PickleWriter.beforeItem). */
+export type Batching = 'list' | 'dict' | 'items';
+
 /** A string as UTF-8, lone surrogates included (encoded as Python's 'surrogatepass' does). */
 export function utf8SurrogatePass(s: string): Buffer {
   if (!/\p{Cs}/u.test(s)) return Buffer.from(s, 'utf8');
@@ -196,36 +199,38 @@ export class PickleWriter {
     this.put();
   }
 
-  /** An empty list, memoized as `obj` (appends() fills it). */
+  /** An empty list, memoized as `obj` (see beforeItem). */
   emptyList(obj: object): void {
     this.bytes(EMPTY_LIST);
     this.remember(obj);
   }
 
-  /** An empty dict, memoized as `obj` (setItems() fills it). */
+  /** An empty dict, memoized as `obj` (see beforeItem). */
   emptyDict(obj: object): void {
     this.bytes(EMPTY_DICT);
     this.remember(obj);
   }
 
-  /** Appends n items to the list on top of the stack, item(i) writing the i-th. */
-  appends(n: number, item: (i: number) => void): void {
-    this.batches(n, item, APPEND, APPENDS);
+  /*
+   * Filling the list or dict on top of the stack with n items (a dict's: key then value), batched
+   * as Python's C pickler batches them: MARK ... APPENDS (SETITEMS) per 1000 items, and
+   * - 'list' (batch_list_exact), 'dict' (batch_dict_exact): one item alone with APPEND (SETITEM)
+   *   when it is the only one, and a dict of a multiple of 1000 items ends with an empty batch;
+   * - 'items' (batch_dict, an OrderedDict's items from its __reduce__): a batch of one item is
+   *   SETITEM, and nothing follows a last full batch.
+   * The caller writes item i between beforeItem(i, n, batching) and afterItem(i, n, batching), in
+   * a loop of its own, so that nesting costs few stack frames.
+   */
+
+  beforeItem(i: number, n: number, batching: Batching): void {
+    if (i % BATCH === 0 && (batching === 'items' ? Math.min(BATCH, n - i) : n) > 1) this.bytes(MARK);
   }
 
-  /** Sets n entries of the dict on top of the stack, entry(i) writing the i-th key and value. */
-  setItems(n: number, entry: (i: number) => void): void {
-    this.batches(n, entry, SETITEM, SETITEMS);
-  }
-
-  /** Python's _batch_appends / _batch_setitems: MARK ... APPENDS per 1000, a lone item with APPEND. */
-  private batches(n: number, item: (i: number) => void, one: number, many: number): void {
-    for (let start = 0; start < n; start += BATCH) {
-      const end = Math.min(n, start + BATCH);
-      if (end - start > 1) this.bytes(MARK);
-      for (let i = start; i < end; i++) item(i);
-      this.bytes(end - start > 1 ? many : one);
-    }
+  afterItem(i: number, n: number, batching: Batching): void {
+    if ((i + 1) % BATCH !== 0 && i + 1 !== n) return;
+    const lone = batching === 'items' ? i % BATCH === 0 : n === 1;
+    this.bytes(batching === 'list' ? (lone ? APPEND : APPENDS) : lone ? SETITEM : SETITEMS);
+    if (batching === 'dict' && i + 1 === n && n > 1 && n % BATCH === 0) this.bytes(MARK, SETITEMS);
   }
 
   /** Calls the callable below the argument tuple on top of the stack. */

@@ -9,7 +9,8 @@
  * Nothing here trusts a length: every one is checked against the bytes left before anything is
  * read or allocated, so nothing allocated is larger than the input. Each opcode pushes at most one
  * value, so the stack, the MARK stack, the memo and the count of objects are all bounded by the
- * input's length; the loop never recurses, so deep nesting cannot overflow the JavaScript stack.
+ * input's length, and so is what the calls the hooks allow copy out of their arguments; the loop
+ * never recurses, so deep nesting cannot overflow the JavaScript stack.
  */
 import type { FormatError } from '../errors';
 import { utf8, type PickleInput } from './pickle-input';
@@ -38,25 +39,55 @@ export function newSet(items: unknown[]): unknown[] {
   return items;
 }
 
-/** Python's `d[key] = value` for the keys a JavaScript object can hold: str, and int as its decimal string. */
+/** The int keys of each dict that has some, by the property that holds them. */
+const intKeys = new WeakMap<object, Map<string, number | bigint>>();
+
+/**
+ * Python's `d[key] = value` for the keys a JavaScript object can hold: str, and int as its decimal
+ * string. A dict with both the int 1 and the str '1' as keys cannot be one object: refused.
+ */
 export function setItem(d: Record<string, unknown>, key: unknown, value: unknown, fail: (why: string) => Error): void {
+  const ints = intKeys.get(d);
   let k: string;
-  if (typeof key === 'string') k = key;
-  else if ((typeof key === 'number' && Number.isInteger(key)) || typeof key === 'bigint') k = String(key);
-  else throw fail(`a dict key that is ${describe(key)} (only str and int keys are read)`);
+  if (typeof key === 'string') {
+    k = key;
+    if (ints?.has(k)) throw fail(`a dict with both the int key ${k} and the str key ${JSON.stringify(k)}, which would be one property`);
+  } else if ((typeof key === 'number' && Number.isInteger(key)) || typeof key === 'bigint') {
+    k = String(key);
+    if (!ints?.has(k)) {
+      if (Object.hasOwn(d, k)) throw fail(`a dict with both the str key ${JSON.stringify(k)} and the int key ${k}, which would be one property`);
+      if (ints === undefined) intKeys.set(d, new Map([[k, key]]));
+      else ints.set(k, key);
+    }
+  } else {
+    throw fail(`a dict key that is ${describe(key)} (only str and int keys are read)`);
+  }
   // defineProperty, so that a key such as '__proto__' is an ordinary property
   Object.defineProperty(d, k, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A dict's keys as the pickle gave them: str as strings, int as numbers (BigInts beyond 2^53). */
+export function dictKeys(d: Record<string, unknown>): (string | number | bigint)[] {
+  const ints = intKeys.get(d);
+  return ints === undefined ? Object.keys(d) : Object.keys(d).map((k) => ints.get(k) ?? k);
 }
 
 /** The error to throw for a refused or malformed opcode: names the pickle and the opcode's position. */
 export type Fail = (why: string) => FormatError;
 
+/** See PickleHooks.reduce: `n` elements of `bytesEach` bytes (8 unless told) are about to be copied. */
+export type Copying = (n: number, bytesEach?: number) => void;
+
 /** What torch-globals.ts decides for the opcodes that name or call Python objects. */
 export interface PickleHooks {
   /** GLOBAL / STACK_GLOBAL: the value of module.name; `fail(why)` (thrown) when it is not allowed. */
   global(module: string, name: string, fail: Fail): unknown;
-  /** REDUCE (and NEWOBJ): callable(...args). */
-  reduce(callable: unknown, args: unknown[], fail: Fail): unknown;
+  /**
+   * REDUCE (and NEWOBJ): callable(...args). A call that copies n elements (or bytes) out of its
+   * arguments says so first with `copying(n, bytesEach)`, which throws once the calls of one pickle
+   * have copied more than it has bytes (see unpickle).
+   */
+  reduce(callable: unknown, args: unknown[], fail: Fail, copying: Copying): unknown;
   /** BUILD: sets state on inst. */
   build(inst: unknown, state: unknown, fail: Fail): void;
   /** BINPERSID: the object a persistent id stands for. */
@@ -77,19 +108,26 @@ export interface PickleBudget {
   refuse(bytes: number): Error;
 }
 
-/** Estimated bytes each opcode's result takes beyond its stack slot: containers and MARK frames, objects made by hooks, memo entries. */
+/**
+ * Estimated bytes each opcode's result takes beyond its stack slot: containers and MARK frames,
+ * objects made by hooks (a call's result may be a tensor: its spec, then its Tensor, about 430
+ * bytes; what it copies is charged as it copies it), memo entries.
+ */
 const COST = new Uint16Array(256);
 for (const op of [0x29, 0x74, 0x85, 0x86, 0x87, 0x5d, 0x6c, 0x7d, 0x64, 0x8f, 0x91, 0x28]) COST[op] = 192;
-for (const op of [0x63, 0x93, 0x52, 0x81, 0x51]) COST[op] = 96;
+for (const op of [0x52, 0x81]) COST[op] = 448;
+for (const op of [0x63, 0x93, 0x51]) COST[op] = 96;
 for (const op of [0x70, 0x71, 0x72, 0x94]) COST[op] = 48;
 const SLOT = 8;
 
-/** A value as messages name it. */
+/** A value as messages name it, in Python's terms (an int read as 1.0 is named as the int 1). */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
+  if (v === undefined) return 'no value';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'number' || typeof v === 'bigint') return `the number ${v}`;
-  if (typeof v === 'boolean') return `the boolean ${v}`;
+  if (typeof v === 'bigint' || Number.isInteger(v)) return `the int ${v}`;
+  if (typeof v === 'number') return `the float ${Number.isNaN(v) ? 'nan' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf'}`;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v instanceof Uint8Array) return 'a bytes object';
   if (isTuple(v)) return `a tuple of ${v.length}`;
   if (Array.isArray(v)) return sets.has(v) ? 'a set' : `a list of ${v.length}`;
@@ -119,7 +157,7 @@ function decodeLong(b: Uint8Array): number | bigint {
 }
 
 /** A BigInt as a number when that is exact. */
-export const narrow = (v: bigint): number | bigint => (v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v);
+const narrow = (v: bigint): number | bigint => (v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v);
 
 /** Protocol 0's decimal integers ("I42\n", "L42L\n"); "I01"/"I00" are True/False. */
 function decimal(text: string, input: PickleInput, at: number, bools: boolean): number | bigint | boolean {
@@ -191,11 +229,23 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
     budget.used += n;
     if (budget.used > budget.maxBytes) throw budget.refuse(budget.used);
   };
+  // A call may copy a container it is given (set(list), bytearray(bytes), a tensor's size), and a
+  // pickle can pass one container to a million calls for a few bytes each: what all its calls copy
+  // is held to the pickle's length, which a pickle naming each container once never reaches.
+  const copyLimit = input.end - input.base;
+  let copied = 0;
+  const copying: Copying = (n, bytesEach = SLOT) => {
+    copied += n;
+    if (copied > copyLimit) {
+      throw fail(`the pickle's calls copy ${copied} elements out of their arguments, more than the pickle's ${copyLimit} bytes hold (it passes the same values to call after call)`);
+    }
+    charge(n * bytesEach);
+  };
   // (the length is checked against the input before it is charged)
-  const str = (n: number, what: string) => {
+  const str = (n: number, what: string, surrogatePass: boolean) => {
     const b = input.bytes(n, what);
     charge(2 * n);
-    return utf8(b, input, at);
+    return utf8(b, input, at, surrogatePass);
   };
   const bytes = (n: number, what: string) => {
     const b = input.bytes(n, what);
@@ -252,12 +302,13 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
         break;
       }
       case 0x47: stack.push(new DataView(input.bytes(8, 'BINFLOAT').slice().buffer).getFloat64(0, false)); break; // big-endian
-      case 0x58: stack.push(str(input.u32('BINUNICODE'), 'a string (BINUNICODE)')); break;
-      case 0x8c: stack.push(str(input.byte('SHORT_BINUNICODE'), 'a string (SHORT_BINUNICODE)')); break;
-      case 0x8d: stack.push(str(len8('BINUNICODE8'), 'a string (BINUNICODE8)')); break;
-      // Python 2 str: torch.load decodes it as UTF-8
-      case 0x54: stack.push(str(input.u32('BINSTRING'), 'a string (BINSTRING)')); break;
-      case 0x55: stack.push(str(input.byte('SHORT_BINSTRING'), 'a string (SHORT_BINSTRING)')); break;
+      // str: UTF-8, lone surrogates allowed ('surrogatepass', as Python writes and reads them)
+      case 0x58: stack.push(str(input.u32('BINUNICODE'), 'a string (BINUNICODE)', true)); break;
+      case 0x8c: stack.push(str(input.byte('SHORT_BINUNICODE'), 'a string (SHORT_BINUNICODE)', true)); break;
+      case 0x8d: stack.push(str(len8('BINUNICODE8'), 'a string (BINUNICODE8)', true)); break;
+      // Python 2 str: torch.load decodes it as UTF-8, strictly
+      case 0x54: stack.push(str(input.u32('BINSTRING'), 'a string (BINSTRING)', false)); break;
+      case 0x55: stack.push(str(input.byte('SHORT_BINSTRING'), 'a string (SHORT_BINSTRING)', false)); break;
       case 0x42: stack.push(bytes(input.u32('BINBYTES'), 'a bytes object (BINBYTES)')); break;
       case 0x43: stack.push(bytes(input.byte('SHORT_BINBYTES'), 'a bytes object (SHORT_BINBYTES)')); break;
       case 0x8e: stack.push(bytes(len8('BINBYTES8'), 'a bytes object (BINBYTES8)')); break;
@@ -301,14 +352,14 @@ export function unpickle(input: PickleInput, hooks: PickleHooks, budget: PickleB
         const args = pop('REDUCE');
         const fn = pop('REDUCE');
         if (!isTuple(args)) throw input.fail(`REDUCE with ${describe(args)} as its arguments (a tuple)`, at);
-        stack.push(hooks.reduce(fn, args, fail));
+        stack.push(hooks.reduce(fn, args, fail, copying));
         break;
       }
       case 0x81: { // NEWOBJ: cls.__new__(cls, *args), allowed for what REDUCE allows
         const args = pop('NEWOBJ');
         const cls = pop('NEWOBJ');
         if (!isTuple(args)) throw input.fail(`NEWOBJ with ${describe(args)} as its arguments (a tuple)`, at);
-        stack.push(hooks.reduce(cls, args, fail));
+        stack.push(hooks.reduce(cls, args, fail, copying));
         break;
       }
       case 0x62: { const state = pop('BUILD'); hooks.build(top('BUILD'), state, fail); break; }

@@ -9,7 +9,7 @@
  * storages are read (torch-load.ts).
  */
 import type { Stored } from './bytes';
-import { describe, isDict, isTuple, newDict, newSet, setItem, type Fail, type PickleHooks } from './pickle';
+import { describe, dictKeys, isDict, isTuple, newDict, newSet, setItem, type Copying, type Fail, type PickleHooks } from './pickle';
 
 /** How each dtype tensorgrad loads is stored (byte order aside); the rest are refused by name. */
 export const LOADABLE: Record<string, Omit<Stored, 'littleEndian'>> = {
@@ -103,13 +103,16 @@ export class TensorSpec {
   }
 }
 
+/** The dicts made by collections.OrderedDict() and Counter(), which BUILD may give attributes. */
+const madeByCall = new WeakSet<object>();
+
 const NOT_ALLOWED = 'which is not allowed (only tensors, storages, state_dict containers and torch.Size/dtype are: as torch.load(weights_only=True))';
 
 /** The hooks for a torch.save pickle; `persistent` resolves storage ids (the two file formats differ). */
 export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef): PickleHooks {
   return {
     global(module, name, fail) {
-      module = MODULES[module] ?? module;
+      if (Object.hasOwn(MODULES, module)) module = MODULES[module];
       const path = `${module}.${name}`;
       if ((module === 'torch' || module === 'torch.cuda') && Object.hasOwn(STORAGES, name)) return new StorageType(path, STORAGES[name]);
       if (path === 'torch.UntypedStorage' || path === 'torch.storage.UntypedStorage') return new StorageType(path, 'uint8'); // raw bytes
@@ -118,39 +121,60 @@ export function torchHooks(persistent: (pid: unknown, fail: Fail) => StorageRef)
       if (Object.hasOwn(UNSUPPORTED, path)) throw fail(`the pickle calls ${path} (${UNSUPPORTED[path]}), which tensorgrad cannot load`);
       throw fail(`the pickle calls ${path}, ${NOT_ALLOWED}`);
     },
-    reduce: (fn, args, fail) => call(fn, args, fail),
-    build(inst, _state, fail) {
-      // OrderedDict's attributes (a state_dict's _metadata: module versions) have no JavaScript value
-      if (!isDict(inst)) throw fail(`BUILD on ${describe(inst)}, ${NOT_ALLOWED}`);
+    reduce: (fn, args, fail, copying) => call(fn, args, fail, copying),
+    build(inst, state, fail) {
+      // only an OrderedDict's (or Counter's) attributes are set, as weights_only sets them; they (a
+      // state_dict's _metadata: module versions) have no JavaScript value and are left out
+      if (!isDict(inst) || !madeByCall.has(inst)) throw fail(`BUILD on ${describe(inst)}, ${NOT_ALLOWED}`);
+      if (!isDict(state)) throw fail(`BUILD on an OrderedDict with ${describe(state)} as its attributes (a dict)`);
     },
     persistent,
   };
 }
 
-function call(fn: unknown, args: unknown[], fail: Fail): unknown {
+/** How many arguments each allowed callable takes, at least and at most (as Python's signatures say). */
+const ARITY: Record<string, [number, number]> = {
+  'collections.OrderedDict': [0, 1], 'collections.Counter': [0, 1], 'builtins.set': [0, 1], 'builtins.bytearray': [0, 3],
+  '_codecs.encode': [1, 3], 'torch.Size': [0, 1], 'torch.device': [1, 2],
+  [TENSOR]: [4, 4], [TENSOR_V2]: [6, 7], [TENSOR_V3]: [7, 8], [PARAMETER]: [3, 3], [PARAMETER_STATE]: [4, 4], [FROM_TYPE]: [4, 4],
+};
+
+function call(fn: unknown, args: unknown[], fail: Fail, copying: Copying): unknown {
   if (!(fn instanceof PyObject)) throw fail(`the pickle calls ${describe(fn)}, ${NOT_ALLOWED}`);
+  if (Object.hasOwn(ARITY, fn.path)) {
+    const [min, max] = ARITY[fn.path];
+    if (args.length < min || args.length > max) {
+      throw fail(`${fn.path} takes ${min === max ? min : `${min} to ${max}`} arguments, but the pickle gives it ${args.length}`);
+    }
+  }
   switch (fn.path) {
     case 'collections.OrderedDict':
-    case 'collections.Counter':
-      return dictOf(args, fail);
+    case 'collections.Counter': {
+      const d = dictOf(args, fail, copying);
+      madeByCall.add(d);
+      return d;
+    }
     case 'builtins.set':
-      return newSet(args.length === 0 ? [] : [...iterable(args[0], fail)]);
+      return newSet(args.length === 0 ? [] : copied(iterable(args[0], fail), copying));
     case 'builtins.bytearray':
-      return args.length === 0 ? new Uint8Array(0) : args[0] instanceof Uint8Array ? args[0].slice() : encode(args, fail);
+      if (args.length === 0) return new Uint8Array(0);
+      if (!(args[0] instanceof Uint8Array)) return encode(args, fail, copying);
+      copying(args[0].length, 1);
+      return args[0].slice();
     case '_codecs.encode':
-      return encode(args, fail);
+      return encode(args, fail, copying);
     case 'torch.Size':
-      return [...iterable(args[0], fail)].map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
+      return args.length === 0 ? [] : copied(iterable(args[0], fail), copying).map((v, i) => integer(v, `torch.Size's element ${i}`, fail, false));
     case 'torch.device':
       return device(args, fail);
     case TENSOR:
     case TENSOR_V2:
-      return rebuildTensor(args, fail);
+      return rebuildTensor(args, fail, copying);
     case PARAMETER:
     case PARAMETER_STATE: {
       const data = args[0];
       if (!(data instanceof TensorSpec)) throw fail(`${fn.path} of ${describe(data)} (it takes a tensor)`);
-      const rg = args.length > 1 ? args[1] : true;
+      const rg = args[1];
       if (typeof rg !== 'boolean') throw fail(`${fn.path}: requires_grad is ${describe(rg)}`);
       return new TensorSpec(data.storage, data.offset, data.shape, data.strides, rg);
     }
@@ -165,41 +189,58 @@ function call(fn: unknown, args: unknown[], fail: Fail): unknown {
       if (!(inner instanceof PyObject) || ![TENSOR, TENSOR_V2, TENSOR_V3, PARAMETER, PARAMETER_STATE].includes(inner.path) || !isTuple(innerArgs)) {
         throw fail(`${FROM_TYPE} calls ${describe(inner)}, ${NOT_ALLOWED}`);
       }
-      return call(inner, innerArgs, fail);
+      return call(inner, innerArgs, fail, copying);
     }
     default:
       throw fail(`the pickle calls ${fn.path} directly, ${NOT_ALLOWED}`);
   }
 }
 
+/** A copy of items, said to `copying` first. */
+function copied(items: unknown[], copying: Copying): unknown[] {
+  copying(items.length);
+  return [...items];
+}
+
 function iterable(v: unknown, fail: Fail): unknown[] {
   if (Array.isArray(v)) return v;
-  if (isDict(v)) return Object.keys(v);
+  if (isDict(v)) return dictKeys(v);
   throw fail(`expected a list or tuple, got ${describe(v)}`);
 }
 
-function dictOf(args: unknown[], fail: Fail): Record<string, unknown> {
+function dictOf(args: unknown[], fail: Fail, copying: Copying): Record<string, unknown> {
   const d = newDict();
   if (args.length === 0) return d;
   const from = args[0];
   if (isDict(from)) {
-    for (const k of Object.keys(from)) setItem(d, k, from[k], fail);
+    const keys = dictKeys(from);
+    copying(keys.length, 2 * 8);
+    for (const k of keys) setItem(d, k, from[String(k)], fail);
     return d;
   }
-  for (const pair of iterable(from, fail)) {
+  const pairs = iterable(from, fail);
+  copying(pairs.length, 2 * 8);
+  for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2) throw fail(`OrderedDict's items must be pairs, but one is ${describe(pair)}`);
     setItem(d, pair[0], pair[1], fail);
   }
   return d;
 }
 
-/** _codecs.encode(str, encoding): how protocols 0 to 2 write bytes. */
-function encode(args: unknown[], fail: Fail): Uint8Array {
-  const [s, encoding] = args;
+/** _codecs.encode(str, encoding='utf-8', errors='strict'): how protocols 0 to 2 write bytes. */
+function encode(args: unknown[], fail: Fail, copying: Copying): Uint8Array {
+  const [s, encoding = 'utf-8', errors = 'strict'] = args;
   if (typeof s !== 'string') throw fail(`_codecs.encode of ${describe(s)}`);
+  if (typeof errors !== 'string') throw fail(`_codecs.encode with the error handler ${describe(errors)}`);
   const enc = typeof encoding === 'string' ? encoding.toLowerCase() : encoding;
-  if (enc === 'utf-8' || enc === 'utf8') return new TextEncoder().encode(s);
+  if (enc === 'utf-8' || enc === 'utf8') {
+    // (\p{Cs} matches lone surrogates only: a pair is one code point)
+    if (/\p{Cs}/u.test(s)) throw fail('_codecs.encode of a string with a lone surrogate, which UTF-8 cannot encode');
+    copying(Buffer.byteLength(s, 'utf8'), 1);
+    return new TextEncoder().encode(s);
+  }
   if (enc !== 'latin1' && enc !== 'latin-1' && enc !== 'iso-8859-1') throw fail(`_codecs.encode with the encoding ${describe(encoding)} (latin1 and utf-8 are read)`);
+  copying(s.length, 1);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -226,13 +267,14 @@ function integer(v: unknown, what: string, fail: Fail, nonNegative = true): numb
 const MAX_DIMS = 64;
 
 /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata?) and _rebuild_tensor (the first four). */
-function rebuildTensor(args: unknown[], fail: Fail): TensorSpec {
-  const [storage, offsetArg, sizeArg, strideArg, rg = false, , metadata] = args;
+function rebuildTensor(args: unknown[], fail: Fail, copying: Copying): TensorSpec {
+  const [storage, offsetArg, sizeArg, strideArg, rg, , metadata] = args;
   if (!(storage instanceof StorageRef)) throw fail(`a tensor rebuilt from ${describe(storage)}, not a storage`);
   const offset = integer(offsetArg, 'a tensor\'s storage offset', fail);
   if (!Array.isArray(sizeArg) || !Array.isArray(strideArg)) throw fail(`a tensor whose size and stride are ${describe(sizeArg)} and ${describe(strideArg)}`);
   if (sizeArg.length > MAX_DIMS) throw fail(`a tensor of ${sizeArg.length} dimensions (at most ${MAX_DIMS})`);
   if (strideArg.length !== sizeArg.length) throw fail(`a tensor of ${sizeArg.length} dimensions with ${strideArg.length} strides`);
+  copying(2 * sizeArg.length);
   const shape = sizeArg.map((v, i) => integer(v, `a tensor's size ${i}`, fail));
   const strides = strideArg.map((v, i) => integer(v, `a tensor's stride ${i}`, fail));
   if (typeof rg !== 'boolean') throw fail(`a tensor whose requires_grad is ${describe(rg)}`);

@@ -25,7 +25,7 @@ import { checkLimit, limitError, loadedBytes, tensorReader, type AsyncByteSource
 import { describe, isDict, isTuple, unpickle, type Fail, type PickleBudget } from './pickle';
 import { PickleInput } from './pickle-input';
 import { LOADABLE, LOADABLE_LIST, PyObject, StorageRef, StorageType, TensorSpec, torchHooks, type StorageInfo } from './torch-globals';
-import { crc32, openMember, readZipDirectory, type ZipEntry } from './zip';
+import { checkCrc, checkMember, crc32, openMember, readZipDirectory, type ZipEntry } from './zip';
 
 /** What a file's first bytes say it is. */
 export type FileKind = 'torch-zip' | 'torch-legacy' | 'torch-tar' | 'other';
@@ -90,9 +90,10 @@ export async function loadTorchAsync(src: AsyncByteSource, kind: FileKind, fn: s
     const e = p.entry;
     if (e === undefined) {
       await src.readInto(r.into, p.position as number);
-    } else if (e.method === 0 && (e.flags & 1) === 0 && e.size === e.compressedSize) {
+    } else if (e.method === 0) {
+      // stored (checkMember has checked its sizes): read without blocking
       await src.readInto(r.into, e.dataStart);
-      if (crc32(r.into) !== e.crc) throw new FormatError(`${src.name}: ${e.name}: CRC-32 mismatch (the member is corrupt)`);
+      checkCrc(e, crc32(r.into), `${src.name}: ${e.name}`);
     } else {
       readMember(src.sync, e, r.into);
     }
@@ -165,6 +166,7 @@ function parseZip(src: ByteSource, fn: string, maxBytes: number): Parsed {
   const e = pkl[0];
   const prefix = e.name.slice(0, -'data.pkl'.length);
   const littleEndian = byteOrder(src, byName.get(`${prefix}byteorder`));
+  checkMember(e, `${src.name}: ${e.name}`);
   checkLimit(fn, `${src.name}'s ${e.name}`, e.size, maxBytes);
   const bytes = new Uint8Array(e.size);
   readMember(src, e, bytes);
@@ -174,6 +176,7 @@ function parseZip(src: ByteSource, fn: string, maxBytes: number): Parsed {
     if (entry === undefined) throw fail(`storage '${p.key}' has no record ${name} in the archive`);
     const nbytes = p.numel * p.stored.size;
     if (entry.size !== nbytes) throw fail(`storage '${p.key}' is declared as ${p.numel} ${p.dtype} elements (${nbytes} bytes), but its record ${name} holds ${entry.size} bytes`);
+    checkMember(entry, `${src.name}: ${name}`);
     p.entry = entry;
   });
   const label = `${src.name} (${e.name})`;

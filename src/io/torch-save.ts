@@ -31,7 +31,7 @@ import { describeValue } from '../options';
 import { isTensor, type Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { storageBytes } from './bytes';
-import { PickleWriter } from './pickle-write';
+import { PickleWriter, type Batching } from './pickle-write';
 import { isOptimizerStateDict, isPlainObject, optimizerToTorch, PyTuple, torchOptimizerState } from './torch-optim';
 import { writeAtomic, writeAtomicAsync } from './write';
 import { ChunkSink, ZipWriter, type ZipSink } from './zip-write';
@@ -119,7 +119,12 @@ class Walker {
     const p = this.p;
     if (Array.isArray(v)) {
       p.emptyList(v);
-      return p.appends(v.length, (i) => this.value(v[i], member(path, i), depth));
+      for (let i = 0; i < v.length; i++) {
+        p.beforeItem(i, v.length, 'list');
+        this.value(v[i], member(path, i), depth);
+        p.afterItem(i, v.length, 'list');
+      }
+      return;
     }
     if (v instanceof PyTuple) return p.tuple(v.items.length, () => v.items.forEach((x, i) => this.value(x, member(path, i), depth)));
     if (v instanceof Map) return this.map(v, path, depth);
@@ -128,20 +133,23 @@ class Walker {
       p.tuple(0, () => {});
       p.reduce();
       p.remember(v);
-      return this.entries(v.entries, path, depth);
+      return this.entries(v.entries, path, depth, 'items');
     }
     if (!isPlainObject(v)) throw this.unsupported(v, path);
     p.emptyDict(v);
-    this.entries(Object.entries(v), path, depth);
+    this.entries(Object.entries(v), path, depth, 'dict');
   }
 
   /** Sets string-keyed entries of the dict on top of the stack. */
-  private entries(entries: readonly [string, unknown][], path: string, depth: number): void {
-    this.p.setItems(entries.length, (i) => {
+  private entries(entries: readonly [string, unknown][], path: string, depth: number, batching: Batching): void {
+    const p = this.p;
+    for (let i = 0; i < entries.length; i++) {
       const [k, x] = entries[i];
-      this.p.str(k);
+      p.beforeItem(i, entries.length, batching);
+      p.str(k);
       this.value(x, member(path, k), depth);
-    });
+      p.afterItem(i, entries.length, batching);
+    }
   }
 
   private map(m: Map<unknown, unknown>, path: string, depth: number): void {
@@ -151,12 +159,15 @@ class Walker {
         throw new TypeError(`${this.fn}: ${path} has a key that is ${describeValue(k)}; the keys of a Map saved in the torch format must be strings, numbers or bigints`);
       }
     }
-    this.p.emptyDict(m);
-    this.p.setItems(entries.length, (i) => {
+    const p = this.p;
+    p.emptyDict(m);
+    for (let i = 0; i < entries.length; i++) {
       const [k, x] = entries[i];
+      p.beforeItem(i, entries.length, 'dict');
       this.value(k, path, depth);
       this.value(x, `${path}.get(${typeof k === 'bigint' ? `${k}n` : JSON.stringify(k)})`, depth);
-    });
+      p.afterItem(i, entries.length, 'dict');
+    }
   }
 
   private tensor(t: Tensor, path: string): void {

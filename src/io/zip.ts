@@ -178,22 +178,31 @@ export interface MemberReader {
 }
 
 /**
- * Reads a member of src as a stream. Stored members are read straight into `into`; deflated ones
- * are inflated a chunk at a time (see pushMore), so a member that inflates to more than it
- * declares is stopped within 16 MB of it, and a header is read without inflating much more.
+ * Checks that a member can be read and that its declared size is possible (a stored member's is
+ * its bytes in the file; a deflated one's at most DEFLATE's largest ratio of them): call it before
+ * allocating e.size bytes for it. openMember() checks the same.
  */
-export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberReader {
+export function checkMember(e: ZipEntry, label: string): void {
   if (e.flags & 1) throw new FormatError(`${label}: the member is encrypted`);
   if (e.method !== 0 && e.method !== 8) throw new FormatError(`${label}: the member uses compression method ${e.method} (only 0, stored, and 8, deflated, are read)`);
   if (e.method === 0 && e.size !== e.compressedSize) throw new FormatError(`${label}: a stored member with inconsistent sizes (${e.compressedSize} stored, ${e.size} declared)`);
   if (e.method === 8 && e.size > e.compressedSize * MAX_RATIO + 1024) {
     throw new FormatError(`${label}: the member claims an impossible size (${e.size} bytes from ${e.compressedSize} deflated)`);
   }
+}
+
+/**
+ * Reads a member of src as a stream. Stored members are read straight into `into`; deflated ones
+ * are inflated a chunk at a time (see pushMore), so a member that inflates to more than it
+ * declares is stopped within 16 MB of it, and a header is read without inflating much more.
+ */
+export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberReader {
+  checkMember(e, label);
   let crc = 0;
   let produced = 0;
   const checkEnd = () => {
     if (produced !== e.size) throw new FormatError(`${label}: the member ends after ${produced} of its declared ${e.size} bytes`);
-    if (crc !== e.crc) throw new FormatError(`${label}: CRC-32 mismatch (the member is corrupt: computed ${hex(crc)}, the directory says ${hex(e.crc)})`);
+    checkCrc(e, crc, label);
   };
   if (e.method === 0) {
     return {
@@ -267,6 +276,11 @@ export function openMember(src: ByteSource, e: ZipEntry, label: string): MemberR
       checkEnd();
     },
   };
+}
+
+/** Checks a member's CRC-32 (of all its bytes) against the directory's. */
+export function checkCrc(e: ZipEntry, crc: number, label: string): void {
+  if (crc !== e.crc) throw new FormatError(`${label}: CRC-32 mismatch (the member is corrupt: computed ${hex(crc)}, the directory says ${hex(e.crc)})`);
 }
 
 const hex = (x: number) => `0x${x.toString(16).padStart(8, '0')}`;

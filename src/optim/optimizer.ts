@@ -5,7 +5,7 @@
 import { shapeStr } from '../errors';
 import { checkNoInternalOverlap, sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
-import { checkOptions, type OptionSpec } from '../options';
+import { checkOptions, describeValue, isOptionsObject, type OptionSpec } from '../options';
 import type { Tensor } from '../tensor';
 import { fromTorch, isTorchStateDict, type TorchNames, type TorchOptimizerStateDict } from './torch_state';
 
@@ -124,6 +124,21 @@ export abstract class Optimizer<H extends object> {
   loadStateDict(sd: OptimizerStateDict<H> | TorchOptimizerStateDict): void {
     if (typeof sd !== 'object' || sd === null) throw new TypeError(`loadStateDict(): expected a state dict object, but got ${sd === null ? 'null' : typeof sd}`);
     if (isTorchStateDict(sd)) sd = fromTorch(sd, this.constructor.name, this.defaults, this.torchNames());
+    const fn = `${this.constructor.name}.loadStateDict`;
+    if (!Array.isArray(sd.paramGroups) || !isOptionsObject(sd.state)) {
+      throw new TypeError(`${fn}(): expected a state dict { state, paramGroups } (or PyTorch's { state, param_groups })`);
+    }
+    // a state dict may come from a file: its options are checked as a group's are (a key such as __proto__ is refused)
+    sd.paramGroups.forEach((g, i) => {
+      const { params, ...options } = (isOptionsObject(g) ? g : {}) as { params?: unknown };
+      if (!isOptionsObject(g) || !Array.isArray(params) || !params.every((x) => Number.isSafeInteger(x))) {
+        throw new TypeError(`${fn}(): paramGroups[${i}] must be an object of options with params, the parameters' indices`);
+      }
+      checkOptions(fn, options, { ...this.spec, initialLr: 'number' });
+    });
+    for (const [key, s] of Object.entries(sd.state)) {
+      if (!isOptionsObject(s)) throw new TypeError(`${fn}(): the state of parameter ${key} is ${describeValue(s)}, not an object`);
+    }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new RangeError('loaded state dict has a different number of parameter groups');
     }

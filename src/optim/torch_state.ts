@@ -7,6 +7,7 @@
  * that changes what a step computes must be what tensorgrad computes (differentiable: false, and
  * decoupled_weight_decay as the optimizer's class has it).
  */
+import { describeValue, isOptionsObject } from '../options';
 import { isTensor } from '../storage';
 import type { Tensor } from '../tensor';
 import type { OptimizerStateDict, ParamState, StateValue } from './optimizer';
@@ -44,14 +45,16 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
     throw new TypeError(`${fn}: PyTorch's state_dict must have state (an object) and param_groups (an array)`);
   }
   const fixed: Record<string, unknown> = { ...FIXED, ...names.fixed };
-  const paramGroups = sd.param_groups.map((g, i) => {
+  const paramGroups = sd.param_groups.map((g: unknown, i) => {
+    if (!isOptionsObject(g)) throw new TypeError(`${fn}: param_groups[${i}] is ${describeValue(g)}, not a dict`);
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(g)) {
       if (key === 'params') {
         if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) throw new TypeError(`${fn}: param_groups[${i}].params must be parameter indices`);
         out.params = v;
       } else if (Object.hasOwn(OPTIONS, key) && (Object.hasOwn(defaults, OPTIONS[key]) || key === 'initial_lr')) {
-        out[OPTIONS[key]] = key === 'betas' && Array.isArray(v) ? [...v] : v;
+        const like = key === 'initial_lr' ? 0 : (defaults as Record<string, unknown>)[OPTIONS[key]];
+        out[OPTIONS[key]] = optionValue(v, like, `${fn}: param_groups[${i}].${key}`);
       } else if (Object.hasOwn(fixed, key)) {
         if (v !== fixed[key]) throw new RangeError(`${fn}: param_groups[${i}] has ${key}: ${String(v)}, but tensorgrad's ${name} computes ${key}: ${String(fixed[key])}${hint(name, key)}`);
       } else if (!IMPLEMENTATION.has(key) && v !== null && v !== false) {
@@ -63,6 +66,8 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
   });
   const state: Record<number, ParamState> = {};
   for (const [index, s] of Object.entries(sd.state)) {
+    if (!/^(0|[1-9]\d*)$/.test(index)) throw new TypeError(`${fn}: the state has the key ${JSON.stringify(index)}, which is not a parameter index`);
+    if (!isOptionsObject(s)) throw new TypeError(`${fn}: the state of parameter ${index} is ${describeValue(s)}, not a dict`);
     const entry: ParamState = Object.fromEntries(Object.values(names.state).map((k) => [k, null]));
     for (const [key, v] of Object.entries(s)) {
       if (!Object.hasOwn(names.state, key)) {
@@ -73,6 +78,16 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
     state[Number(index)] = entry;
   }
   return { state, paramGroups };
+}
+
+/** An option's value, which must be of the kind of tensorgrad's (`like`: its default): a number, a boolean, or (betas) an array of numbers. */
+function optionValue(v: unknown, like: unknown, what: string): unknown {
+  if (Array.isArray(like)) {
+    if (Array.isArray(v) && v.length === like.length && v.every((x) => typeof x === 'number')) return [...v];
+    throw new TypeError(`${what} must be ${like.length} numbers, but got ${describeValue(v)}`);
+  }
+  if (typeof v !== typeof like) throw new TypeError(`${what} must be a ${typeof like}, but got ${describeValue(v)}`);
+  return v;
 }
 
 /** A state value: a tensor, null, or a step count (which PyTorch keeps as a 0-d tensor). */

@@ -67,11 +67,15 @@ describe('pickles that run code under weights_only=False are refused, and nothin
     ["Python 2's __builtin__.eval", pk(global('__builtin__', 'eval'), tuple(str('1')), 'R.'), /the pickle calls builtins\.eval/],
     ['an unknown torch function', dictPickle([['w', pk(global('torch.nn.functional', 'relu'), tuple(), 'R')]]), /the pickle calls torch\.nn\.functional\.relu, which is not allowed/],
     ['getattr, to reach anything', pk(global('builtins', 'getattr'), '.'), /the pickle calls builtins\.getattr/],
+    ['a module named __proto__', pk(global('__proto__', 'x'), '.'), /the pickle calls __proto__\.x, which is not allowed/],
+    ['a module named constructor', pk(global('constructor', 'x'), '.'), /the pickle calls constructor\.x, which is not allowed/],
     ['INST, which creates an instance', pk('(', str('x'), 'iposix\nsystem\n.'), /uses INST \(creating an instance of a class\), which is not allowed/],
     ['OBJ', pk('(', global('posix', 'system'), 'o.'), /the pickle calls posix\.system/],
     ['REDUCE of a dtype', pk(global('torch', 'float32'), ')R.'), /the pickle calls the string "float32", which is not allowed/],
     ['a call of torch.Tensor itself', pk(global('torch', 'Tensor'), ')R.'), /the pickle calls torch\.Tensor directly/],
     ['BUILD on a list', pk(']', '}', 'b.'), /BUILD on a list of 0, which is not allowed/],
+    ['BUILD on a plain dict (weights_only sets attributes of OrderedDicts only)', pk('}', '}', 'b.'), /BUILD on a dict, which is not allowed/],
+    ['BUILD on an OrderedDict with a list of attributes', pk(global('collections', 'OrderedDict'), ')R', ']', 'b.'), /BUILD on an OrderedDict with a list of 0 as its attributes \(a dict\)/],
     ['a sparse tensor rebuild', pk(global('torch._utils', '_rebuild_sparse_tensor'), '.'), /torch\._utils\._rebuild_sparse_tensor \(a sparse tensor\), which tensorgrad cannot load/],
     ['the copyreg extension registry', pk([0x80, 2, 0x82, 1], '.'), /EXT1 \(the copyreg extension registry\)/],
   ];
@@ -94,16 +98,23 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     ['SETITEMS without a MARK', pk([0x80, 2], '}', str('a'), 'Nu.'), /SETITEMS without a MARK/],
     ['APPEND to a tuple', pk([0x80, 2], ')Na.'), /APPEND on a tuple of 0 \(only lists can be appended to\)/],
     ['a tuple as a dict key', pk([0x80, 2], '}', int(1), int(2), [0x86], 'Ns.'), /a dict key that is a tuple of 2 \(only str and int keys are read\)/],
+    ['a float as a dict key', pk([0x80, 2], '}', 'G', [0x3f, 0xf8, 0, 0, 0, 0, 0, 0], 'Ns.'), /a dict key that is the float 1\.5 \(only str and int keys are read\)/],
+    ['a bool as a dict key', pk([0x80, 2], '}', [0x88], 'Ns.'), /a dict key that is True \(only str and int keys are read\)/],
+    ['the int key 1 and the str key "1"', pk([0x80, 2], '}(', int(1), 'N', str('1'), [0x88], 'u.'), /a dict with both the int key 1 and the str key "1", which would be one property/],
+    ['the str key "7" and the int key 7', pk([0x80, 2], '}(', str('7'), 'N', int(7), [0x88], 'u.'), /a dict with both the str key "7" and the int key 7, which would be one property/],
     ['an unknown opcode', pk([0x80, 2, 0xff], '.'), /unknown opcode 0xff \(at byte 2 of the pickle\)/],
     ['pickle protocol 6', pk([0x80, 6], 'N.'), /pickle protocol 6 \(protocols 0 to 5 are read\)/],
     ['no STOP', pk([0x80, 2], ']]'), /truncated pickle at byte 4: an opcode needs 1 bytes, but 0 remain/],
     ['invalid UTF-8', pk([0x80, 2], 'X', [2, 0, 0, 0], [0xc3, 0x28], '.'), /a string that is not valid UTF-8/],
+    ['invalid UTF-8 after an encoded lone surrogate', pk([0x80, 2], 'X', [5, 0, 0, 0], [0xed, 0xa0, 0x80, 0xc3, 0x28], '.'), /a string that is not valid UTF-8/],
+    ["an encoded surrogate in a Python 2 str (decoded strictly, as torch.load does)", pk([0x80, 2], 'U', [3, 0xed, 0xa0, 0x80], '.'), /a string that is not valid UTF-8/],
+    ['_codecs.encode of a lone surrogate to UTF-8 (strict, as in Python)', pk([0x80, 2], global('_codecs', 'encode'), 'X', [3, 0, 0, 0], [0xed, 0xa0, 0x80], str('utf-8'), [0x86], 'R.'), /_codecs\.encode of a string with a lone surrogate, which UTF-8 cannot encode/],
     ['a text INT that is not a number', pk('Ix1\n.'), /"x1" is not an integer/],
     ['a 5000-digit text LONG', pk(`L${'9'.repeat(5000)}L\n.`), /an integer of 5000 digits \(Python reads at most 4300\)/],
     ['a text line without its end', pk('I1234'), /truncated pickle at byte 1: INT \(a line\) needs 5 bytes, but 4 remain/],
     ['a bare torch.Size class', dictPickle([['s', global('torch', 'Size')]]), /the file holds the Python object torch\.Size itself, which has no JavaScript value/],
     ['a persistent id for a whole module', pk([0x80, 2], '(', str('module'), 'NNNt', 'Q.'), /a whole nn\.Module \(torch\.save\(model\)\).*save model\.state_dict\(\) instead/],
-    ['a persistent id that is not a tuple', pk([0x80, 2], int(0), 'Q.'), /a persistent id that is the number 0 \(torch\.save writes tuples\)/],
+    ['a persistent id that is not a tuple', pk([0x80, 2], int(0), 'Q.'), /a persistent id that is the int 0 \(torch\.save writes tuples\)/],
   ];
   for (const [what, pkl, message] of cases) it(what, () => expectRefused(torchZip(pkl), message));
 
@@ -161,6 +172,85 @@ describe('malformed pickles: a FormatError naming the problem', () => {
     expect(e.message).toMatch(/\(archive\/data\.pkl\)'s pickle \(the values it makes, estimated\) asks for \d+ bytes, more than maxBytes \(1000000\)/);
   });
 
+  it('calls with too few or too many arguments: a FormatError naming the callable', () => {
+    const arities: [string, string, string][] = [
+      ['torch._utils', '_rebuild_tensor', '4'], ['torch._utils', '_rebuild_tensor_v2', '6 to 7'], ['torch._utils', '_rebuild_tensor_v3', '7 to 8'],
+      ['torch._utils', '_rebuild_parameter', '3'], ['torch._utils', '_rebuild_parameter_with_state', '4'], ['torch._tensor', '_rebuild_from_type_v2', '4'],
+      ['torch', 'device', '1 to 2'], ['_codecs', 'encode', '1 to 3'],
+    ];
+    for (const [module, name, takes] of arities) {
+      expectRefused(torchZip(pk([0x80, 2], global(module, name), ')R.')), new RegExp(`${module}\\.${name} takes ${takes} arguments, but the pickle gives it 0`));
+    }
+    const nine = tuple(...Array<number>(9).fill(0));
+    for (const [module, name] of [['torch', 'Size'], ['collections', 'OrderedDict'], ['builtins', 'set'], ['builtins', 'bytearray']]) {
+      expectRefused(torchZip(pk([0x80, 2], global(module, name), nine, 'R.')), new RegExp(`${module}\\.${name} takes 0 to \\d arguments, but the pickle gives it 9`));
+    }
+    // as in Python, torch.Size() is empty and _codecs.encode's encoding is UTF-8 by default
+    expect(tg.load(write(torchZip(pk([0x80, 2], global('torch', 'Size'), ')R.'))))).toEqual([]);
+    expect(tg.load(write(torchZip(pk([0x80, 2], global('_codecs', 'encode'), '(', str('h\u00e9'), 'tR.'))))).toEqual(new Uint8Array([0x68, 0xc3, 0xa9]));
+  });
+
+  it('calls that copy their arguments copy at most what the pickle holds, however often it passes them', () => {
+    const n = 3000;
+    /** callable(*args) n times over one memoized args tuple: 7 bytes a call, each copying the whole argument. */
+    const calls = (callable: Buffer, args: Buffer) => pk([0x80, 2], args, 'q', [0], '0', callable, 'q', [1], '0', ']', '(', 'h\x01h\x00R'.repeat(n), 'e.');
+    const items = pk('(', 'K\x00'.repeat(n), 'l');
+    const pairs = pk('(', pk('K\x00N', [0x86]).toString('latin1').repeat(n), 'l');
+    const dict = pk('}', '(', Array.from({ length: n }, (_, i) => pk(int(i), 'N').toString('latin1')).join(''), 'u');
+    const text = str('a'.repeat(n));
+    const bytes = pk('B', [n & 0xff, n >> 8, 0, 0], Buffer.alloc(n));
+    const dims = tuple(...Array<number>(64).fill(1));
+    const storage = pk('(', str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), int(1), 't', 'Q');
+    const cases: [string, Buffer][] = [
+      ['set(list)', calls(global('builtins', 'set'), pk(items, [0x85]))],
+      ['torch.Size(list)', calls(global('torch', 'Size'), pk(items, [0x85]))],
+      ['OrderedDict(dict)', calls(global('collections', 'OrderedDict'), pk(dict, [0x85]))],
+      ['OrderedDict(list of pairs)', calls(global('collections', 'OrderedDict'), pk(pairs, [0x85]))],
+      ['bytearray(bytes)', calls(global('builtins', 'bytearray'), pk(bytes, [0x85]))],
+      ['_codecs.encode(str, "latin1")', calls(global('_codecs', 'encode'), pk(text, str('latin1'), [0x86]))],
+      ['_codecs.encode(str, "utf-8")', calls(global('_codecs', 'encode'), pk(text, str('utf-8'), [0x86]))],
+      ['a 64-d tensor rebuilt', calls(global('torch._utils', '_rebuild_tensor_v2'), pk('(', storage, int(0), dims, dims, [0x89], '}', 't'))],
+    ];
+    for (const [what, pkl] of cases) {
+      const start = Date.now();
+      const e = loadError(write(torchZip(pkl, { 0: floats(1) })));
+      expect(e, what).toBeInstanceOf(tg.FormatError);
+      expect(e.message, what).toMatch(/the pickle's calls copy \d+ elements out of their arguments, more than the pickle's \d+ bytes hold \(it passes the same values to call after call\)/);
+      expect(Date.now() - start, what).toBeLessThan(1000);
+    }
+    // each container passed once, as torch.save writes them: read
+    const once = pk([0x80, 2], '(', global('builtins', 'set'), items, [0x85], 'R', global('collections', 'OrderedDict'), dict, [0x85], 'R', global('_codecs', 'encode'), text, str('latin1'), [0x86], 'R', 't.');
+    const [set, od, encoded] = tg.load<[unknown[], Record<string, unknown>, Uint8Array]>(write(torchZip(once)));
+    expect([set.length, Object.keys(od).length, encoded.length]).toEqual([n, n, n]);
+  });
+
+  it("a key set twice keeps its last value, as in Python; int keys keep their type through set() and OrderedDict()", () => {
+    expect(tg.load(write(torchZip(pk([0x80, 2], '}(', int(1), 'N', int(1), [0x88], str('a'), 'N', str('a'), [0x89], 'u.'))))).toEqual({ 1: true, a: false });
+    const dict = pk('}', '(', int(3), 'N', str('b'), 'N', 'u');
+    const [keys, od] = tg.load<[unknown[], Record<string, unknown>]>(write(torchZip(pk([0x80, 2], '(', global('builtins', 'set'), dict, [0x85], 'R',
+      global('collections', 'OrderedDict'), dict, [0x85], 'R', int(3), [0x88], 's', 't.'))));
+    expect(keys).toEqual([3, 'b']);
+    expect(od).toEqual({ 3: true, b: null });
+  });
+
+  it("lone surrogates in a str, as Python pickles them ('surrogatepass'), load as they are", () => {
+    // pickle.dumps(['a\ud800b', '\ud83d\ude00', '\udfff'], 2), the second as two lone surrogates (Python does not pair them)
+    const pkl = pk([0x80, 2], ']', '(', 'X', [5, 0, 0, 0], 'a', [0xed, 0xa0, 0x80], 'b', 'X', [6, 0, 0, 0], [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80], [0x8c, 3, 0xed, 0xbf, 0xbf], 'e.');
+    expect(tg.load(write(torchZip(pkl)))).toEqual(['a\ud800b', '\u{1f600}', '\udfff']);
+  });
+
+  it('maxBytes counts what a rebuilt tensor takes, however few bytes its call takes', () => {
+    // 20000 tensors rebuilt from one memoized argument tuple, 5 bytes each: about 9 MB of specs and Tensors from a 100 KB file
+    const storage = pk('(', str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), int(1), 't', 'Q');
+    const args = pk('(', storage, int(0), tuple(1), tuple(1), [0x89], '}', 't');
+    const pkl = pk([0x80, 2], global('torch._utils', '_rebuild_tensor_v2'), 'q', [0], '0', args, 'q', [1], '0', ']', '(', 'h\x00h\x01R'.repeat(20000), 'e.');
+    const path = write(torchZip(pkl, { 0: floats(1) }));
+    expect(tg.load<unknown[]>(path, { maxBytes: 12e6 }).length).toBe(20000);
+    const e = loadError(path, { maxBytes: 8e6 });
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toMatch(/'s pickle \(the values it makes, estimated\) asks for \d+ bytes, more than maxBytes \(8000000\)/);
+  });
+
   it('a list that contains itself loads (as torch.load does) without looping', () => {
     const l = tg.load<unknown[]>(write(torchZip(pk([0x80, 2], ']q', [0], 'h', [0], 'a.'))));
     expect(l[0]).toBe(l);
@@ -215,6 +305,15 @@ describe('lying zips and other files', () => {
     const pkl = oneTensor(4, [4], [1]);
     expectRefused(torchZipWith(pkl, { size: 1e9 }), /a stored member with inconsistent sizes \(\d+ stored, 1000000000 declared\)/);
     expectRefused(torchZipWith(pkl, { data: zerosDeflated(1).subarray(0, 100), method: 8, size: 2 ** 31 }), /the member claims an impossible size \(2147483648 bytes from 100 deflated\)/);
+  });
+
+  it('a member claiming an impossible size is refused before memory for it is allocated', () => {
+    const lie = { data: zerosDeflated(1).subarray(0, 1000), method: 8 };
+    const before = process.memoryUsage().arrayBuffers;
+    expectRefused(torchZipWith(pk([0x80, 2]), { ...lie, size: 3e9 }), /lie\/data\.pkl: the member claims an impossible size \(3000000000 bytes from 1000 deflated\)/);
+    const storage = zip([{ name: 'lie/data.pkl', data: oneTensor(2 ** 29, [1], [1]) }, { name: 'lie/data/0', ...lie, size: 2 ** 31 }]);
+    expectRefused(storage, /lie\/data\/0: the member claims an impossible size \(2147483648 bytes from 1000 deflated\)/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100e6);
   });
 
   it('a deflated data.pkl that would inflate past maxBytes is refused before it is inflated', () => {

@@ -215,4 +215,22 @@ describe('optimizer.loadStateDict of PyTorch\'s optimizer state_dict', () => {
     sd.state['0'] = { momentum_buffer: tg.zeros(2, 3) };
     expect(() => new tg.optim.Adam(p).loadStateDict(sd)).toThrow(/'momentum_buffer', which tensorgrad's Adam does not keep/);
   });
+
+  it("refuses a PyTorch optimizer state_dict whose groups, state or options are not what PyTorch writes, naming them", () => {
+    const p = [tg.zeros(2, 3).requiresGrad_(), tg.zeros(2).requiresGrad_()];
+    const load = (edit: (sd: tg.optim.TorchOptimizerStateDict) => void) => () => {
+      const sd = tg.load<tg.optim.TorchOptimizerStateDict>(file('adam.pt'));
+      edit(sd);
+      new tg.optim.Adam(p).loadStateDict(sd);
+    };
+    const groups = (sd: tg.optim.TorchOptimizerStateDict) => sd.param_groups as unknown[];
+    expect(load((sd) => (groups(sd)[0] = null))).toThrow(new TypeError('Adam.loadStateDict(): param_groups[0] is null, not a dict'));
+    expect(load((sd) => ((sd.state as Record<string, unknown>)['1'] = null))).toThrow(new TypeError('Adam.loadStateDict(): the state of parameter 1 is null, not a dict'));
+    expect(load((sd) => ((sd.state as Record<string, unknown>)['1'] = 5))).toThrow(new TypeError('Adam.loadStateDict(): the state of parameter 1 is 5, not a dict'));
+    expect(load((sd) => (sd.state.w = {}))).toThrow(new TypeError('Adam.loadStateDict(): the state has the key "w", which is not a parameter index'));
+    expect(load((sd) => (sd.param_groups[0].lr = 'x'))).toThrow(new TypeError('Adam.loadStateDict(): param_groups[0].lr must be a number, but got "x"'));
+    expect(load((sd) => (sd.param_groups[0].lr = tg.tensor(0.1)))).toThrow(new TypeError('Adam.loadStateDict(): param_groups[0].lr must be a number, but got a Tensor'));
+    expect(load((sd) => (sd.param_groups[0].amsgrad = 1))).toThrow(new TypeError('Adam.loadStateDict(): param_groups[0].amsgrad must be a boolean, but got 1'));
+    expect(load((sd) => (sd.param_groups[0].betas = [0.9]))).toThrow(new TypeError('Adam.loadStateDict(): param_groups[0].betas must be 2 numbers, but got an Array'));
+  });
 });

@@ -103,6 +103,31 @@ describe('tg.save in the torch format, read back by tg.load', () => {
     }
   });
 
+  it("a state dict in tensorgrad's layout read from a file cannot set an optimizer group's prototype, nor options of the wrong kind", () => {
+    const p = [tg.zeros(2, 3).requiresGrad_(), tg.zeros(2).requiresGrad_()];
+    // Maps, so that tg.save writes them as they are (a plain { state, paramGroups } would be put in PyTorch's layout)
+    const saved = (group: [string, unknown][], state: [string, unknown][] = []) => {
+      tg.save(new Map<string, unknown>([['state', new Map(state)], ['paramGroups', [new Map([...group, ['params', [0, 1]]])]]]) as tg.TorchSaveable, path('opt.pt'));
+      return tg.load<tg.optim.OptimizerStateDict<tg.optim.AdamOptions>>(path('opt.pt'));
+    };
+    const opt = new tg.optim.Adam(p);
+    expect(() => opt.loadStateDict(saved([['__proto__', new Map([['evil', 1]])], ['lr', 0.1]]))).toThrow(
+      new TypeError("Adam.loadStateDict(): unknown option '__proto__' (it takes lr, eps, weightDecay, amsgrad, maximize, betas, initialLr)"),
+    );
+    expect(Object.getPrototypeOf(opt.paramGroups[0])).toBe(Object.prototype);
+    expect(() => opt.loadStateDict(saved([['lr', 'x']]))).toThrow(new TypeError("Adam.loadStateDict(): option 'lr' must be a number, but got \"x\""));
+    expect(() => opt.loadStateDict(saved([['lr', 0.1]], [['0', null]]))).toThrow(new TypeError('Adam.loadStateDict(): the state of parameter 0 is null, not an object'));
+    expect(() => opt.loadStateDict({ state: {} } as never)).toThrow(new TypeError("Adam.loadStateDict(): expected a state dict { state, paramGroups } (or PyTorch's { state, param_groups })"));
+    opt.loadStateDict(saved([['lr', 0.25], ['initialLr', 0.5]]));
+    expect(opt.paramGroups[0]).toMatchObject({ lr: 0.25, initialLr: 0.5, eps: 1e-8 });
+  });
+
+  it('strings with lone surrogates come back as they were (written and read as Python does, surrogatepass)', () => {
+    const obj = { 'k\udc00': 'a\ud800b', pair: '\ud83d\ude00', tail: 'x\udbff', keys: new Map([['\ud800', 1]]) };
+    tg.save(obj, path('surrogates.pt'));
+    expect(tg.load(path('surrogates.pt'))).toEqual({ 'k\udc00': 'a\ud800b', pair: '\u{1f600}', tail: 'x\udbff', keys: { '\ud800': 1 } });
+  });
+
   it('randomly nested values come back equal', () => {
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -1,13 +1,12 @@
 // tg.save in the torch format (torch.save's zip archive): the bytes against files torch.save wrote
-// (test/fixtures/io/torch_save_*.pt, from scripts/fixtures/torch_save.py), the zip layout and the
-// pickle, optimizer state, the errors and the files. torch_save_pytorch.test.ts has PyTorch load
-// what we write.
+// (test/fixtures/io/torch_save_*.pt, from scripts/fixtures/torch_save.py), the zip layout,
+// optimizer state, the errors and the files. torch_save_pickle.test.ts has the pickle's opcodes,
+// torch_save_pytorch.test.ts PyTorch loading what we write.
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
-import { encodeLong, utf8SurrogatePass } from '../../src/io/pickle-write';
 import { optimizerToTorch, PyTuple, torchOptimizerState } from '../../src/io/torch-optim';
 import { readZipDirectory, type ZipEntry } from '../../src/io/zip';
 import { ZipWriter, type ZipSink } from '../../src/io/zip-write';
@@ -192,51 +191,6 @@ describe('the archive', () => {
       const dataStart = start + local.length;
       expect(dataStart % 64, `${start}`).toBe(0);
     }
-  });
-});
-
-// ---- the pickle ----------------------------------------------------------------------------------
-
-describe('the pickle', () => {
-  it("encodes ints as Python's pickle.encode_long", () => {
-    const hex = (x: bigint) => encodeLong(x).toString('hex');
-    expect([0n, 1n, 127n, 128n, 255n, -1n, -128n, -129n, -256n, 2n ** 63n, -(2n ** 63n), -(2n ** 47n)].map(hex)).toEqual(
-      ['', '01', '7f', '8000', 'ff00', 'ff', '80', '7fff', '00ff', '000000000000008000', '0000000000000080', '000000000080'],
-    );
-  });
-
-  it("encodes strings as UTF-8, lone surrogates as Python's 'surrogatepass'", () => {
-    expect(utf8SurrogatePass('h\u00e9\u{1f600}').toString('hex')).toBe(Buffer.from('h\u00e9\u{1f600}').toString('hex'));
-    expect(utf8SurrogatePass('a\ud800b\udfff').toString('hex')).toBe('61eda080' + '62' + 'edbfbf');
-  });
-
-  const has = (list: Op[], op: Op) => list.some((o) => o[0] === op[0] && o[1] === op[1]);
-
-  it('writes numbers as Python would: integers as ints (-0 and fractions as floats), big ones with LONG1 and LONG4', () => {
-    const o = ops([0, -0, 2 ** 53, 2 ** 1000, 2n ** 2100n, 0.5, undefined]);
-    expect(o.slice(3, -2)).toEqual([
-      ['BININT1', 0], ['BINFLOAT', -0], ['LONG1', 2n ** 53n], ['LONG1', 2n ** 1000n], ['LONG4', 2n ** 2100n], ['BINFLOAT', 0.5], ['NONE'],
-    ]);
-  });
-
-  it('writes bytes, the empty ones too, as _codecs.encode(text, "latin1")', () => {
-    const o = ops([new Uint8Array(0), Buffer.from([0xe9])]);
-    expect(o).toContainEqual(['GLOBAL', '_codecs encode']);
-    expect(has(o, ['BINUNICODE', '']) && has(o, ['BINUNICODE', '\u00e9']) && has(o, ['BINUNICODE', 'latin1'])).toBe(true);
-  });
-
-  it('writes a tensor, array or object met twice once, as pickle does (Python loads one object)', () => {
-    const shared = [1, 2];
-    const t = tg.ones(2);
-    const o = ops({ a: shared, b: shared, t, u: t });
-    expect(o.filter(([n]) => n === 'EMPTY_LIST')).toHaveLength(1);
-    expect(o.filter(([n, a]) => n === 'GLOBAL' && a === 'torch._utils _rebuild_tensor_v2')).toHaveLength(1);
-    expect(o.filter(([n]) => n === 'BINGET').length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('saves a module as a collections.OrderedDict, a plain object as a dict', () => {
-    expect(ops(new nn.Linear(2, 2)).slice(0, 5)).toEqual([['PROTO', 2], ['GLOBAL', 'collections OrderedDict'], ['EMPTY_TUPLE'], ['REDUCE'], ['MARK']]);
-    expect(ops(new nn.Linear(2, 2).stateDict()).slice(0, 3)).toEqual([['PROTO', 2], ['EMPTY_DICT'], ['MARK']]);
   });
 });
 
