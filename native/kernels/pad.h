@@ -44,19 +44,28 @@ inline PadGeometry pad_geometry(const View& x, const View& out, const View& left
     if (g.in[d] == 0) raise(ErrorKind::Range, "pad: cannot pad an empty dim in this mode");
     if (mode == PadMode::Reflect && (g.left[d] >= g.in[d] || right >= g.in[d]))
       raise(ErrorKind::Range, "pad: reflect padding must be smaller than the dim it pads");
+    if (mode == PadMode::Circular && g.in[d] - std::max<int64_t>(-g.left[d], 0) - std::max<int64_t>(-right, 0) <= 0)
+      raise(ErrorKind::Range, "pad: circular padding cannot crop a dim away");
   }
   return g;
 }
 
-// Where element o (of out's n_out along a dim) reads x (size n), or -1 for the constant value.
-inline int64_t pad_source(int64_t o, int64_t left, int64_t n, PadMode mode) {
+// Where element o of a dim of out_n elements reads x (size n), or -1 for the constant value.
+// Reflect and replicate map about x's own edges; circular, as PyTorch's, crops first (negative
+// pads) and wraps around what is left.
+inline int64_t pad_source(int64_t o, int64_t left, int64_t n, int64_t out_n, PadMode mode) {
   int64_t s = o - left;
-  if (s >= 0 && s < n) return s;
+  if (s >= 0 && s < n && mode != PadMode::Circular) return s;
   switch (mode) {
     case PadMode::Constant: return -1;
     case PadMode::Reflect: s = s < 0 ? -s : 2 * (n - 1) - s; break;
     case PadMode::Replicate: s = s < 0 ? 0 : n - 1; break;
-    case PadMode::Circular: s = ((s % n) + n) % n; break;
+    case PadMode::Circular: {
+      const int64_t lo = std::max<int64_t>(-left, 0), kept = n - lo - std::max<int64_t>(left + n - out_n, 0);
+      if (kept <= 0) return 0;
+      s = lo + (((o - std::max<int64_t>(left, 0)) % kept) + kept) % kept;
+      break;
+    }
   }
   return std::min(std::max<int64_t>(s, 0), n - 1);  // reflect was checked: this changes nothing
 }
@@ -70,7 +79,7 @@ void pad_rows(const PadGeometry& g, int64_t begin, int64_t end, const std::vecto
     for (int d = nd - 2; d >= 0; --d) {
       const int64_t o = rest % g.out[d];
       rest /= g.out[d];
-      const int64_t s = pad_source(o, g.left[d], g.in[d], g.mode);
+      const int64_t s = pad_source(o, g.left[d], g.in[d], g.out[d], g.mode);
       if (s < 0) {
         offset = -1;
         break;
@@ -85,7 +94,7 @@ void pad_rows(const PadGeometry& g, int64_t begin, int64_t end, const std::vecto
 inline std::vector<int64_t> pad_last_map(const PadGeometry& g) {
   const int d = g.ndim - 1;
   std::vector<int64_t> m(size_t(g.out[d]));
-  for (int64_t o = 0; o < g.out[d]; ++o) m[size_t(o)] = pad_source(o, g.left[d], g.in[d], g.mode);
+  for (int64_t o = 0; o < g.out[d]; ++o) m[size_t(o)] = pad_source(o, g.left[d], g.in[d], g.out[d], g.mode);
   return m;
 }
 
