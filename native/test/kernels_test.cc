@@ -73,6 +73,8 @@ static View view(std::vector<T>& data, std::initializer_list<int64_t> shape, std
   return v;
 }
 
+#include "pool_tests.h"
+
 int main() {
   test("an exception in any piece of a parallel_for reaches the caller, after every worker has left", [] {
     ThreadPool pool;
@@ -363,6 +365,8 @@ int main() {
     LayerNormSizes s = layer_norm_sizes(view(x, {3, 4}), view(mean, {3}));
     CHECK(s.rows == 3 && s.n == 4);
   });
+
+  pool_tests();
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -372,10 +372,12 @@ const views = {
   avgPool2dBackward: { backward: (g, _, __, { ctx }) => [pool.avgPool2d(g, ctx as pool.AvgCtx)] },
   adaptiveAvgPool2d: { name: 'AdaptiveAvgPool2DBackward0', backward: (g, _, __, { ctx }) => [pool.adaptiveAvgPool2dBackward(g, ctx as [number, number])] },
   adaptiveAvgPool2dBackward: { backward: (g, _, __, { ctx }) => [pool.adaptiveAvgPool2d(g, ctx as [number, number])] },
-  upsample2d: { backward: (g, _, __, { ctx }) => [pool.upsample2dBackward(g, ctx as pool.UpsampleCtx)] },
-  upsample2dBackward: { backward: (g, _, __, { ctx }) => [pool.upsample2d(g, ctx as pool.UpsampleCtx)] },
-  padNd: { backward: (g, _, __, { ctx }) => [pool.padNdBackward(g, ctx as pool.PadCtx)] },
-  padNdBackward: { backward: (g, _, __, { ctx }) => [pool.padNdDoubleBackward(g, ctx as pool.PadCtx)] },
+  upsampleNearest2d: { backward: (g, _, __, { ctx }) => [pool.upsampleNearest2dBackward(g, ctx as pool.UpsampleCtx)] },
+  upsampleNearest2dBackward: { backward: (g, _, __, { ctx }) => [pool.upsampleNearest2d(g, ctx as pool.UpsampleCtx)] },
+  upsampleBilinear2d: { name: 'UpsampleBilinear2DBackward0', backward: (g, _, __, { ctx }) => [pool.upsampleBilinear2dBackward(g, ctx as pool.UpsampleCtx)] },
+  upsampleBilinear2dBackward: { backward: (g, _, __, { ctx }) => [pool.upsampleBilinear2d(g, ctx as pool.UpsampleCtx)] },
+  pad: { backward: (g, _, __, { ctx }) => [pool.padBackward(g, ctx as pool.PadCtx)] },
+  padBackward: { backward: (g, _, __, { ctx }) => [pool.padDoubleBackward(g, ctx as pool.PadCtx)] },
   // an in-place op through a view of base (ctx: the view's replay): base's old value gets the
   // gradient outside the view, the op's node (input 1, the view's new value) the part inside it
   copySlices: {

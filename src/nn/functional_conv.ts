@@ -9,7 +9,7 @@ import { checkOptions } from '../options';
 import { ShapeError, shapeStr } from '../errors';
 import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
 import type { Tensor } from '../tensor';
-import { padNd } from '../ops/pool';
+import { pad } from '../ops/pool';
 
 /** A size given once for both dims, or as [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -26,7 +26,7 @@ type P2 = [number, number];
 /** x [N, C, H, W] with zero rows and columns added after its last ones. */
 function padAfter(x: Tensor, rows: number, cols: number): Tensor {
   const [n, c, h, w] = x.shape;
-  return padNd(x, [n, c, h + rows, w + cols], { mode: 'constant', value: 0, left: [0, 0, 0, 0], inShape: [...x.shape] });
+  return pad(x, [n, c, h + rows, w + cols], { mode: 'constant', value: 0, left: [0, 0, 0, 0], inShape: [...x.shape] });
 }
 
 function geometry(x: Tensor, k: P2, s: P2, p: P2, d: P2, op: string): WindowGeometry {

@@ -6,7 +6,7 @@
  * is 2-D pooling of a height-1 image.
  */
 import { DTypeError, ShapeError, shapeStr } from '../errors';
-import { adaptiveAvgPool2d as adaptiveOp, avgPool2d as avgOp, maxPool2dWithIndices, type PoolWindow } from '../ops/pool';
+import { adaptiveAvgPool2d as adaptiveOp, avgPool2d as avgOp, maxPool2d as maxOp, type PoolWindow } from '../ops/pool';
 import { checkOptions, kinds } from '../options';
 import type { Tensor } from '../tensor';
 import { pair, type Pair } from './functional_conv';
@@ -92,7 +92,7 @@ export const MAX_POOL1D_SPEC = { stride: orNull(SINGLE), padding: SINGLE, dilati
 function maxPool(op: string, input: Tensor, dims: 1 | 2, w: PoolWindow, ceilMode: boolean, returnIndices: boolean): Tensor | [Tensor, Tensor] {
   checkWindow(op, w, true);
   const [x, unbatch] = images(input, op, dims);
-  const [out, indices] = maxPool2dWithIndices(x, w, outputSize(op, x, w, ceilMode));
+  const [out, indices] = maxOp(x, w, outputSize(op, x, w, ceilMode));
   return returnIndices ? [unbatch(out), unbatch(indices)] : unbatch(out);
 }
 

@@ -6,7 +6,7 @@
  * output size, floor(in * scale), does.
  */
 import { ShapeError, shapeStr } from '../errors';
-import { padNd, upsample2d, type UpsampleCtx } from '../ops/pool';
+import { pad as padOp, upsampleBilinear2d, upsampleNearest2d, type UpsampleCtx } from '../ops/pool';
 import { checkOptions, kinds } from '../options';
 import type { Tensor } from '../tensor';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d } from './functional_pool';
@@ -99,7 +99,7 @@ export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tenso
     inSize: [x.shape[2], x.shape[3]],
     outSize: nd === 3 ? [1, sizes[0]] : [sizes[0], sizes[1]],
   };
-  const out = upsample2d(x, ctx);
+  const out = ctx.mode === 'bilinear' ? upsampleBilinear2d(x, ctx) : upsampleNearest2d(x, ctx);
   return nd === 3 ? out.squeeze(2) : out;
 }
 
@@ -141,7 +141,7 @@ export function pad(input: Tensor, pad: readonly number[], opts: PadOptions | Pa
     left[d] = l;
     shape[d] = n + l + r;
   }
-  return padNd(input, shape, { mode, value: mode === 'constant' ? o.value ?? 0 : 0, left, inShape: [...input.shape] });
+  return padOp(input, shape, { mode, value: mode === 'constant' ? o.value ?? 0 : 0, left, inShape: [...input.shape] });
 }
 
 function checkPad(mode: PadMode, input: Tensor, d: number, n: number, l: number, r: number): void {

@@ -33,7 +33,7 @@ function outShape(x: Tensor, size: readonly [number, number]): number[] {
 interface MaxCtx { window: PoolWindow; indices: Tensor; inSize: [number, number] }
 
 /** The largest element of each window and its flat index in the h * w plane (int64). */
-export function maxPool2dWithIndices(x: Tensor, window: PoolWindow, size: readonly [number, number]): [Tensor, Tensor] {
+export function maxPool2d(x: Tensor, window: PoolWindow, size: readonly [number, number]): [Tensor, Tensor] {
   const src = contiguous(x);
   const out = emptyTensor(outShape(x, size), x.dtype), indices = emptyTensor(outShape(x, size), 'int64');
   launch('max_pool2d', [out, indices, src], windowParams(window));
@@ -104,27 +104,38 @@ export interface UpsampleCtx {
   outSize: [number, number];
 }
 
-function upsampleKernel(c: UpsampleCtx) {
-  const scales = { scaleH: c.scales[0], scaleW: c.scales[1] };
-  return c.mode === 'bilinear'
-    ? { kernel: 'upsample_bilinear2d' as const, params: { ...scales, alignCorners: c.alignCorners } }
-    : { kernel: 'upsample_nearest2d' as const, params: { ...scales, exact: c.mode === 'nearest-exact' } };
+function scales(c: UpsampleCtx) {
+  return { scaleH: c.scales[0], scaleW: c.scales[1] };
 }
 
-export function upsample2d(x: Tensor, ctx: UpsampleCtx): Tensor {
+/** Nearest ('nearest' or 'nearest-exact') upsampling to ctx.outSize. */
+export function upsampleNearest2d(x: Tensor, ctx: UpsampleCtx): Tensor {
   const src = contiguous(x);
   const out = emptyTensor(outShape(x, ctx.outSize), x.dtype);
-  const { kernel, params } = upsampleKernel(ctx);
-  launch(kernel, [out, src], params);
-  return record('upsample2d', out, [src], ctx);
+  launch('upsample_nearest2d', [out, src], { ...scales(ctx), exact: ctx.mode === 'nearest-exact' });
+  return record('upsampleNearest2d', out, [src], ctx, ctx.mode === 'nearest-exact' ? 'UpsampleNearestExact2DBackward0' : 'UpsampleNearest2DBackward0');
 }
 
-export function upsample2dBackward(g: Tensor, ctx: UpsampleCtx): Tensor {
+export function upsampleNearest2dBackward(g: Tensor, ctx: UpsampleCtx): Tensor {
   const src = contiguous(g);
   const dx = emptyTensor(outShape(g, ctx.inSize), g.dtype);
-  const { kernel, params } = upsampleKernel(ctx);
-  launch(kernel === 'upsample_bilinear2d' ? 'upsample_bilinear2d_backward' : 'upsample_nearest2d_backward', [dx, src], params);
-  return record('upsample2dBackward', dx, [src], ctx);
+  launch('upsample_nearest2d_backward', [dx, src], { ...scales(ctx), exact: ctx.mode === 'nearest-exact' });
+  return record('upsampleNearest2dBackward', dx, [src], ctx);
+}
+
+/** Bilinear upsampling to ctx.outSize. */
+export function upsampleBilinear2d(x: Tensor, ctx: UpsampleCtx): Tensor {
+  const src = contiguous(x);
+  const out = emptyTensor(outShape(x, ctx.outSize), x.dtype);
+  launch('upsample_bilinear2d', [out, src], { ...scales(ctx), alignCorners: ctx.alignCorners });
+  return record('upsampleBilinear2d', out, [src], ctx);
+}
+
+export function upsampleBilinear2dBackward(g: Tensor, ctx: UpsampleCtx): Tensor {
+  const src = contiguous(g);
+  const dx = emptyTensor(outShape(g, ctx.inSize), g.dtype);
+  launch('upsample_bilinear2d_backward', [dx, src], { ...scales(ctx), alignCorners: ctx.alignCorners });
+  return record('upsampleBilinear2dBackward', dx, [src], ctx);
 }
 
 /** A padding: the mode, its value (constant mode), and the amount before each dim (negative crops). */
@@ -132,23 +143,23 @@ export interface PadCtx { mode: 'constant' | 'reflect' | 'replicate' | 'circular
 const PAD_MODE = { constant: 0, reflect: 1, replicate: 2, circular: 3 } as const;
 
 /** x padded to shape; see PadCtx. */
-export function padNd(x: Tensor, shape: readonly number[], ctx: PadCtx): Tensor {
+export function pad(x: Tensor, shape: readonly number[], ctx: PadCtx): Tensor {
   const src = contiguous(x);
   const out = emptyTensor(shape, x.dtype);
   launch('pad', [out, src, Float64Array.from(ctx.left)], { mode: PAD_MODE[ctx.mode], value: ctx.value });
-  return record('padNd', out, [src], { ...ctx, inShape: [...x.shape] });
+  return record('pad', out, [src], { ...ctx, inShape: [...x.shape] });
 }
 
-/** padNd's gradient: the opposite crop (constant mode), or each element of g added where it was read. */
-export function padNdBackward(g: Tensor, ctx: PadCtx): Tensor {
-  if (ctx.mode === 'constant') return padNd(g, ctx.inShape, { ...ctx, value: 0, left: ctx.left.map((l) => -l) });
+/** pad's gradient: the opposite crop (constant mode), or each element of g added where it was read. */
+export function padBackward(g: Tensor, ctx: PadCtx): Tensor {
+  if (ctx.mode === 'constant') return pad(g, ctx.inShape, { ...ctx, value: 0, left: ctx.left.map((l) => -l) });
   const src = contiguous(g);
   const dx = emptyTensor(ctx.inShape, g.dtype);
   launch('pad_backward', [dx, src, Float64Array.from(ctx.left)], { mode: PAD_MODE[ctx.mode] });
-  return record('padNdBackward', dx, [src], { ...ctx, inShape: [...g.shape] });
+  return record('padBackward', dx, [src], { ...ctx, inShape: [...g.shape] });
 }
 
-/** padNdBackward's gradient: the padding again. */
-export function padNdDoubleBackward(gg: Tensor, ctx: PadCtx): Tensor {
-  return padNd(gg, ctx.inShape, { ...ctx, inShape: [] });
+/** padBackward's gradient: the padding again. */
+export function padDoubleBackward(gg: Tensor, ctx: PadCtx): Tensor {
+  return pad(gg, ctx.inShape, { ...ctx, inShape: [] });
 }

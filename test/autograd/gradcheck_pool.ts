@@ -48,23 +48,24 @@ export const poolChecks: Record<string, Check[]> = {
     { label: 'adaptiveAvgPool1d of a transposed input', fn: (x) => F.adaptiveAvgPool1d(x.flatten(2), 4), inputs: () => [leafT([1, 2, 2, 3])] },
   ],
   adaptiveAvgPool2dBackward: [{ label: 'adaptiveAvgPool2d differentiated again', ...second((x) => F.adaptiveAvgPool2d(x, [2, 3]), [1, 2, 5, 7]) }],
-  upsample2d: [
+  upsampleBilinear2d: [
     { label: 'bilinear by a non-integer scale', fn: (x) => F.interpolate(x, { scaleFactor: 1.7, mode: 'bilinear' }), inputs: () => [leaf([1, 2, 3, 4])] },
     { label: 'bilinear to a size, alignCorners', fn: (x) => F.interpolate(x, { size: [5, 3], mode: 'bilinear', alignCorners: true }), inputs: () => [leafT([1, 1, 3, 4])] },
-    { label: 'nearest and nearest-exact', fn: (x) => [F.interpolate(x, { size: [5, 7] }), F.interpolate(x, { scaleFactor: 1.5, mode: 'nearest-exact' })], inputs: () => [leaf([2, 1, 3, 4])] },
     { label: 'linear (3-D)', fn: (x) => F.interpolate(x, { size: 7, mode: 'linear' }), inputs: () => [leaf([2, 2, 4])] },
   ],
-  upsample2dBackward: [
-    { label: 'bilinear differentiated again', ...second((x) => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }), [1, 2, 3, 3]) },
-    { label: 'nearest differentiated again', ...second((x) => F.interpolate(x, { size: [5, 5] }), [1, 2, 3, 3]) },
+  upsampleNearest2d: [
+    { label: 'nearest and nearest-exact', fn: (x) => [F.interpolate(x, { size: [5, 7] }), F.interpolate(x, { scaleFactor: 1.5, mode: 'nearest-exact' })], inputs: () => [leaf([2, 1, 3, 4])] },
+    { label: 'nearest (3-D) of a transposed input', fn: (x) => F.interpolate(x.flatten(2), { scaleFactor: 2.5 }), inputs: () => [leafT([1, 2, 2, 3])] },
   ],
-  padNd: [
+  upsampleBilinear2dBackward: [{ label: 'bilinear differentiated again', ...second((x) => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }), [1, 2, 3, 3]) }],
+  upsampleNearest2dBackward: [{ label: 'nearest differentiated again', ...second((x) => F.interpolate(x, { size: [5, 5] }), [1, 2, 3, 3]) }],
+  pad: [
     { label: 'constant pad and crop', fn: (x) => F.pad(x, [2, -1, 0, 1, 1, 0], { value: 3 }), inputs: () => [leaf([2, 3, 4])] },
     { label: 'reflect pad of a transposed input', fn: (x) => F.pad(x, [2, 1, 1, 2], 'reflect'), inputs: () => [leafT([1, 2, 3, 4])] },
     { label: 'replicate pad 1-D', fn: (x) => F.pad(x, [3, 1], 'replicate'), inputs: () => [leaf([2, 3])] },
     { label: 'circular pad 3-D', fn: (x) => F.pad(x, [1, 2, 0, 1, 1, 1], 'circular'), inputs: () => [leaf([1, 2, 3, 3])] },
   ],
-  padNdBackward: [
+  padBackward: [
     { label: 'reflect pad differentiated again', ...second((x) => F.pad(x, [2, 1, 1, 1], 'reflect'), [1, 1, 3, 4]) },
     { label: 'circular pad with a crop differentiated again', ...second((x) => F.pad(x, [-1, 2], 'circular'), [2, 4]) },
   ],
