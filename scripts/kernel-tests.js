@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds and runs the kernels' C++ unit tests (native/test/*.cc against native/kernels/, no
 // Node-API) with the C++ compiler and the BLAS the addon is built with. Objects are rebuilt when
-// a source or any kernel header is newer; the binary lands in build/kernel-tests/.
+// a source or any kernel or test header is newer; the binary lands in build/kernel-tests/.
 //
 //   node scripts/kernel-tests.js      (exit 0 when every test passes; prints the runner's summary)
 'use strict';
@@ -16,7 +16,7 @@ const blas = (what) => execFileSync(process.execPath, [path.join(__dirname, 'fin
 
 const kernels = require(path.join(root, 'native', 'sources.json')).filter((f) => f.startsWith('native/kernels/'));
 const tests = fs.readdirSync(path.join(root, 'native', 'test')).filter((f) => f.endsWith('.cc')).map((f) => `native/test/${f}`);
-const headers = fs.readdirSync(path.join(root, 'native', 'kernels')).filter((f) => f.endsWith('.h')).map((f) => path.join(root, 'native', 'kernels', f));
+const headers = ['kernels', 'test'].flatMap((d) => fs.readdirSync(path.join(root, 'native', d)).filter((f) => f.endsWith('.h')).map((f) => path.join(root, 'native', d, f)));
 const newestHeader = Math.max(...headers.map((h) => fs.statSync(h).mtimeMs));
 const flags = ['-std=c++17', '-O2', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math', '-Wall', '-Wextra', '-Wno-psabi',
   ...blas('defines').map((d) => `-D${d}`), ...blas('cflags')];

@@ -32,6 +32,8 @@ export const KERNELS = [
   'batch_norm', 'batch_norm_backward', 'ctc_loss', 'ctc_loss_backward',
   'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
   'sort', 'topk', 'kthvalue', 'median', 'mode', 'histc', 'bincount', 'searchsorted',
+  'max_pool2d', 'max_pool2d_backward', 'avg_pool2d', 'avg_pool2d_backward', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_backward',
+  'upsample_nearest2d', 'upsample_nearest2d_backward', 'upsample_bilinear2d', 'upsample_bilinear2d_backward', 'pad', 'pad_backward',
 ] as const;
 
 export type UnaryFloatOp = (typeof UNARY_FLOAT_OPS)[number];

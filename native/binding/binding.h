@@ -19,4 +19,5 @@ void register_layer_norm(Napi::Env env, Napi::Object exports);
 void register_batch_norm(Napi::Env env, Napi::Object exports);
 void register_ctc_loss(Napi::Env env, Napi::Object exports);
 void register_sort(Napi::Env env, Napi::Object exports);
+void register_pool(Napi::Env env, Napi::Object exports);
 }  // namespace tg

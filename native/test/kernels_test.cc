@@ -75,6 +75,8 @@ static View view(std::vector<T>& data, std::initializer_list<int64_t> shape, std
   return v;
 }
 
+#include "pool_tests.h"
+
 int main() {
   test("an exception in any piece of a parallel_for reaches the caller, after every worker has left", [] {
     ThreadPool pool;
@@ -407,6 +409,8 @@ int main() {
     CHECK(error_kind([&] { ctc_geometry(view(lp, {2, 1, 2}), view(targets, {1}), view(long_input, {1, 3}), view(alpha, {1, 2, 3}), 0); }) == int(ErrorKind::Range));
     CHECK(error_kind([&] { ctc_geometry(view(lp, {2, 1, 2}), view(targets, {1}), view(lengths, {1, 3}), view(alpha, {1, 2, 3}), 2); }) == int(ErrorKind::Range));
   });
+
+  pool_tests();
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -15,6 +15,7 @@ import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
 import { batchNormBackward } from '../ops/batch_norm';
 import { ctcLossBackward, type CtcContext } from '../ops/ctc_loss';
 import { layerNormBackward } from '../ops/layer_norm';
+import * as pool from '../ops/pool';
 import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
@@ -370,6 +371,19 @@ const views = {
   // convolution windows and back: each is the other's gradient (ctx: the geometry)
   im2col: { backward: (g, _, __, { ctx }) => [col2im(g, ctx as WindowGeometry)] },
   col2im: { backward: (g, _, __, { ctx }) => [im2col(g, ctx as WindowGeometry, 0)] },
+  // pooling, upsampling and padding (src/ops/pool.ts): each backward op's gradient is the forward op again
+  maxPool2d: { name: 'MaxPool2DWithIndicesBackward0', backward: (g, _, __, { ctx }) => [pool.maxPool2dBackward(g, ctx)] },
+  maxPool2dBackward: { backward: (g, _, __, { ctx }) => [pool.maxPool2dDoubleBackward(g, ctx)] },
+  avgPool2d: { name: 'AvgPool2DBackward0', backward: (g, _, __, { ctx }) => [pool.avgPool2dBackward(g, ctx as pool.AvgCtx)] },
+  avgPool2dBackward: { backward: (g, _, __, { ctx }) => [pool.avgPool2d(g, ctx as pool.AvgCtx)] },
+  adaptiveAvgPool2d: { name: 'AdaptiveAvgPool2DBackward0', backward: (g, _, __, { ctx }) => [pool.adaptiveAvgPool2dBackward(g, ctx as [number, number])] },
+  adaptiveAvgPool2dBackward: { backward: (g, _, __, { ctx }) => [pool.adaptiveAvgPool2d(g, ctx as [number, number])] },
+  upsampleNearest2d: { backward: (g, _, __, { ctx }) => [pool.upsampleNearest2dBackward(g, ctx as pool.UpsampleCtx)] },
+  upsampleNearest2dBackward: { backward: (g, _, __, { ctx }) => [pool.upsampleNearest2d(g, ctx as pool.UpsampleCtx)] },
+  upsampleBilinear2d: { name: 'UpsampleBilinear2DBackward0', backward: (g, _, __, { ctx }) => [pool.upsampleBilinear2dBackward(g, ctx as pool.UpsampleCtx)] },
+  upsampleBilinear2dBackward: { backward: (g, _, __, { ctx }) => [pool.upsampleBilinear2d(g, ctx as pool.UpsampleCtx)] },
+  pad: { backward: (g, _, __, { ctx }) => [pool.padBackward(g, ctx as pool.PadCtx)] },
+  padBackward: { backward: (g, _, __, { ctx }) => [pool.padDoubleBackward(g, ctx as pool.PadCtx)] },
   // an in-place op through a view of base (ctx: the view's replay): base's old value gets the
   // gradient outside the view, the op's node (input 1, the view's new value) the part inside it
   copySlices: {

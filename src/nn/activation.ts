@@ -44,35 +44,35 @@ abstract class InplaceActivation extends Module {
   }
 }
 
-/** x * sigmoid(x). @example new nn.SiLU().forward(x) */
+/** x * sigmoid(x). @example new nn.SiLU()(x) */
 export class SiLU extends InplaceActivation {
   protected activate(x: Tensor): Tensor {
     return silu(x);
   }
 }
 
-/** scale * elu(x) with SELU's constants. @example new nn.SELU().forward(x) */
+/** scale * elu(x) with SELU's constants. @example new nn.SELU()(x) */
 export class SELU extends InplaceActivation {
   protected activate(x: Tensor): Tensor {
     return selu(x);
   }
 }
 
-/** x * tanh(softplus(x)). @example new nn.Mish().forward(x) */
+/** x * tanh(softplus(x)). @example new nn.Mish()(x) */
 export class Mish extends InplaceActivation {
   protected activate(x: Tensor): Tensor {
     return mish(x);
   }
 }
 
-/** x / (1 + |x|). @example new nn.Softsign().forward(x) */
+/** x / (1 + |x|). @example new nn.Softsign()(x) */
 export class Softsign extends Module {
   override forward(x: Tensor): Tensor {
     return softsign(x);
   }
 }
 
-/** log(1 + exp(beta x)) / beta, linear above threshold. @example new nn.Softplus({ beta: 2 }).forward(x) */
+/** log(1 + exp(beta x)) / beta, linear above threshold. @example new nn.Softplus({ beta: 2 })(x) */
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
@@ -93,7 +93,7 @@ export class Softplus extends Module {
   }
 }
 
-/** x above 0, alpha (exp(x) - 1) below. @example new nn.ELU({ alpha: 0.5 }).forward(x) */
+/** x above 0, alpha (exp(x) - 1) below. @example new nn.ELU({ alpha: 0.5 })(x) */
 export class ELU extends Module {
   readonly alpha: number;
   readonly inplace: boolean;
@@ -114,7 +114,7 @@ export class ELU extends Module {
   }
 }
 
-/** x clamped to [minVal, maxVal]. @example new nn.Hardtanh({ minVal: 0, maxVal: 6 }).forward(x) */
+/** x clamped to [minVal, maxVal]. @example new nn.Hardtanh({ minVal: 0, maxVal: 6 })(x) */
 export class Hardtanh extends Module {
   readonly minVal: number;
   readonly maxVal: number;
@@ -140,7 +140,7 @@ export class Hardtanh extends Module {
 
 /**
  * x above 0, weight * x below, with a learnt slope (one, or one per channel), initialised to init.
- * @example const act = new nn.PReLU({ numParameters: 16 }); act.forward(x) // x: [N, 16, ...]
+ * @example const act = new nn.PReLU({ numParameters: 16 }); act(x) // x: [N, 16, ...]
  */
 export class PReLU extends Module {
   readonly numParameters: number;
@@ -174,7 +174,7 @@ export class PReLU extends Module {
 /**
  * Zeroes whole channels of [N, C, H, W] inputs with probability p in training mode (the same draws
  * as PyTorch's); the identity in eval mode.
- * @example const drop = new nn.Dropout2d(0.2); drop.forward(images)
+ * @example const drop = new nn.Dropout2d(0.2); drop(images)
  */
 export class Dropout2d extends Module {
   readonly p: number;
@@ -200,7 +200,7 @@ export class Dropout2d extends Module {
 
 /**
  * Splits dim into the sizes unflattenedSize (one may be -1), as Tensor.unflatten.
- * @example new nn.Unflatten(1, [2, 5]).forward(x) // [N, 10] -> [N, 2, 5]
+ * @example new nn.Unflatten(1, [2, 5])(x) // [N, 10] -> [N, 2, 5]
  */
 export class Unflatten extends Module {
   readonly dim: number;

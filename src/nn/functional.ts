@@ -240,8 +240,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   return y;
 }
 
-export { conv2d, maxPool2d } from './functional_conv';
-export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
+export { conv1d, conv2d, convTranspose2d } from './functional_conv';
+export type { Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, Pair } from './functional_conv';
+export { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from './functional_pool';
+export type { AdaptiveSize, AvgPool1dOptions, AvgPool2dOptions, MaxPool1dOptions, MaxPool2dOptions, Single } from './functional_pool';
+export { interpolate, pad } from './functional_resample';
+export type { InterpolateMode, InterpolateOptions, PadMode, PadOptions } from './functional_resample';
 export { oneHot } from './functional_one_hot';
 export { batchNorm, cosineSimilarity, dropout2d, groupNorm, normalize, pairwiseDistance, rmsNorm } from './functional_norm';
 export type { BatchNormOptions, NormalizeOptions } from './functional_norm';

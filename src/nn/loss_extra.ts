@@ -53,7 +53,7 @@ export class HuberLoss extends OptionsLoss<{ reduction?: ReductionOptions['reduc
   }
 }
 
-/** max(0, -y (x1 - x2) + margin). @example new nn.MarginRankingLoss({ margin: 0.1 }).forward(x1, x2, y) */
+/** max(0, -y (x1 - x2) + margin). @example new nn.MarginRankingLoss({ margin: 0.1 })(x1, x2, y) */
 export class MarginRankingLoss extends OptionsLoss<ReductionOptions & { margin?: number }> {
   constructor(opts: ReductionOptions & { margin?: number } = {}) {
     super(opts, 'marginRankingLoss');
@@ -75,7 +75,7 @@ export class CosineEmbeddingLoss extends OptionsLoss<ReductionOptions & { margin
   }
 }
 
-/** max(0, margin + d(a, p) - d(a, n)). @example new nn.TripletMarginLoss({ margin: 1 }).forward(a, p, n) */
+/** max(0, margin + d(a, p) - d(a, n)). @example new nn.TripletMarginLoss({ margin: 1 })(a, p, n) */
 export class TripletMarginLoss extends OptionsLoss<L.TripletMarginOptions> {
   constructor(opts: L.TripletMarginOptions = {}) {
     super(opts, 'tripletMarginLoss');
@@ -98,7 +98,7 @@ export class PoissonNLLLoss extends OptionsLoss<L.PoissonNllOptions> {
   }
 }
 
-/** Gaussian negative log likelihood. @example new nn.GaussianNLLLoss().forward(mean, y, variance) */
+/** Gaussian negative log likelihood. @example new nn.GaussianNLLLoss()(mean, y, variance) */
 export class GaussianNLLLoss extends OptionsLoss<L.GaussianNllOptions> {
   constructor(opts: L.GaussianNllOptions = {}) {
     super(opts, 'gaussianNllLoss');
@@ -111,7 +111,7 @@ export class GaussianNLLLoss extends OptionsLoss<L.GaussianNllOptions> {
 
 /**
  * The connectionist temporal classification loss.
- * @example new nn.CTCLoss({ blank: 0 }).forward(logProbs, targets, inputLengths, targetLengths)
+ * @example new nn.CTCLoss({ blank: 0 })(logProbs, targets, inputLengths, targetLengths)
  */
 export class CTCLoss extends Module {
   readonly blank: number;

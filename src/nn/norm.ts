@@ -117,7 +117,7 @@ export abstract class BatchNormBase extends Module {
 
 /**
  * Batch normalisation of [N, C] or [N, C, L] inputs over the batch (and L), per channel C.
- * @example const bn = new nn.BatchNorm1d(64); bn.forward(x) // x: [N, 64] or [N, 64, L]
+ * @example const bn = new nn.BatchNorm1d(64); bn(x) // x: [N, 64] or [N, 64, L]
  */
 export class BatchNorm1d extends BatchNormBase {
   protected override checkInputDim(x: Tensor): void {
@@ -127,7 +127,7 @@ export class BatchNorm1d extends BatchNormBase {
 
 /**
  * Batch normalisation of [N, C, H, W] inputs over N, H and W, per channel C.
- * @example const bn = new nn.BatchNorm2d(16); bn.forward(images)
+ * @example const bn = new nn.BatchNorm2d(16); bn(images)
  */
 export class BatchNorm2d extends BatchNormBase {
   protected override checkInputDim(x: Tensor): void {
@@ -138,7 +138,7 @@ export class BatchNorm2d extends BatchNormBase {
 /**
  * Group normalisation: the channels of [N, C, ...] inputs in numGroups groups, each normalised
  * over its channels and the trailing dims, with a learnt per-channel weight and bias (affine).
- * @example const gn = new nn.GroupNorm(4, 16); gn.forward(x)
+ * @example const gn = new nn.GroupNorm(4, 16); gn(x)
  */
 export class GroupNorm extends Module {
   readonly numGroups: number;
@@ -181,7 +181,7 @@ export class GroupNorm extends Module {
 /**
  * Root-mean-square normalisation over the trailing dims normalizedShape, with a learnt weight
  * (ones) unless elementwiseAffine is false; eps null (the default) is the dtype's machine epsilon.
- * @example const norm = new nn.RMSNorm(512); norm.forward(x)
+ * @example const norm = new nn.RMSNorm(512); norm(x)
  */
 export class RMSNorm extends Module {
   readonly normalizedShape: number[];

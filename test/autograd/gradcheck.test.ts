@@ -5,6 +5,7 @@ import * as tg from '../../src/index';
 import { derivatives } from '../../src/autograd/derivatives';
 import { im2col } from '../../src/ops/im2col';
 import { pattern } from '../helpers';
+import { poolChecks } from './gradcheck_pool';
 
 type T = tg.Tensor;
 interface Check {
@@ -436,6 +437,7 @@ const checks: Record<string, Check[]> = {
     { label: 'scatter of a tensor', fn: (x, s) => x.scatter(1, int64([[2, 0], [1, 2]]), s), inputs: () => [leaf([2, 3]), leaf([2, 2])] },
     { label: 'scatter of a value', fn: (x) => x.scatter(1, int64([[2], [0]]), 7).mul(x), inputs: () => [leaf([2, 3])] },
   ],
+  ...poolChecks,
 };
 
 describe('every backward rule is gradchecked', () => {

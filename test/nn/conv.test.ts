@@ -71,7 +71,7 @@ describe('convolution', () => {
 
   it("PyTorch's errors", () => {
     const conv = new nn.Conv2d(3, 2, 3);
-    expect(() => conv.forward(tg.zeros(1, 2, 5, 5))).toThrow('conv2d: given a weight of size [2, 3, 3, 3], expected input [1, 2, 5, 5] to have 3 channels, but got 2 channels instead');
+    expect(() => conv.forward(tg.zeros(1, 2, 5, 5))).toThrow('conv2d: Given groups=1, weight of size [2, 3, 3, 3], expected input[1, 2, 5, 5] to have 3 channels, but got 2 channels instead');
     expect(() => conv.forward(tg.zeros(3, 5))).toThrow('Expected 3D (unbatched) or 4D (batched) input');
     expect(() => conv.forward(tg.zeros(1, 3, 2, 2))).toThrow('Output size is too small');
     expect(() => tg.F.maxPool2d(tg.zeros(1, 1, 4, 4), 2, { padding: 2 })).toThrow('pad should be at most half of effective kernel size');
