@@ -28,7 +28,7 @@ export const KERNELS = [
   'logical_not', 'where', 'clamp', 'copy', 'fill', 'threshold_backward', 'clamp_backward', 'gelu_backward',
   'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max_dim', 'min_dim', 'variance', 'all', 'any', 'cumsum', 'cumprod', 'logcumsumexp', 'cummax', 'cummin',
   'gemm', 'gather', 'scatter_', 'scatter_reduce_', 'index', 'index_put_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
-  'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
+  'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward', 'rnn_layer', 'rnn_layer_backward',
   'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
   'sort', 'topk', 'kthvalue', 'median', 'mode', 'histc', 'bincount', 'searchsorted',
 ] as const;

@@ -16,6 +16,7 @@ import { layerNormBackward } from '../ops/layer_norm';
 import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
+import { rnnLayerBackward } from '../ops/rnn';
 import { softmaxBackward } from '../ops/softmax';
 import { cumprodBackward } from '../ops/scan';
 import { scatterReduceBackward } from '../ops/scatter_reduce';
@@ -314,6 +315,8 @@ const fused = {
   nllLoss: { backward: (g, _, __, { ctx, shapes }) => [nllLossBackward(g, shapes[0] as number[], ctx as NllContext)] },
   // ctx: the reduction ('mean' or 'sum')
   mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => mseLossBackward(g, t(a), t(b), ctx as SumOrMean, need) },
+  // one direction of a recurrent layer over a sequence: one kernel call back through every step
+  rnnLayer: { saves: 'both', backward: (g, inputs, out, { ctx, need }) => rnnLayerBackward(g, inputs as (Tensor | null)[], out, ctx, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {
