@@ -9,7 +9,7 @@
 // Layouts (all contiguous, row-major): x [T, B, I]; h0, c0 [B, H]; w_ih [G, I], w_hh [G, H] with
 // G = gates * H; y [T, B, H] of every step's h, by time index (a reverse layer runs t = T-1 .. 0),
 // followed for LSTM by the final c ([T + 1, B, H]). The workspace ws [T, B, W] keeps what the
-// backward needs per step: LSTM the activated i, f, g, o and c (W = 5H); GRU r, z, n and
+// backward needs per step: LSTM the activated i, f, g, o, c and tanh(c) (W = 6H); GRU r, z, n and
 // W_hn h + b_hn (W = 4H); RNN the pre-activation (W = H).
 #pragma once
 #include <algorithm>
@@ -26,7 +26,7 @@ namespace tg {
 enum class RnnMode : int { Tanh = 0, Relu = 1, Lstm = 2, Gru = 3 };
 
 inline int64_t rnn_gates(RnnMode m) { return m == RnnMode::Lstm ? 4 : m == RnnMode::Gru ? 3 : 1; }
-inline int64_t rnn_ws_width(RnnMode m, int64_t h) { return m == RnnMode::Lstm ? 5 * h : m == RnnMode::Gru ? 4 * h : h; }
+inline int64_t rnn_ws_width(RnnMode m, int64_t h) { return m == RnnMode::Lstm ? 6 * h : m == RnnMode::Gru ? 4 * h : h; }
 
 struct RnnDims {
   int64_t steps = 0, batch = 0, input = 0, hidden = 0;
@@ -85,9 +85,10 @@ void rnn_cell_row(RnnMode mode, int64_t H, T* g, const T* q, const T* hp, const 
       vtanh_row(g + 2 * H, g + 2 * H, H);
       vsigmoid_row(g + 3 * H, g + 3 * H, H);
       T* c = g + 4 * H;
+      T* tc = g + 5 * H;
       for (int64_t j = 0; j < H; ++j) c[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
-      vtanh_row(h, c, H);
-      for (int64_t j = 0; j < H; ++j) h[j] *= g[3 * H + j];
+      vtanh_row(tc, c, H);
+      for (int64_t j = 0; j < H; ++j) h[j] = g[3 * H + j] * tc[j];
       break;
     }
     case RnnMode::Gru: {
@@ -120,6 +121,11 @@ void rnn_forward(const RnnDims& d, const RnnForwardArgs<T>& a) {
       for (int64_t j = 0; j < G; ++j) a.ws[r * W + j] += bias[size_t(j)];
   }
   std::vector<T> q(gru ? size_t(B * G) : 0);
+  // W_hh^T, row-major [H, G]: the step products then read it in place, where a transposed operand
+  // would be copied into panels at every step
+  std::vector<T> w_hh_t(size_t(H * G));
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t j = 0; j < H; ++j) w_hh_t[size_t(j * G + g)] = a.w_hh[g * H + j];
   for (int64_t s = 0; s < d.steps; ++s) {
     const int64_t t = d.time(s), tp = d.before(t);
     const T* hprev = s == 0 ? a.h0 : a.y + tp * B * H;
@@ -127,9 +133,9 @@ void rnn_forward(const RnnDims& d, const RnnForwardArgs<T>& a) {
     if (gru) {
       for (int64_t b = 0; b < B; ++b)
         for (int64_t j = 0; j < G; ++j) q[size_t(b * G + j)] = a.b_hh != nullptr ? a.b_hh[j] : T(0);
-      rnn_mm<T>(false, true, B, G, H, hprev, H, a.w_hh, H, T(1), q.data(), G);
+      rnn_mm<T>(false, false, B, G, H, hprev, H, w_hh_t.data(), G, T(1), q.data(), G);
     } else {
-      rnn_mm<T>(false, true, B, G, H, hprev, H, a.w_hh, H, T(1), wt, W);
+      rnn_mm<T>(false, false, B, G, H, hprev, H, w_hh_t.data(), G, T(1), wt, W);
     }
     parallel_for(B, rnn_grain(G), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
@@ -149,8 +155,8 @@ void rnn_forward(const RnnDims& d, const RnnForwardArgs<T>& a) {
 // pre-activations; the same row but for GRU) out; dc (LSTM) carried through; for GRU, dh_direct
 // gets dh z, the part of the previous h's gradient that skips W_hh.
 template <class T>
-void rnn_cell_backward_row(RnnMode mode, int64_t H, const T* g, const T* h, const T* hp, const T* cp, const T* dh, T* tc,
-                           T* dc, T* dgx, T* dgh, T* dh_direct) {
+void rnn_cell_backward_row(RnnMode mode, int64_t H, const T* g, const T* h, const T* hp, const T* cp, const T* dh, T* dc, T* dgx,
+                           T* dgh, T* dh_direct) {
   switch (mode) {
     case RnnMode::Tanh:
       for (int64_t j = 0; j < H; ++j) dgx[j] = dh[j] * (T(1) - h[j] * h[j]);
@@ -159,8 +165,7 @@ void rnn_cell_backward_row(RnnMode mode, int64_t H, const T* g, const T* h, cons
       for (int64_t j = 0; j < H; ++j) dgx[j] = h[j] > T(0) ? dh[j] : T(0);
       break;
     case RnnMode::Lstm: {
-      const T *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
-      vtanh_row(tc, g + 4 * H, H);
+      const T *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H, *tc = g + 5 * H;
       for (int64_t j = 0; j < H; ++j) {
         const T dcj = dc[j] + dh[j] * o[j] * (T(1) - tc[j] * tc[j]);
         dgx[j] = dcj * gg[j] * i[j] * (T(1) - i[j]);
@@ -202,7 +207,7 @@ void rnn_backward(const RnnDims& d, const RnnBackwardArgs<T>& a) {
   const RnnMode mode = d.mode;
   const bool gru = mode == RnnMode::Gru, lstm = mode == RnnMode::Lstm;
   std::vector<T> dgx(size_t(rows * G)), dgh_own(gru ? size_t(rows * G) : 0), dh(size_t(B * H), T(0)), dhs(size_t(B * H));
-  std::vector<T> dc(lstm ? size_t(B * H) : 0), tc(lstm ? size_t(B * H) : 0);
+  std::vector<T> dc(lstm ? size_t(B * H) : 0);
   T* dgh = gru ? dgh_own.data() : dgx.data();
   if (lstm) std::memcpy(dc.data(), a.dy + d.steps * B * H, size_t(B * H) * sizeof(T));
   for (int64_t s = d.steps - 1; s >= 0; --s) {
@@ -214,8 +219,8 @@ void rnn_backward(const RnnDims& d, const RnnBackwardArgs<T>& a) {
         T* dhb = dhs.data() + b * H;
         for (int64_t j = 0; j < H; ++j) dhb[j] = a.dy[row * H + j] + dh[size_t(b * H + j)];
         const T* cp = !lstm ? nullptr : s == 0 ? a.c0 + b * H : a.ws + (tp * B + b) * W + 4 * H;
-        rnn_cell_backward_row<T>(mode, H, a.ws + row * W, a.y + row * H, hprev + b * H, cp, dhb, lstm ? tc.data() + b * H : nullptr,
-                                 lstm ? dc.data() + b * H : nullptr, dgx.data() + row * G, dgh + row * G, dh.data() + b * H);
+        rnn_cell_backward_row<T>(mode, H, a.ws + row * W, a.y + row * H, hprev + b * H, cp, dhb, lstm ? dc.data() + b * H : nullptr,
+                                 dgx.data() + row * G, dgh + row * G, dh.data() + b * H);
       }
     });
     // the previous h's gradient through W_hh (added to GRU's direct part)

@@ -16,7 +16,7 @@ export type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
 const MODES: Record<RnnMode, number> = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3 };
 /** Values the backward keeps per step and batch row, in multiples of the hidden size. */
-const WIDTH = [1, 1, 5, 4];
+const WIDTH = [1, 1, 6, 4];
 
 interface Saved {
   mode: number;
