@@ -6,6 +6,7 @@ export { ModuleDict, ModuleList } from './containers';
 export { Conv2d, MaxPool2d } from './conv';
 export { GRU, LSTM, RNN, RNNBase } from './rnn';
 export type { RNNBaseOptions } from './rnn';
+export type { RnnMode } from '../ops/rnn';
 export { GRUCell, LSTMCell, RNNCell, RNNCellBase } from './rnn_cell';
 export type { RNNCellOptions } from './rnn_cell';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
