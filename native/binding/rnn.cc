@@ -15,8 +15,7 @@ void expect_size(const View& v, int64_t count, const char* name) {
                                 std::to_string(count) + " elements");
 }
 
-// The dims from x [T, B, I] and w_hh [G, H]; checks the operands listed in `sizes` (operand
-// index, element count; count -1: absent for this mode).
+// The dims from x [T, B, I] and w_hh [G, H], the mode and the direction.
 RnnDims dims_of(const Call& c, int x, int w_hh) {
   RnnDims d;
   d.mode = RnnMode(c.int_param("mode", 0, 3));
@@ -28,6 +27,8 @@ RnnDims dims_of(const Call& c, int x, int w_hh) {
   return d;
 }
 
+// x is floating point; each present operand in `sizes` (index, element count) has its dtype and
+// is contiguous with that many elements.
 void check(const Call& c, int x, const std::vector<std::pair<int, int64_t>>& sizes, const char* const* names) {
   c.expect_float(x);
   for (const auto& [k, count] : sizes) {

@@ -140,6 +140,10 @@ describe('recurrent layers: modes, checks and errors', () => {
     expect(() => new nn.LSTM(IN, HID, { projSize: 2 })).toThrow(/projSize/);
     expect(() => new nn.LSTMCell(IN, HID).forward(tg.randn(BATCH, IN + 1))).toThrow(`input has inconsistent input_size: got ${IN + 1} expected ${IN}`);
     expect(() => new nn.GRUCell(IN, HID).forward(tg.randn(BATCH, IN), tg.randn(BATCH + 1, HID))).toThrow(`Input batch size ${BATCH} doesn't match hidden0 batch size ${BATCH + 1}`);
+    // the fused backward is not itself differentiable: said, rather than a wrong second derivative
+    const x = tg.randn(STEPS, BATCH, IN, { requiresGrad: true });
+    const [out] = lstm.forward(x);
+    expect(() => tg.autograd.grad(out.sum(), [x], { createGraph: true })).toThrow(/double backward/);
   });
 
   it('allWeights lists each layer and direction; module.to(float64) converts the weights', () => {
