@@ -3,12 +3,12 @@
  * run.ts can import it without running the measurements.
  */
 export interface Config {
-  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise' | 'transformer';
+  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise' | 'transformer' | 'lstm';
   mode?: 'autograd' | 'manual';
   dtype?: 'float32' | 'float64';
   threads: number;
   steps?: number;
-  /** mnist: epochs to run and the folder bench/mnist.ts exported the data to (transformer: bench/transformer.ts's). */
+  /** mnist: epochs to run and the folder bench/mnist.ts exported the data to (transformer, lstm: bench/transformer.ts's, bench/lstm.ts's). */
   epochs?: number;
   data?: string;
   /** elementwise: the op (one of ELEMENTWISE_OPS) and the number of float32 elements. */

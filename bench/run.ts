@@ -3,7 +3,8 @@
  * PyTorch, alternated round by round in one run so that a noisy machine still compares fairly.
  * Prints a table of medians and ratios and writes bench/results/latest.json.
  *
- * Options: --rounds N (default 5), --steps N (default 500), --quick (3 rounds, 200 steps).
+ * Options: --rounds N (default 5), --steps N (default 500), --quick (3 rounds, 200 steps),
+ * --only KIND[,KIND] (only those benchmarks: loop, op, gemm, elementwise, mnist, transformer, lstm, distributed).
  * TENSORGRAD_BENCH_PYTHON: a python with torch (and numpy) for the anchors; otherwise python3 and
  * .venv/bin/python are tried. A missing anchor is skipped with a note.
  */
@@ -27,6 +28,8 @@ const rounds = flag('--rounds', quick ? 3 : 5);
 const steps = flag('--steps', quick ? 200 : 500);
 const all = os.cpus().length;
 const threadCounts = all > 1 ? [1, all] : [1];
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : null;
 
 type Impl = 'tensorgrad' | 'numpy' | 'numpy-tuned' | 'torch';
 interface Result extends Config { value: number; warm?: number; loss?: number; rssMB: number }
@@ -68,9 +71,10 @@ function exported(name: string): string {
   execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, `${name}.ts`), dir]);
   return dir;
 }
-const mnistDir = exported('mnist'), transformerDir = exported('transformer');
+const mnistDir = exported('mnist'), transformerDir = exported('transformer'), lstmDir = exported('lstm');
 const MNIST_EPOCHS = quick ? 3 : 5;
 const TRANSFORMER_STEPS = quick ? 40 : 100;
+const LSTM_STEPS = quick ? 30 : 60;
 
 function configs(impl: Impl, threads: number): Config[] {
   const out: Config[] = [];
@@ -89,13 +93,15 @@ function configs(impl: Impl, threads: number): Config[] {
   if (impl === 'tensorgrad' || impl === 'torch') {
     out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
     out.push({ kind: 'transformer', threads, steps: TRANSFORMER_STEPS, data: transformerDir });
+    if (threads === 1) out.push({ kind: 'lstm', threads, steps: LSTM_STEPS, data: lstmDir });
   }
-  return out;
+  return only === null ? out : out.filter((c) => only.has(c.kind));
 }
 
 /** Our measurements for one thread count, in a process of their own (as each Python anchor's are). */
 function runOurs(threads: number): Result[] {
   const list = configs('tensorgrad', threads);
+  if (list.length === 0) return [];
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const out = execFileSync(tsx, [join(__dirname, 'seed-loop.ts'), JSON.stringify(list)], {
     encoding: 'utf8', maxBuffer: 1 << 24,
@@ -105,6 +111,7 @@ function runOurs(threads: number): Result[] {
 
 function runPython(impl: Impl, python: string, threads: number): Result[] {
   const lib = impl === 'torch' ? 'torch' : 'numpy';
+  if (configs(impl, threads).length === 0) return [];
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   if (impl === 'numpy-tuned') Object.assign(env, tunedEnv);
   const out = execFileSync(python, [join(__dirname, 'anchors', 'seed_loop.py'), lib, JSON.stringify(configs(impl, threads))], {
@@ -209,8 +216,17 @@ for (const t of threadCounts) {
     json.push({ benchmark: 'transformer-step', phase: warm ? 'warm' : 'cold', threads: t, ms: { tensorgrad: ours, torch: th } });
   }
 }
+for (const warm of [false, true]) {
+  const c: Config = { kind: 'lstm', threads: 1 };
+  const ours = get('tensorgrad', c, warm), th = get('torch', c, warm);
+  const label = `LSTM step (nn.LSTM(64, 128), batch 32, 32 steps, forward + backward), 1 thread, ${warm ? `median of steps 11-${LSTM_STEPS}` : 'median of the first 10 steps'} (ms)`;
+  rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
+  json.push({ benchmark: 'lstm-step', phase: warm ? 'warm' : 'cold', threads: 1, ms: { tensorgrad: ours, torch: th } });
+}
 // the distributed part: allReduce bandwidth and the DDP MNIST epoch (bench/distributed.ts)
-if (tg.distributed.isAvailable()) {
+if (only !== null && !only.has('distributed')) {
+  notes.push('Distributed benchmarks skipped (--only).');
+} else if (tg.distributed.isAvailable()) {
   const d = distributedBench(Math.min(rounds, 3), torchPy?.python ?? null);
   rows.push(...d.rows);
   json.push(...d.json);
@@ -242,6 +258,9 @@ const derived = [
       ? `transformer, ${t} thread${t > 1 ? 's' : ''}: loss after ${TRANSFORMER_STEPS} steps ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)})`
       : '';
   }),
+  losses.has('lstm|tensorgrad|1') && losses.has('lstm|torch|1')
+    ? `LSTM: loss after ${LSTM_STEPS} steps ${losses.get('lstm|tensorgrad|1')!.toFixed(6)} (PyTorch ${losses.get('lstm|torch|1')!.toFixed(6)})`
+    : '',
   loop1 && loopAll && all > 1 ? `${all} threads vs 1 thread (autograd, float32, warm): ${(loopAll / loop1).toFixed(2)}x the time` : '',
 ].filter(Boolean);
 

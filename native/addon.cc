@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_ctc_loss(env, exports);
   tg::register_sort(env, exports);
   tg::register_pool(env, exports);
+  tg::register_rnn(env, exports);
   return exports;
 }
 

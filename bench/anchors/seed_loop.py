@@ -155,6 +155,10 @@ def main():
             from transformer_step import transformer_steps
             ms, loss = transformer_steps(c['data'], c.get('steps', 100))
             value, warm = statistics.median(ms[:10]), statistics.median(ms[10:])
+        elif c['kind'] == 'lstm':
+            from lstm_step import lstm_steps
+            ms, loss = lstm_steps(c['data'], c.get('steps', 60))
+            value, warm = statistics.median(ms[:10]), statistics.median(ms[10:])
         elif c['kind'] == 'loop':
             step = numpy_loop(c['dtype'], c.get('steps', 500)) if lib == 'numpy' else torch_loop(c['mode'], c['dtype'], c.get('steps', 500))
             value, warm = timed(step, c.get('steps', 500))

@@ -20,4 +20,5 @@ void register_batch_norm(Napi::Env env, Napi::Object exports);
 void register_ctc_loss(Napi::Env env, Napi::Object exports);
 void register_sort(Napi::Env env, Napi::Object exports);
 void register_pool(Napi::Env env, Napi::Object exports);
+void register_rnn(Napi::Env env, Napi::Object exports);
 }  // namespace tg

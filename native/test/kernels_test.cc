@@ -17,6 +17,7 @@
 #include "../kernels/histogram.h"
 #include "../kernels/im2col.h"
 #include "../kernels/layer_norm.h"
+#include "../kernels/rnn.h"
 #include "../kernels/matmul.h"
 #include "../kernels/nll_loss.h"
 #include "../kernels/pointwise.h"
@@ -411,6 +412,48 @@ int main() {
   });
 
   pool_tests();
+
+  test("recurrent layers: the backward is the forward's derivative (finite differences, every mode, both directions)", [] {
+    const int64_t T = 3, B = 2, I = 2, H = 3;
+    for (int m = 0; m < 4; ++m) {
+      for (bool reverse : {false, true}) {
+        RnnDims d;
+        d.steps = T, d.batch = B, d.input = I, d.hidden = H, d.mode = RnnMode(m), d.reverse = reverse;
+        const bool lstm = d.mode == RnnMode::Lstm;
+        const int64_t G = d.gates(), Y = (T + lstm) * B * H;
+        auto fill = [](std::vector<double>& v, int seed) {
+          for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(double(i * 7 + seed)) * 0.8;
+        };
+        std::vector<double> x(T * B * I), h0(B * H), c0(B * H), wi(G * I), wh(G * H), bi(G), bh(G), dy(Y);
+        fill(x, 1), fill(h0, 2), fill(c0, 3), fill(wi, 4), fill(wh, 5), fill(bi, 6), fill(bh, 7), fill(dy, 8);
+        // loss = sum(dy * y): its gradients come from the backward, its changes from the forward
+        auto loss = [&] {
+          std::vector<double> y(Y), ws(T * B * d.width());
+          rnn_forward<double>(d, {x.data(), h0.data(), lstm ? c0.data() : nullptr, wi.data(), wh.data(), bi.data(), bh.data(), y.data(), ws.data()});
+          double l = 0;
+          for (int64_t i = 0; i < Y; ++i) l += dy[i] * y[i];
+          return l;
+        };
+        std::vector<double> y(Y), ws(T * B * d.width()), dx(x.size()), dh0(B * H), dc0(B * H), dwi(wi.size()), dwh(wh.size()), dbi(G), dbh(G);
+        rnn_forward<double>(d, {x.data(), h0.data(), lstm ? c0.data() : nullptr, wi.data(), wh.data(), bi.data(), bh.data(), y.data(), ws.data()});
+        rnn_backward<double>(d, {dy.data(), y.data(), ws.data(), x.data(), h0.data(), lstm ? c0.data() : nullptr, wi.data(), wh.data(), dx.data(),
+                                 dh0.data(), lstm ? dc0.data() : nullptr, dwi.data(), dwh.data(), dbi.data(), dbh.data()});
+        std::vector<std::pair<std::vector<double>*, std::vector<double>*>> pairs = {{&x, &dx}, {&h0, &dh0}, {&wi, &dwi}, {&wh, &dwh}, {&bi, &dbi}, {&bh, &dbh}};
+        if (lstm) pairs.push_back({&c0, &dc0});
+        for (auto& [v, g] : pairs) {
+          for (size_t i = 0; i < v->size(); ++i) {
+            const double keep = (*v)[i], e = 1e-6;
+            (*v)[i] = keep + e;
+            const double up = loss();
+            (*v)[i] = keep - e;
+            const double down = loss();
+            (*v)[i] = keep;
+            CHECK(std::fabs((up - down) / (2 * e) - (*g)[i]) < 1e-6);
+          }
+        }
+      }
+    }
+  });
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -19,6 +19,7 @@ import * as pool from '../ops/pool';
 import { accumulateMm } from '../ops/linalg';
 import { mseLossBackward, type SumOrMean } from '../ops/mse_loss';
 import { nllLossBackward, type NllContext } from '../ops/nll_loss';
+import { rnnLayerBackward } from '../ops/rnn';
 import { softmaxBackward } from '../ops/softmax';
 import { cumprodBackward } from '../ops/scan';
 import { scatterReduceBackward } from '../ops/scatter_reduce';
@@ -321,6 +322,8 @@ const fused = {
   batchNorm: { saves: 'inputs', backward: (g, [x, w], _, { ctx, need }) => batchNormBackward(g, t(x), w === null ? null : t(w), ctx, need) },
   // the targets and lengths travel in ctx: the gradient goes to logProbs only
   ctcLoss: { saves: 'inputs', backward: (g, [lp], _, { ctx }) => [ctcLossBackward(g, t(lp), ctx as CtcContext)] },
+  // one direction of a recurrent layer over a sequence: one kernel call back through every step
+  rnnLayer: { saves: 'both', backward: (g, inputs, out, { ctx, need }) => rnnLayerBackward(g, inputs as (Tensor | null)[], out, ctx, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {

@@ -16,6 +16,11 @@ export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, 
 export type { MaxPoolResult } from './pooling';
 export { Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from './upsampling';
 export type { UpsampleOptions, Upsampling2dOptions } from './upsampling';
+export { GRU, LSTM, RNN, RNNBase } from './rnn';
+export type { RNNBaseOptions } from './rnn';
+export type { RnnMode } from '../ops/rnn';
+export { GRUCell, LSTMCell, RNNCell, RNNCellBase } from './rnn_cell';
+export type { RNNCellOptions } from './rnn_cell';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';
 export * as init from './init';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
 import { derivatives } from '../../src/autograd/derivatives';
 import { im2col } from '../../src/ops/im2col';
+import { rnnLayer } from '../../src/ops/rnn';
 import { pattern } from '../helpers';
 import { poolChecks } from './gradcheck_pool';
 
@@ -402,6 +403,13 @@ const checks: Record<string, Check[]> = {
       fn: (x) => tg.autograd.grad(tg.F.crossEntropy(x.pow(2), tg.tensor([1, 0], { dtype: 'int64' }), { reduction: 'none', weight: tg.tensor([2, 1, 1], { dtype: 'float64' }) }).sum(), [x], { createGraph: true })[0] as T,
       inputs: () => [leaf([2, 3])],
     },
+  ],
+  // x [T, B, I] = [3, 2, 2], H = 3: every input of one direction of a layer, forward and reverse
+  rnnLayer: [
+    { label: 'rnnLayer LSTM', fn: (x, h, c, wi, wh, bi, bh) => rnnLayer('LSTM', x, h, c, wi, wh, bi, bh, false), inputs: () => [leaf([3, 2, 2], -1, 1), leaf([2, 3], -1, 1), leaf([2, 3], -1, 1), leaf([12, 2], -1, 1), leaf([12, 3], -1, 1), leaf([12], -1, 1), leaf([12], -1, 1)] },
+    { label: 'rnnLayer GRU, reverse', fn: (x, h, wi, wh, bi, bh) => rnnLayer('GRU', x, h, null, wi, wh, bi, bh, true), inputs: () => [leaf([3, 2, 2], -1, 1), leaf([2, 3], -1, 1), leaf([9, 2], -1, 1), leaf([9, 3], -1, 1), leaf([9], -1, 1), leaf([9], -1, 1)] },
+    { label: 'rnnLayer tanh, transposed weights, no bias', fn: (x, h, wi, wh) => rnnLayer('RNN_TANH', x, h, null, wi.t(), wh, null, null, false), inputs: () => [leaf([3, 2, 2], -1, 1), leaf([2, 3], -1, 1), leafT([3, 2], -1, 1), leaf([3, 3], -1, 1)] },
+    { label: 'rnnLayer relu, reverse', fn: (x, h, wi, wh, bi, bh) => rnnLayer('RNN_RELU', x, h, null, wi, wh, bi, bh, true), inputs: () => [leafAwayFromZero([3, 2, 2]), leafAwayFromZero([2, 3]), leaf([3, 2], -1, 1), leaf([3, 3], -1, 1), leaf([3], -1, 1), leaf([3], -1, 1)] },
   ],
   mseLoss: [
     { label: 'mseLoss mean, both inputs', fn: (x, y) => tg.F.mseLoss(x, y), inputs: () => [leaf([3, 4]), leaf([3, 4])] },
