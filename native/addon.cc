@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_im2col(env, exports);
   tg::register_layer_norm(env, exports);
   tg::register_sort(env, exports);
+  tg::register_attention(env, exports);
   return exports;
 }
 

@@ -17,4 +17,5 @@ void register_mse_loss(Napi::Env env, Napi::Object exports);
 void register_im2col(Napi::Env env, Napi::Object exports);
 void register_layer_norm(Napi::Env env, Napi::Object exports);
 void register_sort(Napi::Env env, Napi::Object exports);
+void register_attention(Napi::Env env, Napi::Object exports);
 }  // namespace tg

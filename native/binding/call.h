@@ -55,7 +55,7 @@ void define(Napi::Env env, Napi::Object exports, const Op& op);
 
 class Call {
  public:
-  static constexpr int kMaxOperands = 8;
+  static constexpr int kMaxOperands = 12;
   Call(const Napi::CallbackInfo& info, const Op& op);
 
   const char* name() const { return op_.name; }

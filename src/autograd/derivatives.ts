@@ -11,6 +11,7 @@
  * alive until backward and checked against in-place changes. src/autograd/rules.ts installs the
  * table into the engine (graph.ts), which imports no op.
  */
+import { scaledDotProductAttentionBackward } from '../ops/attention';
 import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
 import { layerNormBackward } from '../ops/layer_norm';
 import { accumulateMm } from '../ops/linalg';
@@ -314,6 +315,8 @@ const fused = {
   nllLoss: { backward: (g, _, __, { ctx, shapes }) => [nllLossBackward(g, shapes[0] as number[], ctx as NllContext)] },
   // ctx: the reduction ('mean' or 'sum')
   mseLoss: { saves: 'inputs', backward: (g, [a, b], _, { ctx, need }) => mseLossBackward(g, t(a), t(b), ctx as SumOrMean, need) },
+  // ctx: the log-sum-exp of each row, the mask and dropout factors, scale and causality
+  scaledDotProductAttention: { saves: 'inputs', backward: (g, [q, k, v], _, { ctx, need }) => scaledDotProductAttentionBackward(g, t(q), t(k), t(v), ctx, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {

@@ -243,6 +243,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 export { conv2d, maxPool2d } from './functional_conv';
 export type { Conv2dOptions, MaxPool2dOptions, Pair } from './functional_conv';
 export { oneHot } from './functional_one_hot';
+export { scaledDotProductAttention } from '../ops/attention';
+export type { ScaledDotProductAttentionOptions } from '../ops/attention';
 
 // ---- losses -----------------------------------------------------------------------------------
 
