@@ -3,6 +3,8 @@ export { Module, Parameter } from './module';
 export type { LoadResult } from './module';
 export { Dropout, Embedding, Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh } from './layers';
 export { ModuleDict, ModuleList } from './containers';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './attention';
+export { TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, deepCopyModule, generateSquareSubsequentMask } from './transformer';
 export { Conv2d, MaxPool2d } from './conv';
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
 export * as functional from './functional';

@@ -128,10 +128,23 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
     scale,
     causal,
   };
-  const out = emptyTensor([...batch, L, Ev], q.dtype);
+  const out = output(batch, L, Ev, q);
   const operands = [out, ctx.lse, expanded(q, [...batch, L, E]), expanded(k, [...batch, S, E]), expanded(v, [...batch, S, Ev]), ctx.mask, ctx.drop];
   if (out.numel() > 0) launch('scaled_dot_product_attention', operands, { scale, isCausal: causal });
   return record('scaledDotProductAttention', out, [q, k, v], ctx);
+}
+
+/**
+ * A new [...batch, L, Ev] output. With heads (two batch dims or more) it is laid out as PyTorch's
+ * fused CPU kernel lays it, [..., L, heads, Ev] transposed: the usual next step, merging the heads
+ * (out.transpose(-3, -2).reshape(..., L, heads * Ev)), then needs no copy.
+ */
+function output(batch: readonly number[], L: number, Ev: number, q: Tensor): Tensor {
+  if (batch.length < 2) return emptyTensor([...batch, L, Ev], q.dtype);
+  const h = batch.at(-1) as number, lead = batch.slice(0, -1);
+  const t = emptyTensor([...lead, L, h, Ev], q.dtype);
+  const st = t._strides;
+  return asStrided(t, [...batch, L, Ev], [...st.slice(0, -3), st.at(-2) as number, st.at(-3) as number, 1], 0);
 }
 
 /** The gradients of q, k and v (in the broadcast batch shape; null where not needed). */

@@ -1,5 +1,5 @@
 // F.scaledDotProductAttention against PyTorch (scripts/fixtures/attention.py): outputs and gradients
-// for masks, causality, scale, broadcasting, grouped heads and dropout; its errors.
+// (float32) for masks, causality, scale, broadcasting, grouped heads and dropout; its errors.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../src/index';
 import { type EncodedTensor, expectScaled, loadFixture, pattern } from '../helpers';
@@ -10,7 +10,7 @@ interface Case {
   is_causal: boolean; scale: number | null; enable_gqa: boolean; dropout_p: number; seed: number; manual_seed: number;
   out: EncodedTensor; dq: EncodedTensor; dk: EncodedTensor; dv: EncodedTensor;
 }
-const fixture = loadFixture<{ sdpa: Record<'float32' | 'float64', Case[]> }>('attention.json');
+const fixture = loadFixture<{ sdpa: Record<'float32', Case[]> }>('attention.json');
 
 /** The case's inputs, built as attention.py builds them. */
 function inputs(c: Case, dtype: 'float32' | 'float64') {
@@ -27,8 +27,9 @@ function inputs(c: Case, dtype: 'float32' | 'float64') {
   return { q, k, v, mask };
 }
 
-for (const dtype of ['float32', 'float64'] as const) {
-  const rtol = dtype === 'float64' ? 1e-12 : 2e-6;
+// (float64 is gradchecked: test/autograd/gradcheck.test.ts)
+for (const dtype of ['float32'] as const) {
+  const rtol = 2e-6;
   describe(`F.scaledDotProductAttention against PyTorch (${dtype})`, () => {
     for (const c of fixture.sdpa[dtype]) {
       it(c.name, () => {
