@@ -7,6 +7,7 @@ import type { Config } from './configs';
 import { median } from './median';
 import { mnistEpochs } from './mnist';
 import { transformerSteps } from './transformer';
+import { attentionSteps } from './attention';
 
 const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
 
@@ -101,6 +102,9 @@ for (const c of configs) {
     [value, warm, loss] = [r.ms[0], median(r.ms.slice(1)), r.loss];
   } else if (c.kind === 'transformer') {
     const r = transformerSteps(c.data!, c.steps ?? 100);
+    [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
+  } else if (c.kind === 'attention') {
+    const r = attentionSteps(c.steps ?? 100);
     [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
   else if (c.kind === 'op') value = op(c.mode === 'autograd');
