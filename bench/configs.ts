@@ -3,7 +3,7 @@
  * run.ts can import it without running the measurements.
  */
 export interface Config {
-  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise' | 'transformer' | 'lstm';
+  kind: 'loop' | 'op' | 'gemm' | 'mnist' | 'elementwise' | 'transformer' | 'lstm' | 'attention';
   mode?: 'autograd' | 'manual';
   dtype?: 'float32' | 'float64';
   threads: number;

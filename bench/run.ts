@@ -94,6 +94,7 @@ function configs(impl: Impl, threads: number): Config[] {
     out.push({ kind: 'mnist', threads, epochs: MNIST_EPOCHS, data: mnistDir });
     out.push({ kind: 'transformer', threads, steps: TRANSFORMER_STEPS, data: transformerDir });
     if (threads === 1) out.push({ kind: 'lstm', threads, steps: LSTM_STEPS, data: lstmDir });
+    if (threads === 1) out.push({ kind: 'attention', threads, steps: TRANSFORMER_STEPS });
   }
   return only === null ? out : out.filter((c) => only.has(c.kind));
 }
@@ -222,6 +223,11 @@ for (const warm of [false, true]) {
   const label = `LSTM step (nn.LSTM(64, 128), batch 32, 32 steps, forward + backward), 1 thread, ${warm ? `median of steps 11-${LSTM_STEPS}` : 'median of the first 10 steps'} (ms)`;
   rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
   json.push({ benchmark: 'lstm-step', phase: warm ? 'warm' : 'cold', threads: 1, ms: { tensorgrad: ours, torch: th } });
+  const c: Config = { kind: 'attention', threads: 1 };
+  const ours = get('tensorgrad', c, warm), th = get('torch', c, warm);
+  const label = `attention block (TransformerEncoderLayer 64/4/256, dropout 0.1) forward+backward on [32, 32, 64], 1 thread, ${warm ? `median of steps 11-${TRANSFORMER_STEPS}` : 'median of the first 10 steps'} (ms)`;
+  rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
+  json.push({ benchmark: 'attention-block', phase: warm ? 'warm' : 'cold', threads: 1, ms: { tensorgrad: ours, torch: th } });
 }
 // the distributed part: allReduce bandwidth and the DDP MNIST epoch (bench/distributed.ts)
 if (only !== null && !only.has('distributed')) {
@@ -261,6 +267,10 @@ const derived = [
   losses.has('lstm|tensorgrad|1') && losses.has('lstm|torch|1')
     ? `LSTM: loss after ${LSTM_STEPS} steps ${losses.get('lstm|tensorgrad|1')!.toFixed(6)} (PyTorch ${losses.get('lstm|torch|1')!.toFixed(6)})`
     : '',
+  (() => {
+    const ours = losses.get('attention|tensorgrad|1'), th = losses.get('attention|torch|1');
+    return ours !== undefined && th !== undefined ? `attention block: loss of the last step ${ours.toFixed(6)} (PyTorch ${th.toFixed(6)}: the same weights, input and dropout draws)` : '';
+  })(),
   loop1 && loopAll && all > 1 ? `${all} threads vs 1 thread (autograd, float32, warm): ${(loopAll / loop1).toFixed(2)}x the time` : '',
 ].filter(Boolean);
 

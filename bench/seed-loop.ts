@@ -8,6 +8,7 @@ import { median } from './median';
 import { mnistEpochs } from './mnist';
 import { transformerSteps } from './transformer';
 import { lstmSteps } from './lstm';
+import { attentionSteps } from './attention';
 
 const N = 64, D_IN = 1000, H = 100, D_OUT = 10, LR = 1e-6;
 
@@ -105,6 +106,8 @@ for (const c of configs) {
     [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'lstm') {
     const r = lstmSteps(c.data!, c.steps ?? 60);
+  } else if (c.kind === 'attention') {
+    const r = attentionSteps(c.steps ?? 100);
     [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'loop') [value, warm] = loop(c.mode!, c.dtype!, c.steps ?? 500);
   else if (c.kind === 'op') value = op(c.mode === 'autograd');

@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tg::register_sort(env, exports);
   tg::register_pool(env, exports);
   tg::register_rnn(env, exports);
+  tg::register_attention(env, exports);
   return exports;
 }
 

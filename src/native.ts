@@ -31,6 +31,7 @@ export const KERNELS = [
   'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
   'batch_norm', 'batch_norm_backward', 'ctc_loss', 'ctc_loss_backward',
   'rnn_layer', 'rnn_layer_backward',
+  'scaled_dot_product_attention', 'scaled_dot_product_attention_backward',
   'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
   'sort', 'topk', 'kthvalue', 'median', 'mode', 'histc', 'bincount', 'searchsorted',
   'max_pool2d', 'max_pool2d_backward', 'avg_pool2d', 'avg_pool2d_backward', 'adaptive_avg_pool2d', 'adaptive_avg_pool2d_backward',

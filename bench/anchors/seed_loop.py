@@ -1,7 +1,7 @@
 """The benchmark's measurements on NumPy and PyTorch, run by bench/run.ts in a child process.
 
 argv[1]: 'numpy' or 'torch'; argv[2]: a JSON list of configurations (as bench/seed-loop.ts; the
-mnist and transformer kinds are torch only, in mnist_epoch.py and transformer_step.py).
+mnist, transformer and attention kinds are torch only, in mnist_epoch.py, transformer_step.py and attention_block.py).
 Prints one JSON result per line. The loops are the seed tutorial's programs.
 """
 import json
@@ -158,6 +158,9 @@ def main():
         elif c['kind'] == 'lstm':
             from lstm_step import lstm_steps
             ms, loss = lstm_steps(c['data'], c.get('steps', 60))
+        elif c['kind'] == 'attention':
+            from attention_block import attention_steps
+            ms, loss = attention_steps(c.get('steps', 100))
             value, warm = statistics.median(ms[:10]), statistics.median(ms[10:])
         elif c['kind'] == 'loop':
             step = numpy_loop(c['dtype'], c.get('steps', 500)) if lib == 'numpy' else torch_loop(c['mode'], c['dtype'], c.get('steps', 500))

@@ -21,4 +21,5 @@ void register_ctc_loss(Napi::Env env, Napi::Object exports);
 void register_sort(Napi::Env env, Napi::Object exports);
 void register_pool(Napi::Env env, Napi::Object exports);
 void register_rnn(Napi::Env env, Napi::Object exports);
+void register_attention(Napi::Env env, Napi::Object exports);
 }  // namespace tg

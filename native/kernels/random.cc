@@ -1,5 +1,6 @@
 #include "random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -47,12 +48,42 @@ void Generator::seed(uint64_t seed) {
 }
 
 void Generator::twist() {
-  for (int i = 0; i < kN; ++i) {
-    const uint32_t y = (s_[i] & kUpper) | (s_[(i + 1) % kN] & kLower);
-    s_[i] = s_[(i + kM) % kN] ^ (y >> 1) ^ ((y & 1u) ? kMatrixA : 0u);
-  }
+  // the same recurrence as one loop over i with indices mod kN, split where they wrap
+  auto step = [this](int i, int i1, int im) {
+    const uint32_t y = (s_[i] & kUpper) | (s_[i1] & kLower);
+    s_[i] = s_[im] ^ (y >> 1) ^ ((y & 1u) ? kMatrixA : 0u);
+  };
+  int i = 0;
+  for (; i < kN - kM; ++i) step(i, i + 1, i + kM);
+  for (; i < kN - 1; ++i) step(i, i + 1, i + kM - kN);
+  step(kN - 1, 0, kM - 1);
   s_[gen::kLeft] = kN;
   s_[gen::kNext] = 0;
+}
+
+void Generator::random_block(uint32_t* out, int64_t n) {
+  while (n > 0) {
+    const uint32_t left = s_[gen::kLeft], next = s_[gen::kNext];
+    // between twists, next + left stays kN + 1; a state edited otherwise goes one draw at a time
+    if (left < 2 || left > uint32_t(kN) || next + left != uint32_t(kN) + 1) {
+      *out++ = random();
+      --n;
+      continue;
+    }
+    const int64_t m = std::min<int64_t>(n, int64_t(left) - 1);
+    for (int64_t i = 0; i < m; ++i) {
+      uint32_t y = s_[next + i];
+      y ^= y >> 11;
+      y ^= (y << 7) & 0x9d2c5680u;
+      y ^= (y << 15) & 0xefc60000u;
+      y ^= y >> 18;
+      out[i] = y;
+    }
+    s_[gen::kLeft] = left - uint32_t(m);
+    s_[gen::kNext] = next + uint32_t(m);
+    out += m;
+    n -= m;
+  }
 }
 
 uint32_t Generator::random() {

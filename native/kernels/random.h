@@ -31,6 +31,7 @@ class Generator {
   explicit Generator(uint32_t* state) : s_(state) {}
   void seed(uint64_t seed);
   uint32_t random();        // 32 random bits
+  void random_block(uint32_t* out, int64_t n);  // n calls of random(), in one loop
   uint64_t random64();      // 64 random bits: two draws, the first in the high half
   float uniform_float();    // [0, 1): 24 bits of random()
   double uniform_double();  // [0, 1): 53 bits of random64()

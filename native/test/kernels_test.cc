@@ -13,6 +13,7 @@
 
 #include "../kernels/batch_norm.h"
 #include "../kernels/ctc_loss.h"
+#include "../kernels/attention.h"
 #include "../kernels/gather.h"
 #include "../kernels/histogram.h"
 #include "../kernels/im2col.h"
@@ -453,6 +454,26 @@ int main() {
         }
       }
     }
+
+  test("attention: shapes are checked; a causal row sees keys up to its own position; an empty row gives zeros", [] {
+    // q [1, 2, 1], k [1, 3, 1], v [1, 3, 1]: scores 0, so the weights are uniform over the visible keys
+    std::vector<double> q = {1, 1}, k = {0, 0, 0}, v = {1, 2, 6}, out(2), lse(2);
+    View vq = view(q, {1, 2, 1}), vk = view(k, {1, 3, 1}), vv = view(v, {1, 3, 1}), vo = view(out, {1, 2, 1});
+    AttentionGeometry g = attention_geometry(vq, vk, vv, vo);
+    View vl = view(lse, {1, 2});
+    attention_operand(g, AttentionGeometry::Lse, &vl, g.l, -1, "lse");
+    attention_forward<double>(g, 1.0, true);
+    CHECK(out[0] == 1 && std::fabs(out[1] - 1.5) < 1e-15 && lse[0] == 0 && std::fabs(lse[1] - std::log(2.0)) < 1e-15);
+    std::vector<double> mask = {0, 0, 0, 1, 0, 1};
+    std::vector<uint8_t> bools = {0, 0, 0, 1, 0, 1};
+    View vm = view(mask, {1, 2, 3});
+    vm.dtype = DType::Bool;
+    vm.data = reinterpret_cast<char*>(bools.data());
+    attention_operand(g, AttentionGeometry::Mask, &vm, g.l, g.s, "mask");
+    attention_forward<double>(g, 1.0, false);
+    CHECK(out[0] == 0 && lse[0] == -std::numeric_limits<double>::infinity() && std::fabs(out[1] - 3.5) < 1e-15);
+    View bad = view(v, {1, 2, 1});
+    CHECK(error_kind([&] { attention_geometry(vq, vk, bad, vo); }) == int(ErrorKind::Shape));
   });
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);

@@ -11,6 +11,7 @@
  * alive until backward and checked against in-place changes. src/autograd/rules.ts installs the
  * table into the engine (graph.ts), which imports no op.
  */
+import { scaledDotProductAttentionBackward } from '../ops/attention';
 import { col2im, im2col, type WindowGeometry } from '../ops/im2col';
 import { batchNormBackward } from '../ops/batch_norm';
 import { ctcLossBackward, type CtcContext } from '../ops/ctc_loss';
@@ -324,6 +325,8 @@ const fused = {
   ctcLoss: { saves: 'inputs', backward: (g, [lp], _, { ctx }) => [ctcLossBackward(g, t(lp), ctx as CtcContext)] },
   // one direction of a recurrent layer over a sequence: one kernel call back through every step
   rnnLayer: { saves: 'both', backward: (g, inputs, out, { ctx, need }) => rnnLayerBackward(g, inputs as (Tensor | null)[], out, ctx, need) },
+  // ctx: the log-sum-exp of each row, the mask and dropout factors, scale and causality
+  scaledDotProductAttention: { saves: 'inputs', backward: (g, [q, k, v], _, { ctx, need }) => scaledDotProductAttentionBackward(g, t(q), t(k), t(v), ctx, need) },
 } satisfies Record<string, Rule>;
 
 const linalg = {

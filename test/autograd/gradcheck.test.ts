@@ -421,6 +421,21 @@ const checks: Record<string, Check[]> = {
       inputs: () => [leaf([2, 3]), leaf([2, 3]), leaf([])],
     },
   ],
+  scaledDotProductAttention: [
+    { label: 'scaledDotProductAttention, 4-D', fn: (q, k, v) => tg.F.scaledDotProductAttention(q, k, v), inputs: () => [leaf([2, 2, 3, 4]), leaf([2, 2, 5, 4]), leaf([2, 2, 5, 3])] },
+    {
+      label: 'scaledDotProductAttention, bool mask with an empty row, broadcast batch, transposed key',
+      fn: (q, k, v) => tg.F.scaledDotProductAttention(q, k.t(), v, { attnMask: tg.tensor([[true, false, true], [false, false, false]]) }),
+      inputs: () => [leaf([2, 2, 4]), leafT([4, 3]), leaf([1, 3, 2])],
+    },
+    { label: 'scaledDotProductAttention, float mask, scale', fn: (q, k, v) => tg.F.scaledDotProductAttention(q, k, v, { attnMask: pattern([3, 5], 'float64', 9), scale: 0.7 }), inputs: () => [leaf([3, 4]), leaf([5, 4]), leaf([5, 2])] },
+    { label: 'scaledDotProductAttention, causal L > S', fn: (q, k, v) => tg.F.scaledDotProductAttention(q, k, v, { isCausal: true }), inputs: () => [leaf([2, 5, 3]), leaf([2, 4, 3]), leaf([2, 4, 3])] },
+    {
+      label: 'scaledDotProductAttention with dropout (the same draws each call)',
+      fn: (q, k, v) => tg.F.scaledDotProductAttention(q, k, v, { dropoutP: 0.4, generator: new tg.Generator().manualSeed(3) }),
+      inputs: () => [leaf([2, 3, 4]), leaf([2, 5, 4]), leaf([2, 5, 3])],
+    },
+  ],
   gather: [{ label: 'gather', fn: (x) => x.gather(1, int64([[0, 2], [1, 1], [2, 0]])), inputs: () => [leafT([3, 3])] }],
   scatterAdd: [
     { label: 'scatterAdd', fn: (x, s) => x.scatterAdd(0, int64([[0, 1, 0], [0, 0, 1]]), s), inputs: () => [leaf([2, 3]), leaf([2, 3])] },
