@@ -223,6 +223,8 @@ for (const warm of [false, true]) {
   const label = `LSTM step (nn.LSTM(64, 128), batch 32, 32 steps, forward + backward), 1 thread, ${warm ? `median of steps 11-${LSTM_STEPS}` : 'median of the first 10 steps'} (ms)`;
   rows.push([label, fmt(ours, 2), '-', '-', fmt(th, 2), '-', '-', ratio(ours, th)]);
   json.push({ benchmark: 'lstm-step', phase: warm ? 'warm' : 'cold', threads: 1, ms: { tensorgrad: ours, torch: th } });
+}
+for (const warm of [false, true]) {
   const c: Config = { kind: 'attention', threads: 1 };
   const ours = get('tensorgrad', c, warm), th = get('torch', c, warm);
   const label = `attention block (TransformerEncoderLayer 64/4/256, dropout 0.1) forward+backward on [32, 32, 64], 1 thread, ${warm ? `median of steps 11-${TRANSFORMER_STEPS}` : 'median of the first 10 steps'} (ms)`;

@@ -106,6 +106,7 @@ for (const c of configs) {
     [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'lstm') {
     const r = lstmSteps(c.data!, c.steps ?? 60);
+    [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
   } else if (c.kind === 'attention') {
     const r = attentionSteps(c.steps ?? 100);
     [value, warm, loss] = [median(r.ms.slice(0, 10)) as number, median(r.ms.slice(10)), r.loss];
