@@ -158,6 +158,7 @@ def main():
         elif c['kind'] == 'lstm':
             from lstm_step import lstm_steps
             ms, loss = lstm_steps(c['data'], c.get('steps', 60))
+            value, warm = statistics.median(ms[:10]), statistics.median(ms[10:])
         elif c['kind'] == 'attention':
             from attention_block import attention_steps
             ms, loss = attention_steps(c.get('steps', 100))
