@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad_mode';
 import { adamStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
+import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -30,7 +30,9 @@ function check(o: AdamOptions): void {
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
-  step(): void {
+  /** One step; a closure, if given, recomputes the loss first and step returns it. */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = this.evaluate(closure);
     this.checkParameters();
     noGrad(() => {
       for (const g of this.paramGroups) {
@@ -51,6 +53,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
         }
       }
     });
+    return loss;
   }
 }
 
