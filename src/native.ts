@@ -29,7 +29,8 @@ export const KERNELS = [
   'sum', 'mean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'max_dim', 'min_dim', 'variance', 'all', 'any', 'cumsum', 'cumprod', 'logcumsumexp', 'cummax', 'cummin',
   'gemm', 'gather', 'scatter_', 'scatter_reduce_', 'index', 'index_put_', 'softmax', 'log_softmax', 'softmax_backward', 'log_softmax_backward',
   'nll_loss', 'nll_loss_backward', 'mse_loss', 'mse_loss_backward', 'im2col', 'col2im', 'layer_norm', 'layer_norm_backward',
-  'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_', 'sgd_step', 'adam_step',
+  'seed', 'uniform_', 'normal_', 'randint_', 'randperm', 'bernoulli_', 'exponential_', 'random_', 'bernoulli', 'multinomial', 'arange_', 'linspace_',
+  'sgd_step', 'adam_step', 'rmsprop_step', 'adagrad_step', 'adadelta_step', 'adamax_step', 'nadam_step', 'radam_step', 'asgd_step',
   'sort', 'topk', 'kthvalue', 'median', 'mode', 'histc', 'bincount', 'searchsorted',
 ] as const;
 
