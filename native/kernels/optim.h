@@ -1,10 +1,17 @@
 // Optimizer steps, one pass over a parameter and its state, in the order of PyTorch's
-// single-tensor implementations (torch/optim/sgd.py, adam.py, adamw.py). Scalars that PyTorch
-// computes as Python floats arrive as doubles and are rounded to the element type where its
-// tensor ops would round them.
+// single-tensor implementations (torch/optim/sgd.py, adam.py, adamw.py, rmsprop.py, ...). Scalars
+// that PyTorch computes as Python floats arrive as doubles (or are computed here, with the same C
+// library's pow) and are rounded to the element type where its tensor ops would round them.
+//
+// The adaptive optimizers' steps (optim_steps.h) also fuse where PyTorch's vectorised CPU kernels
+// fuse: add with alpha, addcmul and lerp are one fused multiply-add there (std::fma here), addcdiv
+// is (value * t1) / t2, a scalar divided by a tensor is the tensor's reciprocal times the scalar;
+// so a float32 step rounds as PyTorch's does on a CPU with FMA.
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include "strided.h"
 
@@ -153,5 +160,71 @@ void adam_step(Strided<5>& s, const AdamArgs& a) {
     }
   });
 }
+
+// ---- the adaptive optimizers (optim_steps.h) ------------------------------------------------------
+
+struct RmspropArgs {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+
+struct AdagradArgs {
+  double lr, lr_decay, eps, weight_decay, step;  // step: after this step's increment
+  bool maximize;
+};
+
+struct AdadeltaArgs {
+  double lr, rho, eps, weight_decay;
+  bool maximize;
+};
+
+struct AdamaxArgs {
+  double lr, beta1, beta2, eps, weight_decay, step;
+  bool maximize;
+};
+
+struct NadamArgs {
+  double lr, beta1, beta2, eps, weight_decay, step;
+  double mu, mu_next, mu_product;  // mu_product: after this step's update
+  bool decoupled, maximize;
+};
+
+struct RadamArgs {
+  double lr, beta1, beta2, eps, weight_decay, step;
+  bool decoupled, maximize;
+};
+
+struct AsgdArgs {
+  double eta, lambd, mu, weight_decay;  // eta and mu: the state's, as stored
+  bool maximize;
+};
+
+// The steps for every CPU (std::fma a library call where the compiler may not assume FMA), in a
+// namespace of their own as optim_fma.cc's build is in its own.
+namespace isa_base {
+#include "optim_steps.h"  // NOLINT(bugprone-suspicious-include): templates meant for this namespace
+}  // namespace isa_base
+using isa_base::adadelta_step;
+using isa_base::adagrad_step;
+using isa_base::adamax_step;
+using isa_base::asgd_step;
+using isa_base::decayed_grad;
+using isa_base::lerp_fma;
+using isa_base::maximum_nan;
+using isa_base::nadam_step;
+using isa_base::radam_step;
+using isa_base::rmsprop_step;
+
+// The same steps compiled for AVX2 with FMA (optim_fma.cc), where fma is one instruction and the
+// loops vectorise: the same results, faster. optim_fma() says whether this CPU runs them (false
+// where they were not compiled in: then the *_fma functions run the steps above).
+bool optim_fma();
+template <class T> void rmsprop_step_fma(Strided<5>& s, const RmspropArgs& a);
+template <class T> void adagrad_step_fma(Strided<3>& s, const AdagradArgs& a);
+template <class T> void adadelta_step_fma(Strided<4>& s, const AdadeltaArgs& a);
+template <class T> void adamax_step_fma(Strided<4>& s, const AdamaxArgs& a);
+template <class T> void nadam_step_fma(Strided<4>& s, const NadamArgs& a);
+template <class T> void radam_step_fma(Strided<4>& s, const RadamArgs& a);
+template <class T> void asgd_step_fma(Strided<3>& s, const AsgdArgs& a);
 
 }  // namespace tg

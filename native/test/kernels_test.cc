@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -21,6 +22,7 @@
 #include "../kernels/rnn.h"
 #include "../kernels/matmul.h"
 #include "../kernels/nll_loss.h"
+#include "../kernels/optim.h"
 #include "../kernels/pointwise.h"
 #include "../kernels/reduce.h"
 #include "../kernels/sampling.h"
@@ -78,6 +80,29 @@ static View view(std::vector<T>& data, std::initializer_list<int64_t> shape, std
 }
 
 #include "pool_tests.h"
+// Runs base and fma over copies of the same N operands of 37 elements, in float and in double, and
+// checks that they leave the same bytes.
+template <int N, class Base, class Fma>
+static void same_steps(const Base& base, const Fma& fma) {
+  std::vector<double> init(N * 37);
+  for (size_t i = 0; i < init.size(); ++i) init[i] = std::sin(double(i) * 1.7) * (i % 37 < 3 ? 1e-3 : 1.5) + (i >= 2 * 37 ? 2.0 : 0.0);
+  auto check = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> a(init.begin(), init.end()), b = a;
+    auto operands = [&](std::vector<T>& data) {
+      View v[N];
+      const View* pv[N];
+      for (int k = 0; k < N; ++k) v[k] = view(data, {37}, {}, k * 37), pv[k] = &v[k];
+      return broadcast<N>(pv);
+    };
+    Strided<N> sa = operands(a), sb = operands(b);
+    base(sa, zero);
+    fma(sb, zero);
+    CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+  };
+  check(0.0f);
+  check(0.0);
+}
 
 int main() {
   test("an exception in any piece of a parallel_for reaches the caller, after every worker has left", [] {
@@ -474,6 +499,48 @@ int main() {
     CHECK(out[0] == 0 && lse[0] == -std::numeric_limits<double>::infinity() && std::fabs(out[1] - 3.5) < 1e-15);
     View bad = view(v, {1, 2, 1});
     CHECK(error_kind([&] { attention_geometry(vq, vk, bad, vo); }) == int(ErrorKind::Shape));
+
+  test("the optimizer steps' lerp takes PyTorch's two forms, and their maximum keeps NaN", [] {
+    CHECK(lerp_fma(1.0f, 3.0f, 0.25f) == 1.5f && lerp_fma(1.0f, 3.0f, 0.75f) == 2.5f);
+    CHECK(lerp_fma(0.1, 0.7, 1.0) == 0.7 && lerp_fma(0.1, 0.7, 0.0) == 0.1);  // each form exact at its end
+    const double nan = std::nan("");
+    CHECK(std::isnan(maximum_nan(nan, 1.0)) && std::isnan(maximum_nan(1.0, nan)) && maximum_nan(2.0, -1.0) == 2.0);
+    CHECK(decayed_grad<true>(0.5f, 2.0f, -1.0f, 0.25f) == 0.0f && decayed_grad<false>(0.5f, 2.0f, 1.0f, 0.25f) == 0.5f);
+  });
+
+  test("an optimizer step over a transposed parameter and its state is the step over contiguous copies", [] {
+    std::vector<double> p = {1, -2, 3, 0.5, -0.25, 4}, g = {0.1, 0.2, -0.3, 0.4, -0.5, 0.6}, sum = {0, 1, 2, 3, 4, 5};
+    std::vector<double> pt = {1, 0.5, -2, -0.25, 3, 4}, gt = {0.1, 0.4, 0.2, -0.5, -0.3, 0.6}, sumt = {0, 3, 1, 4, 2, 5};
+    const AdagradArgs a{0.1, 0.01, 1e-10, 0.02, 3, false};
+    View dense[3] = {view(p, {2, 3}), view(g, {2, 3}), view(sum, {2, 3})};
+    View strided[3] = {view(pt, {2, 3}, {1, 2}), view(gt, {2, 3}, {1, 2}), view(sumt, {2, 3}, {1, 2})};
+    const View* dv[3] = {&dense[0], &dense[1], &dense[2]};
+    const View* sv[3] = {&strided[0], &strided[1], &strided[2]};
+    Strided<3> ds = broadcast<3>(dv), ss = broadcast<3>(sv);
+    adagrad_step<double>(ds, a);
+    adagrad_step<double>(ss, a);
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 3; ++j) CHECK(p[i * 3 + j] == pt[j * 2 + i] && sum[i * 3 + j] == sumt[j * 2 + i]);
+    CHECK(sum[1] == 1 + (0.2 + 0.02 * -2) * (0.2 + 0.02 * -2));  // sum += (grad + weight_decay * param)^2
+  });
+
+  test("the optimizer steps built for AVX2 with FMA give the baseline build's results bit for bit", [] {
+    // 37 elements (vectorised runs and a scalar tail) of sines, for every option that changes the loop
+    if (!optim_fma()) return;  // this CPU has no AVX2 with FMA: only the baseline build runs here
+#define TG_SAME(NAME, N, ARGS) \
+  same_steps<N>([&](auto& s, auto x) { NAME<decltype(x)>(s, ARGS); }, [&](auto& s, auto x) { NAME##_fma<decltype(x)>(s, ARGS); })
+    for (bool flag : {false, true}) {
+      const double wd = flag ? 0.05 : 0;
+      TG_SAME(rmsprop_step, 5, (RmspropArgs{0.01, 0.9, 1e-6, wd, flag ? 0.9 : 0, flag, flag}));
+      TG_SAME(rmsprop_step, 5, (RmspropArgs{0.01, 0.99, 1e-8, 0, 0.5, !flag, false}));
+      TG_SAME(adagrad_step, 3, (AdagradArgs{0.1, 0.01, 1e-10, wd, 3, flag}));
+      TG_SAME(adadelta_step, 4, (AdadeltaArgs{1.0, 0.9, 1e-6, wd, flag}));
+      TG_SAME(adamax_step, 4, (AdamaxArgs{0.002, 0.9, 0.999, 1e-8, wd, 4, flag}));
+      TG_SAME(nadam_step, 4, (NadamArgs{0.002, 0.9, 0.999, 1e-8, wd, 3, 0.9, 0.91, 0.7, flag, flag}));
+      TG_SAME(radam_step, 4, (RadamArgs{0.001, 0.9, 0.999, 1e-8, wd, flag ? 20 : 3, flag, !flag}));
+      TG_SAME(asgd_step, 3, (AsgdArgs{0.01, 1e-4, flag ? 0.5 : 1, wd, flag}));
+    }
+#undef TG_SAME
   });
 
   std::printf("kernel tests: %d passed, %d failed\n", passed, failed);

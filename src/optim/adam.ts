@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad_mode';
 import { adamStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
+import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
 import type { TorchNames } from './torch_state';
 
 export interface AdamOptions {
@@ -36,7 +36,9 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     return { state: { step: 'step', exp_avg: 'expAvg', exp_avg_sq: 'expAvgSq', max_exp_avg_sq: 'maxExpAvgSq' }, fixed: { decoupled_weight_decay: this.decoupled } };
   }
 
-  step(): void {
+  /** One step; a closure, if given, recomputes the loss first and step returns it. */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = this.evaluate(closure);
     this.checkParameters();
     noGrad(() => {
       for (const g of this.paramGroups) {
@@ -57,6 +59,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
         }
       }
     });
+    return loss;
   }
 }
 

@@ -1,9 +1,23 @@
 /** tg.optim: optimizers. @module */
 export { Optimizer } from './optimizer';
-export type { Group, OptimizerStateDict, ParamState, Params, StateValue } from './optimizer';
+export type { Closure, Group, OptimizerStateDict, ParamState, Params, StateScalar, StateValue } from './optimizer';
 export type { TorchOptimizerStateDict } from './torch_state';
 export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
 export { Adam, AdamW } from './adam';
 export type { AdamOptions } from './adam';
+export { RMSprop } from './rmsprop';
+export type { RMSpropOptions } from './rmsprop';
+export { Adagrad } from './adagrad';
+export type { AdagradOptions } from './adagrad';
+export { Adadelta } from './adadelta';
+export type { AdadeltaOptions } from './adadelta';
+export { Adamax } from './adamax';
+export type { AdamaxOptions } from './adamax';
+export { NAdam, RAdam } from './nadam';
+export type { NAdamOptions, RAdamOptions } from './nadam';
+export { ASGD } from './asgd';
+export type { ASGDOptions } from './asgd';
+export { LBFGS } from './lbfgs';
+export type { LBFGSOptions } from './lbfgs';
 export * as lrScheduler from './lr_scheduler';

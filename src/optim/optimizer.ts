@@ -2,6 +2,7 @@
  * Optimizer: parameter groups, per-parameter state, zeroGrad, stateDict / loadStateDict, as
  * torch.optim.Optimizer. Subclasses implement step() over each group's parameters.
  */
+import { enableGrad } from '../autograd/grad_mode';
 import { shapeStr } from '../errors';
 import { checkNoInternalOverlap, sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
@@ -15,10 +16,15 @@ export type Group<H> = H & { params: Tensor[] };
 /** Parameters as PyTorch accepts them: an iterable of tensors, or of groups ({ params, ...options }). */
 export type Params<H> = Iterable<Tensor> | Iterable<Partial<H> & { params: Iterable<Tensor> }>;
 
-/** One entry of a parameter's optimizer state: a buffer, a step count, or null. */
-export type StateValue = Tensor | number | null;
+/** One value of a parameter's optimizer state: a buffer, a step count or other number, or null. */
+export type StateScalar = Tensor | number | null;
+/** One entry of a parameter's optimizer state: a value, or a list of them (LBFGS's history). */
+export type StateValue = StateScalar | StateScalar[];
 /** A parameter's optimizer state (e.g. SGD's momentumBuffer, Adam's step, expAvg, expAvgSq). */
 export type ParamState = Record<string, StateValue>;
+
+/** What step(closure) calls to re-evaluate the model: it computes the loss (and its gradients). */
+export type Closure = () => Tensor | number;
 
 export interface OptimizerStateDict<H> {
   /** State by parameter index (the order of the groups' params). */
@@ -33,7 +39,9 @@ export interface OptimizerStateDict<H> {
  */
 export function optimizerOptions<H>(name: string, opts: Partial<H> | number | undefined, spec: OptionSpec): Partial<H> {
   if (typeof opts === 'number') return { lr: opts } as unknown as Partial<H>;
-  return checkOptions(name, opts ?? {}, spec) as Partial<H>;
+  const given = checkOptions(name, opts ?? {}, spec) as Record<string, unknown>;
+  // an option given as undefined takes its default, as an absent one does
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<H>;
 }
 
 export abstract class Optimizer<H extends object> {
@@ -69,7 +77,8 @@ export abstract class Optimizer<H extends object> {
     if (params.some((p) => seen.has(p)) || new Set(params).size !== params.length) {
       throw new RangeError('some parameters appear in more than one parameter group');
     }
-    this.paramGroups.push({ ...this.defaults, ...group, params } as Group<H>);
+    const given = Object.fromEntries(Object.entries(group).filter(([k, v]) => k !== 'params' && v !== undefined));
+    this.paramGroups.push({ ...this.defaults, ...given, params } as Group<H>);
   }
 
   /**
@@ -89,8 +98,18 @@ export abstract class Optimizer<H extends object> {
     }
   }
 
-  /** Updates the parameters from their gradients. */
-  abstract step(): void;
+  /**
+   * Updates the parameters from their gradients. A closure, if given, is called first (with
+   * gradients enabled) to recompute the loss, which step then returns.
+   */
+  abstract step(closure?: Closure): Tensor | number | undefined | void;
+
+  /** Calls the closure with gradients enabled, as PyTorch's step does (undefined without one). */
+  protected evaluate(closure: Closure | undefined): Tensor | number | undefined {
+    if (closure === undefined) return undefined;
+    if (typeof closure !== 'function') throw new TypeError(`${this.constructor.name}.step(): closure must be a function, but got ${typeof closure}`);
+    return enableGrad(closure);
+  }
 
   /** The state and options, with parameters as indices (tensors are copies). */
   stateDict(): OptimizerStateDict<H> {
@@ -103,7 +122,7 @@ export abstract class Optimizer<H extends object> {
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? v.clone() : v]));
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, mapState(v, (t) => t.clone())]));
     }
     return { state, paramGroups };
   }
@@ -121,6 +140,14 @@ export abstract class Optimizer<H extends object> {
    * honour (differentiable: true, an AdamW state_dict loaded into Adam) is a RangeError.
    * @example opt.loadStateDict(tg.load('adam.pt'))  // torch.save(opt.state_dict(), 'adam.pt')
    */
+  /**
+   * @internal Whether each parameter's state tensors have its shape (loadStateDict checks that);
+   * not so for LBFGS, whose state is over all the parameters flattened.
+   */
+  protected stateShapedLikeParams(): boolean {
+    return true;
+  }
+
   loadStateDict(sd: OptimizerStateDict<H> | TorchOptimizerStateDict): void {
     if (typeof sd !== 'object' || sd === null) throw new TypeError(`loadStateDict(): expected a state dict object, but got ${sd === null ? 'null' : typeof sd}`);
     if (isTorchStateDict(sd)) sd = fromTorch(sd, this.constructor.name, this.defaults, this.torchNames());
@@ -153,7 +180,7 @@ export abstract class Optimizer<H extends object> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) continue;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isTensor(v) ? keep(castLike(v, p, `${k} of parameter ${key}`)) : v])));
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, mapState(v, (t) => keep(castLike(t, p, this.stateShapedLikeParams() ? `${k} of parameter ${key}` : null)))])));
     }
     sd.paramGroups.forEach((g, i) => {
       const { params: _, ...options } = g;
@@ -162,9 +189,18 @@ export abstract class Optimizer<H extends object> {
   }
 }
 
-/** A copy of a saved state tensor in the parameter's dtype (steps stay as they are); buffers must have its shape. */
-function castLike(v: Tensor, p: Tensor, what: string): Tensor {
-  if (v.shape.length > 0 && !sameShape(v.shape, p.shape)) {
+/** A state value with f applied to each of its tensors (lists copied). */
+function mapState(v: StateValue, f: (t: Tensor) => Tensor): StateValue {
+  if (Array.isArray(v)) return v.map((x) => (isTensor(x) ? f(x) : x));
+  return isTensor(v) ? f(v) : v;
+}
+
+/**
+ * A copy of a saved state tensor in the parameter's dtype (steps stay as they are). Buffers must
+ * have its shape, unless `what` is null (state that is not per element of the parameter).
+ */
+function castLike(v: Tensor, p: Tensor, what: string | null): Tensor {
+  if (what !== null && v.shape.length > 0 && !sameShape(v.shape, p.shape)) {
     throw new RangeError(`loaded state dict's ${what} has shape ${shapeStr(v.shape)}, but the parameter's is ${shapeStr(p.shape)}`);
   }
   return v.isFloatingPoint() && v.shape.length > 0 ? v.to(p.dtype).clone() : v.clone();

@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad_mode';
 import { sgdStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, Optimizer, optimizerOptions, type Params } from './optimizer';
+import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
 import type { TorchNames } from './torch_state';
 
 export interface SGDOptions {
@@ -37,7 +37,9 @@ export class SGD extends Optimizer<SGDOptions> {
     return { state: { momentum_buffer: 'momentumBuffer' }, fixed: {} };
   }
 
-  step(): void {
+  /** One step; a closure, if given, recomputes the loss first and step returns it. */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = this.evaluate(closure);
     this.checkParameters();
     noGrad(() => {
       for (const g of this.paramGroups) {
@@ -55,5 +57,6 @@ export class SGD extends Optimizer<SGDOptions> {
         }
       }
     });
+    return loss;
   }
 }
