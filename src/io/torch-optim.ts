@@ -7,6 +7,7 @@
 import { full } from '../ops/creation';
 import { Adam, AdamW } from '../optim/adam';
 import { Optimizer, type OptimizerStateDict } from '../optim/optimizer';
+import { snakeCase } from '../optim/torch_state';
 import { isTensor } from '../storage';
 
 /** A Python tuple (the values of PyTorch's tuple-valued options, such as Adam's betas). */
@@ -44,7 +45,11 @@ function pytorchOnly(group: Record<string, unknown>, decoupled: boolean | undefi
   return [];
 }
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/**
+ * State numbers PyTorch keeps as Python numbers (LBFGS's counters); every other number in an
+ * optimizer's state (step, NAdam's mu_product, ASGD's eta and mu) is a 0-d float32 tensor there.
+ */
+const PYTHON_NUMBERS = new Set(['funcEvals', 'nIter', 't', 'prevLoss']);
 
 /**
  * tensorgrad's optimizer state dict in PyTorch's layout (dicts as Maps, int keys as numbers):
@@ -59,7 +64,7 @@ export function torchOptimizerState(sd: OptimizerStateDict<object>, decoupled?: 
     const s = new Map<string, unknown>();
     for (const [name, v] of Object.entries(entries)) {
       if (v === null || v === undefined) continue;
-      s.set(snake(name), name === 'step' && typeof v === 'number' ? full([], v, { dtype: 'float32' }) : v);
+      s.set(snakeCase(name), typeof v === 'number' && !PYTHON_NUMBERS.has(name) ? full([], v, { dtype: 'float32' }) : v);
     }
     if (s.size > 0) state.set(/^(0|[1-9]\d*)$/.test(key) ? Number(key) : key, s);
   }
@@ -68,7 +73,7 @@ export function torchOptimizerState(sd: OptimizerStateDict<object>, decoupled?: 
     const out = new Map<string, unknown>();
     for (const [name, v] of Object.entries(g)) {
       if (name === 'params') continue;
-      out.set(snake(name), Array.isArray(v) && !isTensor(v) ? new PyTuple(v) : v);
+      out.set(snakeCase(name), Array.isArray(v) && !isTensor(v) ? new PyTuple(v) : v);
       if (name === 'maximize') for (const [k, f] of flags) out.set(k, f);
     }
     for (const [k, f] of flags) if (!out.has(k)) out.set(k, f);

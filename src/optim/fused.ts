@@ -7,7 +7,9 @@ import { noGrad } from '../autograd/grad_mode';
 import { getDefaultDtype } from '../dtype';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
+import { zeros } from '../ops/creation';
 import { type Closure, type Group, Optimizer, type ParamState } from './optimizer';
+import { torchNamesOf, type TorchNames } from './torch_state';
 
 /** PyTorch's betas option: a pair of numbers. */
 export const betasKind = {
@@ -42,6 +44,11 @@ export function zerosState(p: Tensor): Tensor {
 export abstract class FusedOptimizer<H extends object> extends Optimizer<H> {
   /** The state of a parameter before its first step. */
   protected abstract initState(p: Tensor, group: Group<H>): ParamState;
+
+  /** @internal PyTorch's names for this optimizer's state: tensorgrad's own, in snake_case. */
+  protected override torchNames(): TorchNames {
+    return torchNamesOf(this.paramGroups.map((g) => this.initState(zeros(1, { dtype: g.params[0]?.dtype }), g)));
+  }
 
   /** One step of p from grad, with its state (whose step count it advances). */
   protected abstract update(p: Tensor, grad: Tensor, group: Group<H>, state: ParamState): void;

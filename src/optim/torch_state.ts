@@ -24,12 +24,31 @@ export interface TorchNames {
   state: Record<string, string>;
   /** PyTorch options tensorgrad has no option for, at the values it computes. */
   fixed: Record<string, unknown>;
+  /** State PyTorch keeps as 0-d tensors and tensorgrad as numbers (step always is). */
+  scalars?: readonly string[];
 }
 
-const OPTIONS: Record<string, string> = {
-  lr: 'lr', betas: 'betas', eps: 'eps', weight_decay: 'weightDecay', amsgrad: 'amsgrad', maximize: 'maximize',
-  momentum: 'momentum', dampening: 'dampening', nesterov: 'nesterov', initial_lr: 'initialLr',
-};
+/** exp_avg_sq -> expAvgSq. */
+export const camelCase = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** expAvgSq -> exp_avg_sq. */
+export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * PyTorch's names for the state tensorgrad keeps, from what that state is before a first step
+ * (each group's): its names in snake_case, and which are numbers.
+ */
+export function torchNamesOf(initial: readonly Record<string, unknown>[], fixed: Record<string, unknown> = {}): TorchNames {
+  const state: Record<string, string> = {};
+  const scalars: string[] = [];
+  for (const s of initial) {
+    for (const [k, v] of Object.entries(s)) {
+      state[snakeCase(k)] = k;
+      if (typeof v === 'number' && !scalars.includes(snakeCase(k))) scalars.push(snakeCase(k));
+    }
+  }
+  return { state, fixed, scalars };
+}
+
 /** Options that choose how a step is computed, not what it computes. */
 const IMPLEMENTATION = new Set(['foreach', 'fused', 'capturable']);
 const FIXED: Record<string, unknown> = { differentiable: false };
@@ -52,9 +71,9 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
       if (key === 'params') {
         if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) throw new TypeError(`${fn}: param_groups[${i}].params must be parameter indices`);
         out.params = v;
-      } else if (Object.hasOwn(OPTIONS, key) && (Object.hasOwn(defaults, OPTIONS[key]) || key === 'initial_lr')) {
-        const like = key === 'initial_lr' ? 0 : (defaults as Record<string, unknown>)[OPTIONS[key]];
-        out[OPTIONS[key]] = optionValue(v, like, `${fn}: param_groups[${i}].${key}`);
+      } else if (Object.hasOwn(defaults, camelCase(key)) || key === 'initial_lr') {
+        const like = key === 'initial_lr' ? 0 : (defaults as Record<string, unknown>)[camelCase(key)];
+        out[camelCase(key)] = optionValue(v, like, `${fn}: param_groups[${i}].${key}`);
       } else if (Object.hasOwn(fixed, key)) {
         if (v !== fixed[key]) throw new RangeError(`${fn}: param_groups[${i}] has ${key}: ${String(v)}, but tensorgrad's ${name} computes ${key}: ${String(fixed[key])}${hint(name, key)}`);
       } else if (!IMPLEMENTATION.has(key) && v !== null && v !== false) {
@@ -73,7 +92,8 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
       if (!Object.hasOwn(names.state, key)) {
         throw new TypeError(`${fn}: the state of parameter ${index} has '${key}', which tensorgrad's ${name} does not keep (it keeps ${Object.keys(names.state).join(', ')})`);
       }
-      entry[names.state[key]] = stateValue(v, key === 'step', `${fn}: the state '${key}' of parameter ${index}`);
+      const scalar = key === 'step' || (names.scalars ?? []).includes(key);
+      entry[names.state[key]] = stateValue(v, scalar, `${fn}: the state '${key}' of parameter ${index}`);
     }
     state[Number(index)] = entry;
   }
@@ -90,12 +110,12 @@ function optionValue(v: unknown, like: unknown, what: string): unknown {
   return v;
 }
 
-/** A state value: a tensor, null, or a step count (which PyTorch keeps as a 0-d tensor). */
-function stateValue(v: unknown, step: boolean, what: string): StateValue {
+/** A state value: a tensor, null, or a number (a step count, or a scalar PyTorch keeps as a 0-d tensor). */
+function stateValue(v: unknown, scalar: boolean, what: string): StateValue {
   if (v === null || typeof v === 'number') return v;
   if (!isTensor(v)) throw new TypeError(`${what} is neither a tensor nor a number`);
-  if (!step) return v;
-  if (v.numel() !== 1) throw new TypeError(`${what} is a tensor of shape [${v.shape.join(', ')}], not a step count`);
+  if (!scalar) return v;
+  if (v.numel() !== 1) throw new TypeError(`${what} is a tensor of shape [${v.shape.join(', ')}], not a number`);
   return Number((v as Tensor).item());
 }
 

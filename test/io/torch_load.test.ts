@@ -180,11 +180,19 @@ describe('optimizer.loadStateDict of PyTorch\'s optimizer state_dict', () => {
     ['adam', (p: tg.Tensor[]) => new tg.optim.Adam(p)],
     ['adamw', (p: tg.Tensor[]) => new tg.optim.AdamW(p)],
     ['sgd', (p: tg.Tensor[]) => new tg.optim.SGD(p, { lr: 1 })],
+    // the options come from the state_dict: these are tensorgrad's defaults, overwritten
+    ['rmsprop', (p: tg.Tensor[]) => new tg.optim.RMSprop(p, { momentum: 0.1, centered: true })],
+    ['adagrad', (p: tg.Tensor[]) => new tg.optim.Adagrad(p)],
+    ['adadelta', (p: tg.Tensor[]) => new tg.optim.Adadelta(p)],
+    ['adamax', (p: tg.Tensor[]) => new tg.optim.Adamax(p)],
+    ['nadam', (p: tg.Tensor[]) => new tg.optim.NAdam(p)],
+    ['radam', (p: tg.Tensor[]) => new tg.optim.RAdam(p, { decoupledWeightDecay: true })],
+    ['asgd', (p: tg.Tensor[]) => new tg.optim.ASGD(p)],
   ] as const;
   for (const [name, make] of cases) {
     it(`${name}: resumes after PyTorch's 3 steps and takes its 4th step`, () => {
       const params = steps[name].params.map((p) => p.clone().requiresGrad_());
-      const opt = make(params);
+      const opt: tg.optim.Optimizer<object> = make(params);
       opt.loadStateDict(tg.load(file(`${name}.pt`)));
       params.forEach((p, i) => (p.grad = steps[name].grads[i].clone()));
       opt.step();

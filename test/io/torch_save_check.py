@@ -97,7 +97,9 @@ def check_net():
     return {'type': type(sd).__name__, 'keys': list(sd.keys()), 'diff': (out - io['output']).abs().max().item()}
 
 
-OPTIMIZERS = {'adam': torch.optim.Adam, 'adamw': torch.optim.AdamW, 'amsgrad': torch.optim.Adam, 'sgd': torch.optim.SGD}
+OPTIMIZERS = {'adam': torch.optim.Adam, 'adamw': torch.optim.AdamW, 'amsgrad': torch.optim.Adam, 'sgd': torch.optim.SGD,
+              'rmsprop': torch.optim.RMSprop, 'adagrad': torch.optim.Adagrad, 'adadelta': torch.optim.Adadelta,
+              'adamax': torch.optim.Adamax, 'nadam': torch.optim.NAdam, 'radam': torch.optim.RAdam, 'asgd': torch.optim.ASGD}
 
 
 def check_optimizer(kind):

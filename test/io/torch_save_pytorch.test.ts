@@ -92,13 +92,22 @@ class Net extends nn.Module {
   }
 }
 
-type Kind = 'adam' | 'adamw' | 'amsgrad' | 'sgd';
+type Kind = 'adam' | 'adamw' | 'amsgrad' | 'sgd' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax' | 'nadam' | 'radam' | 'asgd';
 const OPTIMIZERS: Record<Kind, (params: Iterable<tg.Tensor>) => tg.optim.Optimizer<object>> = {
   adam: (p) => new optim.Adam(p, { lr: 0.01, weightDecay: 0.1 }),
   adamw: (p) => new optim.AdamW(p, { lr: 0.01 }),
   amsgrad: (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true, betas: [0.8, 0.99] }),
   sgd: (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+  rmsprop: (p) => new optim.RMSprop(p, { lr: 0.01, momentum: 0.5, centered: true }),
+  adagrad: (p) => new optim.Adagrad(p, { lr: 0.1, lrDecay: 0.01 }),
+  adadelta: (p) => new optim.Adadelta(p, { lr: 0.5, rho: 0.8 }),
+  adamax: (p) => new optim.Adamax(p, { lr: 0.02 }),
+  nadam: (p) => new optim.NAdam(p, { lr: 0.02 }), // its state's mu_product is a tensor in PyTorch
+  radam: (p) => new optim.RAdam(p, { lr: 0.02, decoupledWeightDecay: true, weightDecay: 0.01 }),
+  asgd: (p) => new optim.ASGD(p, { lr: 0.05, t0: 1 }), // eta and mu too
 };
+/** The optimizers whose saved options PyTorch runs with exactly as saved (the others gain its defaults for flags tensorgrad lacks). */
+const EXACT_GROUPS: readonly Kind[] = ['adam', 'adamw', 'amsgrad', 'sgd'];
 
 describe.runIf(torchPython !== undefined)('PyTorch loads what tg.save writes (torch.load(weights_only=True))', () => {
   const { huge, ...fixture } = fixtureValues();
@@ -162,6 +171,7 @@ describe.runIf(torchPython !== undefined)('PyTorch loads what tg.save writes (to
   it.each(Object.keys(OPTIMIZERS) as Kind[])("%s: the optimizer's load_state_dict takes it, and its next step is tensorgrad's", (kind) => {
     const r = result.optimizers as Record<Kind, { state_dict: Described; diff: number; loaded_group: Described }>;
     expect(r[kind].diff).toBeLessThan(1e-6);
+    if (!EXACT_GROUPS.includes(kind)) return;
     const sd = py(r[kind].state_dict) as Map<string, unknown>;
     expect([...sd.keys()]).toEqual(['state', 'param_groups']);
     const [group] = sd.get('param_groups') as Map<string, unknown>[];
@@ -171,7 +181,7 @@ describe.runIf(torchPython !== undefined)('PyTorch loads what tg.save writes (to
     expect(loaded).toEqual(options); // what the optimizer runs with after loading is what was saved
     const state = sd.get('state') as Map<number, Map<string, { tensor: { dtype: string; shape: number[] } }>>;
     expect([...state.keys()]).toEqual([0, 1]);
-    const names = { adam: ['step', 'exp_avg', 'exp_avg_sq'], adamw: ['step', 'exp_avg', 'exp_avg_sq'], amsgrad: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'], sgd: ['momentum_buffer'] }[kind];
+    const names = ({ adam: ['step', 'exp_avg', 'exp_avg_sq'], adamw: ['step', 'exp_avg', 'exp_avg_sq'], amsgrad: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'], sgd: ['momentum_buffer'] } as Record<string, string[]>)[kind];
     expect([...(state.get(0) as Map<string, unknown>).keys()]).toEqual(names);
     if (kind !== 'sgd') expect((state.get(0) as Map<string, { tensor: unknown }>).get('step')).toMatchObject({ tensor: { dtype: 'float32', shape: [], values: { float: 3 } } });
     if (kind === 'amsgrad') expect(group.get('betas')).toEqual({ tuple: [0.8, 0.99] });
