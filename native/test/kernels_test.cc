@@ -479,6 +479,7 @@ int main() {
         }
       }
     }
+  });
 
   test("attention: shapes are checked; a causal row sees keys up to its own position; an empty row gives zeros", [] {
     // q [1, 2, 1], k [1, 3, 1], v [1, 3, 1]: scores 0, so the weights are uniform over the visible keys
@@ -499,6 +500,7 @@ int main() {
     CHECK(out[0] == 0 && lse[0] == -std::numeric_limits<double>::infinity() && std::fabs(out[1] - 3.5) < 1e-15);
     View bad = view(v, {1, 2, 1});
     CHECK(error_kind([&] { attention_geometry(vq, vk, bad, vo); }) == int(ErrorKind::Shape));
+  });
 
   test("the optimizer steps' lerp takes PyTorch's two forms, and their maximum keeps NaN", [] {
     CHECK(lerp_fma(1.0f, 3.0f, 0.25f) == 1.5f && lerp_fma(1.0f, 3.0f, 0.75f) == 2.5f);
