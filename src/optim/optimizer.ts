@@ -8,7 +8,7 @@ import { checkNoInternalOverlap, sameShape } from '../shape';
 import { isTensor, keep } from '../storage';
 import { checkOptions, describeValue, isOptionsObject, type OptionSpec } from '../options';
 import type { Tensor } from '../tensor';
-import { fromTorch, isTorchStateDict, type TorchNames, type TorchOptimizerStateDict } from './torch_state';
+import { fromTorch, isTorchStateDict, SCHEDULER_KEYS, type TorchNames, type TorchOptimizerStateDict } from './torch_state';
 
 /** A group of parameters with its own hyperparameters (lr, ...). */
 export type Group<H> = H & { params: Tensor[] };
@@ -161,7 +161,7 @@ export abstract class Optimizer<H extends object> {
       if (!isOptionsObject(g) || !Array.isArray(params) || !params.every((x) => Number.isSafeInteger(x))) {
         throw new TypeError(`${fn}(): paramGroups[${i}] must be an object of options with params, the parameters' indices`);
       }
-      checkOptions(fn, options, { ...this.spec, initialLr: 'number' });
+      checkOptions(fn, options, { ...this.spec, ...SCHEDULER_KEYS });
     });
     for (const [key, s] of Object.entries(sd.state)) {
       if (!isOptionsObject(s)) throw new TypeError(`${fn}(): the state of parameter ${key} is ${describeValue(s)}, not an object`);

@@ -28,6 +28,12 @@ export interface TorchNames {
   scalars?: readonly string[];
 }
 
+/**
+ * Numbers the lr schedulers keep in a parameter group beside its options, as PyTorch's do
+ * (initial_lr; OneCycleLR's and CyclicLR's max_lr, min_lr, max_momentum, base_momentum).
+ */
+export const SCHEDULER_KEYS = { initialLr: 'number', maxLr: 'number', minLr: 'number', maxMomentum: 'number', baseMomentum: 'number' } as const;
+
 /** exp_avg_sq -> expAvgSq. */
 export const camelCase = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 /** expAvgSq -> exp_avg_sq. */
@@ -71,8 +77,8 @@ export function fromTorch<H extends object>(sd: TorchOptimizerStateDict, name: s
       if (key === 'params') {
         if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) throw new TypeError(`${fn}: param_groups[${i}].params must be parameter indices`);
         out.params = v;
-      } else if (Object.hasOwn(defaults, camelCase(key)) || key === 'initial_lr') {
-        const like = key === 'initial_lr' ? 0 : (defaults as Record<string, unknown>)[camelCase(key)];
+      } else if (Object.hasOwn(defaults, camelCase(key)) || Object.hasOwn(SCHEDULER_KEYS, camelCase(key))) {
+        const like = Object.hasOwn(SCHEDULER_KEYS, camelCase(key)) ? 0 : (defaults as Record<string, unknown>)[camelCase(key)];
         out[camelCase(key)] = optionValue(v, like, `${fn}: param_groups[${i}].${key}`);
       } else if (Object.hasOwn(fixed, key)) {
         if (v !== fixed[key]) throw new RangeError(`${fn}: param_groups[${i}] has ${key}: ${String(v)}, but tensorgrad's ${name} computes ${key}: ${String(fixed[key])}${hint(name, key)}`);
