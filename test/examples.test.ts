@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DRIFT_FACTOR, driftBound, loadFixture } from './helpers';
+import * as tg from '../src/index';
 
 const root = join(__dirname, '..');
 const run = (file: string, ...args: string[]) =>
@@ -216,5 +217,88 @@ describe('ported PyTorch programs', () => {
     got.losses.forEach((l, i) => expect(rel(l, want.losses[i])).toBeLessThan(1e-12));
     // a and c end at rounding noise around 0; b and d to PyTorch's digits
     got.params.forEach((p, i) => expect(Math.abs(p - want.params[i])).toBeLessThan(1e-12 * Math.max(1, Math.abs(want.params[i]))));
+  }, 60000);
+});
+
+/**
+ * examples/charlm.ts, a character-level transformer, against the same model trained by PyTorch
+ * (scripts/fixtures/charlm.py): the default run's loss at each of its 300 steps, in float32 and
+ * float64, within DRIFT_FACTOR times PyTorch's own drift (its run repeated from parameters nudged by
+ * one ulp), and the sampled names. Measured: float64 within 4.1e-13 of PyTorch's losses (PyTorch's
+ * own drift reaches 4.9e-13), float32 within 4.8e-6 (0.97 times PyTorch's drift at worst); the names
+ * are PyTorch's in both dtypes.
+ */
+describe('charlm: a character-level transformer trained as PyTorch trains it', () => {
+  interface Run { losses: number[]; samples: string[]; drift: number[]; nudges: number }
+  interface Got { losses: number[]; samples: string[]; probe: number[] }
+  const fx = loadFixture<{ config: { steps: number; seed: number }; keys: string[]; float64: Run; float32: Run }>('charlm.json');
+  const json = (...args: string[]) => JSON.parse(run('charlm.ts', ...args, '--json')) as Got;
+  const checkpoint = join(tmpdir(), `tensorgrad-charlm-${process.pid}.pt`);
+  // Each loss is a mean of about 250 cross entropies, which each library sums in its own order: that
+  // rounding (measured up to 5.5 ulps in float64, before the runs drift apart) comes on top of the
+  // drift a nudge of the parameters measures, so the drift counts as at least LOSS_ULPS ulps.
+  const LOSS_ULPS = 4;
+  const expectLikePyTorch = (got: Got, dtype: 'float32' | 'float64') => {
+    const want = fx[dtype], ulp = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+    expect(want.nudges).toBe(18);
+    expect(got.losses.length).toBe(fx.config.steps);
+    got.losses.forEach((l, i) => {
+      expect(Math.abs(l - want.losses[i]) / want.losses[i], `${dtype} step ${i}`).toBeLessThanOrEqual(driftBound(Math.max(want.drift[i], LOSS_ULPS * ulp), dtype));
+    });
+    expect(got.samples).toEqual(want.samples);
+  };
+
+  it('float32 (the default run): the loss curve, the names, and a checkpoint that a fresh model loads to the same logits', () => {
+    expect(fx.config.seed).toBe(1337);
+    const got = json('--checkpoint', checkpoint);
+    expectLikePyTorch(got, 'float32');
+    expect(got.losses[fx.config.steps - 1]).toBeLessThan(1.3);
+
+    // the file is torch.save's, with the PyTorch model's state_dict keys and this run's dtype
+    const sd = tg.load(checkpoint) as Record<string, tg.Tensor>;
+    expect(Object.keys(sd)).toEqual(fx.keys);
+    expect(sd['lm_head.weight'].dtype).toBe('float32');
+    // a new process builds a fresh model, loads the file (strict) and gives the same logits, bit for bit
+    const resumed = json('--resume', '--steps', '0', '--checkpoint', checkpoint);
+    expect(resumed.losses).toEqual([]);
+    expect(resumed.probe.length).toBe(4 * 12 * 27);
+    expect(resumed.probe).toEqual(got.probe);
+    expect(resumed.samples).toEqual(got.samples);
+  }, 120000);
+
+  it('float64: the loss curve to rounding, and the names', () => {
+    expectLikePyTorch(json('--dtype', 'float64', '--checkpoint', checkpoint), 'float64');
+    expect((tg.load(checkpoint) as Record<string, tg.Tensor>)['wte.weight'].dtype).toBe('float64');
+    rmSync(checkpoint);
+  }, 120000);
+
+  it('prints its progress and samples, and saves to examples/out by default', () => {
+    const lines = run('charlm.ts', '--steps', '20').trimEnd().split('\n');
+    expect(lines[0]).toBe('383 names, 27 tokens, context 12; 2 blocks of width 32, 4 heads, 27611 parameters (float32)');
+    expect(lines.slice(1, 3).map((l) => l.replace(/\| [\d.]+ ms\/step$/, ''))).toEqual([
+      `step  0/20 | loss ${fx.float32.losses[0].toFixed(4)} | lr 4.00e-4 `, expect.stringMatching(/^step 19\/20 \| loss \d\.\d{4} \| lr 4\.00e-8 $/),
+    ]);
+    expect(lines[3]).toBe('samples:');
+    expect(lines.slice(4, 14).every((l) => /^ {2}[a-z]*$/.test(l))).toBe(true);
+    expect(lines[14]).toBe(`saved ${join('examples', 'out', 'charlm.pt')}`);
+    expect(Object.keys(tg.load(join(out, 'charlm.pt')) as object)).toEqual(fx.keys);
+  }, 60000);
+
+  it('fails clearly on a bad option or checkpoint', () => {
+    const bad = [
+      [['--steps=-1'], /--steps must be a non-negative integer, got '-1'/],
+      [['--steps', '2.5'], /got '2\.5'/],
+      [['--dtype', 'int64'], /--dtype must be float32 or float64, got 'int64'/],
+      [['--seed', 'x'], /--seed must be a non-negative integer, got 'x'/],
+      [['--resume', '--checkpoint', join(tmpdir(), 'tensorgrad-no-such.pt')], /charlm: no checkpoint at .*: run `npm run example:charlm` first/],
+      [['--resume', '--checkpoint', join(root, 'test', 'fixtures', 'torch', 'mixed_model.pt')], /charlm: cannot use the checkpoint .*mixed_model\.pt: [^]*Missing key\(s\) in the state dict: "wte\.weight"/],
+      [['--stpes', '3'], /charlm: Unknown option '--stpes'/],
+    ] as const;
+    for (const [args, message] of bad) {
+      const r = fail('charlm.ts', ...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    }
   }, 60000);
 });
