@@ -112,7 +112,7 @@ describe('tg.save in the torch format, read back by tg.load', () => {
     };
     const opt = new tg.optim.Adam(p);
     expect(() => opt.loadStateDict(saved([['__proto__', new Map([['evil', 1]])], ['lr', 0.1]]))).toThrow(
-      new TypeError("Adam.loadStateDict(): unknown option '__proto__' (it takes lr, eps, weightDecay, amsgrad, maximize, betas, initialLr)"),
+      new TypeError("Adam.loadStateDict(): unknown option '__proto__' (it takes lr, eps, weightDecay, amsgrad, maximize, betas, initialLr, maxLr, minLr, maxMomentum, baseMomentum)"),
     );
     expect(Object.getPrototypeOf(opt.paramGroups[0])).toBe(Object.prototype);
     expect(() => opt.loadStateDict(saved([['lr', 'x']]))).toThrow(new TypeError("Adam.loadStateDict(): option 'lr' must be a number, but got \"x\""));
