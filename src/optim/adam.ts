@@ -1,9 +1,8 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), each step one fused pass per parameter. */
-import { noGrad } from '../autograd/grad_mode';
 import { adamStep } from '../ops/optim';
-import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
+import { betasKind, checkBetas, FusedOptimizer, zerosState } from './fused';
+import { checkNonNegative, type Group, optimizerOptions, type ParamState, type Params } from './optimizer';
 import type { TorchNames } from './torch_state';
 
 export interface AdamOptions {
@@ -17,49 +16,36 @@ export interface AdamOptions {
 
 const SPEC = {
   lr: 'number', eps: 'number', weightDecay: 'number', amsgrad: 'boolean', maximize: 'boolean',
-  betas: { test: (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number'), what: 'a pair of numbers' },
+  betas: betasKind,
 } as const;
 
 function check(o: AdamOptions): void {
   checkNonNegative(o.lr, 'learning rate');
   checkNonNegative(o.eps, 'epsilon value');
-  if (!(o.betas[0] >= 0 && o.betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${o.betas[0]}`);
-  if (!(o.betas[1] >= 0 && o.betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${o.betas[1]}`);
+  checkBetas(o.betas);
   checkNonNegative(o.weightDecay, 'weightDecay value');
 }
 
-abstract class AdamBase extends Optimizer<AdamOptions> {
+abstract class AdamBase extends FusedOptimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
-  /** @internal */
+  /** @internal PyTorch's state names (from initState), and decoupled_weight_decay as this class computes it. */
   protected override torchNames(): TorchNames {
-    return { state: { step: 'step', exp_avg: 'expAvg', exp_avg_sq: 'expAvgSq', max_exp_avg_sq: 'maxExpAvgSq' }, fixed: { decoupled_weight_decay: this.decoupled } };
+    return { ...super.torchNames(), fixed: { decoupled_weight_decay: this.decoupled } };
   }
 
-  /** One step; a closure, if given, recomputes the loss first and step returns it. */
-  step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.evaluate(closure);
-    this.checkParameters();
-    noGrad(() => {
-      for (const g of this.paramGroups) {
-        for (const p of g.params) {
-          if (p._grad === null) continue;
-          let state = this.state.get(p);
-          if (state === undefined) {
-            state = { step: 0, expAvg: keep(p.newZeros(p.shape)), expAvgSq: keep(p.newZeros(p.shape)), maxExpAvgSq: g.amsgrad ? keep(p.newZeros(p.shape)) : null };
-            this.state.set(p, state);
-          }
-          if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = keep(p.newZeros(p.shape));
-          state.step = (state.step as number) + 1;
-          const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
-          adamStep(p, p._grad, m, v, vmax, {
-            lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: state.step as number,
-            amsgrad: g.amsgrad, maximize: g.maximize, decoupled: this.decoupled,
-          });
-        }
-      }
+  protected initState(p: Tensor, g: Group<AdamOptions>): ParamState {
+    return { step: 0, expAvg: zerosState(p), expAvgSq: zerosState(p), maxExpAvgSq: g.amsgrad ? zerosState(p) : null };
+  }
+
+  protected update(p: Tensor, grad: Tensor, g: Group<AdamOptions>, state: ParamState): void {
+    if (g.amsgrad && state.maxExpAvgSq === null) state.maxExpAvgSq = zerosState(p);
+    state.step = (state.step as number) + 1;
+    const [m, v, vmax] = [state.expAvg as Tensor, state.expAvgSq as Tensor, g.amsgrad ? (state.maxExpAvgSq as Tensor) : null];
+    adamStep(p, grad, m, v, vmax, {
+      lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: state.step as number,
+      amsgrad: g.amsgrad, maximize: g.maximize, decoupled: this.decoupled,
     });
-    return loss;
   }
 }
 

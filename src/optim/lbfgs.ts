@@ -5,7 +5,7 @@ import { keep } from '../storage';
 import { kinds } from '../options';
 import type { Tensor } from '../tensor';
 import { strongWolfe } from './line_search';
-import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params, type ParamState } from './optimizer';
+import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
 
 export interface LBFGSOptions {
   lr: number;

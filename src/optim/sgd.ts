@@ -1,9 +1,9 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
-import { noGrad } from '../autograd/grad_mode';
 import { sgdStep } from '../ops/optim';
 import { keep } from '../storage';
 import type { Tensor } from '../tensor';
-import { checkNonNegative, type Closure, Optimizer, optimizerOptions, type Params } from './optimizer';
+import { FusedOptimizer } from './fused';
+import { checkNonNegative, type Group, optimizerOptions, type ParamState, type Params } from './optimizer';
 import type { TorchNames } from './torch_state';
 
 export interface SGDOptions {
@@ -21,7 +21,7 @@ const SPEC = { lr: 'number', momentum: 'number', dampening: 'number', weightDeca
  * Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD).
  * @example const opt = new optim.SGD(net.parameters(), { lr: 0.2 }); ... opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class SGD extends Optimizer<SGDOptions> {
+export class SGD extends FusedOptimizer<SGDOptions> {
   /** opts may also be PyTorch's positional learning rate: `new optim.SGD(params, 0.1)`. */
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> | number = {}) {
     const o: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...optimizerOptions('SGD', opts, SPEC) };
@@ -37,26 +37,18 @@ export class SGD extends Optimizer<SGDOptions> {
     return { state: { momentum_buffer: 'momentumBuffer' }, fixed: {} };
   }
 
-  /** One step; a closure, if given, recomputes the loss first and step returns it. */
-  step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.evaluate(closure);
-    this.checkParameters();
-    noGrad(() => {
-      for (const g of this.paramGroups) {
-        for (const p of g.params) {
-          if (p._grad === null) continue;
-          const state = this.state.get(p) ?? {};
-          this.state.set(p, state);
-          let buf = (state.momentumBuffer ?? null) as Tensor | null;
-          const first = g.momentum !== 0 && buf === null;
-          if (first) buf = keep(p.newEmpty(p.shape));
-          if (buf !== null) state.momentumBuffer = buf;
-          sgdStep(p, p._grad, g.momentum !== 0 ? buf : null, {
-            lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, maximize: g.maximize, first,
-          });
-        }
-      }
+  /** No state until momentum makes its buffer, at the first step. */
+  protected initState(): ParamState {
+    return {};
+  }
+
+  protected update(p: Tensor, grad: Tensor, g: Group<SGDOptions>, state: ParamState): void {
+    let buf = (state.momentumBuffer ?? null) as Tensor | null;
+    const first = g.momentum !== 0 && buf === null;
+    if (first) buf = keep(p.newEmpty(p.shape));
+    if (buf !== null) state.momentumBuffer = buf;
+    sgdStep(p, grad, g.momentum !== 0 ? buf : null, {
+      lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, maximize: g.maximize, first,
     });
-    return loss;
   }
 }
