@@ -54,3 +54,11 @@ export class FormatError extends Error {
 export function shapeStr(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+const warned = new Set<string>();
+/** process.emitWarning, once per process for each message (as Python's default warnings filter). */
+export function warnOnce(message: string, type = 'UserWarning'): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, type);
+}

@@ -4,7 +4,7 @@
  * kernels (src/ops/softmax.ts, src/ops/nll_loss.ts, src/ops/mse_loss.ts). Semantics follow torch.nn.functional.
  * @module
  */
-import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
+import { AutogradError, DTypeError, ShapeError, shapeStr, warnOnce } from '../errors';
 import { where } from '../ops/binary';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
@@ -26,13 +26,6 @@ export interface ReductionOptions {
   sizeAverage?: boolean;
   /** Legacy (deprecated in PyTorch): false keeps per-element losses. */
   reduce?: boolean;
-}
-
-const warned = new Set<string>();
-function warnOnce(message: string, type = 'UserWarning'): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, type);
 }
 
 const REDUCTION_SPEC = { reduction: 'string', sizeAverage: 'boolean', reduce: 'boolean' } as const;

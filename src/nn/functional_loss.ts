@@ -5,20 +5,13 @@
  * @module
  */
 import { noGrad } from '../autograd/grad_mode';
-import { ShapeError, shapeStr } from '../errors';
+import { ShapeError, shapeStr, warnOnce } from '../errors';
 import { broadcastShapes, sameShape } from '../shape';
 import { checkTensor } from '../ops/common';
 import type { Tensor } from '../tensor';
 import { checkOptions, kinds, type OptionSpec } from '../options';
 import type { Reduction, ReductionOptions } from './functional';
 import { pairwiseDistance } from './functional_norm';
-
-const warned = new Set<string>();
-function warnOnce(message: string, type = 'UserWarning'): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, type);
-}
 
 const LEGACY = { reduction: 'string', sizeAverage: 'boolean', reduce: 'boolean' } as const;
 

@@ -6,7 +6,7 @@
  */
 import { noGrad } from '../autograd/grad_mode';
 import { promoteTypes } from '../dtype';
-import { DTypeError, ShapeError, shapeStr } from '../errors';
+import { DTypeError, ShapeError, shapeStr, warnOnce } from '../errors';
 import { batchNorm as batchNormOp } from '../ops/batch_norm';
 import { checkTensor } from '../ops/common';
 import { layerNorm as layerNormOp } from '../ops/layer_norm';
@@ -14,13 +14,6 @@ import { bernoulli_, generatorKind, type Generator } from '../ops/random';
 import { broadcastShapes, sameShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkArg, checkOptions, isOptionsObject, kinds } from '../options';
-
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, 'UserWarning');
-}
 
 /** PyTorch's check that training statistics have more than one value per channel. */
 function verifyBatchSize(shape: readonly number[]): void {
