@@ -20,6 +20,18 @@ function momentumKind(name: string, optimizer: Optimizer<object>): boolean {
   return 'betas' in defaults;
 }
 
+/**
+ * A cyclic schedule's start: each group's momentum (or beta1) at its maximum, and both bounds kept
+ * in the group (maxMomentum, baseMomentum) as PyTorch keeps them.
+ */
+function startMomentum(groups: Record<string, unknown>[], useBeta1: boolean, maxMomentums: number[], baseMomentums: number[]): void {
+  groups.forEach((g, i) => {
+    if (useBeta1) g.betas = [maxMomentums[i], ...(g.betas as number[]).slice(1)];
+    else g.momentum = maxMomentums[i];
+    [g.maxMomentum, g.baseMomentum] = [maxMomentums[i], baseMomentums[i]];
+  });
+}
+
 export interface CyclicLROptions {
   baseLr: number | number[];
   maxLr: number | number[];
@@ -74,13 +86,7 @@ export class CyclicLR extends LRScheduler {
       useBeta1 = momentumKind('CyclicLR', optimizer);
       baseMomentums = perGroup('baseMomentum', optimizer, o.baseMomentum ?? 0.8);
       maxMomentums = perGroup('maxMomentum', optimizer, o.maxMomentum ?? 0.9);
-      if (o.lastEpoch === -1) {
-        groups.forEach((g, i) => {
-          if (useBeta1) g.betas = [maxMomentums[i], ...(g.betas as number[]).slice(1)];
-          else g.momentum = maxMomentums[i];
-          [g.maxMomentum, g.baseMomentum] = [maxMomentums[i], baseMomentums[i]];
-        });
-      }
+      if (o.lastEpoch === -1) startMomentum(groups, useBeta1, maxMomentums, baseMomentums);
     }
     super(optimizer, o.lastEpoch);
     [this.maxLrs, this.totalSize] = [maxLrs, up + down];
@@ -188,13 +194,7 @@ export class OneCycleLR extends LRScheduler {
       useBeta1 = momentumKind('OneCycleLR', optimizer);
       const maxMomentums = perGroup('maxMomentum', optimizer, o.maxMomentum ?? 0.95);
       const baseMomentums = perGroup('baseMomentum', optimizer, o.baseMomentum ?? 0.85);
-      if (o.lastEpoch === -1) {
-        groups.forEach((g, i) => {
-          if (useBeta1) g.betas = [maxMomentums[i], ...(g.betas as number[]).slice(1)];
-          else g.momentum = maxMomentums[i];
-          [g.maxMomentum, g.baseMomentum] = [maxMomentums[i], baseMomentums[i]];
-        });
-      }
+      if (o.lastEpoch === -1) startMomentum(groups, useBeta1, maxMomentums, baseMomentums);
     }
     super(optimizer, o.lastEpoch);
     [this.totalSteps, this._schedulePhases, this.annealStrategy] = [total, phases, o.annealStrategy ?? 'cos'];
