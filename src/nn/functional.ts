@@ -4,7 +4,7 @@
  * kernels (src/ops/softmax.ts, src/ops/nll_loss.ts, src/ops/mse_loss.ts). Semantics follow torch.nn.functional.
  * @module
  */
-import { AutogradError, DTypeError, ShapeError, shapeStr, warnOnce } from '../errors';
+import { AutogradError, DTypeError, ShapeError, shapeStr } from '../errors';
 import { where } from '../ops/binary';
 import { checkTensor } from '../ops/common';
 import { linear as linearOp } from '../ops/linalg';
@@ -16,19 +16,10 @@ import { layerNorm as layerNormOp } from '../ops/layer_norm';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { sameShape } from '../shape';
 import type { Tensor } from '../tensor';
+import { applyReduction, checkTargetSize, REDUCTION_SPEC, reductionFrom, type Reduction, type ReductionOptions } from './reduction';
 import { checkOptions, kinds, type OptionSpec } from '../options';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-
-export interface ReductionOptions {
-  reduction?: Reduction;
-  /** Legacy (deprecated in PyTorch): false sums instead of averaging. */
-  sizeAverage?: boolean;
-  /** Legacy (deprecated in PyTorch): false keeps per-element losses. */
-  reduce?: boolean;
-}
-
-const REDUCTION_SPEC = { reduction: 'string', sizeAverage: 'boolean', reduce: 'boolean' } as const;
+export type { Reduction, ReductionOptions } from './reduction';
 const NLL_SPEC = { ...REDUCTION_SPEC, weight: kinds.tensorOrNull, ignoreIndex: 'number' } as const;
 const BCE_SPEC = { ...REDUCTION_SPEC, weight: kinds.tensorOrNull } as const;
 /** The options each loss takes. */
@@ -46,30 +37,7 @@ export const lossOptions = {
  * does, after checking the options against what the loss `fn` takes.
  */
 export function reductionOf(opts: ReductionOptions | undefined, fn: keyof typeof lossOptions): Reduction {
-  checkOptions(fn, opts, lossOptions[fn]);
-  if (opts?.sizeAverage !== undefined || opts?.reduce !== undefined) {
-    const sizeAverage = opts.sizeAverage ?? true, reduce = opts.reduce ?? true;
-    const r: Reduction = sizeAverage && reduce ? 'mean' : reduce ? 'sum' : 'none';
-    warnOnce(`the { sizeAverage, reduce } options will be deprecated, please use { reduction: '${r}' } instead.`, 'DeprecationWarning');
-    return r;
-  }
-  const r = opts?.reduction ?? 'mean';
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new RangeError(`${String(r)} is not a valid value for reduction`);
-  return r;
-}
-
-function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
-  return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
-}
-
-/** PyTorch warns when a loss's target broadcasts against its input, then broadcasts. */
-function checkTargetSize(input: Tensor, target: Tensor): void {
-  if (!sameShape(input.shape, target.shape)) {
-    warnOnce(
-      `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}). ` +
-        'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
-    );
-  }
+  return reductionFrom(fn, opts, lossOptions[fn]) as Reduction;
 }
 
 // ---- activations ---------------------------------------------------------------------------------

@@ -10,42 +10,25 @@ import { broadcastShapes, sameShape } from '../shape';
 import { checkTensor } from '../ops/common';
 import type { Tensor } from '../tensor';
 import { checkOptions, kinds, type OptionSpec } from '../options';
-import type { Reduction, ReductionOptions } from './functional';
+import { applyReduction, checkTargetSize, REDUCTION_SPEC, reductionFrom, type Reduction, type ReductionOptions } from './reduction';
 import { pairwiseDistance } from './functional_norm';
 
-const LEGACY = { reduction: 'string', sizeAverage: 'boolean', reduce: 'boolean' } as const;
 
 /** The options each loss of this file takes. */
 export const extraLossOptions = {
-  klDiv: { ...LEGACY, logTarget: 'boolean' },
-  smoothL1Loss: { ...LEGACY, beta: 'number' },
+  klDiv: { ...REDUCTION_SPEC, logTarget: 'boolean' },
+  smoothL1Loss: { ...REDUCTION_SPEC, beta: 'number' },
   huberLoss: { reduction: 'string', delta: 'number', weight: kinds.tensorOrNull },
-  marginRankingLoss: { ...LEGACY, margin: 'number' },
-  cosineEmbeddingLoss: { ...LEGACY, margin: 'number' },
-  tripletMarginLoss: { ...LEGACY, margin: 'number', p: 'number', eps: 'number', swap: 'boolean' },
-  poissonNllLoss: { ...LEGACY, logInput: 'boolean', full: 'boolean', eps: 'number' },
+  marginRankingLoss: { ...REDUCTION_SPEC, margin: 'number' },
+  cosineEmbeddingLoss: { ...REDUCTION_SPEC, margin: 'number' },
+  tripletMarginLoss: { ...REDUCTION_SPEC, margin: 'number', p: 'number', eps: 'number', swap: 'boolean' },
+  poissonNllLoss: { ...REDUCTION_SPEC, logInput: 'boolean', full: 'boolean', eps: 'number' },
   gaussianNllLoss: { reduction: 'string', full: 'boolean', eps: 'number' },
 } satisfies Record<string, OptionSpec>;
 
-/**
- * The reduction the options ask for (the legacy sizeAverage / reduce mapped as PyTorch maps them),
- * after checking them against what `fn` takes; `extra` lists reductions beyond the usual three.
- */
+/** The reduction the options of `fn` ask for (see reductionFrom); `extra` lists reductions beyond the usual three. */
 export function extraReduction(fn: keyof typeof extraLossOptions, opts: ReductionOptions | undefined, extra: readonly string[] = []): string {
-  checkOptions(fn, opts, extraLossOptions[fn]);
-  if (opts?.sizeAverage !== undefined || opts?.reduce !== undefined) {
-    const sizeAverage = opts.sizeAverage ?? true, reduce = opts.reduce ?? true;
-    const r = sizeAverage && reduce ? 'mean' : reduce ? 'sum' : 'none';
-    warnOnce(`the { sizeAverage, reduce } options will be deprecated, please use { reduction: '${r}' } instead.`, 'DeprecationWarning');
-    return r;
-  }
-  const r: string = opts?.reduction ?? 'mean';
-  if (!['mean', 'sum', 'none', ...extra].includes(r)) throw new RangeError(`${String(r)} is not a valid value for reduction`);
-  return r;
-}
-
-function reduce(loss: Tensor, reduction: string): Tensor {
-  return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
+  return reductionFrom(fn, opts, extraLossOptions[fn], extra);
 }
 
 /** input and target broadcast to one shape, with PyTorch's warning when they differ. */
@@ -53,10 +36,7 @@ function broadcastPair(input: Tensor, target: Tensor, fn: string): [Tensor, Tens
   checkTensor(input, fn);
   checkTensor(target, fn, 'target');
   if (sameShape(input.shape, target.shape)) return [input, target];
-  warnOnce(
-    `Using a target size (${shapeStr(target.shape)}) that is different to the input size (${shapeStr(input.shape)}). ` +
-      'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
-  );
+  checkTargetSize(input, target);
   const shape = broadcastShapes(input.shape, target.shape);
   return [input.expand(shape), target.expand(shape)];
 }
@@ -86,7 +66,7 @@ export function klDiv(input: Tensor, target: Tensor, opts: KlDivOptions = {}): T
     ? target.exp().mul(target.sub(input))
     : target.mul(target.log()).where(target.ne(0), 0).sub(target.mul(input)); // xlogy(target, target) - target * input
   if (reduction === 'batchmean') return input.dim() === 0 ? loss.sum() : loss.sum().div(input.shape[0]);
-  return reduce(loss, reduction);
+  return applyReduction(loss, reduction);
 }
 
 /**
@@ -100,8 +80,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptio
   if (beta < 0) throw new RangeError('smooth_l1_loss does not support negative values for beta.');
   const [x, y] = broadcastPair(input, target, 'smoothL1Loss');
   const d = x.sub(y), ad = d.abs();
-  if (beta === 0) return reduce(ad, reduction);
-  return reduce(ad.sub(0.5 * beta).where(ad.ge(beta), d.square().mul(0.5 / beta)), reduction);
+  if (beta === 0) return applyReduction(ad, reduction);
+  return applyReduction(ad.sub(0.5 * beta).where(ad.ge(beta), d.square().mul(0.5 / beta)), reduction);
 }
 
 /**
@@ -120,7 +100,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Red
     if (!sameShape(opts.weight.shape, input.shape)) throw new ShapeError('Weights and input must have the same size.');
     loss = loss.mul(opts.weight);
   }
-  return reduce(loss, reduction);
+  return applyReduction(loss, reduction);
 }
 
 /**
@@ -140,7 +120,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
   if (!sameShape(input1.shape, input2.shape) || !sameShape(input1.shape, target.shape)) {
     throw new ShapeError(`margin_ranking_loss: all input tensors should have same size but got sizes: ${sizes}`);
   }
-  return reduce(target.neg().mul(input1.sub(input2)).add(opts.margin ?? 0).relu(), reduction);
+  return applyReduction(target.neg().mul(input1.sub(input2)).add(opts.margin ?? 0).relu(), reduction);
 }
 
 /**
@@ -164,7 +144,7 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
   const cos = prod.div(mag1.mul(mag2).sqrt());
   const pos = cos.rsub(1).where(target.eq(1), 0);
   const neg = cos.sub(opts.margin ?? 0).clampMin(0).where(target.eq(-1), 0);
-  return reduce(pos.add(neg), reduction);
+  return applyReduction(pos.add(neg), reduction);
 }
 
 export interface TripletMarginOptions extends ReductionOptions {
@@ -192,7 +172,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const dPos = pairwiseDistance(anchor, positive, { p, eps });
   let dNeg = pairwiseDistance(anchor, negative, { p, eps });
   if (opts.swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, { p, eps }));
-  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), reduction);
+  return applyReduction(dPos.sub(dNeg).add(margin).clampMin(0), reduction);
 }
 
 export interface PoissonNllOptions extends ReductionOptions {
@@ -217,7 +197,7 @@ export function poissonNllLoss(input: Tensor, target: Tensor, opts: PoissonNllOp
     const stirling = target.mul(target.log()).sub(target).add(target.mul(2 * Math.PI).log().mul(0.5));
     loss = loss.add(stirling.maskedFill(target.le(1), 0));
   }
-  return reduce(loss, reduction);
+  return applyReduction(loss, reduction);
 }
 
 export interface GaussianNllOptions {
@@ -258,5 +238,5 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
   noGrad(() => v.clamp_({ min: eps }));
   let loss = v.log().add(input.sub(target).square().div(v)).mul(0.5);
   if (opts.full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
-  return reduce(loss, reduction);
+  return applyReduction(loss, reduction);
 }
