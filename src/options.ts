@@ -34,11 +34,16 @@ export function describeValue(v: unknown): string {
   return `${/^[AEIOUaeiou]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-/** Whether v can be an options object: a plain object (not an array, a tensor or a class instance other than Object). */
-export function isOptionsObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || isTensor(v)) return false;
+/** A plain object: made by a literal or Object.create(null), not by a class (so not an array or a tensor). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
+}
+
+/** Whether v can be an options object: a plain object (not an array, a tensor or a class instance other than Object). */
+export function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v);
 }
 
 function matches(kind: OptionKind, v: unknown): boolean {

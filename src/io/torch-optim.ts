@@ -8,18 +8,12 @@ import { full } from '../ops/creation';
 import { Adam, AdamW } from '../optim/adam';
 import { Optimizer, type OptimizerStateDict } from '../optim/optimizer';
 import { snakeCase } from '../optim/torch_state';
+import { isPlainObject } from '../options';
 import { isTensor } from '../storage';
 
 /** A Python tuple (the values of PyTorch's tuple-valued options, such as Adam's betas). */
 export class PyTuple {
   constructor(readonly items: readonly unknown[]) {}
-}
-
-/** A plain object: made by a literal or Object.create(null), not by a class. */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Whether v is shaped like what tensorgrad's optimizer.stateDict() returns. */

@@ -27,12 +27,12 @@
  */
 import type { DType } from '../dtype';
 import { Optimizer, type OptimizerStateDict } from '../optim/optimizer';
-import { describeValue } from '../options';
+import { describeValue, isPlainObject } from '../options';
 import { isTensor, type Storage } from '../storage';
 import type { Tensor } from '../tensor';
 import { storageBytes } from './bytes';
 import { PickleWriter, type Batching } from './pickle-write';
-import { isOptimizerStateDict, isPlainObject, optimizerToTorch, PyTuple, torchOptimizerState } from './torch-optim';
+import { isOptimizerStateDict, optimizerToTorch, PyTuple, torchOptimizerState } from './torch-optim';
 import { writeAtomic, writeAtomicAsync } from './write';
 import { ChunkSink, ZipWriter, type ZipSink } from './zip-write';
 

@@ -9,7 +9,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { typedArrayCtor, type DType, type TypedArray } from '../dtype';
-import { describeValue, typeName } from '../options';
+import { describeValue, isPlainObject, typeName } from '../options';
 import { contiguousStrides } from '../shape';
 import { isTensor, makeTensor, Storage } from '../storage';
 import type { Tensor } from '../tensor';
@@ -55,12 +55,6 @@ const TAG = '__tensorgrad__';
 type Tagged =
   | { [TAG]: 'tensor'; dtype: DType; shape: number[]; data: TypedArray }
   | { [TAG]: 'dataset'; builtin?: string; module?: string; export?: string; args: unknown };
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true }); // a key '__proto__' stays a key
